@@ -1,0 +1,63 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import postgres from "postgres";
+import * as schema from "./schema/index";
+
+export type Schema = typeof schema;
+/** One handle type for both drivers: the service code never knows which it runs on. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything that can run a query: the root handle or a transaction. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; absent means the embedded PGlite under `pgliteDir`. */
+  url?: string;
+  pgliteDir?: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.poolMax ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "masp-ledger" },
+    });
+    return { db: drizzlePostgres({ client, schema }) as unknown as Db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const dir = options.pgliteDir ?? "./data/pglite";
+  let client: PGlite;
+  if (dir === "memory://") {
+    client = await PGlite.create();
+  } else {
+    mkdirSync(dir, { recursive: true });
+    client = await PGlite.create(dir);
+  }
+  return { db: drizzlePglite({ client, schema }) as unknown as Db, driver: "pglite", close: () => client.close() };
+}
+
+/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Drivers disagree on int8 (string, number or bigint): raw queries cast to text and come back through here. */
+export function toBigInt(value: unknown): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  throw new TypeError(`not an integer amount: ${String(value)}`);
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import type { Database } from "./client";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
+/** Any constant will do, as long as every process of this service uses the same one. */
+const MIGRATION_LOCK_KEY = 271_271_001;
+
+/**
+ * Applies the committed migrations. On PostgreSQL, under a session advisory lock held
+ * on a dedicated single connection, so two processes starting together take turns
+ * (drizzle's own migrator takes no lock). ANALYZE afterwards: plans made against
+ * empty statistics are the slowest (performance.md, trap 1).
+ */
+export async function migrateDatabase(database: Database, url?: string): Promise<void> {
+  if (database.driver === "pglite") {
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  if (!url) throw new Error("migrateDatabase: a postgres URL is required for the postgres driver");
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    const db = drizzlePostgres({ client });
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await db.execute(sql`analyze`);
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

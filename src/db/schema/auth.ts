@@ -1,0 +1,19 @@
+import { sql } from "drizzle-orm";
+import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+export const ROLES = ["admin", "finance", "caseworker"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** API bearer tokens. Only a SHA-256 of the token is stored; the token is shown once. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [check("api_tokens_role_valid", sql`${t.role} IN ('admin', 'finance', 'caseworker')`)],
+);

@@ -1,0 +1,47 @@
+/**
+ * Domain errors carry a stable code; the HTTP layer maps codes to statuses in one
+ * place (http/errors.ts). Messages never contain personal data.
+ */
+export type DomainErrorCode =
+  | "validation_failed"
+  | "not_found"
+  | "conflict"
+  | "idempotency_conflict"
+  | "insufficient_funds"
+  | "unbalanced_transaction"
+  | "unknown_account"
+  | "already_reversed"
+  | "not_reversible"
+  | "append_only";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super("not_found", `${what} ${id} not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super("validation_failed", message, details);
+    this.name = "ValidationError";
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: unknown, code: DomainErrorCode = "conflict") {
+    super(code, message, details);
+    this.name = "ConflictError";
+  }
+}

@@ -1,0 +1,74 @@
+import { sql } from "drizzle-orm";
+import type { Executor } from "../db/client";
+
+export type Side = "debit" | "credit";
+
+export interface AccountSpec {
+  address: string;
+  label: string;
+  normalSide: Side;
+  pcgAccount: string;
+  allowNegative: boolean;
+  balanceCached: boolean;
+  beneficiaryId?: string;
+}
+
+/**
+ * PCG numbers (plan comptable général) for the accounting export to come. The
+ * beneficiaries' money is third-party money: class 4, never the provider's income.
+ */
+export const PCG = {
+  bank: "512",
+  beneficiaryFunds: "4671",
+  payerClearing: "4672",
+  paymentsInTransit: "4673",
+} as const;
+
+/**
+ * System accounts touched by every credit or payment. They may go negative (a payer
+ * clearing account is negative until the bank statement matches it) and keep no
+ * cached balance row: one row updated by every credit would serialise all traffic
+ * (performance.md, trap 3). Their balance is derived from postings.
+ */
+export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
+  { address: "bank:main", label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
+  { address: "payments:in-transit", label: "Paiements émis non débités", normalSide: "credit", pcgAccount: PCG.paymentsInTransit, allowNegative: true, balanceCached: false },
+];
+
+/** The clearing account of a payer (CAF, MSA, ...), created on first use. */
+export function payerAccount(payer: string): AccountSpec {
+  const code = payer.toUpperCase().replace(/[^A-Z0-9_-]/g, "_");
+  return { address: `payer:${code}`, label: `Organisme payeur ${code}`, normalSide: "debit", pcgAccount: PCG.payerClearing, allowNegative: true, balanceCached: false };
+}
+
+export type EnvelopeKind = "rent" | "available" | "care" | "charge";
+
+/** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
+export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
+  if ((envelope === "charge") !== (chargeId !== undefined)) {
+    throw new TypeError("a charge envelope needs its charge id, and only it");
+  }
+  const address = `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+  return {
+    address,
+    label: `Enveloppe ${envelope}`,
+    normalSide: "credit",
+    pcgAccount: PCG.beneficiaryFunds,
+    allowNegative: false,
+    balanceCached: true,
+    beneficiaryId,
+  };
+}
+
+/** Creates the accounts that do not exist yet; existing ones are left as they are. */
+export async function ensureAccounts(executor: Executor, specs: readonly AccountSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const rows = specs.map(
+    (s) =>
+      sql`(${s.address}, ${s.beneficiaryId ?? null}::uuid, ${s.label}, ${s.normalSide}, ${s.pcgAccount}, ${s.allowNegative}, ${s.balanceCached})`,
+  );
+  await executor.execute(sql`
+    insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
+    values ${sql.join(rows, sql`, `)}
+    on conflict (address) do nothing`);
+}

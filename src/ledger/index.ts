@@ -1,0 +1,6 @@
+export * from "./accounts";
+export * from "./balances";
+export * from "./errors";
+export * from "./post";
+export * from "./reverse";
+export * from "./verify";

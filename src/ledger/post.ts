@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { queryRows, type Executor } from "../db/client";
+import { isCalendarDate } from "../domain/business-date";
+import { DomainError, ValidationError } from "../domain/errors";
+import { toLedgerError } from "./errors";
+
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+export const PostingInput = z.object({
+  account: z.string().min(3).max(200),
+  direction: z.enum(["debit", "credit"]),
+  amount: z.bigint().positive().max(INT8_MAX),
+});
+export type PostingInput = z.infer<typeof PostingInput>;
+
+export const PostInput = z.object({
+  kind: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/),
+  valueDate: z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD"),
+  description: z.string().max(500),
+  idempotencyKey: z.string().min(1).max(255),
+  actor: z.string().min(1).max(200),
+  beneficiaryId: z.uuid().optional(),
+  reversesId: z.uuid().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  postings: z.array(PostingInput).min(2).max(1000),
+});
+export type PostInput = z.input<typeof PostInput>;
+
+export interface PostResult {
+  transactionId: string;
+  /** True when the idempotency key had already posted this very transaction. */
+  replayed: boolean;
+}
+
+/** What a transaction moves, canonically: a replay under the same key must move exactly this. */
+export function contentHash(input: z.infer<typeof PostInput>): string {
+  const postings = input.postings
+    .map((p) => `${p.account}|${p.direction}|${p.amount}`)
+    .sort();
+  const canonical = JSON.stringify([input.kind, input.valueDate, input.beneficiaryId ?? null, input.reversesId ?? null, postings]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export function assertBalanced(postings: readonly PostingInput[]): void {
+  let debits = 0n;
+  let credits = 0n;
+  for (const p of postings) {
+    if (p.direction === "debit") debits += p.amount;
+    else credits += p.amount;
+  }
+  if (debits !== credits || debits === 0n) {
+    throw new DomainError("unbalanced_transaction", `debits (${debits}) and credits (${credits}) differ`, {
+      debits: debits.toString(),
+      credits: credits.toString(),
+    });
+  }
+}
+
+/**
+ * Posts one balanced transaction, idempotently: the same key with the same content
+ * returns the first transaction (`replayed: true`); with other content it is refused.
+ * One round trip (the `ledger_post` function); run it inside the business operation's
+ * transaction. The database re-checks every invariant on its own.
+ */
+export async function post(executor: Executor, raw: PostInput): Promise<PostResult> {
+  const parsed = PostInput.safeParse(raw);
+  if (!parsed.success) {
+    throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  }
+  const input = parsed.data;
+  assertBalanced(input.postings);
+  const accounts = input.postings.map((p) => p.account);
+  const directions = input.postings.map((p) => p.direction);
+  const amounts = input.postings.map((p) => p.amount.toString());
+  try {
+    const [row] = await queryRows<{ out_transaction_id: string; out_replayed: boolean }>(
+      executor,
+      sql`select out_transaction_id, out_replayed from ledger_post(
+        ${uuidv7()}::uuid, ${input.kind}, ${input.valueDate}::date, ${input.description}, ${input.idempotencyKey},
+        ${contentHash(input)}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${input.actor},
+        ${input.beneficiaryId ?? null}::uuid, ${input.reversesId ?? null}::uuid,
+        ${pgTextArray(accounts)}::text[], ${pgTextArray(directions)}::text[], ${pgTextArray(amounts)}::bigint[])`,
+    );
+    if (!row) throw new Error("ledger_post returned no row");
+    return { transactionId: row.out_transaction_id, replayed: row.out_replayed };
+  } catch (error) {
+    throw toLedgerError(error);
+  }
+}
+
+/**
+ * A PostgreSQL array literal. Both drivers accept it for a `::text[]` parameter,
+ * whereas their handling of JS arrays differs. Elements are quoted and escaped.
+ */
+export function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+}
