@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { openDatabase, type Database } from "../../src/db/client";
+import { migrateDatabase } from "../../src/db/migrate";
+import { ensureAccounts, SYSTEM_ACCOUNTS } from "../../src/ledger/accounts";
+import { databaseUrl, TEST_ADMIN_URL } from "./env";
+
+export interface TestDatabase extends Database {
+  readonly url?: string;
+  /** Closes the pool and drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database cloned from the run's migrated template. */
+export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+  const name = `masp_t_${inject("runId")}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(TEST_ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    // Two files cloning the template at the same instant can collide; try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(`create database ${name} template ${inject("templateDatabase")}`);
+        break;
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(name);
+  const database = await openDatabase({ url, poolMax: options.poolMax ?? 10 });
+  await ensureAccounts(database.db, SYSTEM_ACCOUNTS);
+  return {
+    ...database,
+    url,
+    async dispose() {
+      await database.close();
+      const admin2 = postgres(TEST_ADMIN_URL, { max: 1, onnotice: () => {} });
+      await admin2.unsafe(`drop database if exists ${name} with (force)`);
+      await admin2.end();
+    },
+  };
+}
+
+/** An in-memory PGlite database (PostgreSQL 18), migrated: the embedded default's engine. */
+export async function createPgliteDatabase(): Promise<TestDatabase> {
+  const database = await openDatabase({ pgliteDir: "memory://" });
+  await migrateDatabase(database);
+  await ensureAccounts(database.db, SYSTEM_ACCOUNTS);
+  return { ...database, dispose: () => database.close() };
+}
+
+export type DatabaseFactory = { name: string; create: () => Promise<TestDatabase> };
+
+/** The ledger suites run on both engines. */
+export const ENGINES: DatabaseFactory[] = [
+  { name: "postgresql", create: () => createTestDatabase() },
+  { name: "pglite", create: createPgliteDatabase },
+];
