@@ -1,0 +1,50 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import { DomainError, type DomainErrorCode } from "../domain/errors";
+import { toLedgerError } from "../ledger/errors";
+import type { AppEnv } from "./env";
+
+/** The contract's error envelope. `requestId` lets support find the log line. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+}
+
+const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
+  validation_failed: 422,
+  not_found: 404,
+  conflict: 409,
+  idempotency_conflict: 409,
+  insufficient_funds: 409,
+  unbalanced_transaction: 422,
+  unknown_account: 422,
+  already_reversed: 409,
+  not_reversible: 409,
+  append_only: 409,
+};
+
+export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId: c.get("requestId") } };
+  return c.json(body, status);
+}
+
+export function validationDetails(issues: readonly z.core.$ZodIssue[]) {
+  return issues.map((i) => ({ field: i.path.map(String).join(".") || "(body)", message: i.message, code: i.code }));
+}
+
+/** The single place where failures become HTTP answers. Bad input is never a 500. */
+export function handleError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return errorResponse(c, 400, "malformed_request", err.message || "malformed request body");
+    if (err.status === 401) return errorResponse(c, 401, "unauthorized", err.message || "authentication required");
+    if (err.status === 403) return errorResponse(c, 403, "forbidden", err.message || "forbidden");
+    return errorResponse(c, err.status as ContentfulStatusCode, "http_error", err.message);
+  }
+  const mapped = toLedgerError(err);
+  if (mapped instanceof DomainError) {
+    return errorResponse(c, STATUS[mapped.code], mapped.code, mapped.message, mapped.details);
+  }
+  (c.get("logger") ?? console).error({ err: { name: err.name, message: err.message, stack: err.stack } }, "unhandled error");
+  return errorResponse(c, 500, "internal_error", "internal error");
+}

@@ -1,0 +1,17 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./env";
+import { errorResponse, validationDetails } from "./errors";
+
+/**
+ * Every route module builds on this, so a validation failure anywhere is the same
+ * 422 envelope with one entry per bad field.
+ */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return errorResponse(c, 422, "validation_failed", "the request is invalid", validationDetails(result.error.issues));
+      }
+    },
+  });
+}

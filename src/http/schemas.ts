@@ -1,0 +1,33 @@
+import { z } from "@hono/zod-openapi";
+import { isCalendarDate } from "../domain/business-date";
+
+/** Shared pieces of the route schemas; registered once as OpenAPI components. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "validation_failed" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const CalendarDate = z
+  .string()
+  .refine(isCalendarDate, "must be a calendar date YYYY-MM-DD")
+  .openapi({ example: "2026-02-05", format: "date" });
+
+/** Amounts leave the service as JSON numbers of cents; bigints stay exact up to 2^53. */
+export function centsToJson(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError("amount beyond JSON's exact integers");
+  }
+  return Number(value);
+}
+
+export const errorResponses = {
+  401: { description: "No token or an unknown token", content: { "application/json": { schema: ErrorSchema } } },
+  403: { description: "The token's role may not do this", content: { "application/json": { schema: ErrorSchema } } },
+  422: { description: "Validation failure: `details` lists each bad field", content: { "application/json": { schema: ErrorSchema } } },
+} as const;

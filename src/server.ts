@@ -1,0 +1,89 @@
+import { serve } from "@hono/node-server";
+import { createTokenResolver } from "./auth/tokens";
+import { openMigratedDatabase } from "./bootstrap";
+import { ConfigError, loadConfig } from "./config";
+import { createApp } from "./http/app";
+import { createLogger } from "./logger";
+import { startJobRuntime, type JobRuntime } from "../workers/runtime";
+
+type Role = "all" | "api" | "worker";
+
+function roleFromArgs(argv: string[]): Role {
+  const arg = argv.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
+  if (arg !== "all" && arg !== "api" && arg !== "worker") throw new ConfigError([`--role: must be all, api or worker (got ${arg})`]);
+  return arg;
+}
+
+/**
+ * `npm start` runs API and workers in one process; `--role=api` and `--role=worker`
+ * run them apart. SIGTERM stops accepting requests, lets in-flight requests and
+ * active jobs finish, then closes the pools.
+ */
+async function main() {
+  let config;
+  let role: Role;
+  try {
+    config = loadConfig();
+    role = roleFromArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openMigratedDatabase(config, logger);
+  logger.info({ driver: database.driver, role }, "database ready");
+
+  const jobs: JobRuntime = await startJobRuntime({
+    db: database.db,
+    logger: logger.child({ component: "jobs" }),
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    scheduler: config.SCHEDULER === "on" && role !== "api",
+    processJobs: role !== "api",
+    allowInProcess: database.driver === "pglite",
+  });
+
+  let server: ReturnType<typeof serve> | undefined;
+  if (role !== "worker") {
+    const app = createApp({
+      db: database.db,
+      logger,
+      resolveToken: createTokenResolver(database.db),
+      queueState: () => jobs.state(),
+    });
+    server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+      logger.info({ port: info.port }, `listening on http://localhost:${info.port} (API reference at /docs)`);
+    });
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: draining requests and jobs");
+    const deadline = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    if (server) {
+      const s = server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; active ones finish first.
+        if ("closeIdleConnections" in s) (s as { closeIdleConnections(): void }).closeIdleConnections();
+      });
+    }
+    await jobs.close();
+    await database.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("fatal:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import type { Logger } from "pino";
+import type { Db } from "../src/db/client";
+
+/** The job names of the contract (`POST /v1/jobs/{name}/runs`) and our own. */
+export const JOB_NAMES = ["ledger-verify"] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export interface JobPayload {
+  /** The business date the run is for; a scheduled run takes the day it fires (Paris). */
+  asOf: string;
+}
+
+export interface JobContext {
+  db: Db;
+  logger: Logger;
+  reportProgress(progress: number | Record<string, unknown>): Promise<void>;
+}
+
+export type JobSummary = Record<string, unknown>;
+
+export interface JobDefinition {
+  name: JobName;
+  /** Cron in Europe/Paris; absent for on-demand-only jobs. */
+  schedule?: { pattern: string };
+  /** Must be idempotent for a given `asOf`: a retry or a second run changes nothing. */
+  run(ctx: JobContext, payload: JobPayload): Promise<JobSummary>;
+}

@@ -1,0 +1,197 @@
+import { CronExpressionParser } from "cron-parser";
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Db } from "../src/db/client";
+import { BUSINESS_TIME_ZONE, businessDate } from "../src/domain/business-date";
+import { DomainError } from "../src/domain/errors";
+import type { QueueState } from "../src/http/deps";
+import { createRedis, redisReachable } from "./connection";
+import type { JobDefinition, JobName, JobPayload, JobSummary } from "./job-types";
+import { JOBS } from "./registry";
+
+export interface JobRuntime {
+  readonly mode: "queue" | "in-process";
+  state(): Promise<QueueState>;
+  /** Runs a job for a business date and resolves with its summary once it finished. */
+  run(name: JobName, payload: JobPayload, timeoutMs?: number): Promise<JobSummary>;
+  close(): Promise<void>;
+}
+
+export interface JobRuntimeOptions {
+  db: Db;
+  logger: Logger;
+  redisUrl: string;
+  prefix: string;
+  /** Register the cron schedules (SCHEDULER=on). */
+  scheduler: boolean;
+  /** Run processors in this process (roles `all` and `worker`); otherwise only produce. */
+  processJobs: boolean;
+  /** Only the embedded default may fall back to in-process jobs when Redis is away. */
+  allowInProcess: boolean;
+  jobs?: Readonly<Record<JobName, JobDefinition>>;
+}
+
+const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: "exponential" as const, delay: 10_000 },
+  // Failed jobs stay visible for the dashboard and the post-mortem.
+  removeOnComplete: { age: 30 * 24 * 3600, count: 2_000 },
+  removeOnFail: { age: 90 * 24 * 3600, count: 10_000 },
+};
+
+export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRuntime> {
+  if (await redisReachable(options.redisUrl)) return startQueueRuntime(options);
+  if (!options.allowInProcess) {
+    throw new Error("Redis does not answer at REDIS_URL; with DATABASE_URL set, jobs need their queue");
+  }
+  options.logger.warn(
+    "!!! Redis is not reachable: jobs run IN-PROCESS, without a queue, retries or dashboard (embedded default only) !!!",
+  );
+  return startInProcessRuntime(options);
+}
+
+/** The business date of a queued job: given, or the Paris day its schedule fired. */
+function payloadOf(job: Job): JobPayload {
+  const data = (job.data ?? {}) as Partial<JobPayload>;
+  if (typeof data.asOf === "string") return { asOf: data.asOf };
+  return { asOf: businessDate(new Date(job.timestamp + (job.delay ?? 0))) };
+}
+
+async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime> {
+  const jobs = options.jobs ?? JOBS;
+  const { logger, prefix } = options;
+  const connections: Redis[] = [];
+  const connect = (purpose: "worker" | "producer") => {
+    const c = createRedis(options.redisUrl, purpose);
+    c.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    connections.push(c);
+    return c;
+  };
+  const producer = connect("producer");
+  const queues = new Map<JobName, Queue>();
+  for (const name of Object.keys(jobs) as JobName[]) {
+    queues.set(name, new Queue(name, { connection: producer, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+  }
+
+  const workers: Worker[] = [];
+  if (options.processJobs) {
+    const workerConnection = connect("worker");
+    for (const def of Object.values(jobs)) {
+      const worker = new Worker(
+        def.name,
+        async (job) => {
+          const payload = payloadOf(job);
+          const jobLogger = logger.child({ job: def.name, jobId: job.id, asOf: payload.asOf, attempt: job.attemptsMade + 1 });
+          jobLogger.info("job started");
+          try {
+            const summary = await def.run({ db: options.db, logger: jobLogger, reportProgress: (p) => job.updateProgress(p) }, payload);
+            jobLogger.info({ summary }, "job finished");
+            return summary;
+          } catch (error) {
+            // Bad input will not get better by retrying.
+            if (error instanceof DomainError && error.code === "validation_failed") throw new UnrecoverableError(error.message);
+            throw error;
+          }
+        },
+        { connection: workerConnection, prefix, concurrency: 1, lockDuration: 120_000 },
+      );
+      worker.on("failed", (job, err) => logger.error({ job: def.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, "job failed"));
+      worker.on("error", (err) => logger.error({ job: def.name, err: err.message }, "worker error"));
+      workers.push(worker);
+    }
+    if (options.scheduler) {
+      for (const def of Object.values(jobs)) {
+        if (!def.schedule) continue;
+        // Upsert: a restart updates the one scheduler instead of adding another.
+        await queues.get(def.name)!.upsertJobScheduler(def.name, { pattern: def.schedule.pattern, tz: BUSINESS_TIME_ZONE }, { name: def.name, data: {} });
+      }
+      logger.info({ schedules: Object.values(jobs).filter((d) => d.schedule).map((d) => `${d.name} ${d.schedule!.pattern}`) }, "job schedules registered");
+    }
+  }
+
+  const events = new Map<JobName, QueueEvents>();
+  const eventsFor = async (name: JobName) => {
+    let e = events.get(name);
+    if (!e) {
+      e = new QueueEvents(name, { connection: connect("worker"), prefix });
+      events.set(name, e);
+      await e.waitUntilReady();
+    }
+    return e;
+  };
+
+  logger.info({ mode: "queue", processJobs: options.processJobs, prefix }, "job runtime started");
+  return {
+    mode: "queue",
+    async state() {
+      try {
+        return (await producer.ping()) === "PONG" ? "ok" : "error";
+      } catch {
+        return "error";
+      }
+    },
+    async run(name, payload, timeoutMs = 10 * 60_000) {
+      const queue = queues.get(name);
+      if (!queue) throw new Error(`unknown job ${name}`);
+      const queueEvents = await eventsFor(name);
+      const job = await queue.add(name, payload, { attempts: 1 });
+      return (await job.waitUntilFinished(queueEvents, timeoutMs)) as JobSummary;
+    },
+    async close() {
+      // Workers first: each finishes its active job before it lets go.
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...events.values()].map((e) => e.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+function startInProcessRuntime(options: JobRuntimeOptions): JobRuntime {
+  const jobs = options.jobs ?? JOBS;
+  const { logger } = options;
+  // One run at a time per job, like a queue with concurrency 1.
+  const chains = new Map<JobName, Promise<unknown>>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const run = (name: JobName, payload: JobPayload): Promise<JobSummary> => {
+    const def = jobs[name];
+    if (!def) return Promise.reject(new Error(`unknown job ${name}`));
+    const previous = chains.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(async () => {
+      const jobLogger = logger.child({ job: name, asOf: payload.asOf, mode: "in-process" });
+      jobLogger.info("job started");
+      const summary = await def.run({ db: options.db, logger: jobLogger, reportProgress: async () => {} }, payload);
+      jobLogger.info({ summary }, "job finished");
+      return summary;
+    });
+    chains.set(name, next);
+    return next;
+  };
+
+  const arm = (def: JobDefinition) => {
+    if (closed || !def.schedule) return;
+    const next = CronExpressionParser.parse(def.schedule.pattern, { tz: BUSINESS_TIME_ZONE }).next().toDate();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run(def.name, { asOf: businessDate() }).catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
+      arm(def);
+    }, Math.max(1_000, next.getTime() - Date.now()));
+    timer.unref();
+    timers.add(timer);
+  };
+  if (options.scheduler && options.processJobs) for (const def of Object.values(jobs)) arm(def);
+
+  return {
+    mode: "in-process",
+    state: async () => "disabled",
+    run: (name, payload) => run(name, payload),
+    async close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      await Promise.allSettled([...chains.values()]);
+    },
+  };
+}
