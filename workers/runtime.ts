@@ -73,6 +73,8 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
   for (const name of Object.keys(jobs) as JobName[]) {
     queues.set(name, new Queue(name, { connection: producer, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
   }
+  // The producer fails fast instead of queueing commands: it must be connected first.
+  await Promise.all([...queues.values()].map((q) => q.waitUntilReady()));
 
   const workers: Worker[] = [];
   if (options.processJobs) {

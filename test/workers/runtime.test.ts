@@ -1,0 +1,67 @@
+import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger";
+import { startJobRuntime } from "../../workers/runtime";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { TEST_REDIS_URL } from "../support/env";
+
+describe("job runtime", () => {
+  let database: TestDatabase;
+  const prefix = `test-rt-${randomBytes(4).toString("hex")}`;
+  const logger = createLogger("silent");
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await database?.dispose();
+  });
+
+  it("runs a job through the real queue and answers with its summary", async () => {
+    const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+    try {
+      expect(runtime.mode).toBe("queue");
+      expect(await runtime.state()).toBe("ok");
+      const summary = await runtime.run("ledger-verify", { asOf: "2026-02-05" });
+      expect(summary).toMatchObject({ ok: true, drift: 0, unbalancedTransactions: 0 });
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it("registers each schedule once, however often the workers restart", async () => {
+    for (let i = 0; i < 3; i++) {
+      const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: true, processJobs: true, allowInProcess: false });
+      await runtime.close();
+    }
+    const queue = new Queue("ledger-verify", { connection: { url: TEST_REDIS_URL }, prefix });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers).toHaveLength(1);
+      expect(schedulers[0]).toMatchObject({ key: "ledger-verify", pattern: "30 3 * * *", tz: "Europe/Paris" });
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("falls back to in-process jobs only where allowed (the embedded default)", async () => {
+    const unreachable = "redis://127.0.0.1:1";
+    await expect(
+      startJobRuntime({ db: database.db, logger, redisUrl: unreachable, prefix, scheduler: false, processJobs: true, allowInProcess: false }),
+    ).rejects.toThrow(/Redis/);
+    const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: unreachable, prefix, scheduler: true, processJobs: true, allowInProcess: true });
+    try {
+      expect(runtime.mode).toBe("in-process");
+      expect(await runtime.state()).toBe("disabled");
+      expect(await runtime.run("ledger-verify", { asOf: "2026-02-05" })).toMatchObject({ ok: true });
+    } finally {
+      await runtime.close();
+    }
+  });
+});
