@@ -35,10 +35,10 @@ describe("HTTP foundation", () => {
   });
 
   it("refuses /v1 without a token, with a malformed or an unknown one (401, contract envelope)", async () => {
-    for (const headers of [{}, { Authorization: "Basic abc" }, { Authorization: "Bearer masp_unknown_token_value" }]) {
+    for (const headers of [{}, { Authorization: "Basic abc" }, { Authorization: "Bearer masp_unknown_token_value" }] as Record<string, string>[]) {
       const res = await app.request("/v1/ledger/trial-balance", { headers });
       expect(res.status).toBe(401);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body).toMatchObject({ error: { code: "unauthorized", message: expect.any(String) } });
     }
   });
@@ -68,7 +68,7 @@ describe("HTTP foundation", () => {
     });
     const res = await app.request("/v1/ledger/trial-balance", { headers: finance });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body).toMatchObject({ totalDebits: 60_775, totalCredits: 60_775, balanced: true });
     expect(body.lines).toEqual([
       { pcgAccount: "4671", debits: 0, credits: 60_775 },
@@ -81,7 +81,7 @@ describe("HTTP foundation", () => {
   it("validates query parameters with field-level details (422)", async () => {
     const res = await app.request("/v1/ledger/trial-balance?asOf=2026-02-30", { headers: finance });
     expect(res.status).toBe(422);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.error.code).toBe("validation_failed");
     expect(body.error.details).toEqual([expect.objectContaining({ field: "asOf" })]);
   });
@@ -93,7 +93,7 @@ describe("HTTP foundation", () => {
   });
 
   it("publishes an OpenAPI 3.1 document and a readable reference", async () => {
-    const doc = await (await app.request("/openapi.json")).json();
+    const doc = (await (await app.request("/openapi.json")).json()) as any;
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/health", "/v1/ledger/trial-balance"]));
     expect(doc.components.securitySchemes.Bearer).toMatchObject({ type: "http", scheme: "bearer" });
