@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { createToken, ROLES, type Role } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
-import { loadConfig } from "./config";
-import { createLogger } from "./logger";
+import { ConfigError, loadConfig } from "./config";
+import { createLogger, describeError } from "./logger";
 
 const USAGE = `usage:
   npm run cli -- tokens:create --role <${ROLES.join("|")}> --name <label>
@@ -33,6 +33,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  console.error(error instanceof ConfigError ? error.message : describeError(error));
+  process.exit(error instanceof ConfigError ? 78 : 1);
 });

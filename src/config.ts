@@ -4,6 +4,18 @@ import { z } from "zod";
  * The only reader of process.env. Parsed once at start; a bad value stops the process
  * with a message that names the variable, before anything touches money.
  */
+/** A decimal integer from the environment: no "", no 0x50, no 1e3; absent or empty means the default. */
+const envInt = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole decimal number")
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .default(fallback),
+  );
+
 const Env = z.object({
   DATABASE_URL: z
     .string()
@@ -11,15 +23,15 @@ const Env = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default("./data/pglite"),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_POOL_MAX: envInt(1, 200, 10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only").default("masp"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: envInt(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SCHEDULER: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -3,7 +3,7 @@ import { createTokenResolver } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
-import { createLogger } from "./logger";
+import { createLogger, describeError } from "./logger";
 import { startJobRuntime, type JobRuntime } from "../workers/runtime";
 
 type Role = "all" | "api" | "worker";
@@ -30,6 +30,14 @@ async function main() {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // A signal during start-up waits for start-up to finish, then shuts down cleanly.
+  let requestedStop: string | undefined;
+  let shutdown = async (signal: string) => {
+    requestedStop = signal;
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
   const database = await openMigratedDatabase(config, logger);
   logger.info({ driver: database.driver, role }, "database ready");
 
@@ -54,10 +62,16 @@ async function main() {
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
       logger.info({ port: info.port }, `listening on http://localhost:${info.port} (API reference at /docs)`);
     });
+    server.on("error", (error: Error) => {
+      // EADDRINUSE and the like: stop the workers cleanly rather than die mid-job.
+      logger.fatal({ err: { message: error.message, code: (error as { code?: string }).code } }, "HTTP server error");
+      process.exitCode = 1;
+      void stop("server-error");
+    });
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: draining requests and jobs");
@@ -66,7 +80,7 @@ async function main() {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
-    if (server) {
+    if (server?.listening) {
       const s = server;
       await new Promise<void>((resolve) => {
         s.close(() => resolve());
@@ -77,13 +91,13 @@ async function main() {
     await jobs.close();
     await database.close();
     logger.info("stopped");
-    process.exit(0);
+    process.exit(process.exitCode ?? 0);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  shutdown = stop;
+  if (requestedStop) await stop(requestedStop);
 }
 
 main().catch((error: unknown) => {
-  console.error("fatal:", error instanceof Error ? error.message : error);
+  console.error("fatal:", describeError(error));
   process.exit(1);
 });

@@ -52,6 +52,14 @@ describe("logger redaction", () => {
     expect(beneficiary.id).toBe("b-1");
   });
 
+  it("redacts personal fields at any depth, arrays included", () => {
+    const log = capture();
+    log.logger.info({ payment: { beneficiary: { ...PERSON } }, beneficiaries: [{ ...PERSON }, { id: "b-2", ...PERSON }] }, "batch");
+    expectNoPersonalValue(log.lines.at(-1));
+    const entry = log.last() as { beneficiaries: { id?: string }[] };
+    expect(entry.beneficiaries[1]?.id).toBe("b-2");
+  });
+
   it("redacts a creditor's name and IBAN", () => {
     const log = capture();
     const creditor = { name: "Office Public de l'Habitat", iban: "FR1420041010050500013M02606" };

@@ -304,12 +304,41 @@ afterAll(async () => {
 describe("server process", () => {
   it("two processes starting together on an empty database both migrate it safely and become healthy", async () => {
     const url = await createDatabase({ fromTemplate: false });
-    const [a, b] = await Promise.all([startServer("server A", { DATABASE_URL: url }), startServer("server B", { DATABASE_URL: url })]);
+    const dbName = new URL(url).pathname.slice(1);
 
-    const [healthA, healthB] = await Promise.all([waitHealthy(a!), waitHealthy(b!)]);
+    // A starting gate. Process start-up jitter (hundreds of ms) would otherwise let one
+    // process finish migrating before the other begins, and the race would go untested.
+    // An uncommitted `create schema drizzle` blocks the migrator's first statement
+    // (CREATE SCHEMA IF NOT EXISTS "drizzle"); rolled back, it leaves the database empty.
+    // Once both processes wait on a lock (one on that schema, the other on the advisory
+    // lock if it is taken), the gate opens and they go at it at the same instant.
+    const gate = postgres(url, { max: 1, onnotice: () => {} });
+    let a: Proc | undefined;
+    let b: Proc | undefined;
+    try {
+      await gate.unsafe("begin");
+      await gate.unsafe("create schema drizzle");
+      const [gateRow] = await gate<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      [a, b] = await Promise.all([startServer("server A", { DATABASE_URL: url }), startServer("server B", { DATABASE_URL: url })]);
+      const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+      for (;;) {
+        const [row] = await admin<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = ${dbName} and wait_event_type = 'Lock' and pid <> ${gateRow!.pid}`;
+        if (row!.n >= 2) break;
+        for (const p of [a, b]) if (!p.running) throw new Error(`${p.label} exited before migrating\n${p.output()}`);
+        if (Date.now() > deadline) throw new Error(`the two processes never both waited to migrate\n${a.output()}\n${b.output()}`);
+        await sleep(50);
+      }
+    } finally {
+      await gate.unsafe("rollback").catch(() => undefined);
+      await gate.end();
+    }
+
+    const [healthA, healthB] = await Promise.all([waitHealthy(a), waitHealthy(b)]);
     expect(healthA).toEqual({ status: "ok", db: "ok", queue: "ok" });
     expect(healthB).toEqual({ status: "ok", db: "ok", queue: "ok" });
-    for (const p of [a!, b!]) {
+    for (const p of [a, b]) {
       expect(p.stderr, p.output()).not.toMatch(/already exists|duplicate/i);
       expect(p.logs().find((e) => e.msg === "database ready")).toMatchObject({ driver: "postgres", role: "all" });
     }
@@ -323,7 +352,7 @@ describe("server process", () => {
       await db.end();
     }
 
-    const exits = await Promise.all([stopGracefully(a!), stopGracefully(b!)]);
+    const exits = await Promise.all([stopGracefully(a), stopGracefully(b)]);
     expect(exits).toEqual([
       { code: 0, signal: null },
       { code: 0, signal: null },
