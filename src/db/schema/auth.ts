@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "./roles";
+import { users } from "./users";
 
-export const ROLES = ["admin", "finance", "caseworker"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from "./roles";
 
 /** API bearer tokens. Only a SHA-256 of the token is stored; the token is shown once. */
 export const apiTokens = pgTable(
@@ -12,6 +13,8 @@ export const apiTokens = pgTable(
     name: text("name").notNull(),
     role: text("role", { enum: ROLES }).notNull(),
     tokenHash: text("token_hash").notNull().unique(),
+    /** The staff member the token acts for; a caseworker token sees only their caseload. */
+    userId: uuid("user_id").references(() => users.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },

@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { beneficiaries } from "./beneficiaries";
+
+/** The housing lease; its amounts live in dated terms so past periods keep theirs. */
+export const leases = pgTable(
+  "leases",
+  {
+    id: uuid("id").primaryKey(),
+    beneficiaryId: uuid("beneficiary_id")
+      .notNull()
+      .references(() => beneficiaries.id),
+    landlordName: text("landlord_name").notNull(),
+    landlordIban: text("landlord_iban").notNull(),
+    dueDay: integer("due_day").notNull(),
+    startDate: date("start_date", { mode: "string" }).notNull(),
+    endDate: date("end_date", { mode: "string" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("leases_beneficiary_idx").on(t.beneficiaryId, t.startDate),
+    check("leases_due_day", sql`${t.dueDay} BETWEEN 1 AND 28`),
+    check("leases_dates", sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
+  ],
+);
+
+/** Rent, charges and tiers-payant housing benefit in force from a month on. */
+export const leaseTerms = pgTable(
+  "lease_terms",
+  {
+    id: uuid("id").primaryKey(),
+    leaseId: uuid("lease_id")
+      .notNull()
+      .references(() => leases.id),
+    /** First day of the month from which these amounts apply. */
+    effectiveMonth: date("effective_month", { mode: "string" }).notNull(),
+    rent: bigint("rent", { mode: "bigint" }).notNull(),
+    charges: bigint("charges", { mode: "bigint" }).notNull(),
+    housingBenefitToLandlord: bigint("housing_benefit_to_landlord", { mode: "bigint" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("lease_terms_month_unique").on(t.leaseId, t.effectiveMonth),
+    check("lease_terms_first_of_month", sql`extract(day from ${t.effectiveMonth}) = 1`),
+    check("lease_terms_amounts", sql`${t.rent} >= 0 AND ${t.charges} >= 0 AND ${t.housingBenefitToLandlord} >= 0`),
+    check("lease_terms_due_non_negative", sql`${t.rent} + ${t.charges} >= ${t.housingBenefitToLandlord}`),
+  ],
+);

@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { beneficiaries } from "./beneficiaries";
+
+/** A MASP contract period. A renewal is a new period chained to the previous one. */
+export const measures = pgTable(
+  "measures",
+  {
+    id: uuid("id").primaryKey(),
+    beneficiaryId: uuid("beneficiary_id")
+      .notNull()
+      .references(() => beneficiaries.id),
+    level: text("level", { enum: ["MASP1", "MASP2"] }).notNull(),
+    startDate: date("start_date", { mode: "string" }).notNull(),
+    endDate: date("end_date", { mode: "string" }).notNull(),
+    status: text("status", { enum: ["active", "renewed", "ended"] }).notNull(),
+    /** The prestations managed at the start; amendments change them from a date. */
+    managedPrestations: text("managed_prestations").array().notNull(),
+    extension: boolean("extension").notNull().default(false),
+    extensionReason: text("extension_reason"),
+    catalogueVersion: text("catalogue_version").notNull(),
+    previousMeasureId: uuid("previous_measure_id")
+      .unique()
+      .references((): AnyPgColumn => measures.id),
+    endedOn: date("ended_on", { mode: "string" }),
+    endReason: text("end_reason"),
+    endOrientation: text("end_orientation"),
+    endComment: text("end_comment"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("measures_beneficiary_idx").on(t.beneficiaryId, t.startDate),
+    check("measures_level", sql`${t.level} IN ('MASP1', 'MASP2')`),
+    check("measures_status", sql`${t.status} IN ('active', 'renewed', 'ended')`),
+    check("measures_dates", sql`${t.startDate} <= ${t.endDate}`),
+    check("measures_masp1_manages_nothing", sql`${t.level} = 'MASP2' OR cardinality(${t.managedPrestations}) = 0`),
+    check("measures_extension_reason", sql`NOT ${t.extension} OR ${t.extensionReason} IS NOT NULL`),
+    check("measures_end", sql`(${t.status} = 'ended') = (${t.endedOn} IS NOT NULL AND ${t.endReason} IS NOT NULL)`),
+  ],
+);
+
+/** Status history and every event of a measure (opened, amended, reviewed, renewed, ended). */
+export const measureEvents = pgTable(
+  "measure_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    measureId: uuid("measure_id")
+      .notNull()
+      .references(() => measures.id),
+    type: text("type", { enum: ["opened", "amended", "reviewed", "renewed", "ended"] }).notNull(),
+    effectiveDate: date("effective_date", { mode: "string" }).notNull(),
+    status: text("status").notNull(),
+    actor: text("actor").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("measure_events_measure_idx").on(t.measureId, t.id)],
+);
+
+/** Bilans: a renewal needs one with the outcome `renew`. */
+export const measureReviews = pgTable(
+  "measure_reviews",
+  {
+    id: uuid("id").primaryKey(),
+    measureId: uuid("measure_id")
+      .notNull()
+      .references(() => measures.id),
+    reviewDate: date("review_date", { mode: "string" }).notNull(),
+    author: text("author").notNull(),
+    outcome: text("outcome", { enum: ["renew", "continue", "end"] }).notNull(),
+    comment: text("comment"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("measure_reviews_measure_idx").on(t.measureId)],
+);
+
+/** Avenants: dated changes of the managed prestations (or of the budget plan, noted). */
+export const measureAmendments = pgTable(
+  "measure_amendments",
+  {
+    id: uuid("id").primaryKey(),
+    measureId: uuid("measure_id")
+      .notNull()
+      .references(() => measures.id),
+    effectiveDate: date("effective_date", { mode: "string" }).notNull(),
+    reason: text("reason").notNull(),
+    managedPrestations: text("managed_prestations").array(),
+    extension: boolean("extension"),
+    extensionReason: text("extension_reason"),
+    budgetPlanNote: text("budget_plan_note"),
+    actor: text("actor").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("measure_amendments_measure_idx").on(t.measureId, t.effectiveDate)],
+);

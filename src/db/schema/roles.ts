@@ -1,0 +1,2 @@
+export const ROLES = ["admin", "finance", "caseworker"] as const;
+export type Role = (typeof ROLES)[number];
