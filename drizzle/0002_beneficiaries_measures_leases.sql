@@ -54,6 +54,7 @@ CREATE TABLE "beneficiaries" (
 	"msa_number" text,
 	"iban" text,
 	"caseworker_id" uuid,
+	"mjagbf" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"archived_at" timestamp with time zone,

@@ -3,10 +3,14 @@ import { createToken, ROLES, type Role } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger, describeError } from "./logger";
+import { systemContext } from "./services/context";
+import { createUser, findUserByEmail } from "./services/users/users";
 
 const USAGE = `usage:
-  npm run cli -- tokens:create --role <${ROLES.join("|")}> --name <label>
-      creates an API token; prints it once, on the last line`;
+  npm run cli -- tokens:create --role <${ROLES.join("|")}> --name <label> [--user <email>]
+      creates an API token (acting for a staff member with --user); prints it once, on the last line
+  npm run cli -- users:create --email <email> --role <${ROLES.join("|")}> --name <display name>
+      creates a staff member; prints the id on the last line`;
 
 /** Administrative commands. Logs go to stderr, so stdout's last line is the result. */
 async function main() {
@@ -15,13 +19,31 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, process.stderr as never);
   switch (command) {
     case "tokens:create": {
-      const { values } = parseArgs({ args: rest, options: { role: { type: "string" }, name: { type: "string" } } });
+      const { values } = parseArgs({ args: rest, options: { role: { type: "string" }, name: { type: "string" }, user: { type: "string" } } });
       if (!values.role || !ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(", ")}\n${USAGE}`);
       if (!values.name || !/^[\w .@-]{1,100}$/.test(values.name)) throw new Error(`--name is required (letters, digits, space . @ - _)\n${USAGE}`);
       const database = await openMigratedDatabase(config, logger);
       try {
-        const { id, token } = await createToken(database.db, { role: values.role as Role, name: values.name });
+        let userId: string | undefined;
+        if (values.user) {
+          const user = await findUserByEmail(systemContext(database.db, "cli"), values.user);
+          if (!user) throw new Error(`no staff member with e-mail ${values.user}`);
+          if (user.role !== values.role) throw new Error(`${values.user} is ${user.role}, not ${values.role}`);
+          userId = user.id;
+        }
+        const { id, token } = await createToken(database.db, { role: values.role as Role, name: values.name, userId });
         process.stdout.write(`created ${values.role} token "${values.name}" (id ${id}); it is shown only once:\n${token}\n`);
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case "users:create": {
+      const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } } });
+      const database = await openMigratedDatabase(config, logger);
+      try {
+        const user = await createUser({ ctx: systemContext(database.db, "cli"), input: { email: values.email ?? "", role: values.role as Role, displayName: values.name ?? "" } });
+        process.stdout.write(`created ${user.role} ${user.email}:\n${user.id}\n`);
       } finally {
         await database.close();
       }

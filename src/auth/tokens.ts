@@ -11,6 +11,8 @@ export interface Principal {
   role: Role;
   /** The token's label, recorded as the actor of what it does (never a person's name). */
   actor: string;
+  /** The staff member the token acts for (a caseworker's caseload). */
+  userId?: string;
 }
 
 /**
@@ -19,10 +21,10 @@ export interface Principal {
  */
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
-export async function createToken(db: Db, input: { role: Role; name: string }): Promise<{ id: string; token: string }> {
+export async function createToken(db: Db, input: { role: Role; name: string; userId?: string }): Promise<{ id: string; token: string }> {
   const token = `masp_${randomBytes(32).toString("base64url")}`;
   const id = uuidv7();
-  await db.insert(apiTokens).values({ id, role: input.role, name: input.name, tokenHash: hashToken(token) });
+  await db.insert(apiTokens).values({ id, role: input.role, name: input.name, tokenHash: hashToken(token), userId: input.userId ?? null });
   return { id, token };
 }
 
@@ -38,11 +40,11 @@ export function createTokenResolver(db: Db, ttlMs = 30_000) {
     const hit = cache.get(key);
     if (hit && hit.expires > now) return hit.principal;
     const [row] = await db
-      .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name })
+      .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name, userId: apiTokens.userId })
       .from(apiTokens)
       .where(and(eq(apiTokens.tokenHash, key), isNull(apiTokens.revokedAt)))
       .limit(1);
-    const principal = row ? { tokenId: row.id, role: row.role, actor: `token:${row.name}` } : null;
+    const principal = row ? { tokenId: row.id, role: row.role, actor: `token:${row.name}`, userId: row.userId ?? undefined } : null;
     if (cache.size > 10_000) cache.clear();
     cache.set(key, { principal, expires: now + ttlMs });
     return principal;

@@ -45,3 +45,14 @@ export class ConflictError extends DomainError {
     this.name = "ConflictError";
   }
 }
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+  code?: string;
+}
+
+/** A rule broken by one or more fields: 422 with one detail per field, like schema failures. */
+export function fieldError(field: string, message: string, code = "rule"): ValidationError {
+  return new ValidationError(message, [{ field, message, code } satisfies FieldIssue]);
+}

@@ -3,12 +3,17 @@ import { secureHeaders } from "hono/secure-headers";
 import { jsx } from "hono/jsx";
 import { ApiReference } from "./api-reference";
 import { healthRoutes } from "./api/health";
+import { beneficiaryRoutes } from "./api/beneficiaries";
+import { budgetPlanRoutes } from "./api/budget-plan";
 import { ledgerRoutes } from "./api/ledger";
+import { measureRoutes } from "./api/measures";
+import { referenceRoutes } from "./api/reference";
 import type { AppDeps } from "./deps";
 import { errorResponse, handleError } from "./errors";
 import { bearerAuth } from "./middleware/auth";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
+import { toJson } from "./context";
 
 export const API_INFO = {
   title: "MASP 2 — registre des fonds",
@@ -30,13 +35,18 @@ export function createApp(deps: AppDeps) {
 
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.route("/", healthRoutes(deps));
+  app.route("/", beneficiaryRoutes(deps));
+  app.route("/", measureRoutes(deps));
+  app.route("/", budgetPlanRoutes(deps));
+  app.route("/", referenceRoutes(deps));
   app.route("/", ledgerRoutes(deps));
 
-  app.doc31("/openapi.json", { openapi: "3.1.0", info: API_INFO });
-  app.get("/docs", (c) => {
-    const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO });
-    return c.html("<!doctype html>" + jsx(ApiReference, { doc }).toString());
-  });
+  // Generated once, on first request: the routes do not change while the process lives.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  // (toJson: schema defaults such as `0n` cents are bigints, which JSON cannot carry.)
+  const openApiDocument = () => (document ??= toJson(app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO })));
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/docs", (c) => c.html("<!doctype html>" + jsx(ApiReference, { doc: openApiDocument() }).toString()));
   app.get("/", (c) => c.redirect("/docs"));
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));

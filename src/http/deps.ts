@@ -10,4 +10,6 @@ export interface AppDeps {
   logger: Logger;
   resolveToken: TokenResolver;
   queueState: () => Promise<QueueState>;
+  /** Today's business date; tests inject a fixed one. */
+  today?: () => string;
 }

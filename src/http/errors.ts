@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
+import { ZodError, type z } from "zod";
 import { DomainError, type DomainErrorCode } from "../domain/errors";
 import { toLedgerError } from "../ledger/errors";
 import type { AppEnv } from "./env";
@@ -41,6 +41,8 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (err.status === 403) return errorResponse(c, 403, "forbidden", err.message || "forbidden");
     return errorResponse(c, err.status as ContentfulStatusCode, "http_error", err.message);
   }
+  // A service verb re-validates its input; whatever reaches here unvalidated is still a 422.
+  if (err instanceof ZodError) return errorResponse(c, 422, "validation_failed", "the request is invalid", validationDetails(err.issues));
   const mapped = toLedgerError(err);
   if (mapped instanceof DomainError) {
     return errorResponse(c, STATUS[mapped.code], mapped.code, mapped.message, mapped.details);

@@ -9,6 +9,10 @@ import { errorResponse, validationDetails } from "./errors";
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
+      // A malformed id in the path names no resource: 404, like an unknown one.
+      if (!result.success && result.target === "param") {
+        return errorResponse(c, 404, "not_found", "no such resource");
+      }
       if (!result.success) {
         return errorResponse(c, 422, "validation_failed", "the request is invalid", validationDetails(result.error.issues));
       }

@@ -8,7 +8,7 @@ import { createLogger } from "../../src/logger";
 export function createTestApp(db: Db, options: { queueState?: () => Promise<QueueState> } = {}) {
   return createApp({
     db,
-    logger: createLogger("silent"),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     resolveToken: createTokenResolver(db, 0),
     queueState: options.queueState ?? (async () => "disabled"),
   });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 /**
@@ -17,6 +17,8 @@ export const beneficiaries = pgTable(
     msaNumber: text("msa_number"),
     iban: text("iban"),
     caseworkerId: uuid("caseworker_id").references(() => users.id),
+    /** A family-budget judicial measure exists: the R.271-3 extension is refused. */
+    mjagbf: boolean("mjagbf").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp("archived_at", { withTimezone: true }),

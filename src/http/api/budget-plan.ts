@@ -1,0 +1,97 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
+import { UpdateChargeInput, listCharges, updateCharge } from "../../services/charges/update-charge";
+import { SetLeaseInput, getLease, setLease } from "../../services/leases/set-lease";
+import { NotFoundError } from "../../domain/errors";
+import { serviceContext, toJson } from "../context";
+import type { AppDeps } from "../deps";
+import { requireRole } from "../middleware/auth";
+import { createRouter } from "../router";
+import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ChargeSchema, IdParam, LeaseSchema } from "./views";
+
+const tags = ["Bail et charges"];
+const security = [{ Bearer: [] }];
+const writers = () => [requireRole("finance", "caseworker")] as [ReturnType<typeof requireRole>];
+
+const putLease = createRoute({
+  method: "put",
+  path: "/v1/beneficiaries/{id}/lease",
+  tags,
+  security,
+  summary: "Record the lease (same start date: update; later start date: a new lease)",
+  description:
+    "Monthly amount due to the landlord = rent + charges − housingBenefitToLandlord (APL/AL paid to the landlord, tiers payant). A change of amounts takes effect from `effectiveFrom` (YYYY-MM, default the current month); past periods keep the amounts they had.",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(SetLeaseInput) },
+  responses: { 200: jsonResponse(LeaseSchema, "The lease as recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const getLeaseRoute = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/lease",
+  tags,
+  security,
+  summary: "The current lease and its terms history (`previous` lists earlier leases)",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(LeaseSchema.extend({ previous: z.array(LeaseSchema) }), "The lease"), ...notFound, ...errorResponses },
+});
+
+const addChargeRoute = createRoute({
+  method: "post",
+  path: "/v1/beneficiaries/{id}/charges",
+  tags,
+  security,
+  summary: "Add a charge to the budget plan (served by priority, after the rent)",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(AddChargeInput) },
+  responses: { 201: jsonResponse(ChargeSchema, "Added"), ...notFound, ...malformed, ...errorResponses },
+});
+
+const listChargesRoute = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/charges",
+  tags,
+  security,
+  summary: "The budget plan's charges, by priority",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(z.object({ items: z.array(ChargeSchema) }), "Charges"), ...notFound, ...errorResponses },
+});
+
+const updateChargeRoute = createRoute({
+  method: "patch",
+  path: "/v1/beneficiaries/{id}/charges/{chargeId}",
+  tags,
+  security,
+  summary: "Change a charge (set `endDate` to end it)",
+  middleware: writers(),
+  request: { params: IdParam.extend({ chargeId: z.uuid() }), ...jsonBody(UpdateChargeInput) },
+  responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
+});
+
+export function budgetPlanRoutes(deps: AppDeps) {
+  return createRouter()
+    .openapi(putLease, async (c) => {
+      const lease = await setLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      return c.json(toJson(lease), 200);
+    })
+    .openapi(getLeaseRoute, async (c) => {
+      const { id } = c.req.valid("param");
+      const [current, ...previous] = await getLease({ ctx: serviceContext(c, deps), beneficiaryId: id });
+      if (!current) throw new NotFoundError("lease of beneficiary", id);
+      return c.json(toJson({ ...current, previous }), 200);
+    })
+    .openapi(addChargeRoute, async (c) => {
+      const charge = await addCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      return c.json(toJson(charge), 201);
+    })
+    .openapi(listChargesRoute, async (c) => {
+      const items = await listCharges({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id });
+      return c.json({ items: toJson(items) }, 200);
+    })
+    .openapi(updateChargeRoute, async (c) => {
+      const { id, chargeId } = c.req.valid("param");
+      const charge = await updateCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, input: await c.req.json() });
+      return c.json(toJson(charge), 200);
+    });
+}

@@ -1,0 +1,136 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AmendMeasureInput, amendMeasure } from "../../services/measures/amend-measure";
+import { EndMeasureInput, endMeasure } from "../../services/measures/end-measure";
+import { getMeasure, listMeasures } from "../../services/measures/get-measures";
+import { OpenMeasureInput, openMeasure } from "../../services/measures/open-measure";
+import { recordReview } from "../../services/measures/record-review";
+import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../services/measures/renew-measure";
+import { serviceContext } from "../context";
+import type { AppDeps } from "../deps";
+import { requireRole } from "../middleware/auth";
+import { createRouter } from "../router";
+import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { IdParam, MeasureSchema } from "./views";
+
+const tags = ["Mesures"];
+const security = [{ Bearer: [] }];
+const writers = () => [requireRole("finance", "caseworker")] as [ReturnType<typeof requireRole>];
+
+const open = createRoute({
+  method: "post",
+  path: "/v1/beneficiaries/{id}/measures",
+  tags,
+  security,
+  summary: "Open a MASP contract (6 to 24 months, 48 months in all, one at a time)",
+  description:
+    "MASP1 manages no prestation; MASP2 manages prestations of the D.271-2 catalogue (items 18-29 only with `extension: true` and an `extensionReason`). Opening a MASP2 creates the beneficiary's ledger envelopes.",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(OpenMeasureInput) },
+  responses: { 201: jsonResponse(MeasureSchema, "Opened"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/measures",
+  tags,
+  security,
+  summary: "A beneficiary's measures, oldest first, and the 4-year limit",
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        items: z.array(MeasureSchema),
+        fourYearLimit: z.object({ firstStart: z.string(), limitDate: z.string(), usedDays: z.number(), limitDays: z.number(), daysLeft: z.number() }).nullable(),
+      }),
+      "Measures",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/measures/{id}",
+  tags,
+  security,
+  summary: "A measure with its amendments, reviews and status history",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(MeasureSchema, "The measure"), ...notFound, ...errorResponses },
+});
+
+const review = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/reviews",
+  tags,
+  security,
+  summary: "Record a review (bilan)",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(ReviewInput) },
+  responses: { 201: jsonResponse(z.record(z.string(), z.unknown()), "Recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const renew = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/renewals",
+  tags,
+  security,
+  summary: "Renew: a new period from the day after the end, after a review with outcome `renew`",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(RenewMeasureInput) },
+  responses: { 201: jsonResponse(MeasureSchema, "The new period"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const amend = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/amendments",
+  tags,
+  security,
+  summary: "Amend (avenant): change the managed prestations or the budget plan from a date",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(AmendMeasureInput) },
+  responses: { 201: jsonResponse(MeasureSchema, "The measure with the amendment"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const end = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/end",
+  tags,
+  security,
+  summary: "End the measure with a reason; allocation and scheduled payments stop after the end date",
+  middleware: writers(),
+  request: { params: IdParam, ...jsonBody(EndMeasureInput) },
+  responses: { 200: jsonResponse(MeasureSchema, "Ended"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+export function measureRoutes(deps: AppDeps) {
+  return createRouter()
+    .openapi(open, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const measure = await openMeasure({ ctx, beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      return c.json(await getMeasure({ ctx, measureId: measure.id }), 201);
+    })
+    .openapi(list, async (c) => c.json(await listMeasures({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id }), 200))
+    .openapi(get, async (c) => c.json(await getMeasure({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id }), 200))
+    .openapi(review, async (c) => {
+      const row = await recordReview({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, input: await c.req.json() });
+      return c.json({ id: row.id, measureId: row.measureId, date: row.reviewDate, author: row.author, outcome: row.outcome, comment: row.comment }, 201);
+    })
+    .openapi(renew, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const renewed = await renewMeasure({ ctx, measureId: c.req.valid("param").id, input: await c.req.json() });
+      return c.json(await getMeasure({ ctx, measureId: renewed.id }), 201);
+    })
+    .openapi(amend, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const { id } = c.req.valid("param");
+      await amendMeasure({ ctx, measureId: id, input: await c.req.json() });
+      return c.json(await getMeasure({ ctx, measureId: id }), 201);
+    })
+    .openapi(end, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const { id } = c.req.valid("param");
+      await endMeasure({ ctx, measureId: id, input: await c.req.json() });
+      return c.json(await getMeasure({ ctx, measureId: id }), 200);
+    });
+}

@@ -1,0 +1,24 @@
+import { and, eq, type SQL } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { beneficiaries } from "../db/schema/beneficiaries";
+import { NotFoundError } from "../domain/errors";
+import type { ServiceContext } from "./context";
+
+/**
+ * A caseworker sees only their own caseload, enforced in the query itself; to them
+ * another caseworker's beneficiary does not exist (404, not 403: no enumeration).
+ */
+export function caseloadFilter(ctx: ServiceContext): SQL | undefined {
+  if (ctx.role !== "caseworker") return undefined;
+  return eq(beneficiaries.caseworkerId, ctx.userId ?? "00000000-0000-0000-0000-000000000000");
+}
+
+export async function loadBeneficiary(executor: Executor, ctx: ServiceContext, id: string, options: { lock?: boolean } = {}) {
+  const query = executor
+    .select()
+    .from(beneficiaries)
+    .where(and(eq(beneficiaries.id, id), caseloadFilter(ctx)));
+  const [row] = options.lock ? await query.for("update") : await query;
+  if (!row) throw new NotFoundError("beneficiary", id);
+  return row;
+}

@@ -1,0 +1,53 @@
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { beneficiaries } from "../../db/schema/beneficiaries";
+import { withTransaction } from "../../db/transaction";
+import { fieldError } from "../../domain/errors";
+import { isAdultOn } from "../../domain/measure-rules";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
+import { assertCaseworker } from "./assert-caseworker";
+
+export const CreateBeneficiaryInput = z.object({
+  firstName: PersonName,
+  lastName: PersonName,
+  birthDate: CalendarDate,
+  cafNumber: Digits(13).nullish(),
+  msaNumber: Digits(13).nullish(),
+  iban: Iban.nullish(),
+  caseworkerId: z.uuid().nullish(),
+  /** A family-budget judicial measure (MJAGBF) forbids the R.271-3 extension. */
+  mjagbf: z.boolean().default(false),
+});
+export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
+
+export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; input: CreateBeneficiaryInput }) {
+  const data = CreateBeneficiaryInput.parse(input);
+  const today = ctx.today();
+  if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future");
+  // L.271-1: the MASP is for adults.
+  if (!isAdultOn(data.birthDate, today)) throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
+  // A caseworker who creates a beneficiary takes them into their own caseload.
+  const caseworkerId = data.caseworkerId ?? (ctx.role === "caseworker" ? ctx.userId : undefined) ?? null;
+  return withTransaction(ctx.db, async (tx) => {
+    if (caseworkerId) await assertCaseworker(tx, caseworkerId);
+    const id = uuidv7();
+    const [row] = await tx
+      .insert(beneficiaries)
+      .values({
+        id,
+        firstName: data.firstName,
+        lastName: data.lastName,
+        birthDate: data.birthDate,
+        cafNumber: data.cafNumber ?? null,
+        msaNumber: data.msaNumber ?? null,
+        iban: data.iban ?? null,
+        caseworkerId,
+        mjagbf: data.mjagbf,
+      })
+      .returning();
+    // The trail names the fields set, not their values: more people read it than the record.
+    await recordAudit(tx, ctx, { action: "beneficiary.create", entityType: "beneficiary", entityId: id, beneficiaryId: id, changes: { fields: Object.keys(input).sort() } });
+    return row!;
+  });
+}

@@ -1,0 +1,64 @@
+import { and, asc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { beneficiaries } from "../../db/schema/beneficiaries";
+import { ValidationError } from "../../domain/errors";
+import { caseloadFilter } from "../access";
+import type { ServiceContext } from "../context";
+
+export const ListBeneficiariesInput = z.object({
+  /** A name (part of first or last name) or the beginning of a CAF/MSA number. */
+  q: z.string().trim().max(100).optional(),
+  caseworkerId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListBeneficiariesInput = z.input<typeof ListBeneficiariesInput>;
+
+type Cursor = [last: string, first: string, id: string];
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(raw: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string")) return value as Cursor;
+  } catch {
+    // fall through
+  }
+  throw new ValidationError("invalid cursor", [{ field: "cursor", message: "not a cursor returned by this list" }]);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Alphabetical by last name, then first name; keyset pagination so pages never shift. */
+export async function listBeneficiaries({ ctx, input }: { ctx: ServiceContext; input: ListBeneficiariesInput }) {
+  const data = ListBeneficiariesInput.parse(input);
+  const lastKey = sql`lower(${beneficiaries.lastName})`;
+  const firstKey = sql`lower(${beneficiaries.firstName})`;
+  const filters: (SQL | undefined)[] = [caseloadFilter(ctx), sql`${beneficiaries.archivedAt} is null`];
+  if (data.caseworkerId) filters.push(eq(beneficiaries.caseworkerId, data.caseworkerId));
+  if (data.q) {
+    const q = data.q;
+    if (/^\d+$/.test(q)) {
+      filters.push(or(ilike(beneficiaries.cafNumber, `${q}%`), ilike(beneficiaries.msaNumber, `${q}%`)));
+    } else {
+      const pattern = `%${escapeLike(q)}%`;
+      filters.push(
+        or(ilike(beneficiaries.lastName, pattern), ilike(beneficiaries.firstName, pattern), sql`(${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}) ilike ${pattern}`),
+      );
+    }
+  }
+  if (data.cursor) {
+    const [last, first, id] = decodeCursor(data.cursor);
+    filters.push(sql`(${lastKey}, ${firstKey}, ${beneficiaries.id}) > (${last}, ${first}, ${id}::uuid)`);
+  }
+  const rows = await ctx.db
+    .select()
+    .from(beneficiaries)
+    .where(and(...filters))
+    .orderBy(asc(lastKey), asc(firstKey), asc(beneficiaries.id))
+    .limit(data.limit + 1);
+  const page = rows.slice(0, data.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > data.limit && last ? encodeCursor([last.lastName.toLowerCase(), last.firstName.toLowerCase(), last.id]) : null;
+  return { items: page, nextCursor };
+}

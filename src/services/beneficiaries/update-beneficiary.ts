@@ -1,0 +1,54 @@
+import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { beneficiaries } from "../../db/schema/beneficiaries";
+import { withTransaction } from "../../db/transaction";
+import { ValidationError, fieldError } from "../../domain/errors";
+import { isAdultOn } from "../../domain/measure-rules";
+import { loadBeneficiary } from "../access";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
+import { assertCaseworker } from "./assert-caseworker";
+
+export const UpdateBeneficiaryInput = z
+  .object({
+    firstName: PersonName,
+    lastName: PersonName,
+    birthDate: CalendarDate,
+    cafNumber: Digits(13).nullable(),
+    msaNumber: Digits(13).nullable(),
+    iban: Iban.nullable(),
+    caseworkerId: z.uuid().nullable(),
+    mjagbf: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type UpdateBeneficiaryInput = z.input<typeof UpdateBeneficiaryInput>;
+
+export async function updateBeneficiary({ ctx, id, input }: { ctx: ServiceContext; id: string; input: UpdateBeneficiaryInput }) {
+  const data = UpdateBeneficiaryInput.parse(input);
+  if (Object.keys(data).length === 0) throw new ValidationError("nothing to update", [{ field: "(body)", message: "no field given" }]);
+  if (data.birthDate && (data.birthDate > ctx.today() || !isAdultOn(data.birthDate, ctx.today()))) {
+    throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
+  }
+  if (ctx.role === "caseworker" && data.caseworkerId !== undefined && data.caseworkerId !== ctx.userId) {
+    throw fieldError("caseworkerId", "a caseworker cannot hand a beneficiary over; ask an administrator", "forbidden_reassignment");
+  }
+  return withTransaction(ctx.db, async (tx) => {
+    const before = await loadBeneficiary(tx, ctx, id, { lock: true });
+    if (data.caseworkerId) await assertCaseworker(tx, data.caseworkerId);
+    const [row] = await tx
+      .update(beneficiaries)
+      .set({ ...data, updatedAt: sql`now()` })
+      .where(eq(beneficiaries.id, id))
+      .returning();
+    const changed = (Object.keys(data) as (keyof typeof data)[]).filter((k) => before[k] !== row![k]);
+    await recordAudit(tx, ctx, {
+      action: "beneficiary.update",
+      entityType: "beneficiary",
+      entityId: id,
+      beneficiaryId: id,
+      changes: { fields: changed, ...(changed.includes("caseworkerId") ? { caseworkerId: { from: before.caseworkerId, to: row!.caseworkerId } } : {}) },
+    });
+    return row!;
+  });
+}

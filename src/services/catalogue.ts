@@ -1,0 +1,37 @@
+import { asc, desc, eq, lte } from "drizzle-orm";
+import type { Executor } from "../db/client";
+import { prestationCatalogue, prestationCatalogueVersions } from "../db/schema/catalogue";
+import type { Catalogue } from "../domain/catalogue";
+import { NotFoundError } from "../domain/errors";
+
+/**
+ * Reference data read on hot paths (every credit): versions are immutable, so a
+ * loaded version is cached for the life of the process.
+ */
+const cache = new Map<string, Catalogue>();
+
+export async function catalogueInForce(executor: Executor, date: string): Promise<Catalogue> {
+  const [version] = await executor
+    .select()
+    .from(prestationCatalogueVersions)
+    .where(lte(prestationCatalogueVersions.validFrom, date))
+    .orderBy(desc(prestationCatalogueVersions.validFrom))
+    .limit(1);
+  if (!version) throw new NotFoundError("prestation catalogue in force on", date);
+  return catalogueVersion(executor, version.version);
+}
+
+export async function catalogueVersion(executor: Executor, version: string): Promise<Catalogue> {
+  const hit = cache.get(version);
+  if (hit) return hit;
+  const [meta] = await executor.select().from(prestationCatalogueVersions).where(eq(prestationCatalogueVersions.version, version));
+  if (!meta) throw new NotFoundError("prestation catalogue version", version);
+  const rows = await executor.select().from(prestationCatalogue).where(eq(prestationCatalogue.version, version)).orderBy(asc(prestationCatalogue.item));
+  const catalogue: Catalogue = {
+    version,
+    validFrom: meta.validFrom,
+    items: rows.map((r) => ({ code: r.code, item: r.item, label: r.label, payer: r.payer, scope: r.scope, earmarked: r.earmarked ?? null, masp3: r.masp3 ?? null })),
+  };
+  cache.set(version, catalogue);
+  return catalogue;
+}

@@ -1,0 +1,44 @@
+import { asc, desc, eq, inArray } from "drizzle-orm";
+import type { Executor } from "../../db/client";
+import { leases, leaseTerms } from "../../db/schema/leases";
+import { monthOf } from "../../domain/calendar";
+
+export type LeaseRow = typeof leases.$inferSelect;
+export type LeaseTermsRow = typeof leaseTerms.$inferSelect;
+
+/** Terms in force for a month (`YYYY-MM`): the latest that started on or before it. */
+export function termsForMonth(terms: readonly LeaseTermsRow[], month: string): LeaseTermsRow | undefined {
+  return [...terms].filter((t) => monthOf(t.effectiveMonth) <= month).sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth)).at(-1);
+}
+
+/** What the landlord is owed for a month: rent + charges − housing benefit paid to them directly. */
+export const monthlyDue = (t: Pick<LeaseTermsRow, "rent" | "charges" | "housingBenefitToLandlord">): bigint => t.rent + t.charges - t.housingBenefitToLandlord;
+
+export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], today: string) {
+  const month = monthOf(today < lease.startDate ? lease.startDate : today);
+  const current = termsForMonth(terms, month) ?? terms[0]!;
+  return {
+    id: lease.id,
+    beneficiaryId: lease.beneficiaryId,
+    landlord: { name: lease.landlordName, iban: lease.landlordIban },
+    rent: current.rent,
+    charges: current.charges,
+    housingBenefitToLandlord: current.housingBenefitToLandlord,
+    monthlyDue: monthlyDue(current),
+    dueDay: lease.dueDay,
+    startDate: lease.startDate,
+    endDate: lease.endDate,
+    terms: [...terms]
+      .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
+      .map((t) => ({ effectiveFrom: monthOf(t.effectiveMonth), rent: t.rent, charges: t.charges, housingBenefitToLandlord: t.housingBenefitToLandlord, monthlyDue: monthlyDue(t) })),
+  };
+}
+export type LeaseView = ReturnType<typeof leaseView>;
+
+/** All leases of a beneficiary with their terms, latest lease first. */
+export async function loadLeases(executor: Executor, beneficiaryId: string) {
+  const rows = await executor.select().from(leases).where(eq(leases.beneficiaryId, beneficiaryId)).orderBy(desc(leases.startDate));
+  if (rows.length === 0) return [];
+  const terms = await executor.select().from(leaseTerms).where(inArray(leaseTerms.leaseId, rows.map((l) => l.id))).orderBy(asc(leaseTerms.effectiveMonth));
+  return rows.map((lease) => ({ lease, terms: terms.filter((t) => t.leaseId === lease.id) }));
+}

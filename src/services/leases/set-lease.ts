@@ -1,0 +1,102 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { leases, leaseTerms } from "../../db/schema/leases";
+import { withTransaction } from "../../db/transaction";
+import { addDays, monthOf } from "../../domain/calendar";
+import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
+import { loadBeneficiary } from "../access";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate, Cents, DueDay, Iban, Label, Month } from "../schemas";
+import { leaseView, loadLeases, termsForMonth } from "./lease-view";
+
+export const SetLeaseInput = z.object({
+  landlord: z.object({ name: Label, iban: Iban }),
+  rent: Cents,
+  charges: Cents.default(0n),
+  housingBenefitToLandlord: Cents.default(0n),
+  dueDay: DueDay,
+  startDate: CalendarDate,
+  endDate: CalendarDate.nullish(),
+  /** The month (YYYY-MM) from which new amounts apply; default: the current month. */
+  effectiveFrom: Month.optional(),
+});
+export type SetLeaseInput = z.input<typeof SetLeaseInput>;
+
+/**
+ * Records the beneficiary's lease. The same start date updates the lease in place
+ * (amounts from `effectiveFrom`, never for a month that has begun); a later start date
+ * is a new lease (a move) and closes the previous one the day before.
+ */
+export async function setLease({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: SetLeaseInput }) {
+  const data = SetLeaseInput.parse(input);
+  const issues: FieldIssue[] = [];
+  if (data.housingBenefitToLandlord > data.rent + data.charges) {
+    issues.push({ field: "housingBenefitToLandlord", message: "the housing benefit paid to the landlord exceeds rent and charges", code: "too_large" });
+  }
+  if (data.endDate && data.endDate < data.startDate) issues.push({ field: "endDate", message: "the end date is before the start date", code: "end_before_start" });
+  if (issues.length) throw new ValidationError("the lease is invalid", issues);
+  const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord };
+  const today = ctx.today();
+
+  return withTransaction(ctx.db, async (tx) => {
+    await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
+    const [latest] = await loadLeases(tx, beneficiaryId);
+    let leaseId: string;
+    let action: string;
+    if (!latest || data.startDate > latest.lease.startDate) {
+      if (latest && (!latest.lease.endDate || latest.lease.endDate >= data.startDate)) {
+        await tx.update(leases).set({ endDate: addDays(data.startDate, -1), updatedAt: sql`now()` }).where(eq(leases.id, latest.lease.id));
+      }
+      leaseId = uuidv7();
+      action = latest ? "lease.replace" : "lease.create";
+      await tx.insert(leases).values({ id: leaseId, beneficiaryId, landlordName: data.landlord.name, landlordIban: data.landlord.iban, dueDay: data.dueDay, startDate: data.startDate, endDate: data.endDate ?? null });
+      await tx.insert(leaseTerms).values({ id: uuidv7(), leaseId, effectiveMonth: `${monthOf(data.startDate)}-01`, ...amounts });
+    } else if (data.startDate === latest.lease.startDate) {
+      leaseId = latest.lease.id;
+      action = "lease.update";
+      await tx
+        .update(leases)
+        .set({ landlordName: data.landlord.name, landlordIban: data.landlord.iban, dueDay: data.dueDay, endDate: data.endDate ?? null, updatedAt: sql`now()` })
+        .where(eq(leases.id, leaseId));
+      const firstMonth = monthOf(data.startDate);
+      const currentMonth = monthOf(today);
+      const from = data.effectiveFrom ?? (firstMonth > currentMonth ? firstMonth : currentMonth);
+      const inForce = termsForMonth(latest.terms, from);
+      const unchanged = inForce && inForce.rent === amounts.rent && inForce.charges === amounts.charges && inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord;
+      if (!unchanged) {
+        if (from < firstMonth) throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
+        // Past rent periods keep the amounts they had (the database refuses to edit them too).
+        if (from <= currentMonth && latest.terms.some((t) => monthOf(t.effectiveMonth) === from)) {
+          throw new ConflictError(`the amounts in force in ${from} are history: give effectiveFrom a later month`);
+        }
+        if (from < currentMonth) {
+          throw new ValidationError("past rent periods keep the amounts they had", [{ field: "effectiveFrom", message: `a change takes effect from ${currentMonth} at the earliest`, code: "in_the_past" }]);
+        }
+        // From `from` on, these amounts: later planned changes are superseded.
+        await tx.delete(leaseTerms).where(and(eq(leaseTerms.leaseId, leaseId), gt(leaseTerms.effectiveMonth, `${from}-01`)));
+        await tx
+          .insert(leaseTerms)
+          .values({ id: uuidv7(), leaseId, effectiveMonth: `${from}-01`, ...amounts })
+          .onConflictDoUpdate({ target: [leaseTerms.leaseId, leaseTerms.effectiveMonth], set: amounts });
+      }
+    } else {
+      throw new ConflictError("a later lease is already recorded; a lease cannot start before it", { leaseId: latest.lease.id, startDate: latest.lease.startDate });
+    }
+    const [saved] = await loadLeases(tx, beneficiaryId);
+    await recordAudit(tx, ctx, {
+      action,
+      entityType: "lease",
+      entityId: leaseId,
+      beneficiaryId,
+      changes: { rent: String(data.rent), charges: String(data.charges), housingBenefitToLandlord: String(data.housingBenefitToLandlord), dueDay: data.dueDay, startDate: data.startDate, effectiveFrom: data.effectiveFrom ?? null },
+    });
+    return leaseView(saved!.lease, saved!.terms, today);
+  });
+}
+
+export async function getLease({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  const all = await loadLeases(ctx.db, beneficiaryId);
+  return all.map((l) => leaseView(l.lease, l.terms, ctx.today()));
+}

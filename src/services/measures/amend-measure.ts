@@ -1,0 +1,76 @@
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { measureAmendments, measureEvents } from "../../db/schema/measures";
+import { withTransaction } from "../../db/transaction";
+import { ConflictError, ValidationError, fieldError } from "../../domain/errors";
+import { loadBeneficiary } from "../access";
+import { catalogueVersion } from "../catalogue";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate } from "../schemas";
+import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
+import { normalizeCodes, prestationProblems } from "./measure-terms";
+
+export const AmendMeasureInput = z.object({
+  effectiveDate: CalendarDate,
+  reason: z.string().trim().min(1).max(2000),
+  managedPrestations: z.array(z.string().max(40)).max(40).optional(),
+  extension: z.boolean().optional(),
+  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+  /** A change of the budget plan agreed in the avenant (charges themselves are dated records). */
+  budgetPlanNote: z.string().trim().min(1).max(4000).optional(),
+});
+export type AmendMeasureInput = z.input<typeof AmendMeasureInput>;
+
+/** An avenant: a dated change, kept in history; what was in force before stays visible. */
+export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: AmendMeasureInput }) {
+  const data = AmendMeasureInput.parse(input);
+  if (data.managedPrestations === undefined && data.extension === undefined && data.budgetPlanNote === undefined) {
+    throw new ValidationError("an amendment changes something", [{ field: "(body)", message: "give managedPrestations, extension or budgetPlanNote" }]);
+  }
+  return withTransaction(ctx.db, async (tx) => {
+    const loaded = await loadMeasure(tx, ctx, measureId, { lock: true });
+    const { measure } = loaded;
+    if (measure.status === "ended") throw new ConflictError("an ended measure cannot be amended");
+    if (data.effectiveDate < measure.startDate || data.effectiveDate > measure.endDate) {
+      throw fieldError("effectiveDate", "the amendment takes effect within the contract period");
+    }
+    const beneficiary = await loadBeneficiary(tx, ctx, measure.beneficiaryId);
+    const current = extensionOn(loaded, data.effectiveDate);
+    const extension = data.extension ?? current.extension;
+    const terms = {
+      level: measure.level,
+      startDate: measure.startDate,
+      endDate: measure.endDate,
+      managedPrestations: normalizeCodes(data.managedPrestations ?? managedPrestationsOn(loaded, data.effectiveDate)),
+      extension,
+      extensionReason: extension ? (data.extensionReason ?? current.extensionReason) : null,
+    };
+    // The contract's dates are not amended here: only the prestation rules apply.
+    const issues = prestationProblems(terms, beneficiary, await catalogueVersion(tx, measure.catalogueVersion));
+    if (issues.length > 0) throw new ValidationError("the amendment breaks the rules of the MASP", issues);
+    const id = uuidv7();
+    const [amendment] = await tx
+      .insert(measureAmendments)
+      .values({
+        id,
+        measureId,
+        effectiveDate: data.effectiveDate,
+        reason: data.reason,
+        managedPrestations: data.managedPrestations ? terms.managedPrestations : null,
+        extension: data.extension ?? null,
+        extensionReason: data.extension !== undefined ? terms.extensionReason ?? null : null,
+        budgetPlanNote: data.budgetPlanNote ?? null,
+        actor: ctx.actor,
+      })
+      .returning();
+    await tx.insert(measureEvents).values({ measureId, type: "amended", effectiveDate: data.effectiveDate, status: measure.status, actor: ctx.actor, data: { amendmentId: id } });
+    await recordAudit(tx, ctx, {
+      action: "measure.amend",
+      entityType: "measure",
+      entityId: measureId,
+      beneficiaryId: measure.beneficiaryId,
+      changes: { amendmentId: id, effectiveDate: data.effectiveDate, managedPrestations: amendment!.managedPrestations, extension: amendment!.extension },
+    });
+    return amendment!;
+  });
+}

@@ -1,0 +1,65 @@
+import { asc, eq } from "drizzle-orm";
+import { measures } from "../../db/schema/measures";
+import { MAX_TOTAL_MONTHS, periodEnd, spanDays } from "../../domain/measure-rules";
+import { daysBetween, addMonths } from "../../domain/calendar";
+import { loadBeneficiary } from "../access";
+import type { ServiceContext } from "../context";
+import { extensionOn, loadMeasure, managedPrestationsOn, type LoadedMeasure } from "./load-measure";
+
+/** The measure as the API shows it: what is in force today, and its whole history. */
+export function measureView(m: LoadedMeasure, today: string) {
+  const on = today < m.measure.startDate ? m.measure.startDate : today > m.measure.endDate ? m.measure.endDate : today;
+  const { measure } = m;
+  return {
+    id: measure.id,
+    beneficiaryId: measure.beneficiaryId,
+    level: measure.level,
+    startDate: measure.startDate,
+    endDate: measure.endDate,
+    status: measure.status,
+    managedPrestations: managedPrestationsOn(m, on),
+    ...extensionOn(m, on),
+    catalogueVersion: measure.catalogueVersion,
+    previousMeasureId: measure.previousMeasureId,
+    endedOn: measure.endedOn,
+    endReason: measure.endReason,
+    endOrientation: measure.endOrientation,
+    endComment: measure.endComment,
+    createdAt: measure.createdAt.toISOString(),
+    amendments: m.amendments.map((a) => ({
+      id: a.id,
+      effectiveDate: a.effectiveDate,
+      reason: a.reason,
+      managedPrestations: a.managedPrestations,
+      extension: a.extension,
+      extensionReason: a.extensionReason,
+      budgetPlanNote: a.budgetPlanNote,
+      actor: a.actor,
+      createdAt: a.createdAt.toISOString(),
+    })),
+    reviews: m.reviews.map((r) => ({ id: r.id, date: r.reviewDate, author: r.author, outcome: r.outcome, comment: r.comment })),
+    history: m.events.map((e) => ({ type: e.type, effectiveDate: e.effectiveDate, status: e.status, actor: e.actor, data: e.data, at: e.createdAt.toISOString() })),
+  };
+}
+export type MeasureView = ReturnType<typeof measureView>;
+
+export async function getMeasure({ ctx, measureId }: { ctx: ServiceContext; measureId: string }) {
+  return measureView(await loadMeasure(ctx.db, ctx, measureId), ctx.today());
+}
+
+/** Every measure of a beneficiary, oldest first, and where they stand against the 4-year limit. */
+export async function listMeasures({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  const rows = await ctx.db.select({ id: measures.id }).from(measures).where(eq(measures.beneficiaryId, beneficiaryId)).orderBy(asc(measures.startDate));
+  const items = [];
+  for (const { id } of rows) items.push(measureView(await loadMeasure(ctx.db, ctx, id), ctx.today()));
+  return { items, fourYearLimit: fourYearLimit(items) };
+}
+
+export function fourYearLimit(items: { startDate: string; endDate: string; endedOn: string | null }[]) {
+  if (items.length === 0) return null;
+  const firstStart = items.map((m) => m.startDate).sort()[0]!;
+  const limitDays = daysBetween(firstStart, addMonths(firstStart, MAX_TOTAL_MONTHS));
+  const usedDays = items.reduce((sum, m) => sum + spanDays(m), 0);
+  return { firstStart, limitDate: periodEnd(firstStart, MAX_TOTAL_MONTHS), usedDays, limitDays, daysLeft: Math.max(0, limitDays - usedDays) };
+}

@@ -1,0 +1,49 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Executor } from "../../db/client";
+import { beneficiaries } from "../../db/schema/beneficiaries";
+import { measureAmendments, measureEvents, measureReviews, measures } from "../../db/schema/measures";
+import { NotFoundError } from "../../domain/errors";
+import { caseloadFilter } from "../access";
+import type { ServiceContext } from "../context";
+
+export type MeasureRow = typeof measures.$inferSelect;
+export type AmendmentRow = typeof measureAmendments.$inferSelect;
+
+export interface LoadedMeasure {
+  measure: MeasureRow;
+  amendments: AmendmentRow[];
+  reviews: (typeof measureReviews.$inferSelect)[];
+  events: (typeof measureEvents.$inferSelect)[];
+}
+
+/** A measure with its history, visible only within the caller's caseload; locked for a write verb. */
+export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: string, options: { lock?: boolean } = {}): Promise<LoadedMeasure> {
+  const query = executor
+    .select({ measure: measures })
+    .from(measures)
+    .innerJoin(beneficiaries, eq(beneficiaries.id, measures.beneficiaryId))
+    .where(and(eq(measures.id, id), caseloadFilter(ctx)));
+  const [row] = options.lock ? await query.for("update", { of: measures }) : await query;
+  if (!row) throw new NotFoundError("measure", id);
+  const [amendments, reviews, events] = await Promise.all([
+    executor.select().from(measureAmendments).where(eq(measureAmendments.measureId, id)).orderBy(asc(measureAmendments.effectiveDate), asc(measureAmendments.createdAt)),
+    executor.select().from(measureReviews).where(eq(measureReviews.measureId, id)).orderBy(asc(measureReviews.reviewDate)),
+    executor.select().from(measureEvents).where(eq(measureEvents.measureId, id)).orderBy(asc(measureEvents.id)),
+  ]);
+  return { measure: row.measure, amendments, reviews, events };
+}
+
+/** The latest amendment in force on `date` that set this field, if any. */
+function amendmentOn<K extends "managedPrestations" | "extension">(m: LoadedMeasure, date: string, field: K) {
+  return m.amendments.filter((a) => a.effectiveDate <= date && a[field] !== null).at(-1);
+}
+
+/** The prestations the measure manages on a date: the contract's, as amended since. */
+export function managedPrestationsOn(m: LoadedMeasure, date: string): string[] {
+  return amendmentOn(m, date, "managedPrestations")?.managedPrestations ?? m.measure.managedPrestations;
+}
+
+export function extensionOn(m: LoadedMeasure, date: string): { extension: boolean; extensionReason: string | null } {
+  const a = amendmentOn(m, date, "extension");
+  return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: m.measure.extension, extensionReason: m.measure.extensionReason };
+}

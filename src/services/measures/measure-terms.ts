@@ -1,0 +1,95 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { Executor } from "../../db/client";
+import { measures } from "../../db/schema/measures";
+import { checkManagedPrestations, type Catalogue } from "../../domain/catalogue";
+import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
+import { checkPeriodDuration, cumulatedWithinLimit, isAdultOn, MAX_TOTAL_MONTHS, overlaps } from "../../domain/measure-rules";
+
+export interface MeasureTerms {
+  level: "MASP1" | "MASP2";
+  startDate: string;
+  endDate: string;
+  managedPrestations: string[];
+  extension: boolean;
+  extensionReason?: string | null;
+}
+
+/**
+ * The rules every contract period obeys (L.271-1, L.271-2, D.271-2, R.271-3), each
+ * broken rule reported on its field so the form can show them all at once.
+ */
+export function termProblems(terms: MeasureTerms, beneficiary: { birthDate: string; mjagbf: boolean }, catalogue: Catalogue): FieldIssue[] {
+  return [...periodProblems(terms, beneficiary.birthDate), ...prestationProblems(terms, beneficiary, catalogue)];
+}
+
+/** L.271-1 (adult) and L.271-2 (6 to 24 months). */
+export function periodProblems(terms: MeasureTerms, birthDate: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const duration = checkPeriodDuration(terms.startDate, terms.endDate);
+  if (duration === "end_before_start") issues.push({ field: "endDate", message: "the end date is before the start date", code: duration });
+  if (duration === "too_short") issues.push({ field: "endDate", message: "a contract period lasts at least 6 months", code: duration });
+  if (duration === "too_long") issues.push({ field: "endDate", message: "a contract period lasts at most 24 months", code: duration });
+  if (!isAdultOn(birthDate, terms.startDate)) {
+    issues.push({ field: "startDate", message: "the beneficiary must be 18 at the start of the measure", code: "under_18" });
+  }
+  return issues;
+}
+
+/** D.271-2 (the closed list), R.271-3 (the extension and its exclusion by an MJAGBF). */
+export function prestationProblems(terms: MeasureTerms, beneficiary: { mjagbf: boolean }, catalogue: Catalogue): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (terms.level === "MASP1" && terms.managedPrestations.length > 0) {
+    issues.push({ field: "managedPrestations", message: "a MASP 1 manages no prestation", code: "masp1_manages_nothing" });
+  }
+  if (terms.level === "MASP2" && terms.managedPrestations.length === 0) {
+    issues.push({ field: "managedPrestations", message: "a MASP 2 manages at least one prestation", code: "masp2_needs_prestations" });
+  }
+  checkManagedPrestations(catalogue, terms.managedPrestations, terms.extension).forEach((p) => {
+    const index = terms.managedPrestations.indexOf(p.code);
+    issues.push(
+      p.problem === "unknown"
+        ? { field: `managedPrestations.${index}`, message: `${p.code} is not a prestation of art. D.271-2 CASF`, code: "unknown_prestation" }
+        : { field: `managedPrestations.${index}`, message: `${p.code} (items 18-29) needs the contract's extension (R.271-3)`, code: "needs_extension" },
+    );
+  });
+  if (terms.extension && !terms.extensionReason) {
+    issues.push({ field: "extensionReason", message: "an extension needs its reason", code: "required" });
+  }
+  if (terms.extension && beneficiary.mjagbf) {
+    issues.push({ field: "extension", message: "no extension while a family-budget judicial measure (MJAGBF) exists", code: "mjagbf" });
+  }
+  return issues;
+}
+
+export function assertTerms(terms: MeasureTerms, beneficiary: { birthDate: string; mjagbf: boolean }, catalogue: Catalogue): void {
+  const issues = termProblems(terms, beneficiary, catalogue);
+  if (issues.length > 0) throw new ValidationError("the measure breaks the rules of the MASP", issues);
+}
+
+/**
+ * One measure at a time (409), and at most 4 years in all (422). Runs with the
+ * beneficiary's row locked, so two requests cannot both pass.
+ */
+export async function assertFitsHistory(executor: Executor, beneficiaryId: string, terms: MeasureTerms, exceptMeasureId?: string): Promise<void> {
+  const existing = await executor
+    .select({ id: measures.id, startDate: measures.startDate, endDate: measures.endDate, endedOn: measures.endedOn, status: measures.status })
+    .from(measures)
+    .where(and(eq(measures.beneficiaryId, beneficiaryId), exceptMeasureId ? ne(measures.id, exceptMeasureId) : undefined));
+  const added = { startDate: terms.startDate, endDate: terms.endDate };
+  const clash = existing.find((m) => overlaps(m, added));
+  if (clash) {
+    throw new ConflictError("another measure of this beneficiary covers these dates", { measureId: clash.id, startDate: clash.startDate, endDate: clash.endDate });
+  }
+  const all = exceptMeasureId
+    ? [...existing, ...(await executor.select().from(measures).where(eq(measures.id, exceptMeasureId)))]
+    : existing;
+  const total = cumulatedWithinLimit(all, added);
+  if (!total.ok) {
+    throw new ValidationError(`the measures of a beneficiary may not exceed ${MAX_TOTAL_MONTHS} months in all`, [
+      { field: "endDate", message: `${total.usedDays} days in all, the limit is ${total.limitDays} (48 months from the first start)`, code: "over_48_months" },
+    ]);
+  }
+}
+
+/** Codes as given, upper-cased, without duplicates, in the order given. */
+export const normalizeCodes = (codes: readonly string[]): string[] => [...new Set(codes.map((c) => c.trim().toUpperCase()))];

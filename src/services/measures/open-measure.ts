@@ -1,0 +1,71 @@
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { measureEvents, measures } from "../../db/schema/measures";
+import { withTransaction } from "../../db/transaction";
+import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
+import { loadBeneficiary } from "../access";
+import { catalogueInForce } from "../catalogue";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate } from "../schemas";
+import { assertFitsHistory, assertTerms, normalizeCodes } from "./measure-terms";
+
+export const OpenMeasureInput = z.object({
+  level: z.enum(["MASP1", "MASP2"]),
+  startDate: CalendarDate,
+  endDate: CalendarDate,
+  managedPrestations: z.array(z.string().max(40)).max(40).default([]),
+  extension: z.boolean().default(false),
+  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+});
+export type OpenMeasureInput = z.input<typeof OpenMeasureInput>;
+
+/**
+ * Opens a MASP contract. A MASP 2 gets its ledger envelopes (rent, available) in the
+ * same transaction: money can arrive the day the contract starts.
+ */
+export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: OpenMeasureInput }) {
+  const data = OpenMeasureInput.parse(input);
+  const terms = { ...data, managedPrestations: normalizeCodes(data.managedPrestations) };
+  return withTransaction(ctx.db, async (tx) => {
+    // The lock serialises concurrent openings for one beneficiary (one measure at a time).
+    const beneficiary = await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
+    const catalogue = await catalogueInForce(tx, terms.startDate);
+    assertTerms(terms, beneficiary, catalogue);
+    await assertFitsHistory(tx, beneficiaryId, terms);
+    const id = uuidv7();
+    const [measure] = await tx
+      .insert(measures)
+      .values({
+        id,
+        beneficiaryId,
+        level: terms.level,
+        startDate: terms.startDate,
+        endDate: terms.endDate,
+        status: "active",
+        managedPrestations: terms.managedPrestations,
+        extension: terms.extension,
+        extensionReason: terms.extensionReason ?? null,
+        catalogueVersion: catalogue.version,
+      })
+      .returning();
+    await tx.insert(measureEvents).values({
+      measureId: id,
+      type: "opened",
+      effectiveDate: terms.startDate,
+      status: "active",
+      actor: ctx.actor,
+      data: { level: terms.level, managedPrestations: terms.managedPrestations, extension: terms.extension },
+    });
+    if (terms.level === "MASP2") {
+      await ensureAccounts(tx, [envelopeAccount(beneficiaryId, "rent"), envelopeAccount(beneficiaryId, "available")]);
+    }
+    await recordAudit(tx, ctx, {
+      action: "measure.open",
+      entityType: "measure",
+      entityId: id,
+      beneficiaryId,
+      changes: { level: terms.level, startDate: terms.startDate, endDate: terms.endDate, managedPrestations: terms.managedPrestations, extension: terms.extension },
+    });
+    return measure!;
+  });
+}

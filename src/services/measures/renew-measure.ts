@@ -1,0 +1,91 @@
+import { eq } from "drizzle-orm";
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import { measureEvents, measureReviews, measures } from "../../db/schema/measures";
+import { withTransaction } from "../../db/transaction";
+import { addDays } from "../../domain/calendar";
+import { ConflictError, fieldError } from "../../domain/errors";
+import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
+import { loadBeneficiary } from "../access";
+import { catalogueInForce } from "../catalogue";
+import { recordAudit, type ServiceContext } from "../context";
+import { CalendarDate } from "../schemas";
+import { loadMeasure, managedPrestationsOn } from "./load-measure";
+import { assertFitsHistory, assertTerms, normalizeCodes } from "./measure-terms";
+
+export const ReviewInput = z.object({
+  date: CalendarDate,
+  author: z.string().trim().min(1).max(200),
+  outcome: z.enum(["renew", "continue", "end"]),
+  comment: z.string().trim().max(4000).nullish(),
+});
+
+export const RenewMeasureInput = z.object({
+  /** The bilan that decided the renewal (outcome `renew`). */
+  review: ReviewInput,
+  endDate: CalendarDate,
+  managedPrestations: z.array(z.string().max(40)).max(40).optional(),
+  extension: z.boolean().optional(),
+  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+});
+export type RenewMeasureInput = z.input<typeof RenewMeasureInput>;
+
+/**
+ * A renewal is a new contract period chained to the previous one: it starts the day
+ * after the previous end, after a review recorded in the same transaction. The
+ * previous period stays as history with the status `renewed`.
+ */
+export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: RenewMeasureInput }) {
+  const data = RenewMeasureInput.parse(input);
+  if (data.review.outcome !== "renew") throw fieldError("review.outcome", "a renewal needs a review whose outcome is `renew`");
+  return withTransaction(ctx.db, async (tx) => {
+    const previous = await loadMeasure(tx, ctx, measureId, { lock: true });
+    const beneficiary = await loadBeneficiary(tx, ctx, previous.measure.beneficiaryId, { lock: true });
+    const current = previous.measure;
+    if (current.status !== "active") throw new ConflictError(`only an active measure can be renewed (this one is ${current.status})`);
+    if (data.review.date < current.startDate || data.review.date > current.endDate) {
+      throw fieldError("review.date", "the review takes place during the period it renews");
+    }
+    const startDate = addDays(current.endDate, 1);
+    const terms = {
+      level: current.level,
+      startDate,
+      endDate: data.endDate,
+      managedPrestations: normalizeCodes(data.managedPrestations ?? managedPrestationsOn(previous, current.endDate)),
+      extension: data.extension ?? current.extension,
+      extensionReason: data.extensionReason ?? (data.extension === false ? null : current.extensionReason),
+    };
+    const catalogue = await catalogueInForce(tx, startDate);
+    assertTerms(terms, beneficiary, catalogue);
+    await assertFitsHistory(tx, beneficiary.id, terms, current.id);
+
+    const reviewId = uuidv7();
+    await tx.insert(measureReviews).values({ id: reviewId, measureId: current.id, reviewDate: data.review.date, author: data.review.author, outcome: "renew", comment: data.review.comment ?? null });
+    await tx.update(measures).set({ status: "renewed" }).where(eq(measures.id, current.id));
+    const id = uuidv7();
+    const [renewed] = await tx
+      .insert(measures)
+      .values({
+        id,
+        beneficiaryId: beneficiary.id,
+        level: terms.level,
+        startDate,
+        endDate: terms.endDate,
+        status: "active",
+        managedPrestations: terms.managedPrestations,
+        extension: terms.extension,
+        extensionReason: terms.extensionReason ?? null,
+        catalogueVersion: catalogue.version,
+        previousMeasureId: current.id,
+      })
+      .returning();
+    await tx.insert(measureEvents).values([
+      { measureId: current.id, type: "reviewed", effectiveDate: data.review.date, status: "active", actor: ctx.actor, data: { reviewId, outcome: "renew" } },
+      { measureId: current.id, type: "renewed", effectiveDate: startDate, status: "renewed", actor: ctx.actor, data: { nextMeasureId: id } },
+      { measureId: id, type: "opened", effectiveDate: startDate, status: "active", actor: ctx.actor, data: { previousMeasureId: current.id, managedPrestations: terms.managedPrestations } },
+    ]);
+    if (terms.level === "MASP2") await ensureAccounts(tx, [envelopeAccount(beneficiary.id, "rent"), envelopeAccount(beneficiary.id, "available")]);
+    await recordAudit(tx, ctx, { action: "measure.renew", entityType: "measure", entityId: id, beneficiaryId: beneficiary.id, changes: { previousMeasureId: current.id, startDate, endDate: terms.endDate, reviewId } });
+    return renewed!;
+  });
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { isMonth } from "../domain/calendar";
+import { isCalendarDate } from "../domain/business-date";
+import { normalizeIban } from "../domain/iban";
+import { MAX_OPERATION_CENTS } from "../domain/money";
+
+/**
+ * Input pieces shared by the service verbs and the HTTP routes (which document them
+ * in OpenAPI): one definition of what a valid date, month, IBAN or amount is.
+ */
+export const CalendarDate = z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD");
+export const Month = z.string().refine(isMonth, "must be a month YYYY-MM");
+
+export const Iban = z.string().transform((value, ctx) => {
+  const iban = normalizeIban(value);
+  if (!iban) {
+    ctx.addIssue({ code: "custom", message: "invalid IBAN (checksum, or RIB key for a French IBAN)" });
+    return z.NEVER;
+  }
+  return iban;
+});
+
+/** Integer cents, JSON number, at most the contract's 100 000 000 per operation. */
+export const Cents = z
+  .number()
+  .int("must be an integer number of cents")
+  .min(0, "must not be negative")
+  .max(Number(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)")
+  .transform((n) => BigInt(n));
+export const PositiveCents = Cents.refine((c) => c > 0n, "must be more than zero");
+
+/** A person's name as typed on a form: trimmed, 1..100 characters, no control characters. */
+export const PersonName = z
+  .string()
+  .trim()
+  .min(1, "required")
+  .max(100)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
+
+export const Label = z.string().trim().min(1, "required").max(200);
+export const Digits = (max: number) => z.string().regex(new RegExp(`^[0-9]{1,${max}}$`), `digits only, at most ${max}`);
+export const DueDay = z.number().int().min(1, "1..28").max(28, "1..28 (every month has it)");
