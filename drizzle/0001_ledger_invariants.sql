@@ -6,6 +6,22 @@
 ALTER TABLE "ledger_transactions" ADD CONSTRAINT "ledger_transactions_reverses_id_fk"
   FOREIGN KEY ("reverses_id") REFERENCES "ledger_transactions"("id");
 --> statement-breakpoint
+ALTER TABLE "ledger_postings" ADD CONSTRAINT "ledger_postings_direction_valid" CHECK ("direction" IN ('debit', 'credit'));
+--> statement-breakpoint
+ALTER TABLE "ledger_accounts" ADD CONSTRAINT "ledger_accounts_normal_side_valid" CHECK ("normal_side" IN ('debit', 'credit'));
+--> statement-breakpoint
+-- A transaction's insertion time is its database transaction's start, whatever the
+-- INSERT says: the posting trigger relies on it to recognise a transaction of its own.
+CREATE FUNCTION ledger_transaction_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.created_at := now();
+  RETURN NEW;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER ledger_transactions_stamp BEFORE INSERT ON ledger_transactions
+  FOR EACH ROW EXECUTE FUNCTION ledger_transaction_stamp();
+--> statement-breakpoint
 CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'the ledger is append-only: % on % is refused; post a reversing transaction instead',
@@ -30,13 +46,21 @@ CREATE TRIGGER ledger_accounts_no_truncate BEFORE TRUNCATE ON ledger_accounts
 --> statement-breakpoint
 -- A posting takes its value date from its transaction and moves the cached balance of
 -- its account in the same statement; the CHECK on ledger_accounts then refuses a
--- forbidden negative balance at once.
+-- forbidden negative balance at once. Postings join only a transaction inserted by the
+-- same database transaction (same start time, now()): a committed transaction is closed,
+-- even to a balanced pair of extra postings.
 CREATE FUNCTION ledger_posting_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_created timestamptz;
 BEGIN
-  SELECT t.value_date INTO NEW.value_date FROM ledger_transactions t WHERE t.id = NEW.transaction_id;
+  SELECT t.value_date, t.created_at INTO NEW.value_date, v_created FROM ledger_transactions t WHERE t.id = NEW.transaction_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'posting refers to unknown transaction %', NEW.transaction_id
       USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF v_created <> now() THEN
+    RAISE EXCEPTION 'transaction % is already posted: postings cannot be added to it', NEW.transaction_id
+      USING ERRCODE = 'MLAPP';
   END IF;
   UPDATE ledger_accounts a
      SET balance = a.balance + CASE WHEN a.normal_side = NEW.direction THEN NEW.amount ELSE -NEW.amount END
@@ -52,6 +76,12 @@ CREATE TRIGGER ledger_postings_apply BEFORE INSERT ON ledger_postings
 -- only through a posting (the posting trigger runs at depth 2; a direct UPDATE at 1).
 CREATE FUNCTION ledger_account_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.balance <> 0 THEN
+      RAISE EXCEPTION 'account % must open with a zero balance: money enters by posting', NEW.address USING ERRCODE = 'MLBAL';
+    END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'DELETE' THEN
     RAISE EXCEPTION 'ledger accounts are never deleted (%)', OLD.address USING ERRCODE = 'MLAPP';
   END IF;
@@ -67,7 +97,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE OR DELETE ON ledger_accounts
+CREATE TRIGGER ledger_accounts_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_accounts
   FOR EACH ROW EXECUTE FUNCTION ledger_account_guard();
 --> statement-breakpoint
 -- Every transaction balances: checked at commit (deferred), once per posting and once

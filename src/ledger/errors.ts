@@ -21,6 +21,11 @@ export function toLedgerError(error: unknown): unknown {
       return new DomainError("unknown_account", "a posting refers to a ledger account that does not exist");
     case PG.unbalanced:
       return new DomainError("unbalanced_transaction", "the transaction's debits and credits differ");
+    case PG.foreignKeyViolation:
+      if (pg.constraint === "ledger_transactions_reverses_id_fk") {
+        return new DomainError("not_found", "the transaction to reverse does not exist");
+      }
+      return error;
     case PG.appendOnly:
     case PG.balanceTampering:
       return new DomainError("append_only", "the ledger is append-only: correct with a reversing transaction");

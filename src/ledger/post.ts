@@ -71,6 +71,10 @@ export async function post(executor: Executor, raw: PostInput): Promise<PostResu
     throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   }
   const input = parsed.data;
+  // The reversal key of a transaction belongs to its reversal: nobody else may take it.
+  if (input.idempotencyKey.startsWith("reversal:") && input.idempotencyKey !== `reversal:${input.reversesId}`) {
+    throw new ValidationError("invalid ledger transaction", [{ path: "idempotencyKey", message: "keys starting with `reversal:` are reserved for reversals" }]);
+  }
   assertBalanced(input.postings);
   const accounts = input.postings.map((p) => p.account);
   const directions = input.postings.map((p) => p.direction);

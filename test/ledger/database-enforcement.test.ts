@@ -395,13 +395,9 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
     });
   });
 
-  /**
-   * Holes found while writing this suite: the database accepts each of these today.
-   * `it.fails` keeps the suite green and turns red once a fix lands (whatever SQLSTATE
-   * the fix raises): then drop `.fails`. They run last, as they leave the ledger dirty.
-   */
-  describe("known holes", () => {
-    it.fails("refuses extra postings appended to a transaction committed earlier", async () => {
+  /** Holes this suite found in the first version of the invariants, now closed. */
+  describe("closed holes", () => {
+    it("refuses extra postings appended to a transaction committed earlier", async () => {
       const b = await fundedBeneficiary();
       const transit = await accountId("payments:in-transit");
       // Balanced on their own, so the deferred check passes; they rewrite a posted
@@ -416,7 +412,7 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
       );
     });
 
-    it.fails("refuses a posting whose direction is neither debit nor credit", async () => {
+    it("refuses a posting whose direction is neither debit nor credit", async () => {
       const b = await fundedBeneficiary();
       const bank = await accountId("bank:main");
       await expectRefused(
@@ -431,7 +427,7 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
       );
     });
 
-    it.fails("refuses an account whose normal side is neither debit nor credit", async () => {
+    it("refuses an account whose normal side is neither debit nor credit", async () => {
       const id = randomUUID();
       await expectRefused(
         () =>
@@ -441,7 +437,7 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
       );
     });
 
-    it.fails("refuses an account created with a non-zero cached balance", async () => {
+    it("refuses an account created with a non-zero cached balance", async () => {
       const id = randomUUID();
       await expectRefused(
         () =>

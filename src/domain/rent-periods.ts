@@ -1,0 +1,76 @@
+import { addMonthsToMonth, maxDate, monthOf, monthsBetween } from "./calendar";
+
+/**
+ * Rent periods, derived per lease and month (never stored): the amount due is the
+ * one in force that month (rent + charges − housing benefit paid to the landlord).
+ */
+export interface LeaseForPeriods {
+  dueDay: number;
+  startDate: string;
+  endDate: string | null;
+  /** Amounts by the month (`YYYY-MM`) they take effect, any order. */
+  terms: readonly { effectiveFrom: string; due: bigint }[];
+}
+
+export type RentPeriodStatus = "upcoming" | "paid" | "partial" | "unpaid";
+
+export interface RentPeriod {
+  period: string;
+  dueDate: string;
+  due: bigint;
+  paid: bigint;
+  status: RentPeriodStatus;
+}
+
+export function dueOn(lease: LeaseForPeriods, month: string): bigint {
+  const terms = [...lease.terms].filter((t) => t.effectiveFrom <= month).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+  return terms.at(-1)?.due ?? 0n;
+}
+
+export const dueDateOf = (month: string, dueDay: number): string => `${month}-${String(dueDay).padStart(2, "0")}`;
+
+/**
+ * Status as of a date: `paid` when fully paid; `upcoming` before the due date;
+ * after it, `partial` when something was paid and `unpaid` when nothing was. Both
+ * `partial` and `unpaid` are impayés (a period past due and not fully paid).
+ */
+export function statusOf(due: bigint, paid: bigint, dueDate: string, asOf: string): RentPeriodStatus {
+  if (paid >= due) return "paid";
+  if (asOf < dueDate) return "upcoming";
+  return paid > 0n ? "partial" : "unpaid";
+}
+
+export const isArrears = (s: RentPeriodStatus): boolean => s === "partial" || s === "unpaid";
+
+/**
+ * The periods of a lease from `fromMonth` (at the earliest the lease's first month)
+ * to `toMonth` (at the latest its last), with what was paid toward each.
+ */
+export function rentPeriods(lease: LeaseForPeriods, paidByPeriod: ReadonlyMap<string, bigint>, fromMonth: string, toMonth: string, asOf: string): RentPeriod[] {
+  const first = maxDate(`${monthOf(lease.startDate)}-01`, `${fromMonth}-01`).slice(0, 7);
+  const last = lease.endDate && monthOf(lease.endDate) < toMonth ? monthOf(lease.endDate) : toMonth;
+  if (first > last) return [];
+  return monthsBetween(first, last).map((period) => {
+    const due = dueOn(lease, period);
+    const paid = paidByPeriod.get(period) ?? 0n;
+    const dueDate = dueDateOf(period, lease.dueDay);
+    return { period, dueDate, due, paid, status: statusOf(due, paid, dueDate, asOf) };
+  });
+}
+
+/**
+ * L.271-1: what the rent envelope must hold — every amount still unpaid of the past
+ * periods (due date passed) plus the amount due for the next period not yet paid,
+ * less what the envelope already holds.
+ */
+export function rentNeed(periods: readonly RentPeriod[], asOf: string, rentEnvelope: bigint): bigint {
+  let need = 0n;
+  for (const p of periods) if (p.dueDate <= asOf && p.paid < p.due) need += p.due - p.paid;
+  const next = periods.find((p) => p.dueDate > asOf && p.paid < p.due);
+  if (next) need += next.due - next.paid;
+  const missing = need - rentEnvelope;
+  return missing > 0n ? missing : 0n;
+}
+
+/** The month after which periods matter for a credit on `asOf`: through the next due date. */
+export const horizonMonth = (asOf: string): string => addMonthsToMonth(monthOf(asOf), 1);
