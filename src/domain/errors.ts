@@ -12,7 +12,10 @@ export type DomainErrorCode =
   | "unknown_account"
   | "already_reversed"
   | "not_reversible"
-  | "append_only";
+  | "append_only"
+  | "no_active_measure"
+  | "prestation_not_managed"
+  | "funds_already_paid_out";
 
 export class DomainError extends Error {
   constructor(

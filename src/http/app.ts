@@ -5,6 +5,7 @@ import { ApiReference } from "./api-reference";
 import { healthRoutes } from "./api/health";
 import { beneficiaryRoutes } from "./api/beneficiaries";
 import { budgetPlanRoutes } from "./api/budget-plan";
+import { creditRoutes } from "./api/credits";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { referenceRoutes } from "./api/reference";
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", measureRoutes(deps));
   app.route("/", budgetPlanRoutes(deps));
   app.route("/", referenceRoutes(deps));
+  app.route("/", creditRoutes(deps));
   app.route("/", ledgerRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.

@@ -22,6 +22,9 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   already_reversed: 409,
   not_reversible: 409,
   append_only: 409,
+  no_active_measure: 409,
+  prestation_not_managed: 422,
+  funds_already_paid_out: 409,
 };
 
 export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { queryRows, type Executor } from "../db/client";
@@ -17,6 +17,8 @@ export const PostingInput = z.object({
 export type PostingInput = z.infer<typeof PostingInput>;
 
 export const PostInput = z.object({
+  /** The transaction's id when the caller needs it before posting (else a new UUIDv7). */
+  id: z.uuid().optional(),
   kind: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/),
   valueDate: z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD"),
   description: z.string().max(500),
@@ -60,12 +62,10 @@ export function assertBalanced(postings: readonly PostingInput[]): void {
 }
 
 /**
- * Posts one balanced transaction, idempotently: the same key with the same content
- * returns the first transaction (`replayed: true`); with other content it is refused.
- * One round trip (the `ledger_post` function); run it inside the business operation's
- * transaction. The database re-checks every invariant on its own.
+ * The `ledger_post(...)` call for a validated, balanced transaction: for callers that
+ * post inside a larger statement (one round trip per business operation).
  */
-export async function post(executor: Executor, raw: PostInput): Promise<PostResult> {
+export function ledgerPostCall(raw: PostInput): { call: SQL; transactionId: string } {
   const parsed = PostInput.safeParse(raw);
   if (!parsed.success) {
     throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
@@ -76,18 +76,28 @@ export async function post(executor: Executor, raw: PostInput): Promise<PostResu
     throw new ValidationError("invalid ledger transaction", [{ path: "idempotencyKey", message: "keys starting with `reversal:` are reserved for reversals" }]);
   }
   assertBalanced(input.postings);
+  const transactionId = input.id ?? uuidv7();
   const accounts = input.postings.map((p) => p.account);
   const directions = input.postings.map((p) => p.direction);
   const amounts = input.postings.map((p) => p.amount.toString());
-  try {
-    const [row] = await queryRows<{ out_transaction_id: string; out_replayed: boolean }>(
-      executor,
-      sql`select out_transaction_id, out_replayed from ledger_post(
-        ${uuidv7()}::uuid, ${input.kind}, ${input.valueDate}::date, ${input.description}, ${input.idempotencyKey},
+  const call = sql`ledger_post(
+        ${transactionId}::uuid, ${input.kind}, ${input.valueDate}::date, ${input.description}, ${input.idempotencyKey},
         ${contentHash(input)}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${input.actor},
         ${input.beneficiaryId ?? null}::uuid, ${input.reversesId ?? null}::uuid,
-        ${pgTextArray(accounts)}::text[], ${pgTextArray(directions)}::text[], ${pgTextArray(amounts)}::bigint[])`,
-    );
+        ${pgTextArray(accounts)}::text[], ${pgTextArray(directions)}::text[], ${pgTextArray(amounts)}::bigint[])`;
+  return { call, transactionId };
+}
+
+/**
+ * Posts one balanced transaction, idempotently: the same key with the same content
+ * returns the first transaction (`replayed: true`); with other content it is refused.
+ * One round trip (the `ledger_post` function); run it inside the business operation's
+ * transaction. The database re-checks every invariant on its own.
+ */
+export async function post(executor: Executor, raw: PostInput): Promise<PostResult> {
+  const { call } = ledgerPostCall(raw);
+  try {
+    const [row] = await queryRows<{ out_transaction_id: string; out_replayed: boolean }>(executor, sql`select out_transaction_id, out_replayed from ${call}`);
     if (!row) throw new Error("ledger_post returned no row");
     return { transactionId: row.out_transaction_id, replayed: row.out_replayed };
   } catch (error) {

@@ -7,3 +7,5 @@ export * from "./beneficiaries";
 export * from "./measures";
 export * from "./leases";
 export * from "./charges";
+export * from "./credits";
+export * from "./payments";

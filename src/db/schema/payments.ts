@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ledgerTransactions } from "./ledger";
+
+export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
+export const PAYMENT_STATUSES = ["pending", "sent", "settled", "rejected"] as const;
+
+/**
+ * A payment to a landlord, a creditor or the beneficiary, posted in the ledger
+ * (envelope → payments in transit) in the same transaction. Its natural key
+ * (beneficiary, kind, period or charge, business date) makes each order exactly-once.
+ */
+export const paymentOrders = pgTable(
+  "payment_orders",
+  {
+    id: uuid("id").primaryKey(),
+    naturalKey: text("natural_key").notNull().unique(),
+    beneficiaryId: uuid("beneficiary_id").notNull(),
+    measureId: uuid("measure_id").notNull(),
+    kind: text("kind", { enum: PAYMENT_KINDS }).notNull(),
+    /** `YYYY-MM` the rent or charge is for; null for a reversement. */
+    period: text("period"),
+    chargeId: uuid("charge_id"),
+    businessDate: date("business_date", { mode: "string" }).notNull(),
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    creditorName: text("creditor_name").notNull(),
+    creditorIban: text("creditor_iban").notNull(),
+    status: text("status", { enum: PAYMENT_STATUSES }).notNull().default("pending"),
+    ledgerTransactionId: uuid("ledger_transaction_id")
+      .notNull()
+      .unique()
+      .references(() => ledgerTransactions.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("payment_orders_beneficiary_idx").on(t.beneficiaryId, t.kind, t.period),
+    index("payment_orders_status_idx").on(t.status, t.businessDate),
+    check("payment_orders_amount_positive", sql`${t.amount} > 0`),
+    check("payment_orders_kind", sql`${t.kind} IN ('rent', 'charge', 'reversement')`),
+    check("payment_orders_status", sql`${t.status} IN ('pending', 'sent', 'settled', 'rejected')`),
+    check("payment_orders_period", sql`${t.period} IS NULL OR ${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+  ],
+);

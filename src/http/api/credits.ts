@@ -1,0 +1,178 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getBalances, getRentPeriods, listTransactions, ListTransactionsInput, RentPeriodsInput } from "../../services/credits/read-accounts";
+import { RecordCreditInput, recordCredit } from "../../services/credits/record-credit";
+import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
+import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
+import { IdempotencyKey } from "../../services/idempotency";
+import { serviceContext, toJson } from "../context";
+import type { AppDeps } from "../deps";
+import { requireRole } from "../middleware/auth";
+import { createRouter } from "../router";
+import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { IdParam } from "./views";
+
+const security = [{ Bearer: [] }];
+const finance = () => [requireRole("finance")] as [ReturnType<typeof requireRole>];
+const IdempotencyHeader = z.object({
+  "idempotency-key": IdempotencyKey.openapi({ param: { name: "Idempotency-Key", in: "header" }, description: "1-200 printable characters; the same key and body answer the same" }),
+});
+
+const Allocation = z.object({ envelope: z.enum(["rent", "charge", "care", "available"]), chargeId: z.uuid().optional(), amount: z.number().int() });
+const CreditSchema = z
+  .object({
+    transactionId: z.uuid(),
+    beneficiaryId: z.uuid(),
+    measureId: z.uuid(),
+    payer: z.string(),
+    prestation: z.string(),
+    amount: z.number().int(),
+    valueDate: z.string(),
+    reference: z.string().nullable(),
+    allocations: z.array(Allocation),
+  })
+  .openapi("Credit");
+
+const postCredit = createRoute({
+  method: "post",
+  path: "/v1/credits",
+  tags: ["Versements"],
+  security,
+  summary: "Record a prestation credit; it is allocated rent first (L.271-1 CASF)",
+  description:
+    "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`.",
+  middleware: finance(),
+  request: { headers: IdempotencyHeader, ...jsonBody(RecordCreditInput) },
+  responses: { 201: jsonResponse(CreditSchema, "Recorded and allocated (a replay answers the same)"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const balances = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/balances",
+  tags: ["Comptes"],
+  security,
+  summary: "The beneficiary's envelopes (cents)",
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        beneficiaryId: z.uuid(),
+        rent: z.number().int(),
+        charges: z.number().int(),
+        available: z.number().int(),
+        care: z.number().int(),
+        total: z.number().int(),
+        byCharge: z.array(z.object({ chargeId: z.uuid(), balance: z.number().int() })),
+      }),
+      "Balances",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
+const transactions = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/transactions",
+  tags: ["Comptes"],
+  security,
+  summary: "The beneficiary's ledger transactions with their postings, newest first",
+  request: { params: IdParam, query: ListTransactionsInput },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        items: z.array(
+          z.object({
+            id: z.uuid(),
+            kind: z.string(),
+            valueDate: z.string(),
+            description: z.string(),
+            createdAt: z.string(),
+            reversesId: z.uuid().nullable(),
+            metadata: z.record(z.string(), z.unknown()),
+            postings: z.array(z.object({ account: z.string(), direction: z.enum(["debit", "credit"]), amount: z.number().int() })),
+          }),
+        ),
+        nextCursor: z.string().nullable(),
+      }),
+      "A page",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
+const rentPeriods = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/rent-periods",
+  tags: ["Comptes"],
+  security,
+  summary: "Rent periods since the MASP began, with what was due and paid, as of a date",
+  request: { params: IdParam, query: RentPeriodsInput },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        asOf: z.string(),
+        items: z.array(z.object({ period: z.string(), dueDate: z.string(), due: z.number().int(), paid: z.number().int(), status: z.enum(["upcoming", "paid", "partial", "unpaid"]) })),
+      }),
+      "Periods",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
+const reversal = createRoute({
+  method: "post",
+  path: "/v1/transactions/{id}/reversal",
+  tags: ["Versements"],
+  security,
+  summary: "Reverse a credit and its allocation (refused, 409, when the money was paid out)",
+  middleware: finance(),
+  request: { params: IdParam, ...jsonBody(ReverseTransactionInput) },
+  responses: {
+    201: jsonResponse(z.object({ reversalId: z.uuid(), reversesId: z.uuid(), replayed: z.boolean() }), "Reversed (asking again answers the same reversal)"),
+    ...notFound,
+    ...conflict,
+    ...malformed,
+    ...errorResponses,
+  },
+});
+
+const recovery = createRoute({
+  method: "post",
+  path: "/v1/beneficiaries/{id}/overpayment-recoveries",
+  tags: ["Versements"],
+  security,
+  summary: "Record an overpayment recovery (indu): from available first, then charges in reverse priority, the rent last",
+  middleware: finance(),
+  request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(RecoverOverpaymentInput) },
+  responses: {
+    201: jsonResponse(z.object({ transactionId: z.uuid(), beneficiaryId: z.uuid(), amount: z.number().int(), takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })) }), "Recovered"),
+    ...notFound,
+    ...conflict,
+    ...malformed,
+    ...errorResponses,
+  },
+});
+
+export function creditRoutes(deps: AppDeps) {
+  return createRouter()
+    .openapi(postCredit, async (c) => {
+      const outcome = await recordCredit({ ctx: serviceContext(c, deps), idempotencyKey: c.req.valid("header")["idempotency-key"], input: await c.req.json() });
+      if (outcome.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(outcome.body, 201);
+    })
+    .openapi(balances, async (c) => c.json(toJson(await getBalances({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200))
+    .openapi(transactions, async (c) =>
+      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.query() })), 200),
+    )
+    .openapi(rentPeriods, async (c) =>
+      c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
+    )
+    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: await c.req.json() }), 201))
+    .openapi(recovery, async (c) => {
+      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], input: await c.req.json() });
+      if (outcome.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(outcome.body, 201);
+    });
+}

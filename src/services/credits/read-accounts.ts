@@ -1,0 +1,94 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows, toBigInt } from "../../db/client";
+import { ledgerTransactions } from "../../db/schema/ledger";
+import { ValidationError } from "../../domain/errors";
+import { loadBeneficiary } from "../access";
+import type { ServiceContext } from "../context";
+import { CalendarDate } from "../schemas";
+import { loadCreditStates } from "./credit-state";
+import { activeMasp2, leaseOn, periodsOf } from "./plan-credit";
+import { addMonthsToMonth, monthOf } from "../../domain/calendar";
+
+/** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
+export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  const rows = await queryRows<{ address: string; balance: string }>(
+    ctx.db,
+    sql`select address, balance::text as balance from ledger_accounts where beneficiary_id = ${beneficiaryId}::uuid`,
+  );
+  let rent = 0n, charges = 0n, available = 0n, care = 0n;
+  const byCharge: { chargeId: string; balance: bigint }[] = [];
+  for (const r of rows) {
+    const balance = toBigInt(r.balance);
+    const [, , envelope, chargeId] = r.address.split(":");
+    if (envelope === "rent") rent += balance;
+    else if (envelope === "available") available += balance;
+    else if (envelope === "care") care += balance;
+    else if (envelope === "charge" && chargeId) {
+      charges += balance;
+      byCharge.push({ chargeId, balance });
+    }
+  }
+  return { beneficiaryId, rent, charges, available, care, total: rent + charges + available + care, byCharge };
+}
+
+export const ListTransactionsInput = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/**
+ * Newest first, with postings. Ids are UUIDv7 (time-ordered), so the id alone is a
+ * stable keyset cursor.
+ */
+export async function listTransactions({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: z.input<typeof ListTransactionsInput> }) {
+  const data = ListTransactionsInput.parse(input);
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  if (data.cursor && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(data.cursor)) {
+    throw new ValidationError("invalid cursor", [{ field: "cursor", message: "not a cursor returned by this list" }]);
+  }
+  const txns = await ctx.db
+    .select()
+    .from(ledgerTransactions)
+    .where(and(eq(ledgerTransactions.beneficiaryId, beneficiaryId), data.cursor ? lt(ledgerTransactions.id, data.cursor) : undefined))
+    .orderBy(desc(ledgerTransactions.id))
+    .limit(data.limit + 1);
+  const page = txns.slice(0, data.limit);
+  const postings = page.length
+    ? await queryRows<{ transaction_id: string; address: string; direction: "debit" | "credit"; amount: string }>(
+        ctx.db,
+        sql`select p.transaction_id, a.address, p.direction, p.amount::text as amount
+              from ledger_postings p join ledger_accounts a on a.id = p.account_id
+             where p.transaction_id = any(${`{${page.map((t) => t.id).join(",")}}`}::uuid[]) order by p.id`,
+      )
+    : [];
+  const last = page.at(-1);
+  return {
+    items: page.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      valueDate: t.valueDate,
+      description: t.description,
+      createdAt: t.createdAt.toISOString(),
+      reversesId: t.reversesId,
+      metadata: t.metadata,
+      postings: postings.filter((p) => p.transaction_id === t.id).map((p) => ({ account: p.address, direction: p.direction, amount: toBigInt(p.amount) })),
+    })),
+    nextCursor: txns.length > data.limit && last ? last.id : null,
+  };
+}
+
+export const RentPeriodsInput = z.object({ asOf: CalendarDate.optional() });
+
+/** The lease's periods since the MASP began, through the month after `asOf`. */
+export async function getRentPeriods({ ctx, beneficiaryId, asOf }: { ctx: ServiceContext; beneficiaryId: string; asOf?: string }) {
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  const date = asOf ?? ctx.today();
+  const state = (await loadCreditStates(ctx.db, [beneficiaryId], { lock: false })).get(beneficiaryId)!;
+  const measure = activeMasp2(state, date) ?? state.measures.filter((m) => m.level === "MASP2" && m.startDate <= date).at(-1);
+  const lease = leaseOn(state, date);
+  if (!measure || !lease) return { asOf: date, items: [] };
+  return { asOf: date, items: periodsOf(state, lease, measure, addMonthsToMonth(monthOf(date), 1), date) };
+}
+
