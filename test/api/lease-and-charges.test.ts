@@ -221,7 +221,7 @@ describe("lease and charges API (the budget plan)", () => {
     // BUG / contract inconsistency (src/services/leases/set-lease.ts): a change from a past month is
     // refused with 422 (validation, field effectiveFrom) unless terms happen to start in that very
     // month, in which case the same mistake gets 409 `conflict` without field details.
-    it.fails("refuses a change from the lease's first (past) month with 422 like any past month [known bug]", async () => {
+    it("refuses a change from the lease's first (past) month with 422 like any past month", async () => {
       const b = await beneficiary();
       await putLease(b, lease());
       const res = await putLease(b, lease({ rent: 47000, effectiveFrom: "2026-01" }));

@@ -304,7 +304,7 @@ describe("measures API", () => {
     // end date (amendments included) but the extension from the measure row
     // (`data.extension ?? current.extension`), ignoring an amendment that granted the extension. A
     // measure whose avenant added AF with the extension cannot be renewed as it stands: 422 needs_extension.
-    it.fails("a renewal carries over the extension granted by an amendment [known bug]", async () => {
+    it("a renewal carries over the extension granted by an amendment", async () => {
       const b = await beneficiary();
       const m = await opened(b, masp2("2026-01-01", "2026-12-31", ["RSA"]));
       const amended = await call("POST", `/v1/measures/${m.id}/amendments`, {
@@ -353,7 +353,7 @@ describe("measures API", () => {
     // BUG (src/services/measures/measure-terms.ts, prestationProblems + normalizeCodes): the index in
     // `managedPrestations.<index>` is taken in the de-duplicated, upper-cased list, not in the list the
     // client sent, so with a duplicate before the bad code the detail names the wrong element.
-    it.fails("the index of a bad code is its index in the request, duplicates included [known bug]", async () => {
+    it("the index of a bad code is its index in the request, duplicates included", async () => {
       const b = await beneficiary();
       const res = await open(b, masp2("2026-01-01", "2026-12-31", ["RSA", "rsa", "ARE"]));
       expect(res.status).toBe(422);

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../services/beneficiaries/create-beneficiary";
 import { ListBeneficiariesInput, listBeneficiaries } from "../../services/beneficiaries/list-beneficiaries";
 import { UpdateBeneficiaryInput, updateBeneficiary } from "../../services/beneficiaries/update-beneficiary";
-import { loadBeneficiary } from "../../services/access";
+import { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
 import { requireRole } from "../middleware/auth";
@@ -67,8 +67,7 @@ export function beneficiaryRoutes(deps: AppDeps) {
       return c.json({ items: page.items.map(beneficiaryJson), nextCursor: page.nextCursor }, 200);
     })
     .openapi(get, async (c) => {
-      const ctx = serviceContext(c, deps);
-      return c.json(beneficiaryJson(await loadBeneficiary(ctx.db, ctx, c.req.valid("param").id)), 200);
+      return c.json(beneficiaryJson(await readBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200);
     })
     .openapi(update, async (c) => {
       const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: await c.req.json() });

@@ -20,7 +20,7 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("bas
 function decodeCursor(raw: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string")) return value as Cursor;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string") && z.uuid().safeParse(value[2]).success) return value as Cursor;
   } catch {
     // fall through
   }

@@ -67,11 +67,11 @@ export async function setLease({ ctx, beneficiaryId, input }: { ctx: ServiceCont
       if (!unchanged) {
         if (from < firstMonth) throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
         // Past rent periods keep the amounts they had (the database refuses to edit them too).
-        if (from <= currentMonth && latest.terms.some((t) => monthOf(t.effectiveMonth) === from)) {
-          throw new ConflictError(`the amounts in force in ${from} are history: give effectiveFrom a later month`);
-        }
         if (from < currentMonth) {
           throw new ValidationError("past rent periods keep the amounts they had", [{ field: "effectiveFrom", message: `a change takes effect from ${currentMonth} at the earliest`, code: "in_the_past" }]);
+        }
+        if (from === currentMonth && latest.terms.some((t) => monthOf(t.effectiveMonth) === from)) {
+          throw new ValidationError("the amounts in force this month are history", [{ field: "effectiveFrom", message: `the amounts of ${from} are set; give a later month`, code: "month_begun" }]);
         }
         // From `from` on, these amounts: later planned changes are superseded.
         await tx.delete(leaseTerms).where(and(eq(leaseTerms.leaseId, leaseId), gt(leaseTerms.effectiveMonth, `${from}-01`)));

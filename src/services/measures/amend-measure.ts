@@ -8,7 +8,7 @@ import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
 import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { normalizeCodes, prestationProblems } from "./measure-terms";
+import { distinctCodes, prestationProblems, upperCodes } from "./measure-terms";
 
 export const AmendMeasureInput = z.object({
   effectiveDate: CalendarDate,
@@ -41,7 +41,7 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
       level: measure.level,
       startDate: measure.startDate,
       endDate: measure.endDate,
-      managedPrestations: normalizeCodes(data.managedPrestations ?? managedPrestationsOn(loaded, data.effectiveDate)),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(loaded, data.effectiveDate)),
       extension,
       extensionReason: extension ? (data.extensionReason ?? current.extensionReason) : null,
     };
@@ -56,7 +56,7 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
         measureId,
         effectiveDate: data.effectiveDate,
         reason: data.reason,
-        managedPrestations: data.managedPrestations ? terms.managedPrestations : null,
+        managedPrestations: data.managedPrestations ? distinctCodes(terms.managedPrestations) : null,
         extension: data.extension ?? null,
         extensionReason: data.extension !== undefined ? terms.extensionReason ?? null : null,
         budgetPlanNote: data.budgetPlanNote ?? null,

@@ -44,8 +44,9 @@ export function prestationProblems(terms: MeasureTerms, beneficiary: { mjagbf: b
   if (terms.level === "MASP2" && terms.managedPrestations.length === 0) {
     issues.push({ field: "managedPrestations", message: "a MASP 2 manages at least one prestation", code: "masp2_needs_prestations" });
   }
-  checkManagedPrestations(catalogue, terms.managedPrestations, terms.extension).forEach((p) => {
-    const index = terms.managedPrestations.indexOf(p.code);
+  terms.managedPrestations.forEach((code, index) => {
+    const [p] = checkManagedPrestations(catalogue, [code], terms.extension);
+    if (!p) return;
     issues.push(
       p.problem === "unknown"
         ? { field: `managedPrestations.${index}`, message: `${p.code} is not a prestation of art. D.271-2 CASF`, code: "unknown_prestation" }
@@ -91,5 +92,7 @@ export async function assertFitsHistory(executor: Executor, beneficiaryId: strin
   }
 }
 
-/** Codes as given, upper-cased, without duplicates, in the order given. */
-export const normalizeCodes = (codes: readonly string[]): string[] => [...new Set(codes.map((c) => c.trim().toUpperCase()))];
+/** Codes as given, upper-cased, in the order given: errors point at the request's own indexes. */
+export const upperCodes = (codes: readonly string[]): string[] => codes.map((c) => c.trim().toUpperCase());
+/** What is stored: each code once. */
+export const distinctCodes = (codes: readonly string[]): string[] => [...new Set(codes)];

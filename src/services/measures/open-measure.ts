@@ -7,7 +7,7 @@ import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { assertFitsHistory, assertTerms, normalizeCodes } from "./measure-terms";
+import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./measure-terms";
 
 export const OpenMeasureInput = z.object({
   level: z.enum(["MASP1", "MASP2"]),
@@ -25,7 +25,7 @@ export type OpenMeasureInput = z.input<typeof OpenMeasureInput>;
  */
 export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: OpenMeasureInput }) {
   const data = OpenMeasureInput.parse(input);
-  const terms = { ...data, managedPrestations: normalizeCodes(data.managedPrestations) };
+  const terms = { ...data, managedPrestations: upperCodes(data.managedPrestations) };
   return withTransaction(ctx.db, async (tx) => {
     // The lock serialises concurrent openings for one beneficiary (one measure at a time).
     const beneficiary = await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
@@ -42,7 +42,7 @@ export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceC
         startDate: terms.startDate,
         endDate: terms.endDate,
         status: "active",
-        managedPrestations: terms.managedPrestations,
+        managedPrestations: distinctCodes(terms.managedPrestations),
         extension: terms.extension,
         extensionReason: terms.extensionReason ?? null,
         catalogueVersion: catalogue.version,
@@ -54,7 +54,7 @@ export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceC
       effectiveDate: terms.startDate,
       status: "active",
       actor: ctx.actor,
-      data: { level: terms.level, managedPrestations: terms.managedPrestations, extension: terms.extension },
+      data: { level: terms.level, managedPrestations: distinctCodes(terms.managedPrestations), extension: terms.extension },
     });
     if (terms.level === "MASP2") {
       await ensureAccounts(tx, [envelopeAccount(beneficiaryId, "rent"), envelopeAccount(beneficiaryId, "available")]);
@@ -64,7 +64,7 @@ export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceC
       entityType: "measure",
       entityId: id,
       beneficiaryId,
-      changes: { level: terms.level, startDate: terms.startDate, endDate: terms.endDate, managedPrestations: terms.managedPrestations, extension: terms.extension },
+      changes: { level: terms.level, startDate: terms.startDate, endDate: terms.endDate, managedPrestations: distinctCodes(terms.managedPrestations), extension: terms.extension },
     });
     return measure!;
   });

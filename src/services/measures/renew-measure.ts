@@ -10,8 +10,8 @@ import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { loadMeasure, managedPrestationsOn } from "./load-measure";
-import { assertFitsHistory, assertTerms, normalizeCodes } from "./measure-terms";
+import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
+import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./measure-terms";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
@@ -47,13 +47,14 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
       throw fieldError("review.date", "the review takes place during the period it renews");
     }
     const startDate = addDays(current.endDate, 1);
+    const inForce = extensionOn(previous, current.endDate);
     const terms = {
       level: current.level,
       startDate,
       endDate: data.endDate,
-      managedPrestations: normalizeCodes(data.managedPrestations ?? managedPrestationsOn(previous, current.endDate)),
-      extension: data.extension ?? current.extension,
-      extensionReason: data.extensionReason ?? (data.extension === false ? null : current.extensionReason),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(previous, current.endDate)),
+      extension: data.extension ?? inForce.extension,
+      extensionReason: data.extensionReason ?? (data.extension === false ? null : inForce.extensionReason),
     };
     const catalogue = await catalogueInForce(tx, startDate);
     assertTerms(terms, beneficiary, catalogue);
@@ -72,7 +73,7 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
         startDate,
         endDate: terms.endDate,
         status: "active",
-        managedPrestations: terms.managedPrestations,
+        managedPrestations: distinctCodes(terms.managedPrestations),
         extension: terms.extension,
         extensionReason: terms.extensionReason ?? null,
         catalogueVersion: catalogue.version,
