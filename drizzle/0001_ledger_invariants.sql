@@ -100,35 +100,28 @@ $$;
 CREATE TRIGGER ledger_accounts_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger_accounts
   FOR EACH ROW EXECUTE FUNCTION ledger_account_guard();
 --> statement-breakpoint
--- Every transaction balances: checked at commit (deferred), once per posting and once
--- per transaction, so that a transaction without postings is refused too.
+-- Every transaction balances: checked at commit (deferred). Once per transaction is
+-- enough: a posting can only join a transaction inserted by the same database
+-- transaction (ledger_posting_apply), so at that commit the check sees all of them;
+-- a transaction without postings is refused too.
 CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  v_id uuid;
   v_sum numeric;
   v_debits bigint;
   v_credits bigint;
 BEGIN
-  IF TG_TABLE_NAME = 'ledger_postings' THEN
-    v_id := NEW.transaction_id;
-  ELSE
-    v_id := NEW.id;
-  END IF;
   SELECT coalesce(sum(CASE p.direction WHEN 'debit' THEN p.amount ELSE -p.amount END), 0),
          count(*) FILTER (WHERE p.direction = 'debit'),
          count(*) FILTER (WHERE p.direction = 'credit')
     INTO v_sum, v_debits, v_credits
-    FROM ledger_postings p WHERE p.transaction_id = v_id;
+    FROM ledger_postings p WHERE p.transaction_id = NEW.id;
   IF v_sum <> 0 OR v_debits = 0 OR v_credits = 0 THEN
     RAISE EXCEPTION 'transaction % is not balanced (debits - credits = %, % debit and % credit postings)',
-      v_id, v_sum, v_debits, v_credits USING ERRCODE = 'MLUNB';
+      NEW.id, v_sum, v_debits, v_credits USING ERRCODE = 'MLUNB';
   END IF;
   RETURN NULL;
 END
 $$;
---> statement-breakpoint
-CREATE CONSTRAINT TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
 --> statement-breakpoint
 CREATE CONSTRAINT TRIGGER ledger_transactions_balanced AFTER INSERT ON ledger_transactions
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();

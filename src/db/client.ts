@@ -5,11 +5,15 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
+import type { RawAccess, RawQuery } from "./raw";
 import * as schema from "./schema/index";
 
 export type Schema = typeof schema;
-/** One handle type for both drivers: the service code never knows which it runs on. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/**
+ * One handle type for both drivers: the service code never knows which it runs on.
+ * `$raw` is the prepared-statement access for hot paths (see raw.ts).
+ */
+export type Db = PgDatabase<PgQueryResultHKT, Schema> & { readonly $raw: RawAccess };
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything that can run a query: the root handle or a transaction. */
 export type Executor = Db | Tx;
@@ -34,7 +38,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       onnotice: () => {},
       connection: { application_name: "masp-ledger" },
     });
-    return { db: drizzlePostgres({ client, schema }) as unknown as Db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+    const run = (q: Pick<postgres.Sql, "unsafe">) => ((text: string, params: readonly unknown[] = []) => q.unsafe(text, params as never[], { prepare: true })) as RawQuery;
+    const $raw: RawAccess = { query: run(client), begin: (work) => client.begin((tx) => work(run(tx))) as never };
+    const db = Object.assign(drizzlePostgres({ client, schema }), { $raw }) as unknown as Db;
+    return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const dir = options.pgliteDir ?? "./data/pglite";
   let client: PGlite;
@@ -44,7 +51,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     mkdirSync(dir, { recursive: true });
     client = await PGlite.create(dir);
   }
-  return { db: drizzlePglite({ client, schema }) as unknown as Db, driver: "pglite", close: () => client.close() };
+  type Queryable = Pick<PGlite, "query">;
+  const run = (q: Queryable) => (async (text: string, params: readonly unknown[] = []) => (await q.query(text, params as unknown[])).rows) as RawQuery;
+  const $raw: RawAccess = { query: run(client), begin: (work) => client.transaction((tx) => work(run(tx))) };
+  const db = Object.assign(drizzlePglite({ client, schema }), { $raw }) as unknown as Db;
+  return { db, driver: "pglite", close: () => client.close() };
 }
 
 /** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */

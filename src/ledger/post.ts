@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { queryRows, type Executor } from "../db/client";
+import { toDrizzle } from "../db/raw";
 import { isCalendarDate } from "../domain/business-date";
 import { DomainError, ValidationError } from "../domain/errors";
 import { toLedgerError } from "./errors";
@@ -62,10 +63,11 @@ export function assertBalanced(postings: readonly PostingInput[]): void {
 }
 
 /**
- * The `ledger_post(...)` call for a validated, balanced transaction: for callers that
- * post inside a larger statement (one round trip per business operation).
+ * Validates a transaction and returns the 13 parameters of `ledger_post(...)`, in
+ * order: for callers that post inside a larger statement (one round trip per
+ * business operation). `ledgerPostText(n)` is the matching call with `$n` placeholders.
  */
-export function ledgerPostCall(raw: PostInput): { call: SQL; transactionId: string } {
+export function ledgerPostParams(raw: PostInput): { params: string[]; transactionId: string } {
   const parsed = PostInput.safeParse(raw);
   if (!parsed.success) {
     throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
@@ -77,15 +79,33 @@ export function ledgerPostCall(raw: PostInput): { call: SQL; transactionId: stri
   }
   assertBalanced(input.postings);
   const transactionId = input.id ?? uuidv7();
-  const accounts = input.postings.map((p) => p.account);
-  const directions = input.postings.map((p) => p.direction);
-  const amounts = input.postings.map((p) => p.amount.toString());
-  const call = sql`ledger_post(
-        ${transactionId}::uuid, ${input.kind}, ${input.valueDate}::date, ${input.description}, ${input.idempotencyKey},
-        ${contentHash(input)}, ${JSON.stringify(input.metadata ?? {})}::jsonb, ${input.actor},
-        ${input.beneficiaryId ?? null}::uuid, ${input.reversesId ?? null}::uuid,
-        ${pgTextArray(accounts)}::text[], ${pgTextArray(directions)}::text[], ${pgTextArray(amounts)}::bigint[])`;
-  return { call, transactionId };
+  const params = [
+    transactionId,
+    input.kind,
+    input.valueDate,
+    input.description,
+    input.idempotencyKey,
+    contentHash(input),
+    JSON.stringify(input.metadata ?? {}),
+    input.actor,
+    input.beneficiaryId ?? null,
+    input.reversesId ?? null,
+    pgTextArray(input.postings.map((p) => p.account)),
+    pgTextArray(input.postings.map((p) => p.direction)),
+    pgTextArray(input.postings.map((p) => p.amount.toString())),
+  ] as string[];
+  return { params, transactionId };
+}
+
+/** `ledger_post($first::uuid, ...)`: the call text for parameters numbered from `first`. */
+export function ledgerPostText(first: number): string {
+  const casts = ["::uuid", "", "::date", "", "", "", "::jsonb", "", "::uuid", "::uuid", "::text[]", "::text[]", "::bigint[]"];
+  return `ledger_post(${casts.map((cast, i) => `$${first + i}${cast}`).join(", ")})`;
+}
+
+export function ledgerPostCall(raw: PostInput): { call: SQL; transactionId: string } {
+  const { params, transactionId } = ledgerPostParams(raw);
+  return { call: toDrizzle(ledgerPostText(1), params), transactionId };
 }
 
 /**

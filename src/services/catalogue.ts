@@ -1,4 +1,4 @@
-import { asc, desc, eq, lte } from "drizzle-orm";
+import { asc, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { prestationCatalogue, prestationCatalogueVersions } from "../db/schema/catalogue";
 import type { Catalogue } from "../domain/catalogue";
@@ -9,14 +9,15 @@ import { NotFoundError } from "../domain/errors";
  * loaded version is cached for the life of the process.
  */
 const cache = new Map<string, Catalogue>();
+/** Which versions exist changes only with a migration: re-read once a minute at most. */
+let versions: { list: { version: string; validFrom: string }[]; expires: number } | undefined;
 
 export async function catalogueInForce(executor: Executor, date: string): Promise<Catalogue> {
-  const [version] = await executor
-    .select()
-    .from(prestationCatalogueVersions)
-    .where(lte(prestationCatalogueVersions.validFrom, date))
-    .orderBy(desc(prestationCatalogueVersions.validFrom))
-    .limit(1);
+  if (!versions || versions.expires < Date.now()) {
+    const list = await executor.select().from(prestationCatalogueVersions).orderBy(desc(prestationCatalogueVersions.validFrom));
+    versions = { list, expires: Date.now() + 60_000 };
+  }
+  const version = versions.list.find((v) => v.validFrom <= date);
   if (!version) throw new NotFoundError("prestation catalogue in force on", date);
   return catalogueVersion(executor, version.version);
 }

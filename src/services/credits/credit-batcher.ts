@@ -1,0 +1,278 @@
+import type { Db } from "../../db/client";
+import { rawTransaction, type RawQuery } from "../../db/raw";
+import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
+import { envelopeAccount } from "../../ledger/accounts";
+import { toLedgerError } from "../../ledger/errors";
+import { ledgerPostParams, ledgerPostText } from "../../ledger/post";
+import { catalogueInForce } from "../catalogue";
+import type { ServiceContext } from "../context";
+import type { StoredOutcome } from "../idempotency";
+import { CREDIT_STATE_SQL, parseCreditStates, uuidArray, type CreditState } from "./credit-state";
+import { planCredit, type CreditPlan } from "./plan-credit";
+
+export interface CreditRequestData {
+  beneficiaryId: string;
+  payer: string;
+  prestation: string;
+  amount: bigint;
+  valueDate: string;
+  reference: string | null;
+}
+
+export interface CreditResponse {
+  transactionId: string;
+  beneficiaryId: string;
+  measureId: string;
+  payer: string;
+  prestation: string;
+  amount: number;
+  valueDate: string;
+  reference: string | null;
+  allocations: ({ envelope: "rent" | "care" | "available"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
+}
+
+export type CreditOutcome = StoredOutcome<CreditResponse>;
+
+interface Pending {
+  ctx: ServiceContext;
+  key: string;
+  hash: string;
+  data: CreditRequestData;
+  resolve(outcome: CreditOutcome): void;
+  reject(error: unknown): void;
+}
+
+export const CREDIT_SCOPE = "credit";
+
+const STORED_SQL = `select key, request_hash, response_status, response from idempotency_keys where scope = $1 and key = any($2::text[])`;
+
+const ENSURE_CARE_SQL = `insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
+  select 'beneficiary:' || id || ':care', id, 'Enveloppe care', 'credit', '4671', false, true from unnest($1::uuid[]) id
+  on conflict (address) do nothing`;
+
+/** Claims the key, posts, records the credit and its audit row: one statement per credit. */
+const WRITE_SQL = `with claim as (
+    insert into idempotency_keys (scope, key, request_hash, response_status, response)
+    values ('${CREDIT_SCOPE}', $1, $2, 201, $3::json) on conflict do nothing returning key
+  ), posted as (
+    select p.out_transaction_id from claim cross join lateral ${ledgerPostText(4)} p
+  ), credit as (
+    insert into credits (id, beneficiary_id, measure_id, payer, prestation, amount, value_date, reference, allocations)
+    select out_transaction_id, $17::uuid, $18::uuid, $19, $20, $21::bigint, $22::date, $23, $24::jsonb from posted returning id
+  ), audit as (
+    insert into audit_log (actor, role, request_id, action, entity_type, entity_id, beneficiary_id, changes)
+    select $25, $26, $27, 'credit.record', 'credit', id, $17::uuid, $28::jsonb from credit
+  )
+  select (select count(*) from claim)::int as claimed`;
+
+const pgArray = (values: readonly string[]) => `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+
+const conflict = () => new ConflictError("this Idempotency-Key was already used with another request body", undefined, "idempotency_conflict");
+
+/** The allocation moves money into the envelopes: later credits of the batch see it. */
+function applyPlan(state: CreditState, plan: CreditPlan["plan"]): void {
+  for (const a of plan) {
+    const address = envelopeAccount(state.beneficiaryId, a.envelope, a.envelope === "charge" ? a.chargeId : undefined).address;
+    state.balances.set(address, (state.balances.get(address) ?? 0n) + a.amount);
+  }
+}
+
+/**
+ * Group commit for credits (TigerBeetle's "everything is a batch"): requests that
+ * arrive while a batch is being written wait for the next one, and each batch is one
+ * database transaction — one state read for all its beneficiaries (locked in id
+ * order, so concurrent batches never deadlock), the writes pipelined, one commit —
+ * while every request still gets its own answer. Alone, a request is a batch of one:
+ * no added latency. A batch that fails as a whole is retried one request at a time,
+ * so one bad request never fails the others.
+ */
+export class CreditBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  /** Keys being processed in this process: a duplicate waits for the first instead of racing it. */
+  private readonly running = new Map<string, { hash: string; outcome: Promise<CreditOutcome> }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 128, maxInFlight: 2 },
+  ) {}
+
+  submit(ctx: ServiceContext, key: string, hash: string, data: CreditRequestData): Promise<CreditOutcome> {
+    const first = this.running.get(key);
+    if (first) {
+      return first.outcome.then(
+        (o) => {
+          if (first.hash !== hash) throw conflict();
+          return { ...o, replayed: true };
+        },
+        // The first failed and stored nothing: this one is tried on its own merits.
+        () => this.submit(ctx, key, hash, data),
+      );
+    }
+    const outcome = new Promise<CreditOutcome>((resolve, reject) => {
+      this.queue.push({ ctx, key, hash, data, resolve, reject });
+      this.pump();
+    });
+    this.running.set(key, { hash, outcome });
+    const forget = () => {
+      if (this.running.get(key)?.outcome === outcome) this.running.delete(key);
+    };
+    outcome.then(forget, forget);
+    return outcome;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    try {
+      await this.write(batch);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(toLedgerError(error));
+        return;
+      }
+      for (const item of batch) {
+        try {
+          await this.write([item]);
+        } catch (single) {
+          item.reject(toLedgerError(single));
+        }
+      }
+    }
+  }
+
+  /** Settles every request of the batch, or throws with none settled. */
+  private async write(batch: Pending[]): Promise<void> {
+    const settle: (() => void)[] = [];
+    const afterCommit: Pending[] = [];
+    await rawTransaction(this.db.$raw, async (q) => {
+      settle.length = 0;
+      afterCommit.length = 0;
+      const todo = await this.dropReplays(q, batch, settle);
+      if (todo.length === 0) return;
+      const ids = uuidArray(todo.map((p) => p.data.beneficiaryId));
+      await q(CREDIT_STATE_SQL.lock, [ids]);
+      const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
+      const writes: { item: Pending; params: unknown[]; body: CreditResponse }[] = [];
+      const care: string[] = [];
+      for (const item of todo) {
+        const state = states.get(item.data.beneficiaryId);
+        if (!state) {
+          settle.push(() => item.reject(new NotFoundError("beneficiary", item.data.beneficiaryId)));
+          continue;
+        }
+        let planned: CreditPlan;
+        try {
+          planned = planCredit(state, item.data, await catalogueInForce(this.db, item.data.valueDate));
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          settle.push(() => item.reject(error));
+          continue;
+        }
+        applyPlan(state, planned.plan);
+        if (planned.plan.some((a) => a.envelope === "care")) care.push(item.data.beneficiaryId);
+        writes.push(this.prepare(item, planned));
+      }
+      if (care.length) await q(ENSURE_CARE_SQL, [uuidArray(care)]);
+      // Keys claimed in one order by every batch: two batches never wait on each other's keys.
+      writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
+      const results = await Promise.all(writes.map((w) => q<{ claimed: number }>(WRITE_SQL, w.params)));
+      results.forEach(([row], i) => {
+        const { item, body } = writes[i]!;
+        if (Number(row?.claimed) === 1) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
+        else afterCommit.push(item);
+      });
+    });
+    for (const s of settle) s();
+    // Racing requests with these keys committed first: answer as they did, or refuse.
+    for (const item of afterCommit) {
+      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgArray([item.key])]);
+      if (!stored) item.reject(new Error("idempotency key neither claimed nor stored"));
+      else if (stored.request_hash !== item.hash) item.reject(conflict());
+      else item.resolve({ status: stored.response_status, body: parseJson(stored.response), replayed: true });
+    }
+  }
+
+  /** Requests whose key already answered are settled without work. */
+  private async dropReplays(q: RawQuery, batch: Pending[], settle: (() => void)[]): Promise<Pending[]> {
+    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgArray(batch.map((p) => p.key))]);
+    const byKey = new Map(stored.map((s) => [s.key, s]));
+    return batch.filter((item) => {
+      const s = byKey.get(item.key);
+      if (!s) return true;
+      if (s.request_hash !== item.hash) settle.push(() => item.reject(conflict()));
+      else settle.push(() => item.resolve({ status: s.response_status, body: parseJson(s.response), replayed: true }));
+      return false;
+    });
+  }
+
+  private prepare(item: Pending, planned: CreditPlan): { item: Pending; params: unknown[]; body: CreditResponse } {
+    const { data, ctx } = item;
+    const { params: postParams, transactionId } = ledgerPostParams({
+      kind: "credit",
+      valueDate: data.valueDate,
+      description: `${data.payer} ${data.prestation}`,
+      idempotencyKey: `credit:${item.key}`,
+      actor: ctx.actor,
+      beneficiaryId: data.beneficiaryId,
+      metadata: { payer: data.payer, prestation: data.prestation, measureId: planned.measure.id },
+      postings: [
+        { account: "bank:main", direction: "debit", amount: data.amount },
+        ...planned.plan.map((a) => ({
+          account: envelopeAccount(data.beneficiaryId, a.envelope, a.envelope === "charge" ? a.chargeId : undefined).address,
+          direction: "credit" as const,
+          amount: a.amount,
+        })),
+      ],
+    });
+    const body: CreditResponse = {
+      transactionId,
+      beneficiaryId: data.beneficiaryId,
+      measureId: planned.measure.id,
+      payer: data.payer,
+      prestation: data.prestation,
+      amount: Number(data.amount),
+      valueDate: data.valueDate,
+      reference: data.reference,
+      allocations: planned.plan.map((a) => (a.envelope === "charge" ? { envelope: a.envelope, chargeId: a.chargeId, amount: Number(a.amount) } : { envelope: a.envelope, amount: Number(a.amount) })),
+    };
+    const params = [
+      item.key,
+      item.hash,
+      JSON.stringify(body),
+      ...postParams,
+      data.beneficiaryId,
+      planned.measure.id,
+      data.payer,
+      data.prestation,
+      data.amount.toString(),
+      data.valueDate,
+      data.reference,
+      JSON.stringify(planned.plan.map((a) => ({ ...a, amount: a.amount.toString() }))),
+      ctx.actor,
+      ctx.role,
+      ctx.requestId ?? null,
+      JSON.stringify({ amount: data.amount.toString(), prestation: data.prestation, payer: data.payer }),
+    ];
+    return { item, params, body };
+  }
+}
+
+/** `json` columns come back parsed from postgres.js and as text from some paths. */
+const parseJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
+
+const batchers = new WeakMap<Db, CreditBatcher>();
+export function creditBatcherFor(db: Db): CreditBatcher {
+  let b = batchers.get(db);
+  if (!b) batchers.set(db, (b = new CreditBatcher(db)));
+  return b;
+}

@@ -1,0 +1,405 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenResolver } from "../../src/auth/tokens";
+import { queryRows } from "../../src/db/client";
+import { createApp } from "../../src/http/app";
+import { createLogger } from "../../src/logger";
+import { bearer } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+
+/**
+ * Corrections: the reversal of a credit (POST /v1/transactions/{id}/reversal) and the
+ * recovery of an overpayment (indu) out of the envelopes. Neither ever takes an
+ * envelope below zero.
+ */
+
+const TODAY = "2026-11-23";
+const LANDLORD_IBAN = "FR1420041010050500013M02606";
+const CREDITOR_IBAN = "FR7630006000011234567890189";
+
+type Headers = Record<string, string>;
+interface Res {
+  status: number;
+  body: any;
+  text: string;
+  replayed: string | null;
+}
+
+describe("corrections API", () => {
+  let database: TestDatabase;
+  let app: ReturnType<typeof createApp>;
+  let admin: Headers;
+  let finance: Headers;
+  let caseworker: Headers;
+
+  async function call(method: string, path: string, body?: unknown, headers: Headers = admin): Promise<Res> {
+    const res = await app.request(path, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed as any, text, replayed: res.headers.get("idempotent-replayed") };
+  }
+
+  const chargeBody = (overrides: Record<string, unknown> = {}) => ({
+    label: "EDF",
+    category: "energy",
+    amount: 6000,
+    dueDay: 15,
+    priority: 1,
+    creditor: { name: "EDF", iban: CREDITOR_IBAN },
+    startDate: "2026-01-01",
+    ...overrides,
+  });
+
+  /** A MASP2 beneficiary with a lease of 45000 + 5000 (due on the 5th) and the given charges. */
+  async function household(charges: Record<string, unknown>[] = [], withLease = true) {
+    const b = await call("POST", "/v1/beneficiaries", { firstName: "Jean", lastName: `Martin${randomBytes(3).toString("hex")}`, birthDate: "1975-09-12" });
+    expect(b.status).toBe(201);
+    const id: string = b.body.id;
+    const m = await call("POST", `/v1/beneficiaries/${id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "AAH", "APA"] });
+    expect(m.status).toBe(201);
+    if (withLease) {
+      const l = await call("PUT", `/v1/beneficiaries/${id}/lease`, {
+        landlord: { name: "OPH Laval Habitat", iban: LANDLORD_IBAN },
+        rent: 45000,
+        charges: 5000,
+        housingBenefitToLandlord: 0,
+        dueDay: 5,
+        startDate: "2026-01-01",
+      });
+      expect(l.status).toBe(200);
+    }
+    const ids: string[] = [];
+    for (const c of charges) {
+      const res = await call("POST", `/v1/beneficiaries/${id}/charges`, c);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids.push(res.body.id);
+    }
+    return { id, charges: ids };
+  }
+
+  async function credit(beneficiaryId: string, amount: number, prestation = "RSA", valueDate = "2026-01-03") {
+    const res = await call(
+      "POST",
+      "/v1/credits",
+      { beneficiaryId, payer: prestation === "APA" ? "CD53" : "CAF", prestation, amount, valueDate, reference: null },
+      { ...finance, "Idempotency-Key": randomUUID() },
+    );
+    expect(res.status, res.text).toBe(201);
+    return res.body;
+  }
+
+  const reversal = (transactionId: string, body: unknown = { reason: "doublon du fichier CAF" }, headers: Headers = finance) =>
+    call("POST", `/v1/transactions/${transactionId}/reversal`, body, headers);
+
+  const recover = (beneficiaryId: string, body: Record<string, unknown> | string, key: string | null = randomUUID(), headers: Headers = finance) =>
+    call("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
+
+  const indu = (amount: unknown, overrides: Record<string, unknown> = {}) => ({ amount, payer: "CAF", prestation: "RSA", valueDate: "2026-02-05", reference: "indu RSA 01/2026", ...overrides });
+
+  const balances = async (beneficiaryId: string) => {
+    const res = await call("GET", `/v1/beneficiaries/${beneficiaryId}/balances`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  async function count(beneficiaryId: string, kind: string): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ledger_transactions where beneficiary_id = ${beneficiaryId}::uuid and kind = ${kind}`);
+    return Number(row!.n);
+  }
+
+  async function expectLedgerSound() {
+    const tb = await call("GET", "/v1/ledger/trial-balance", undefined, finance);
+    expect(tb.status).toBe(200);
+    expect(tb.body.balanced).toBe(true);
+    expect(tb.body.totalDebits).toBe(tb.body.totalCredits);
+    const verify = await call("GET", "/v1/ledger/verify");
+    expect(verify.body).toMatchObject({ ok: true, drift: [], negative: [], unbalancedTransactions: [] });
+  }
+
+  const address = (beneficiaryId: string, envelope: string, chargeId?: string) => `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ poolMax: 20 });
+    app = createApp({
+      db: database.db,
+      logger: createLogger("silent"),
+      resolveToken: createTokenResolver(database.db, 0),
+      queueState: async () => "disabled",
+      today: () => TODAY,
+    });
+    [admin, finance, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance"), bearer(database.db, "caseworker")]);
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  describe("POST /v1/transactions/{id}/reversal", () => {
+    it("reverses a credit: the mirror transaction, every envelope back to zero, the ledger balanced", async () => {
+      const h = await household([chargeBody()]);
+      const [edf] = h.charges as [string];
+      const c = await credit(h.id, 60775);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
+
+      const res = await reversal(c.transactionId);
+      expect(res.status, res.text).toBe(201);
+      expect(res.body).toEqual({ reversalId: expect.stringMatching(/^[0-9a-f-]{36}$/), reversesId: c.transactionId, replayed: false });
+      expect(await balances(h.id)).toEqual({ beneficiaryId: h.id, rent: 0, charges: 0, available: 0, care: 0, total: 0, byCharge: [{ chargeId: edf, balance: 0 }] });
+
+      const txns = (await call("GET", `/v1/beneficiaries/${h.id}/transactions`)).body.items;
+      expect(txns.map((t: any) => t.kind)).toEqual(["reversal", "credit"]);
+      const [r] = txns;
+      expect(r).toMatchObject({ id: res.body.reversalId, reversesId: c.transactionId, valueDate: TODAY });
+      expect(r.postings).toHaveLength(4);
+      expect(r.postings).toEqual(
+        expect.arrayContaining([
+          { account: "bank:main", direction: "credit", amount: 60775 },
+          { account: address(h.id, "rent"), direction: "debit", amount: 50000 },
+          { account: address(h.id, "charge", edf), direction: "debit", amount: 6000 },
+          { account: address(h.id, "available"), direction: "debit", amount: 4775 },
+        ]),
+      );
+      await expectLedgerSound();
+    });
+
+    it("takes the business date it is given", async () => {
+      const h = await household();
+      const c = await credit(h.id, 1000);
+      const res = await reversal(c.transactionId, { reason: "erreur de saisie", valueDate: "2026-01-10" });
+      expect(res.status).toBe(201);
+      const [r] = (await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=1`)).body.items;
+      expect(r).toMatchObject({ id: res.body.reversalId, valueDate: "2026-01-10" });
+      expect((await reversal(c.transactionId, { reason: "x", valueDate: "2026-02-30" })).status).toBe(422);
+    });
+
+    it("asking again answers the same reversal (replayed); a reversal itself is not reversed (409)", async () => {
+      const h = await household();
+      const c = await credit(h.id, 60000);
+      const first = await reversal(c.transactionId);
+      expect(first.status).toBe(201);
+      const again = await reversal(c.transactionId, { reason: "une deuxième fois" });
+      expect(again.status).toBe(201);
+      expect(again.body).toEqual({ reversalId: first.body.reversalId, reversesId: c.transactionId, replayed: true });
+      const back = await reversal(first.body.reversalId);
+      expect(back.status).toBe(409);
+      expect(back.body.error.code).toBe("not_reversible");
+      expect(await count(h.id, "reversal")).toBe(1);
+      expect((await balances(h.id)).total).toBe(0);
+    });
+
+    it("refuses a missing or too short reason (422), malformed JSON (400), a caseworker (403), an unknown id (404)", async () => {
+      const h = await household();
+      const c = await credit(h.id, 1000);
+      const missing = await reversal(c.transactionId, {});
+      expect(missing.status).toBe(422);
+      expect(missing.body.error.details.map((d: any) => d.field)).toEqual(["reason"]);
+      expect((await reversal(c.transactionId, { reason: "  " })).status).toBe(422);
+      expect((await reversal(c.transactionId, { reason: "ab" })).status).toBe(422);
+      expect((await reversal(c.transactionId, "{reason")).status).toBe(400);
+      const forbidden = await reversal(c.transactionId, undefined, caseworker);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.error.code).toBe("forbidden");
+      expect((await reversal(c.transactionId, undefined, {})).status).toBe(401);
+      const unknown = await reversal(randomUUID());
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe("not_found");
+      expect((await reversal("not-a-uuid")).status).toBe(404);
+      expect(await count(h.id, "reversal")).toBe(0);
+      expect((await balances(h.id)).total).toBe(1000);
+      // Admin may.
+      expect((await reversal(c.transactionId, undefined, admin)).status).toBe(201);
+    });
+
+    it("money already moved out of an envelope: 409 funds_already_paid_out naming the envelopes, nothing posted", async () => {
+      const h = await household([chargeBody()]);
+      const [edf] = h.charges as [string];
+      const c = await credit(h.id, 60775);
+      // The indu takes the available part and 3225 of EDF's.
+      const rec = await recover(h.id, indu(8000));
+      expect(rec.status, rec.text).toBe(201);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 2775, available: 0, total: 52775 });
+
+      const res = await reversal(c.transactionId);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe("funds_already_paid_out");
+      expect(res.body.error.details.envelopes).toHaveLength(2);
+      expect(res.body.error.details.envelopes).toEqual(
+        expect.arrayContaining([
+          { account: address(h.id, "available"), needed: 4775, held: 0 },
+          { account: address(h.id, "charge", edf), needed: 6000, held: 2775 },
+        ]),
+      );
+      expect(await count(h.id, "reversal")).toBe(0);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 2775, available: 0, total: 52775 });
+
+      // Undo the recovery (a reversible correction too): the money is back, the credit can be reversed.
+      const undo = await reversal(rec.body.transactionId, { reason: "indu annulé par la CAF" });
+      expect(undo.status, undo.text).toBe(201);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
+      const ok = await reversal(c.transactionId);
+      expect(ok.status, ok.text).toBe(201);
+      expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, care: 0, total: 0 });
+      await expectLedgerSound();
+    });
+
+    it("5 parallel reversals of one credit: one reversal transaction, the same answer for all", async () => {
+      const h = await household([chargeBody()]);
+      const c = await credit(h.id, 60775);
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => reversal(c.transactionId, { reason: `correction ${i}` })));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      const ids = new Set(results.map((r) => r.body.reversalId));
+      expect(ids.size).toBe(1);
+      expect(results.filter((r) => r.body.replayed === false)).toHaveLength(1);
+      const rows = await queryRows<{ id: string }>(database.db, sql`select id from ledger_transactions where reverses_id = ${c.transactionId}::uuid`);
+      expect(rows.map((r) => r.id)).toEqual([...ids]);
+      expect(await count(h.id, "reversal")).toBe(1);
+      expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, total: 0 });
+      await expectLedgerSound();
+    });
+  });
+
+  describe("POST /v1/beneficiaries/{id}/overpayment-recoveries", () => {
+    it("takes from available first, then the charges from the highest priority number, then care, the rent last", async () => {
+      const h = await household([
+        chargeBody(), // EDF, priority 1, 6000
+        chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 5, creditor: { name: "Trésor public", iban: CREDITOR_IBAN } }),
+        chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: CREDITOR_IBAN } }),
+      ]);
+      const [edf, debt, maif] = h.charges as [string, string, string];
+      await credit(h.id, 70000); // rent 50000, EDF 6000, MAIF 3000, debt 4000, available 7000
+      await credit(h.id, 8000, "APA"); // care 8000 (no care charge)
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 13000, care: 8000, available: 7000, total: 78000 });
+
+      const taken = async (amount: number) => {
+        const res = await recover(h.id, indu(amount));
+        expect(res.status, res.text).toBe(201);
+        expect(res.body).toMatchObject({ transactionId: expect.any(String), beneficiaryId: h.id, amount });
+        expect(res.body.takenFrom.reduce((s: number, t: any) => s + t.amount, 0)).toBe(amount);
+        return res.body.takenFrom;
+      };
+      expect(await taken(5000)).toEqual([{ account: address(h.id, "available"), amount: 5000 }]);
+      expect(await taken(7000)).toEqual([
+        { account: address(h.id, "available"), amount: 2000 },
+        { account: address(h.id, "charge", debt), amount: 4000 },
+        { account: address(h.id, "charge", maif), amount: 1000 },
+      ]);
+      expect(await taken(17000)).toEqual([
+        { account: address(h.id, "charge", maif), amount: 2000 },
+        { account: address(h.id, "charge", edf), amount: 6000 },
+        { account: address(h.id, "care"), amount: 8000 },
+        { account: address(h.id, "rent"), amount: 1000 },
+      ]);
+      expect(await balances(h.id)).toMatchObject({ rent: 49000, charges: 0, care: 0, available: 0, total: 49000 });
+
+      // The ledger: the envelopes debited, the bank credited.
+      const [t] = (await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=1`)).body.items;
+      expect(t.kind).toBe("overpayment_recovery");
+      expect(t.postings).toEqual(
+        expect.arrayContaining([
+          { account: "bank:main", direction: "credit", amount: 17000 },
+          { account: address(h.id, "rent"), direction: "debit", amount: 1000 },
+        ]),
+      );
+
+      // More than everything held: 409, nothing posted, nothing moved.
+      const before = await count(h.id, "overpayment_recovery");
+      const tooMuch = await recover(h.id, indu(49001));
+      expect(tooMuch.status).toBe(409);
+      expect(tooMuch.body.error.code).toBe("insufficient_funds");
+      expect(await count(h.id, "overpayment_recovery")).toBe(before);
+      expect(await balances(h.id)).toMatchObject({ rent: 49000, total: 49000 });
+
+      expect(await taken(49000)).toEqual([{ account: address(h.id, "rent"), amount: 49000 }]);
+      expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, care: 0, available: 0, total: 0 });
+      expect((await recover(h.id, indu(1))).status).toBe(409);
+      await expectLedgerSound();
+    });
+
+    it("more than all the envelopes hold: 409 insufficient_funds, nothing posted, the key not used up", async () => {
+      const h = await household([chargeBody()]);
+      await credit(h.id, 60775);
+      const key = randomUUID();
+      const res = await recover(h.id, indu(60776), key);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe("insufficient_funds");
+      expect(await count(h.id, "overpayment_recovery")).toBe(0);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
+      // Nothing was answered under the key: the corrected request goes through with it.
+      const fixed = await recover(h.id, indu(60775), key);
+      expect(fixed.status, fixed.text).toBe(201);
+      expect(fixed.replayed).toBeNull();
+      expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, total: 0 });
+    });
+
+    it("same key and body replays the same answer; another body under the key: 409", async () => {
+      const h = await household();
+      await credit(h.id, 60000); // rent 50000, available 10000
+      const key = `indu-${randomUUID()}`;
+      const first = await recover(h.id, indu(3000), key);
+      expect(first.status).toBe(201);
+      expect(first.replayed).toBeNull();
+      const again = await recover(h.id, indu(3000), key);
+      expect(again.status).toBe(201);
+      expect(again.text).toBe(first.text);
+      expect(again.replayed).toBe("true");
+      const other = await recover(h.id, indu(3001), key);
+      expect(other.status).toBe(409);
+      expect(other.body.error.code).toBe("idempotency_conflict");
+      expect(await count(h.id, "overpayment_recovery")).toBe(1);
+      expect(await balances(h.id)).toMatchObject({ available: 7000, total: 57000 });
+    });
+
+    it("validation (422), missing key (422), caseworker (403), unknown beneficiary (404)", async () => {
+      const h = await household();
+      await credit(h.id, 60000);
+      for (const amount of [0, -1, 1.5, "100", 100_000_001, null]) {
+        const res = await recover(h.id, indu(amount));
+        expect(res.status, String(amount)).toBe(422);
+        expect([...new Set(res.body.error.details.map((d: any) => d.field))]).toEqual(["amount"]);
+      }
+      expect((await recover(h.id, indu(100, { valueDate: "2026-02-30" }))).status).toBe(422);
+      expect((await recover(h.id, indu(100, { payer: "" }))).status).toBe(422);
+      const noKey = await recover(h.id, indu(100), null);
+      expect(noKey.status).toBe(422);
+      expect(noKey.body.error.details.map((d: any) => d.field)).toEqual(["idempotency-key"]);
+      expect((await recover(h.id, indu(100), "k".repeat(201))).status).toBe(422);
+      expect((await recover(h.id, "{amount")).status).toBe(400);
+      expect((await recover(h.id, indu(100), randomUUID(), caseworker)).status).toBe(403);
+      const unknown = await recover(randomUUID(), indu(100));
+      expect(unknown.status).toBe(404);
+      expect(await count(h.id, "overpayment_recovery")).toBe(0);
+      expect((await balances(h.id)).total).toBe(60000);
+    });
+
+    it("parallel recoveries never take an envelope below zero", async () => {
+      const h = await household([], false);
+      await credit(h.id, 5000); // no lease, no charge: all available
+      const results = await Promise.all(Array.from({ length: 10 }, () => recover(h.id, indu(1000))));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+      const refused = results.filter((r) => r.status !== 201);
+      expect(refused.map((r) => r.status)).toEqual([409, 409, 409, 409, 409]);
+      expect(refused.every((r) => r.body.error.code === "insufficient_funds")).toBe(true);
+      expect(await count(h.id, "overpayment_recovery")).toBe(5);
+      expect(await balances(h.id)).toMatchObject({ available: 0, total: 0 });
+
+      // One key raced: one recovery.
+      await credit(h.id, 5000);
+      const key = randomUUID();
+      const same = await Promise.all(Array.from({ length: 10 }, () => recover(h.id, indu(2000), key)));
+      expect(same.map((r) => r.status)).toEqual(same.map(() => 201));
+      expect(new Set(same.map((r) => r.body.transactionId)).size).toBe(1);
+      expect(await count(h.id, "overpayment_recovery")).toBe(6);
+      expect(await balances(h.id)).toMatchObject({ available: 3000, total: 3000 });
+      await expectLedgerSound();
+    });
+  });
+});
