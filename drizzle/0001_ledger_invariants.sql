@@ -44,33 +44,30 @@ CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON ledger_transac
 CREATE TRIGGER ledger_accounts_no_truncate BEFORE TRUNCATE ON ledger_accounts
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 --> statement-breakpoint
--- A posting takes its value date from its transaction and moves the cached balance of
--- its account in the same statement; the CHECK on ledger_accounts then refuses a
--- forbidden negative balance at once. Postings join only a transaction inserted by the
--- same database transaction (same start time, now()): a committed transaction is closed,
--- even to a balanced pair of extra postings.
-CREATE FUNCTION ledger_posting_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  v_created timestamptz;
+-- Postings move the cached balances of their accounts, once per INSERT statement
+-- (a transition table, not a trigger call per row), and the CHECK on ledger_accounts
+-- refuses a forbidden negative balance there and then. Postings join only a
+-- transaction inserted by the same database transaction (same start time, now()) and
+-- carry its value date: a committed transaction is closed, even to a balanced pair.
+CREATE FUNCTION ledger_postings_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT t.value_date, t.created_at INTO NEW.value_date, v_created FROM ledger_transactions t WHERE t.id = NEW.transaction_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'posting refers to unknown transaction %', NEW.transaction_id
-      USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  IF v_created <> now() THEN
-    RAISE EXCEPTION 'transaction % is already posted: postings cannot be added to it', NEW.transaction_id
+  IF EXISTS (SELECT 1 FROM new_postings n LEFT JOIN ledger_transactions t ON t.id = n.transaction_id
+              WHERE t.id IS NULL OR t.created_at <> now() OR t.value_date <> n.value_date) THEN
+    RAISE EXCEPTION 'postings join only a transaction inserted by this database transaction, with its value date'
       USING ERRCODE = 'MLAPP';
   END IF;
   UPDATE ledger_accounts a
-     SET balance = a.balance + CASE WHEN a.normal_side = NEW.direction THEN NEW.amount ELSE -NEW.amount END
-   WHERE a.id = NEW.account_id AND a.balance_cached;
-  RETURN NEW;
+     SET balance = a.balance + d.delta
+    FROM (SELECT n.account_id, sum(CASE WHEN x.normal_side = n.direction THEN n.amount ELSE -n.amount END) AS delta
+            FROM new_postings n JOIN ledger_accounts x ON x.id = n.account_id
+           WHERE x.balance_cached GROUP BY n.account_id) d
+   WHERE a.id = d.account_id;
+  RETURN NULL;
 END
 $$;
 --> statement-breakpoint
-CREATE TRIGGER ledger_postings_apply BEFORE INSERT ON ledger_postings
-  FOR EACH ROW EXECUTE FUNCTION ledger_posting_apply();
+CREATE TRIGGER ledger_postings_apply AFTER INSERT ON ledger_postings
+  REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_postings_apply();
 --> statement-breakpoint
 -- Accounts are never deleted, their nature never changes, and a cached balance moves
 -- only through a posting (the posting trigger runs at depth 2; a direct UPDATE at 1).
@@ -102,7 +99,7 @@ CREATE TRIGGER ledger_accounts_guard BEFORE INSERT OR UPDATE OR DELETE ON ledger
 --> statement-breakpoint
 -- Every transaction balances: checked at commit (deferred). Once per transaction is
 -- enough: a posting can only join a transaction inserted by the same database
--- transaction (ledger_posting_apply), so at that commit the check sees all of them;
+-- transaction (ledger_postings_apply), so at that commit the check sees all of them;
 -- a transaction without postings is refused too.
 CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE

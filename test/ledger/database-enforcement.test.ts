@@ -353,7 +353,22 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
   });
 
   describe("what the database accepts", () => {
-    it("accepts a correct hand-written transaction, moves the cached balance by trigger and copies the value date", async () => {
+    it("refuses postings whose value date is not their transaction's", async () => {
+      const b = await fundedBeneficiary();
+      const transit = await accountId("payments:in-transit");
+      const before = await snapshot();
+      const error = await database.db
+        .transaction(async (tx) => {
+          const id = await insertTransaction(tx, "2026-03-10");
+          await insertPosting(tx, id, b.rentId, "debit", 400, "1999-12-31");
+          await insertPosting(tx, id, transit, "credit", 400, "1999-12-31");
+        })
+        .then(() => undefined, (e: unknown) => e);
+      expect(pgError(error)?.code).toBe("MLAPP");
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it("accepts a correct hand-written transaction and moves the cached balance by trigger", async () => {
       const b = await fundedBeneficiary();
       const transit = await accountId("payments:in-transit");
       const before = await snapshot();
@@ -361,9 +376,8 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
       let transactionId = "";
       await database.db.transaction(async (tx) => {
         transactionId = await insertTransaction(tx, "2026-03-10");
-        // A wrong value date on purpose: the trigger takes the transaction's.
-        await insertPosting(tx, transactionId, b.rentId, "debit", 400, "1999-12-31");
-        await insertPosting(tx, transactionId, transit, "credit", 400, "1999-12-31");
+        await insertPosting(tx, transactionId, b.rentId, "debit", 400, "2026-03-10");
+        await insertPosting(tx, transactionId, transit, "credit", 400, "2026-03-10");
       });
 
       expect(await cachedBalance(b.rent)).toBe(600n);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getBalances, getRentPeriods, listTransactions, ListTransactionsInput, RentPeriodsInput } from "../../services/credits/read-accounts";
-import { RecordCreditInput, recordCredit } from "../../services/credits/record-credit";
+import { RecordCreditInput, recordValidCredit } from "../../services/credits/record-credit";
 import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
 import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
 import { IdempotencyKey } from "../../services/idempotency";
@@ -158,7 +158,7 @@ const recovery = createRoute({
 export function creditRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(postCredit, async (c) => {
-      const outcome = await recordCredit({ ctx: serviceContext(c, deps), idempotencyKey: c.req.valid("header")["idempotency-key"], input: await c.req.json() });
+      const outcome = await recordValidCredit({ ctx: serviceContext(c, deps), idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     })

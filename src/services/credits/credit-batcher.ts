@@ -3,7 +3,7 @@ import { rawTransaction, type RawQuery } from "../../db/raw";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { envelopeAccount } from "../../ledger/accounts";
 import { toLedgerError } from "../../ledger/errors";
-import { ledgerPostParams, ledgerPostText } from "../../ledger/post";
+import { ledgerPostParams } from "../../ledger/post";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import type { StoredOutcome } from "../idempotency";
@@ -50,20 +50,8 @@ const ENSURE_CARE_SQL = `insert into ledger_accounts (address, beneficiary_id, l
   select 'beneficiary:' || id || ':care', id, 'Enveloppe care', 'credit', '4671', false, true from unnest($1::uuid[]) id
   on conflict (address) do nothing`;
 
-/** Claims the key, posts, records the credit and its audit row: one statement per credit. */
-const WRITE_SQL = `with claim as (
-    insert into idempotency_keys (scope, key, request_hash, response_status, response)
-    values ('${CREDIT_SCOPE}', $1, $2, 201, $3::json) on conflict do nothing returning key
-  ), posted as (
-    select p.out_transaction_id from claim cross join lateral ${ledgerPostText(4)} p
-  ), credit as (
-    insert into credits (id, beneficiary_id, measure_id, payer, prestation, amount, value_date, reference, allocations)
-    select out_transaction_id, $17::uuid, $18::uuid, $19, $20, $21::bigint, $22::date, $23, $24::jsonb from posted returning id
-  ), audit as (
-    insert into audit_log (actor, role, request_id, action, entity_type, entity_id, beneficiary_id, changes)
-    select $25, $26, $27, 'credit.record', 'credit', id, $17::uuid, $28::jsonb from credit
-  )
-  select (select count(*) from claim)::int as claimed`;
+/** Claims each key, posts, records each credit and its audit row: one round trip per batch. */
+const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::jsonb)`;
 
 const pgArray = (values: readonly string[]) => `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 
@@ -94,7 +82,7 @@ export class CreditBatcher {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 128, maxInFlight: 2 },
+    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 128, maxInFlight: 3 },
   ) {}
 
   submit(ctx: ServiceContext, key: string, hash: string, data: CreditRequestData): Promise<CreditOutcome> {
@@ -162,7 +150,7 @@ export class CreditBatcher {
       const ids = uuidArray(todo.map((p) => p.data.beneficiaryId));
       await q(CREDIT_STATE_SQL.lock, [ids]);
       const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
-      const writes: { item: Pending; params: unknown[]; body: CreditResponse }[] = [];
+      const writes: { item: Pending; row: Record<string, unknown>; body: CreditResponse }[] = [];
       const care: string[] = [];
       for (const item of todo) {
         const state = states.get(item.data.beneficiaryId);
@@ -185,12 +173,13 @@ export class CreditBatcher {
       if (care.length) await q(ENSURE_CARE_SQL, [uuidArray(care)]);
       // Keys claimed in one order by every batch: two batches never wait on each other's keys.
       writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
-      const results = await Promise.all(writes.map((w) => q<{ claimed: number }>(WRITE_SQL, w.params)));
-      results.forEach(([row], i) => {
-        const { item, body } = writes[i]!;
-        if (Number(row?.claimed) === 1) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
+      if (writes.length === 0) return;
+      const results = await q<{ out_key: string; out_claimed: boolean }>(WRITE_SQL, [JSON.stringify(writes.map((w) => w.row))]);
+      const claimed = new Map(results.map((r) => [r.out_key, r.out_claimed]));
+      for (const { item, body } of writes) {
+        if (claimed.get(item.key) === true) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
         else afterCommit.push(item);
-      });
+      }
     });
     for (const s of settle) s();
     // Racing requests with these keys committed first: answer as they did, or refuse.
@@ -215,7 +204,7 @@ export class CreditBatcher {
     });
   }
 
-  private prepare(item: Pending, planned: CreditPlan): { item: Pending; params: unknown[]; body: CreditResponse } {
+  private prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Record<string, unknown>; body: CreditResponse } {
     const { data, ctx } = item;
     const { params: postParams, transactionId } = ledgerPostParams({
       kind: "credit",
@@ -245,25 +234,25 @@ export class CreditBatcher {
       reference: data.reference,
       allocations: planned.plan.map((a) => (a.envelope === "charge" ? { envelope: a.envelope, chargeId: a.chargeId, amount: Number(a.amount) } : { envelope: a.envelope, amount: Number(a.amount) })),
     };
-    const params = [
-      item.key,
-      item.hash,
-      JSON.stringify(body),
-      ...postParams,
-      data.beneficiaryId,
-      planned.measure.id,
-      data.payer,
-      data.prestation,
-      data.amount.toString(),
-      data.valueDate,
-      data.reference,
-      JSON.stringify(planned.plan.map((a) => ({ ...a, amount: a.amount.toString() }))),
-      ctx.actor,
-      ctx.role,
-      ctx.requestId ?? null,
-      JSON.stringify({ amount: data.amount.toString(), prestation: data.prestation, payer: data.payer }),
-    ];
-    return { item, params, body };
+    const row = {
+      key: item.key,
+      hash: item.hash,
+      response: JSON.stringify(body),
+      post: postParams,
+      beneficiaryId: data.beneficiaryId,
+      measureId: planned.measure.id,
+      payer: data.payer,
+      prestation: data.prestation,
+      amount: data.amount.toString(),
+      valueDate: data.valueDate,
+      reference: data.reference,
+      allocations: planned.plan.map((a) => ({ ...a, amount: a.amount.toString() })),
+      actor: ctx.actor,
+      role: ctx.role,
+      requestId: ctx.requestId ?? null,
+      audit: { amount: data.amount.toString(), prestation: data.prestation, payer: data.payer },
+    };
+    return { item, row, body };
   }
 }
 

@@ -38,7 +38,10 @@ export const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
  * batches (credit-batcher.ts).
  */
 export async function recordCredit({ ctx, idempotencyKey, input }: { ctx: ServiceContext; idempotencyKey: string; input: RecordCreditInput }): Promise<CreditOutcome> {
-  const key = IdempotencyKey.parse(idempotencyKey);
-  const data = RecordCreditInput.parse(input);
-  return creditBatcherFor(ctx.db).submit(ctx, key, requestHash(data), { ...data, reference: data.reference ?? null });
+  return recordValidCredit({ ctx, idempotencyKey: IdempotencyKey.parse(idempotencyKey), data: RecordCreditInput.parse(input) });
+}
+
+/** The same, for input its caller has already validated (the HTTP route), not parsed twice on the hot path. */
+export function recordValidCredit({ ctx, idempotencyKey, data }: { ctx: ServiceContext; idempotencyKey: string; data: z.infer<typeof RecordCreditInput> }): Promise<CreditOutcome> {
+  return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, requestHash(data), { ...data, reference: data.reference ?? null });
 }
