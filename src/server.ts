@@ -58,6 +58,7 @@ async function main() {
       logger,
       resolveToken: createTokenResolver(database.db),
       queueState: () => jobs.state(),
+      runJob: (name, payload) => jobs.run(name, payload),
     });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
       logger.info({ port: info.port }, `listening on http://localhost:${info.port} (API reference at /docs)`);

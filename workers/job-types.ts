@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../src/db/client";
 
 /** The job names of the contract (`POST /v1/jobs/{name}/runs`) and our own. */
-export const JOB_NAMES = ["ledger-verify"] as const;
+export const JOB_NAMES = ["rent-payments", "charge-payments", "reversements", "unpaid-rent-check", "ledger-verify"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 export interface JobPayload {
@@ -13,6 +13,8 @@ export interface JobPayload {
 export interface JobContext {
   db: Db;
   logger: Logger;
+  /** Who the ledger records as the actor of what the job posts. */
+  actor: string;
   reportProgress(progress: number | Record<string, unknown>): Promise<void>;
 }
 

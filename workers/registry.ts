@@ -1,7 +1,12 @@
 import type { JobDefinition, JobName } from "./job-types";
 import { ledgerVerify } from "./jobs/ledger-verify";
+import { chargePayments, rentPayments, reversements, unpaidRentCheck } from "./jobs/payment-jobs";
 
-/** Every job, as data: name, schedule, processor. */
+/** Every job, as data: name, schedule (cron, Europe/Paris), processor. */
 export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
+  "rent-payments": rentPayments,
+  "charge-payments": chargePayments,
+  reversements,
+  "unpaid-rent-check": unpaidRentCheck,
   "ledger-verify": ledgerVerify,
 };

@@ -8,6 +8,7 @@ import { DomainError } from "../src/domain/errors";
 import type { QueueState } from "../src/http/deps";
 import { createRedis, redisReachable } from "./connection";
 import type { JobDefinition, JobName, JobPayload, JobSummary } from "./job-types";
+import { runRecorded } from "./job-runs";
 import { JOBS } from "./registry";
 
 export interface JobRuntime {
@@ -87,7 +88,8 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
           const jobLogger = logger.child({ job: def.name, jobId: job.id, asOf: payload.asOf, attempt: job.attemptsMade + 1 });
           jobLogger.info("job started");
           try {
-            const summary = await def.run({ db: options.db, logger: jobLogger, reportProgress: (p) => job.updateProgress(p) }, payload);
+            const ctx = { db: options.db, logger: jobLogger, actor: `job:${def.name}`, reportProgress: (p: number | Record<string, unknown>) => job.updateProgress(p) };
+            const summary = await runRecorded(options.db, def, ctx, payload, (job.data as { trigger?: string })?.trigger === "manual" ? "manual" : "schedule");
             jobLogger.info({ summary }, "job finished");
             return summary;
           } catch (error) {
@@ -137,7 +139,7 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
       const queue = queues.get(name);
       if (!queue) throw new Error(`unknown job ${name}`);
       const queueEvents = await eventsFor(name);
-      const job = await queue.add(name, payload, { attempts: 1 });
+      const job = await queue.add(name, { ...payload, trigger: "manual" }, { attempts: 1 });
       return (await job.waitUntilFinished(queueEvents, timeoutMs)) as JobSummary;
     },
     async close() {
@@ -158,14 +160,15 @@ function startInProcessRuntime(options: JobRuntimeOptions): JobRuntime {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
-  const run = (name: JobName, payload: JobPayload): Promise<JobSummary> => {
+  const run = (name: JobName, payload: JobPayload, trigger: "schedule" | "manual" = "manual"): Promise<JobSummary> => {
     const def = jobs[name];
     if (!def) return Promise.reject(new Error(`unknown job ${name}`));
     const previous = chains.get(name) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(async () => {
       const jobLogger = logger.child({ job: name, asOf: payload.asOf, mode: "in-process" });
       jobLogger.info("job started");
-      const summary = await def.run({ db: options.db, logger: jobLogger, reportProgress: async () => {} }, payload);
+      const ctx = { db: options.db, logger: jobLogger, actor: `job:${name}`, reportProgress: async () => {} };
+      const summary = await runRecorded(options.db, def, ctx, payload, trigger);
       jobLogger.info({ summary }, "job finished");
       return summary;
     });
@@ -178,7 +181,7 @@ function startInProcessRuntime(options: JobRuntimeOptions): JobRuntime {
     const next = CronExpressionParser.parse(def.schedule.pattern, { tz: BUSINESS_TIME_ZONE }).next().toDate();
     const timer = setTimeout(() => {
       timers.delete(timer);
-      run(def.name, { asOf: businessDate() }).catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
+      run(def.name, { asOf: businessDate() }, "schedule").catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
       arm(def);
     }, Math.max(1_000, next.getTime() - Date.now()));
     timer.unref();

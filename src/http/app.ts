@@ -8,6 +8,7 @@ import { budgetPlanRoutes } from "./api/budget-plan";
 import { creditRoutes } from "./api/credits";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
+import { operationRoutes } from "./api/operations";
 import { referenceRoutes } from "./api/reference";
 import type { AppDeps } from "./deps";
 import { errorResponse, handleError } from "./errors";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", budgetPlanRoutes(deps));
   app.route("/", referenceRoutes(deps));
   app.route("/", creditRoutes(deps));
+  app.route("/", operationRoutes(deps));
   app.route("/", ledgerRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.

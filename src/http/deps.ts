@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
+import type { JobName } from "../../workers/job-types";
 
 export type QueueState = "ok" | "disabled" | "error";
 
@@ -10,6 +11,8 @@ export interface AppDeps {
   logger: Logger;
   resolveToken: TokenResolver;
   queueState: () => Promise<QueueState>;
+  /** Runs a job for a business date (through the queue, or in process) and returns its summary. */
+  runJob?: (name: JobName, payload: { asOf: string }) => Promise<Record<string, unknown>>;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
 }

@@ -9,3 +9,4 @@ export * from "./leases";
 export * from "./charges";
 export * from "./credits";
 export * from "./payments";
+export * from "./jobs";

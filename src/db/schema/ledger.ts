@@ -58,7 +58,7 @@ export const ledgerTransactions = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("ledger_transactions_beneficiary_idx").on(t.beneficiaryId, t.valueDate),
+    // A beneficiary's transactions, newest first (ids are UUIDv7, time-ordered).
     index("ledger_transactions_beneficiary_id_idx").on(t.beneficiaryId, t.id),
     check("ledger_transactions_kind_format", sql`${t.kind} ~ '^[a-z][a-z0-9_.]{0,63}$'`),
     check("ledger_transactions_key_length", sql`length(${t.idempotencyKey}) BETWEEN 1 AND 255`),

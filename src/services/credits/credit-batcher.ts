@@ -82,7 +82,7 @@ export class CreditBatcher {
 
   constructor(
     private readonly db: Db,
-    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 128, maxInFlight: 3 },
+    private readonly options: { maxBatch: number; maxInFlight: number } = { maxBatch: 128, maxInFlight: 4 },
   ) {}
 
   submit(ctx: ServiceContext, key: string, hash: string, data: CreditRequestData): Promise<CreditOutcome> {

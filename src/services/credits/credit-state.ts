@@ -21,7 +21,7 @@ export interface CreditState {
 
 const json = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
 
-const STATE_SELECT = `select b.id,
+const STATE_COLUMNS = `
   (select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,
       'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id)
       order by m.start_date), '[]') from measures m where m.beneficiary_id = b.id) as measures,
@@ -40,7 +40,27 @@ const STATE_SELECT = `select b.id,
      from ledger_accounts a where a.beneficiary_id = b.id) as balances,
   (select coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'priority', c.priority, 'amount', c.amount::text,
       'frequency', c.frequency, 'months', c.months, 'startDate', c.start_date, 'endDate', c.end_date, 'dueDay', c.due_day,
-      'creditorName', c.creditor_name, 'creditorIban', c.creditor_iban)), '[]') from charges c where c.beneficiary_id = b.id) as charges
+      'creditorName', c.creditor_name, 'creditorIban', c.creditor_iban)), '[]') from charges c where c.beneficiary_id = b.id) as charges`;
+
+const STATE_SELECT = `select b.id, ${STATE_COLUMNS} from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
+
+/**
+ * What the scheduled jobs need beyond a credit's state: charges already paid, the
+ * reversement plan, credits received per month (the MASP 3 evidence), the beneficiary's
+ * own name and IBAN (their reversement's creditor), and the alerts already raised.
+ */
+const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
+  (select coalesce(json_agg(json_build_object('chargeId', x.charge_id, 'period', x.period, 'paid', x.paid::text)), '[]')
+     from (select o.charge_id, o.period, sum(o.amount) as paid from payment_orders o
+            where o.beneficiary_id = b.id and o.kind = 'charge' and o.status <> 'rejected' group by o.charge_id, o.period) x) as charge_paid,
+  (select row_to_json(p) from (select frequency, weekday, day, mode, amount::text as amount, buffer::text as buffer
+     from reversement_plans r where r.beneficiary_id = b.id) p) as plan,
+  (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
+     from (select to_char(c.value_date, 'YYYY-MM') as month, sum(c.amount) as amount from credits c
+            where c.beneficiary_id = b.id group by 1) x) as credits_by_month,
+  (select coalesce(json_agg(json_build_object('id', a.id, 'type', a.type, 'episode', a.episode, 'status', a.status, 'periods', a.periods)), '[]')
+     from alerts a where a.beneficiary_id = b.id) as alerts,
+  b.first_name, b.last_name, b.iban
 from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
 
 /**
@@ -49,7 +69,7 @@ from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
  * it took before waiting, so a single locking read would allocate on balances that a
  * concurrent credit has since changed.
  */
-export const CREDIT_STATE_SQL = { state: STATE_SELECT, lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update` } as const;
+export const CREDIT_STATE_SQL = { state: STATE_SELECT, jobState: JOB_STATE_SELECT, lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update` } as const;
 
 export const uuidArray = (ids: Iterable<string>): string => `{${[...new Set(ids)].join(",")}}`;
 
@@ -72,6 +92,40 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
       rentPaid: json<{ period: string; paid: string }[]>(row.rent_paid).map((r) => ({ leaseId: null, period: r.period, paid: toBigInt(r.paid) })),
       balances: new Map(json<{ address: string; balance: string }[]>(row.balances).map((b) => [b.address, toBigInt(b.balance)])),
       charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as CreditState["charges"][number]), amount: toBigInt(c.amount) })),
+    });
+  }
+  return states;
+}
+
+export interface JobState extends CreditState {
+  chargePaid: { chargeId: string; period: string; paid: bigint }[];
+  plan: { frequency: "weekly" | "monthly"; weekday: number | null; day: number | null; mode: "all_available" | "fixed"; amount: bigint | null; buffer: bigint } | null;
+  creditsByMonth: Map<string, bigint>;
+  alerts: { id: string; type: "unpaid_rent" | "masp3_trigger"; episode: string; status: "open" | "acknowledged" | "closed"; periods: string[] }[];
+  beneficiary: { firstName: string; lastName: string; iban: string | null };
+}
+
+export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<string, JobState> {
+  const base = parseCreditStates(rows);
+  const states = new Map<string, JobState>();
+  for (const row of rows) {
+    const plan = row.plan ? json<Record<string, string | number | null>>(row.plan) : null;
+    states.set(row.id as string, {
+      ...base.get(row.id as string)!,
+      chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
+      plan: plan
+        ? {
+            frequency: plan.frequency as "weekly" | "monthly",
+            weekday: plan.weekday as number | null,
+            day: plan.day as number | null,
+            mode: plan.mode as "all_available" | "fixed",
+            amount: plan.amount === null ? null : toBigInt(plan.amount),
+            buffer: toBigInt(plan.buffer),
+          }
+        : null,
+      creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
+      alerts: json(row.alerts),
+      beneficiary: { firstName: row.first_name as string, lastName: row.last_name as string, iban: (row.iban as string | null) ?? null },
     });
   }
   return states;

@@ -1,0 +1,161 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { JOB_NAMES } from "../../../workers/job-types";
+import { CloseAlertInput, ListAlertsInput, acknowledgeAlert, closeAlert, listAlerts } from "../../services/alerts/alerts";
+import { ListPaymentOrdersInput, ReversementPlanInput, getReversementPlan, listPaymentOrders, setReversementPlan } from "../../services/payments/payment-orders";
+import { serviceContext, toJson } from "../context";
+import type { AppDeps } from "../deps";
+import { requireRole } from "../middleware/auth";
+import { errorResponse } from "../errors";
+import { createRouter } from "../router";
+import { CalendarDate, conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { IdParam } from "./views";
+
+const security = [{ Bearer: [] }];
+const only = (...roles: Parameters<typeof requireRole>) => [requireRole(...roles)] as [ReturnType<typeof requireRole>];
+
+const PaymentOrderSchema = z
+  .object({
+    id: z.uuid(),
+    beneficiaryId: z.uuid(),
+    kind: z.enum(["rent", "charge", "reversement"]),
+    amount: z.number().int(),
+    creditorName: z.string(),
+    creditorIban: z.string(),
+    period: z.string().nullable(),
+    chargeId: z.uuid().nullable(),
+    businessDate: z.string(),
+    status: z.enum(["pending", "sent", "settled", "rejected"]),
+    ledgerTransactionId: z.uuid(),
+    createdAt: z.string(),
+  })
+  .openapi("PaymentOrder");
+
+const AlertSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(["unpaid_rent", "masp3_trigger"]),
+    beneficiaryId: z.uuid(),
+    measureId: z.uuid().nullable(),
+    periods: z.array(z.string()),
+    evidence: z.record(z.string(), z.unknown()),
+    status: z.enum(["open", "acknowledged", "closed"]),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    closedBy: z.string().nullable(),
+    closeReason: z.string().nullable(),
+    closeComment: z.string().nullable(),
+  })
+  .openapi("Alert");
+
+const PlanSchema = z
+  .object({
+    beneficiaryId: z.uuid(),
+    frequency: z.enum(["weekly", "monthly"]),
+    weekday: z.number().int().nullable(),
+    day: z.number().int().nullable(),
+    mode: z.enum(["all_available", "fixed"]),
+    amount: z.number().int().nullable(),
+    buffer: z.number().int(),
+    isDefault: z.boolean(),
+  })
+  .openapi("ReversementPlan");
+
+const runJob = createRoute({
+  method: "post",
+  path: "/v1/jobs/{name}/runs",
+  tags: ["Traitements"],
+  security,
+  summary: "Run a job for a business date through the job queue; answers when it finished",
+  description: "Every job is idempotent for a given `asOf`: running it twice changes nothing the second time.",
+  middleware: only(),
+  request: { params: z.object({ name: z.enum(JOB_NAMES) }), ...jsonBody(z.object({ asOf: CalendarDate })) },
+  responses: {
+    200: jsonResponse(z.object({ job: z.string(), asOf: z.string(), summary: z.record(z.string(), z.unknown()) }), "The job's summary"),
+    ...notFound,
+    ...malformed,
+    ...errorResponses,
+  },
+});
+
+const paymentOrdersRoute = createRoute({
+  method: "get",
+  path: "/v1/payment-orders",
+  tags: ["Paiements"],
+  security,
+  summary: "Payment orders (rent, charges, reversements), newest business date first",
+  request: { query: ListPaymentOrdersInput },
+  responses: { 200: jsonResponse(z.object({ items: z.array(PaymentOrderSchema) }), "Orders"), ...errorResponses },
+});
+
+const alertsRoute = createRoute({
+  method: "get",
+  path: "/v1/alerts",
+  tags: ["Alertes"],
+  security,
+  summary: "Alerts (MASP 3 triggers first); `status=active` for open and acknowledged",
+  request: { query: ListAlertsInput },
+  responses: { 200: jsonResponse(z.object({ items: z.array(AlertSchema) }), "Alerts"), ...errorResponses },
+});
+
+const ackRoute = createRoute({
+  method: "post",
+  path: "/v1/alerts/{id}/acknowledge",
+  tags: ["Alertes"],
+  security,
+  summary: "Acknowledge an alert (the caseworker has seen it)",
+  middleware: only("caseworker"),
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(AlertSchema, "Acknowledged"), ...notFound, ...conflict, ...errorResponses },
+});
+
+const closeRoute = createRoute({
+  method: "post",
+  path: "/v1/alerts/{id}/close",
+  tags: ["Alertes"],
+  security,
+  summary: "Close an alert with a comment",
+  middleware: only("caseworker"),
+  request: { params: IdParam, ...jsonBody(CloseAlertInput) },
+  responses: { 200: jsonResponse(AlertSchema, "Closed"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const putPlan = createRoute({
+  method: "put",
+  path: "/v1/beneficiaries/{id}/reversement-plan",
+  tags: ["Paiements"],
+  security,
+  summary: "Set the reversement plan (weekly on a weekday or monthly on a day; all available or fixed; buffer kept back)",
+  middleware: only("finance", "caseworker"),
+  request: { params: IdParam, ...jsonBody(ReversementPlanInput) },
+  responses: { 200: jsonResponse(PlanSchema, "The plan"), ...notFound, ...malformed, ...errorResponses },
+});
+
+const getPlan = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/reversement-plan",
+  tags: ["Paiements"],
+  security,
+  summary: "The reversement plan (default: monthly on the 10th, all available)",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(PlanSchema, "The plan"), ...notFound, ...errorResponses },
+});
+
+export function operationRoutes(deps: AppDeps) {
+  return createRouter()
+    .openapi(runJob, async (c) => {
+      const { name } = c.req.valid("param");
+      const { asOf } = c.req.valid("json");
+      if (!deps.runJob) return errorResponse(c, 503, "jobs_unavailable", "this process runs no jobs") as never;
+      const summary = await deps.runJob(name, { asOf });
+      return c.json({ job: name, asOf, summary }, 200);
+    })
+    .openapi(paymentOrdersRoute, async (c) => c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.query() })) }, 200))
+    .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), input: c.req.query() }) }, 200))
+    .openapi(ackRoute, async (c) => c.json(await acknowledgeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id }), 200))
+    .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: await c.req.json() }), 200))
+    .openapi(putPlan, async (c) => c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() })), 200))
+    .openapi(getPlan, async (c) => c.json(toJson(await getReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200));
+}

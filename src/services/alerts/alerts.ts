@@ -1,0 +1,91 @@
+import { and, desc, eq, ne, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { beneficiaries } from "../../db/schema/beneficiaries";
+import { alerts } from "../../db/schema/jobs";
+import { withTransaction } from "../../db/transaction";
+import { ConflictError, NotFoundError } from "../../domain/errors";
+import { caseloadFilter } from "../access";
+import { recordAudit, type ServiceContext } from "../context";
+
+export const ListAlertsInput = z.object({
+  beneficiaryId: z.uuid().optional(),
+  type: z.enum(["unpaid_rent", "masp3_trigger"]).optional(),
+  status: z.enum(["open", "acknowledged", "closed", "active"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+export const alertView = (a: typeof alerts.$inferSelect) => ({
+  id: a.id,
+  type: a.type,
+  beneficiaryId: a.beneficiaryId,
+  measureId: a.measureId,
+  periods: a.periods,
+  evidence: a.evidence,
+  status: a.status,
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+  acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+  acknowledgedBy: a.acknowledgedBy,
+  closedAt: a.closedAt?.toISOString() ?? null,
+  closedBy: a.closedBy,
+  closeReason: a.closeReason,
+  closeComment: a.closeComment,
+});
+
+/** MASP 3 triggers first, then newest; a caseworker sees only their caseload. */
+export async function listAlerts({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ListAlertsInput> }) {
+  const data = ListAlertsInput.parse(input);
+  const filters: (SQL | undefined)[] = [caseloadFilter(ctx)];
+  if (data.beneficiaryId) filters.push(eq(alerts.beneficiaryId, data.beneficiaryId));
+  if (data.type) filters.push(eq(alerts.type, data.type));
+  if (data.status === "active") filters.push(ne(alerts.status, "closed"));
+  else if (data.status) filters.push(eq(alerts.status, data.status));
+  const rows = await ctx.db
+    .select({ alert: alerts })
+    .from(alerts)
+    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .where(and(...filters))
+    .orderBy(sql`case when ${alerts.type} = 'masp3_trigger' then 0 else 1 end`, desc(alerts.createdAt))
+    .limit(data.limit);
+  return rows.map((r) => alertView(r.alert));
+}
+
+async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceContext["db"]["transaction"]>[0]>[0], id: string) {
+  const [row] = await tx
+    .select({ alert: alerts })
+    .from(alerts)
+    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .where(and(eq(alerts.id, id), caseloadFilter(ctx)))
+    .for("update", { of: alerts });
+  if (!row) throw new NotFoundError("alert", id);
+  return row.alert;
+}
+
+export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: string }) {
+  return withTransaction(ctx.db, async (tx) => {
+    const alert = await loadAlert(ctx, tx, id);
+    if (alert.status === "closed") throw new ConflictError("this alert is closed");
+    if (alert.status === "acknowledged") return alertView(alert);
+    const [row] = await tx.update(alerts).set({ status: "acknowledged", acknowledgedAt: sql`now()`, acknowledgedBy: ctx.actor, updatedAt: sql`now()` }).where(eq(alerts.id, id)).returning();
+    await recordAudit(tx, ctx, { action: "alert.acknowledge", entityType: "alert", entityId: id, beneficiaryId: alert.beneficiaryId });
+    return alertView(row!);
+  });
+}
+
+export const CloseAlertInput = z.object({ comment: z.string().trim().min(3, "say what was done (at least 3 characters)").max(4000) });
+
+export async function closeAlert({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.input<typeof CloseAlertInput> }) {
+  const data = CloseAlertInput.parse(input);
+  return withTransaction(ctx.db, async (tx) => {
+    const alert = await loadAlert(ctx, tx, id);
+    if (alert.status === "closed") throw new ConflictError("this alert is already closed");
+    const [row] = await tx
+      .update(alerts)
+      .set({ status: "closed", closedAt: sql`now()`, closedBy: ctx.actor, closeReason: "closed_by_caseworker", closeComment: data.comment, updatedAt: sql`now()` })
+      .where(eq(alerts.id, id))
+      .returning();
+    await recordAudit(tx, ctx, { action: "alert.close", entityType: "alert", entityId: id, beneficiaryId: alert.beneficiaryId, changes: { comment: data.comment } });
+    return alertView(row!);
+  });
+}
+

@@ -1,0 +1,36 @@
+import type { Db } from "../../db/client";
+import { rawTransaction, type RawQuery } from "../../db/raw";
+import { CREDIT_STATE_SQL, parseJobStates, uuidArray, type JobState } from "../credits/credit-state";
+
+/** MASP2 measures in force on a date: the beneficiaries every daily job walks through. */
+const CANDIDATES_SQL = `select distinct beneficiary_id::text as id from measures
+  where level = 'MASP2' and start_date <= $1::date and end_date >= $1::date and (ended_on is null or ended_on >= $1::date)
+  order by 1`;
+
+export interface ChunkOptions {
+  db: Db;
+  asOf: string;
+  chunkSize?: number;
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}
+
+/**
+ * Walks the beneficiaries with a MASP2 measure in force on `asOf` in chunks, each in
+ * its own database transaction with the chunk's rows locked in id order (credits and
+ * a second worker wait, never deadlock) and their state read after the lock. A worker
+ * killed mid-run leaves only whole chunks behind; the next run finds their work done.
+ */
+export async function runByChunks(options: ChunkOptions, work: (q: RawQuery, states: JobState[]) => Promise<void>): Promise<{ beneficiaries: number }> {
+  const size = options.chunkSize ?? 500;
+  const ids = (await options.db.$raw.query<{ id: string }>(CANDIDATES_SQL, [options.asOf])).map((r) => r.id);
+  for (let i = 0; i < ids.length; i += size) {
+    const chunk = uuidArray(ids.slice(i, i + size));
+    await rawTransaction(options.db.$raw, async (q) => {
+      await q(CREDIT_STATE_SQL.lock, [chunk]);
+      const states = parseJobStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.jobState, [chunk]));
+      await work(q, [...states.values()]);
+    });
+    await options.onProgress?.(Math.min(i + size, ids.length), ids.length);
+  }
+  return { beneficiaries: ids.length };
+}

@@ -1,0 +1,78 @@
+import { v7 as uuidv7 } from "uuid";
+import { toBigInt, type Db } from "../../db/client";
+import type { JobState } from "../credits/credit-state";
+import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "./plan-payments";
+import { runByChunks } from "./run-by-chunks";
+
+const WRITE_SQL = `select out_created as created, out_amount::text as amount from create_payment_orders($1::jsonb)`;
+
+export interface PaymentRunSummary {
+  asOf: string;
+  beneficiaries: number;
+  ordersCreated: number;
+  /** Orders that this run would have made but a previous run for the date already did. */
+  ordersAlreadyDone: number;
+  amount: number;
+  skippedNoIban?: number;
+}
+
+type Planner = (state: JobState, asOf: string) => { items: PaymentItem[]; skipped?: "no_iban" | null };
+
+export const PLANNERS = {
+  rent: (s: JobState, d: string) => ({ items: planRentPayments(s, d) }),
+  charge: (s: JobState, d: string) => ({ items: planChargePayments(s, d) }),
+  reversement: (s: JobState, d: string) => {
+    const r = planReversement(s, d);
+    return { items: r.item ? [r.item] : [], skipped: r.skipped };
+  },
+} satisfies Record<string, Planner> as Record<"rent" | "charge" | "reversement", Planner>;
+
+/**
+ * One payment job for a business date: plan each beneficiary's orders from the state
+ * read under lock, then write the chunk's orders and postings in one statement.
+ * Running it again for the same date changes nothing (natural keys; and what was paid
+ * is no longer owed).
+ */
+export async function runPayments({ db, kind, asOf, actor, chunkSize, onProgress }: { db: Db; kind: keyof typeof PLANNERS; asOf: string; actor: string; chunkSize?: number; onProgress?: (done: number, total: number) => Promise<void> | void }): Promise<PaymentRunSummary> {
+  let ordersCreated = 0;
+  let planned = 0;
+  let amount = 0n;
+  let skippedNoIban = 0;
+  const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress }, async (q, states) => {
+    const items: PaymentItem[] = [];
+    for (const state of states) {
+      const r = PLANNERS[kind](state, asOf);
+      items.push(...r.items);
+      if (r.skipped === "no_iban") skippedNoIban++;
+    }
+    if (items.length === 0) return;
+    const rows = items.map((i) => ({
+      id: uuidv7(),
+      natural_key: i.naturalKey,
+      beneficiary_id: i.beneficiaryId,
+      measure_id: i.measureId,
+      kind: i.kind,
+      period: i.period,
+      charge_id: i.chargeId,
+      business_date: i.businessDate,
+      amount: i.amount.toString(),
+      creditor_name: i.creditorName,
+      creditor_iban: i.creditorIban,
+      envelope: i.envelope,
+      description: i.description,
+      actor,
+    }));
+    const [row] = await q<{ created: number; amount: string }>(WRITE_SQL, [JSON.stringify(rows)]);
+    ordersCreated += Number(row?.created ?? 0);
+    amount += toBigInt(row?.amount ?? "0");
+    planned += items.length;
+  });
+  return {
+    asOf,
+    beneficiaries,
+    ordersCreated,
+    ordersAlreadyDone: planned - ordersCreated,
+    amount: Number(amount),
+    ...(kind === "reversement" ? { skippedNoIban } : {}),
+  };
+}
