@@ -11,6 +11,8 @@ export interface ChunkOptions {
   db: Db;
   asOf: string;
   chunkSize?: number;
+  /** Chunks written at once: disjoint sets of beneficiaries, so they never wait on each other. */
+  parallel?: number;
   onProgress?: (done: number, total: number) => Promise<void> | void;
 }
 
@@ -23,14 +25,21 @@ export interface ChunkOptions {
 export async function runByChunks(options: ChunkOptions, work: (q: RawQuery, states: JobState[]) => Promise<void>): Promise<{ beneficiaries: number }> {
   const size = options.chunkSize ?? 500;
   const ids = (await options.db.$raw.query<{ id: string }>(CANDIDATES_SQL, [options.asOf])).map((r) => r.id);
-  for (let i = 0; i < ids.length; i += size) {
-    const chunk = uuidArray(ids.slice(i, i + size));
-    await rawTransaction(options.db.$raw, async (q) => {
-      await q(CREDIT_STATE_SQL.lock, [chunk]);
-      const states = parseJobStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.jobState, [chunk]));
-      await work(q, [...states.values()]);
-    });
-    await options.onProgress?.(Math.min(i + size, ids.length), ids.length);
-  }
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    for (let i = next; i < ids.length; i = next) {
+      next += size;
+      const chunk = uuidArray(ids.slice(i, i + size));
+      await rawTransaction(options.db.$raw, async (q) => {
+        await q(CREDIT_STATE_SQL.lock, [chunk]);
+        const states = parseJobStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.jobState, [chunk]));
+        await work(q, [...states.values()]);
+      });
+      done += Math.min(size, ids.length - i);
+      await options.onProgress?.(done, ids.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, lane));
   return { beneficiaries: ids.length };
 }

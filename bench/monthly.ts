@@ -1,0 +1,115 @@
+import postgres from "postgres";
+import { openDatabase } from "../src/db/client";
+import { migrateDatabase } from "../src/db/migrate";
+import { ensureAccounts, SYSTEM_ACCOUNTS, verifyLedger } from "../src/ledger";
+import { createLogger } from "../src/logger";
+import { startJobRuntime } from "../workers/runtime";
+import { seedBeneficiaries } from "./support/seed";
+import { trackPeakRss } from "./support/stats";
+
+/**
+ * `npm run bench:monthly`: BENCH_N (default 100 000) active MASP2 measures, each with a
+ * lease, a charge and a credit of the month, then `rent-payments` and `reversements`
+ * for one date, through the real BullMQ queue. Target: both jobs in ≤ 60 s.
+ * DATABASE_URL is an admin connection (a scratch database is created and dropped).
+ */
+const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const N = Number(process.env.BENCH_N ?? 100_000);
+
+/** One credit per beneficiary, allocated as the service would (rent 50 000, EDF 6 000, available 4 775), set-based. */
+async function seedCredits(url: string) {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const ids = (await sql<{ id: string }[]>`select id from beneficiaries order by id`).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const chunk = `{${ids.slice(i, i + 10_000).join(",")}}`;
+      await sql.begin(async (tx) => {
+        await tx`
+          with b as (
+            select b.id as beneficiary_id, gen_random_uuid() as txn_id, c.id as charge_id, m.id as measure_id
+              from beneficiaries b join charges c on c.beneficiary_id = b.id join measures m on m.beneficiary_id = b.id
+             where b.id = any(${chunk}::uuid[])
+          ), t as (
+            insert into ledger_transactions (id, kind, value_date, description, idempotency_key, content_hash, metadata, actor, beneficiary_id)
+            select txn_id, 'credit', '2026-01-03', 'CAF RSA', 'seed:' || txn_id, md5(txn_id::text), '{}', 'bench', beneficiary_id from b
+            returning id
+          ), c as (
+            insert into credits (id, beneficiary_id, measure_id, payer, prestation, amount, value_date, reference, allocations)
+            select txn_id, beneficiary_id, measure_id, 'CAF', 'RSA', 60775, '2026-01-03', null, '[]' from b
+          )
+          insert into ledger_postings (transaction_id, account_id, direction, amount, value_date)
+          select b.txn_id, a.id, p.direction, p.amount, date '2026-01-03'
+            from b cross join lateral (values
+              ('bank:main', 'debit', 60775::bigint),
+              ('beneficiary:' || b.beneficiary_id || ':rent', 'credit', 50000),
+              ('beneficiary:' || b.beneficiary_id || ':charge:' || b.charge_id, 'credit', 6000),
+              ('beneficiary:' || b.beneficiary_id || ':available', 'credit', 4775)) p(address, direction, amount)
+            join ledger_accounts a on a.address = p.address`;
+      });
+    }
+    await sql`analyze`;
+  } finally {
+    await sql.end();
+  }
+}
+
+async function main() {
+  const rss = trackPeakRss();
+  const name = `masp_bench_monthly_${process.pid}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), poolMax: 10 });
+  const prefix = `bench-monthly-${process.pid}`;
+  let runtime: Awaited<ReturnType<typeof startJobRuntime>> | undefined;
+  try {
+    await migrateDatabase(database, url.toString());
+    await ensureAccounts(database.db, SYSTEM_ACCOUNTS);
+    let t = performance.now();
+    await seedBeneficiaries(url.toString(), N, "2026-01-01");
+    await seedCredits(url.toString());
+    console.log(JSON.stringify({ seeded: N, seedSeconds: Math.round((performance.now() - t) / 100) / 10 }));
+    runtime = await startJobRuntime({ db: database.db, logger: createLogger("warn"), redisUrl: REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+
+    t = performance.now();
+    const rent = await runtime.run("rent-payments", { asOf: "2026-01-05" }, 30 * 60_000);
+    const rentSeconds = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ job: "rent-payments", seconds: Math.round(rentSeconds * 10) / 10, measuresPerSec: Math.round(N / rentSeconds), summary: rent }));
+
+    t = performance.now();
+    const rev = await runtime.run("reversements", { asOf: "2026-01-10" }, 30 * 60_000);
+    const reversementSeconds = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ job: "reversements", seconds: Math.round(reversementSeconds * 10) / 10, measuresPerSec: Math.round(N / reversementSeconds), summary: rev }));
+
+    const report = await verifyLedger(database.db);
+    if (!report.ok) throw new Error("ledger verification failed after the benchmark");
+    console.log(
+      JSON.stringify({
+        measures: N,
+        rentSeconds: Math.round(rentSeconds * 10) / 10,
+        reversementSeconds: Math.round(reversementSeconds * 10) / 10,
+        totalSeconds: Math.round((rentSeconds + reversementSeconds) * 10) / 10,
+        measuresPerSec: Math.round((2 * N) / (rentSeconds + reversementSeconds)),
+        peakRssMb: rss.peakMb(),
+      }),
+    );
+  } finally {
+    rss.stop();
+    await runtime?.close();
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await database.close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
