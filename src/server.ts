@@ -4,6 +4,7 @@ import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
 import { createLogger, describeError } from "./logger";
+import { queueDashboard } from "../workers/dashboard";
 import { startJobRuntime, type JobRuntime } from "../workers/runtime";
 
 type Role = "all" | "api" | "worker";
@@ -59,6 +60,7 @@ async function main() {
       resolveToken: createTokenResolver(database.db),
       queueState: () => jobs.state(),
       runJob: (name, payload) => jobs.run(name, payload),
+      queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,
     });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
       logger.info({ port: info.port }, `listening on http://localhost:${info.port} (API reference at /docs)`);

@@ -17,6 +17,8 @@ export interface JobRuntime {
   /** Runs a job for a business date and resolves with its summary once it finished. */
   run(name: JobName, payload: JobPayload, timeoutMs?: number): Promise<JobSummary>;
   close(): Promise<void>;
+  /** The queues, for the dashboard (none in process). */
+  queues(): Queue[];
 }
 
 export interface JobRuntimeOptions {
@@ -128,6 +130,7 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
   logger.info({ mode: "queue", processJobs: options.processJobs, prefix }, "job runtime started");
   return {
     mode: "queue",
+    queues: () => [...queues.values()],
     async state() {
       try {
         return (await producer.ping()) === "PONG" ? "ok" : "error";
@@ -191,6 +194,7 @@ function startInProcessRuntime(options: JobRuntimeOptions): JobRuntime {
 
   return {
     mode: "in-process",
+    queues: () => [],
     state: async () => "disabled",
     run: (name, payload) => run(name, payload),
     async close() {

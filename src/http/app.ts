@@ -12,7 +12,7 @@ import { operationRoutes } from "./api/operations";
 import { referenceRoutes } from "./api/reference";
 import type { AppDeps } from "./deps";
 import { errorResponse, handleError } from "./errors";
-import { bearerAuth } from "./middleware/auth";
+import { bearerAuth, requireRole } from "./middleware/auth";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
 import { toJson } from "./context";
@@ -34,6 +34,10 @@ export function createApp(deps: AppDeps) {
   app.use("*", requestLog(deps.logger));
   app.use("*", secureHeaders());
   app.use("/v1/*", bearerAuth(deps.resolveToken));
+  if (deps.queueDashboard) {
+    app.use("/admin/*", bearerAuth(deps.resolveToken), requireRole());
+    app.route("/admin/queues", deps.queueDashboard);
+  }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
   app.route("/", healthRoutes(deps));

@@ -1,3 +1,4 @@
+import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
@@ -13,6 +14,8 @@ export interface AppDeps {
   queueState: () => Promise<QueueState>;
   /** Runs a job for a business date (through the queue, or in process) and returns its summary. */
   runJob?: (name: JobName, payload: { asOf: string }) => Promise<Record<string, unknown>>;
+  /** The queue dashboard (bull-board) to mount at /admin/queues, when jobs run on Redis. */
+  queueDashboard?: Hono;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
 }
