@@ -1,5 +1,8 @@
 import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
+import { generatePassword, hashPassword } from "./auth/passwords";
 import { createToken, ROLES, type Role } from "./auth/tokens";
+import { users } from "./db/schema/users";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger, describeError } from "./logger";
@@ -9,8 +12,8 @@ import { createUser, findUserByEmail } from "./services/users/users";
 const USAGE = `usage:
   npm run cli -- tokens:create --role <${ROLES.join("|")}> --name <label> [--user <email>]
       creates an API token (acting for a staff member with --user); prints it once, on the last line
-  npm run cli -- users:create --email <email> --role <${ROLES.join("|")}> --name <display name>
-      creates a staff member; prints the id on the last line`;
+  npm run cli -- users:create --email <email> --role <${ROLES.join("|")}> [--name <display name>]
+      creates a staff member who can log in to the web UI; prints a one-time password on the last line`;
 
 /** Administrative commands. Logs go to stderr, so stdout's last line is the result. */
 async function main() {
@@ -42,8 +45,11 @@ async function main() {
       const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, role: { type: "string" }, name: { type: "string" } } });
       const database = await openMigratedDatabase(config, logger);
       try {
-        const user = await createUser({ ctx: systemContext(database.db, "cli"), input: { email: values.email ?? "", role: values.role as Role, displayName: values.name ?? "" } });
-        process.stdout.write(`created ${user.role} ${user.email}:\n${user.id}\n`);
+        const email = values.email ?? "";
+        const user = await createUser({ ctx: systemContext(database.db, "cli"), input: { email, role: values.role as Role, displayName: values.name ?? email.split("@")[0] ?? "" } });
+        const password = generatePassword();
+        await database.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id));
+        process.stdout.write(`created ${user.role} ${user.email} (id ${user.id}); one-time password, shown only once:\n${password}\n`);
       } finally {
         await database.close();
       }

@@ -80,6 +80,7 @@ describe("payment jobs", () => {
       expect((await h.rentPeriods(b.id, "2026-02-04")).map((p) => [p.period, p.status])).toEqual([
         ["2026-01", "paid"],
         ["2026-02", "upcoming"],
+        ["2026-03", "upcoming"],
       ]);
       await h.ran("rent-payments", "2026-02-05");
       expect(amounts(await h.orders(b.id, "rent"))).toEqual([

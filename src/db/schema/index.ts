@@ -10,3 +10,4 @@ export * from "./charges";
 export * from "./credits";
 export * from "./payments";
 export * from "./jobs";
+export * from "./sessions";

@@ -1,0 +1,38 @@
+import { formatEuros } from "../../domain/money";
+
+/** `1 234,56 €` */
+export const euros = (cents: bigint | number): string => formatEuros(typeof cents === "bigint" ? cents : BigInt(cents));
+/** `05/02/2026` */
+export const frDate = (iso: string | null | undefined): string => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : "—");
+const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+/** `février 2026` */
+export const frMonth = (month: string): string => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
+
+export const STATUS_LABELS: Record<string, string> = {
+  upcoming: "à venir",
+  paid: "payé",
+  partial: "partiel",
+  unpaid: "impayé",
+  pending: "en attente",
+  sent: "émis",
+  settled: "réglé",
+  rejected: "rejeté",
+  open: "ouverte",
+  acknowledged: "prise en compte",
+  closed: "close",
+  active: "en cours",
+  renewed: "renouvelée",
+  ended: "terminée",
+  running: "en cours",
+  succeeded: "réussi",
+  failed: "échec",
+};
+export const KIND_LABELS: Record<string, string> = { rent: "Loyer", charge: "Charge", reversement: "Reversement", care: "Aide / soins", available: "Disponible" };
+export const ALERT_LABELS: Record<string, string> = { unpaid_rent: "Impayé de loyer", masp3_trigger: "Déclencheur MASP 3 (L.271-5)" };
+export const JOB_LABELS: Record<string, string> = {
+  "rent-payments": "Paiement des loyers",
+  "charge-payments": "Paiement des charges",
+  reversements: "Reversements",
+  "unpaid-rent-check": "Contrôle des impayés",
+  "ledger-verify": "Vérification du grand livre",
+};

@@ -1,0 +1,79 @@
+/** @jsxImportSource hono/jsx */
+import type { Child, FC } from "hono/jsx";
+import type { SessionUser } from "../../auth/sessions";
+
+const STYLE = `
+:root{--ink:#1b1f24;--muted:#5c6773;--line:#d8dde3;--bg:#f5f6f8;--brand:#1d3557;--ok:#1e6b3a;--warn:#8a5a00;--bad:#a4161a;--focus:#ffbf47}
+*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
+a{color:var(--brand)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid var(--focus);outline-offset:1px}
+header.top{background:var(--brand);color:#fff;display:flex;align-items:center;gap:1.5rem;padding:.6rem 1.5rem;flex-wrap:wrap}
+header.top a{color:#fff;text-decoration:none;padding:.25rem .1rem;border-bottom:2px solid transparent}header.top a[aria-current=page]{border-color:#fff}
+header.top .brand{font-weight:700;margin-right:1rem}header.top .me{margin-left:auto;display:flex;gap:.8rem;align-items:center}
+main{max-width:1180px;margin:0 auto;padding:1.2rem 1.5rem 3rem}h1{font-size:1.5rem;margin:.4rem 0 1rem}h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:.8rem}.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.8rem 1rem}
+.card .n{font-size:1.6rem;font-weight:700}.card .l{color:var(--muted)}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}th,td{padding:.45rem .6rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:#eef1f4;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.badge{display:inline-block;border-radius:99px;padding:0 .55rem;font-size:.85em;font-weight:600;border:1px solid}
+.b-paid,.b-succeeded,.b-settled{color:var(--ok);border-color:var(--ok)}.b-unpaid,.b-failed,.b-rejected,.b-masp3_trigger{color:var(--bad);border-color:var(--bad)}
+.b-partial,.b-pending,.b-open,.b-unpaid_rent,.b-running{color:var(--warn);border-color:var(--warn)}.b-upcoming,.b-acknowledged,.b-closed,.b-sent{color:var(--muted);border-color:var(--muted)}
+.calendar{display:grid;grid-template-columns:repeat(6,1fr);gap:.4rem}.calendar div{border-radius:6px;padding:.4rem;background:#fff;border:2px solid var(--line);font-size:.9em}
+.calendar .paid{border-color:var(--ok);background:#e7f4ec}.calendar .unpaid{border-color:var(--bad);background:#fbe9e9}.calendar .partial{border-color:var(--warn);background:#fff4dc}
+form.inline{display:inline}label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8a939d;border-radius:4px;width:100%;max-width:28rem;background:#fff}
+button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:4px;padding:.45rem 1rem;cursor:pointer;text-decoration:none;display:inline-block}
+button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
+.error{background:#fbe9e9;border-left:4px solid var(--bad);padding:.6rem .8rem;margin:.8rem 0}.notice{background:#e7f4ec;border-left:4px solid var(--ok);padding:.6rem .8rem;margin:.8rem 0}
+.muted{color:var(--muted)}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0}
+.alert-masp3{border-left:5px solid var(--bad)}.alert-unpaid_rent{border-left:5px solid var(--warn)}
+@media (max-width:800px){.grid2{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
+`;
+
+const NAV: [string, string, readonly string[]][] = [
+  ["/", "Tableau de bord", ["admin", "finance", "caseworker"]],
+  ["/beneficiaires", "Bénéficiaires", ["admin", "finance", "caseworker"]],
+  ["/versements/nouveau", "Saisie d'un versement", ["admin", "finance"]],
+  ["/paiements", "Paiements", ["admin", "finance"]],
+  ["/alertes", "Alertes", ["admin", "finance", "caseworker"]],
+  ["/traitements", "Traitements", ["admin", "finance"]],
+];
+
+export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (
+  <html lang="fr">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{title} — Registre MASP</title>
+      <style>{STYLE}</style>
+    </head>
+    <body>
+      <header class="top">
+        <span class="brand">Registre MASP 2</span>
+        {user ? (
+          <nav aria-label="Navigation principale" style="display:flex;gap:1.2rem;flex-wrap:wrap">
+            {NAV.filter(([, , roles]) => roles.includes(user.role)).map(([href, label]) => (
+              <a href={href} aria-current={path === href || (href !== "/" && path?.startsWith(href)) ? "page" : undefined}>
+                {label}
+              </a>
+            ))}
+          </nav>
+        ) : null}
+        {user ? (
+          <span class="me">
+            <span>
+              {user.displayName} <span style="opacity:.8">({user.role})</span>
+            </span>
+            <form method="post" action="/deconnexion" class="inline">
+              <input type="hidden" name="_csrf" value={csrf} />
+              <button class="secondary" type="submit">
+                Se déconnecter
+              </button>
+            </form>
+          </span>
+        ) : null}
+      </header>
+      <main id="contenu">{children}</main>
+    </body>
+  </html>
+);
+
+export const Badge: FC<{ value: string; label: string }> = ({ value, label }) => <span class={`badge b-${value}`}>{label}</span>;

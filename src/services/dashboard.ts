@@ -1,0 +1,39 @@
+import { sql } from "drizzle-orm";
+import { queryRows, toBigInt } from "../db/client";
+import { monthOf } from "../domain/calendar";
+import type { ServiceContext } from "./context";
+
+/** The finance dashboard's figures; a caseworker's are limited to their caseload. */
+export async function dashboardFigures(ctx: ServiceContext) {
+  const today = ctx.today();
+  const caseload = ctx.role === "caseworker" ? sql`and b.caseworker_id = ${ctx.userId ?? null}::uuid` : sql``;
+  const [row] = await queryRows<Record<string, string>>(
+    ctx.db,
+    sql`select
+      (select count(*) from measures m join beneficiaries b on b.id = m.beneficiary_id
+        where m.level = 'MASP2' and m.start_date <= ${today}::date and m.end_date >= ${today}::date
+          and (m.ended_on is null or m.ended_on >= ${today}::date) ${caseload})::text as active_measures,
+      (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today,
+      (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today_amount,
+      (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where to_char(c.value_date, 'YYYY-MM') = ${monthOf(today)} ${caseload})::text as credits_month,
+      (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where to_char(c.value_date, 'YYYY-MM') = ${monthOf(today)} ${caseload})::text as credits_month_amount,
+      (select count(*) from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where o.status = 'pending' ${caseload})::text as payments_pending,
+      (select coalesce(sum(o.amount), 0) from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where o.status = 'pending' ${caseload})::text as payments_pending_amount,
+      (select count(*) from job_runs where status = 'failed' and started_at > now() - interval '7 days')::text as failed_jobs`,
+  );
+  return {
+    today,
+    activeMeasures: Number(row?.active_measures ?? 0),
+    creditsToday: { count: Number(row?.credits_today ?? 0), amount: toBigInt(row?.credits_today_amount ?? "0") },
+    creditsMonth: { count: Number(row?.credits_month ?? 0), amount: toBigInt(row?.credits_month_amount ?? "0") },
+    paymentsPending: { count: Number(row?.payments_pending ?? 0), amount: toBigInt(row?.payments_pending_amount ?? "0") },
+    failedJobs: Number(row?.failed_jobs ?? 0),
+  };
+}
+
+export async function recentJobRuns(ctx: ServiceContext, limit = 30) {
+  return queryRows<{ id: string; job: string; as_of: string; trigger: string; status: string; summary: unknown; error: string | null; started_at: string; finished_at: string | null }>(
+    ctx.db,
+    sql`select id, job, as_of::text, trigger, status, summary, error, started_at::text, finished_at::text from job_runs order by started_at desc limit ${limit}`,
+  );
+}
