@@ -29,6 +29,8 @@ const Env = z.object({
   PORT: envInt(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SCHEDULER: z.enum(["on", "off"]).default("on"),
+  /** `on` behind HTTPS: the UI's session cookie is then sent over TLS only. */
+  COOKIE_SECURE: z.enum(["on", "off"]).default("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
   SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),

@@ -60,6 +60,7 @@ async function main() {
       resolveToken: createTokenResolver(database.db),
       queueState: () => jobs.state(),
       runJob: (name, payload) => jobs.run(name, payload),
+      secureCookies: config.COOKIE_SECURE === "on",
       queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,
     });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

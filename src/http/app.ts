@@ -16,6 +16,7 @@ import { bearerAuth, requireRole } from "./middleware/auth";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
 import { toJson } from "./context";
+import { uiRoutes } from "./ui/routes";
 
 export const API_INFO = {
   title: "MASP 2 — registre des fonds",
@@ -55,7 +56,8 @@ export function createApp(deps: AppDeps) {
   const openApiDocument = () => (document ??= toJson(app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO })));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => c.html("<!doctype html>" + jsx(ApiReference, { doc: openApiDocument() }).toString()));
-  app.get("/", (c) => c.redirect("/docs"));
+  // The web UI owns every other path (French pages, session cookie, CSRF tokens).
+  app.route("/", uiRoutes(deps, { secureCookies: deps.secureCookies ?? false }));
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

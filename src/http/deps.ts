@@ -16,6 +16,8 @@ export interface AppDeps {
   runJob?: (name: JobName, payload: { asOf: string }) => Promise<Record<string, unknown>>;
   /** The queue dashboard (bull-board) to mount at /admin/queues, when jobs run on Redis. */
   queueDashboard?: Hono;
+  /** Session cookies marked Secure (behind HTTPS). */
+  secureCookies?: boolean;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
 }

@@ -38,39 +38,43 @@ const periodEvidence = (state: JobState, p: RentPeriod) => ({
 });
 
 /**
- * What the unpaid-rent check decides for one beneficiary on `asOf`: one `unpaid_rent`
- * alert while any period is past due and not fully paid; one `masp3_trigger` when two
- * consecutive periods are; each updated by re-runs, closed when the arrears are paid,
- * and never raised again for an episode a caseworker closed.
+ * What the unpaid-rent check decides for one beneficiary on `asOf`. An episode lasts
+ * from the first unpaid period until the arrears are paid in full: while it lasts there
+ * is one `unpaid_rent` alert (its periods follow the arrears) and, once two consecutive
+ * periods are unpaid, one `masp3_trigger` (L.271-5) that keeps the two periods and
+ * the evidence that raised it. Both close themselves when nothing is owed any
+ * more; an alert a caseworker closed is not raised again within the same episode.
  */
 export function decideAlerts(state: JobState, asOf: string): AlertOp[] {
   const measure = activeMasp2(state, asOf);
   const lease = leaseOn(state, asOf);
   const periods = measure && lease ? periodsOf(state, lease, measure, monthOf(asOf), asOf) : [];
   const arrears = periods.filter((p) => isArrears(p.status));
+  const owed = new Set(arrears.map((p) => p.period));
   const rentEnvelope = Number(state.balances.get(envelopeAccount(state.beneficiaryId, "rent").address) ?? 0n);
   const pair = lastConsecutivePair(arrears);
-  const wanted: Record<AlertType, { periods: RentPeriod[] } | null> = {
-    unpaid_rent: arrears.length > 0 ? { periods: arrears } : null,
-    masp3_trigger: pair ? { periods: pair } : null,
-  };
   const ops: AlertOp[] = [];
   for (const type of ["unpaid_rent", "masp3_trigger"] as const) {
     const open = state.alerts.find((a) => a.type === type && a.status !== "closed");
-    const want = wanted[type];
-    if (!want) {
+    if (arrears.length === 0) {
       if (open) ops.push({ kind: "close", id: open.id, beneficiaryId: state.beneficiaryId, type });
       continue;
     }
-    const names = want.periods.map((p) => p.period);
-    const evidence = { asOf, rentEnvelope, periods: want.periods.map((p) => periodEvidence(state, p)) };
+    const evidenceOf = (names: string[]) => ({ asOf, rentEnvelope, periods: periods.filter((p) => names.includes(p.period)).map((p) => periodEvidence(state, p)) });
     if (open) {
-      if (open.periods.join() !== names.join()) ops.push({ kind: "update", id: open.id, beneficiaryId: state.beneficiaryId, type, periods: names, evidence });
+      // The unpaid_rent alert follows the arrears; a MASP 3 trigger keeps the periods and
+      // the evidence that raised it (what the Département will be shown).
+      const names = [...owed];
+      if (type === "unpaid_rent" && open.periods.join() !== names.join()) {
+        ops.push({ kind: "update", id: open.id, beneficiaryId: state.beneficiaryId, type, periods: names, evidence: evidenceOf(names) });
+      }
       continue;
     }
-    const episode = names[0]!;
-    if (state.alerts.some((a) => a.type === type && a.episode === episode)) continue;
-    ops.push({ kind: "insert", beneficiaryId: state.beneficiaryId, measureId: measure!.id, type, episode, periods: names, evidence });
+    const names = type === "unpaid_rent" ? [...owed] : pair ? pair.map((p) => p.period) : [];
+    if (names.length === 0) continue;
+    // Still the episode of an alert the caseworker closed: its months are still owed.
+    if (state.alerts.some((a) => a.type === type && a.periods.some((p) => owed.has(p)))) continue;
+    ops.push({ kind: "insert", beneficiaryId: state.beneficiaryId, measureId: measure!.id, type, episode: names[0]!, periods: names, evidence: evidenceOf(names) });
   }
   return ops;
 }
