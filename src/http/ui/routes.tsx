@@ -23,6 +23,7 @@ import { ALERT_LABELS, JOB_LABELS, KIND_LABELS, STATUS_LABELS, euros, frDate, fr
 import { Badge, Page } from "./layout";
 
 const COOKIE = "masp_session";
+const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|deconnexion)?(\/|$)/;
 type UiEnv = { Variables: { session: Session; ctx: ServiceContext } };
 
 /** Form fields, as strings; blank means absent. */
@@ -62,8 +63,9 @@ export function uiRoutes(deps: AppDeps, options: { secureCookies: boolean }) {
 
   // Everything below needs a session; every POST needs its CSRF token.
   ui.use("*", async (c, next) => {
-    // The API and the dashboard have their own bearer auth and JSON 404s.
-    if (c.req.path.startsWith("/v1/") || c.req.path.startsWith("/admin/")) return next();
+    // Only the UI's own pages need a session; the API, the dashboard and unknown paths
+    // keep their bearer auth and JSON 404s.
+    if (!UI_PATH.test(c.req.path)) return next();
     const token = getCookie(c, COOKIE);
     const session = token ? await resolveSession(deps.db, token) : null;
     if (!session) return c.redirect("/connexion");
