@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import postgres from "postgres";
 import { createToken, createTokenResolver } from "../src/auth/tokens";
-import { openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
 import { createApp } from "../src/http/app";
-import { ensureAccounts, SYSTEM_ACCOUNTS, verifyLedger } from "../src/ledger";
+import { verifyLedger } from "../src/ledger";
 import { createLogger } from "../src/logger";
 import { measureCeiling } from "./support/ceiling";
+import { BENCH_ADMIN_URL, withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries } from "./support/seed";
 import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
 import { ensureWrk, wrkCredits } from "./support/wrk";
@@ -19,7 +17,6 @@ import { ensureWrk, wrkCredits } from "./support/wrk";
  * it, pgbench's double-entry ceiling measured in the same run. DATABASE_URL is used as
  * an admin connection: the benchmark works in a scratch database it creates and drops.
  */
-const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_N ?? 10_000);
 const BENEFICIARIES = Number(process.env.BENCH_BENEFICIARIES ?? 5_000);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 20_000);
@@ -28,77 +25,70 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
 async function main() {
   const rss = trackPeakRss();
-  const name = `masp_bench_credits_${process.pid}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
-  let server: ReturnType<typeof serve> | undefined;
   try {
-    await migrateDatabase(database, url.toString());
-    await ensureAccounts(database.db, SYSTEM_ACCOUNTS);
-    const ids = await seedBeneficiaries(url.toString(), BENEFICIARIES);
-    const { token } = await createToken(database.db, { role: "finance", name: "bench" });
-    const app = createApp({ db: database.db, logger: createLogger("silent"), resolveToken: createTokenResolver(database.db), queueState: async () => "disabled" });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server!.once("listening", r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const prestations = ["RSA", "AAH", "ALS", "RSA", "AAH"];
-    const credit = async (i: number) => {
-      const res = await fetch(`${base}/v1/credits`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": randomUUID() },
-        body: JSON.stringify({ beneficiaryId: ids[i % ids.length], payer: "CAF", prestation: prestations[i % prestations.length], amount: 20_000 + (i % 50_000), valueDate: "2026-02-05", reference: `bench ${i}` }),
-      });
-      if (res.status !== 201) throw new Error(`credit ${i}: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    };
-    // History first, then statistics: plans made on empty tables lie (trap 1).
-    await runConcurrent(HISTORY, 16, credit);
-    await admin.unsafe(`analyze`).catch(() => {});
-    await database.db.execute("analyze" as never);
-    const results: { concurrency: number; creditsPerSec: number; p50Ms: number; p99Ms: number; client: string }[] = [];
-    const useWrk = process.env.BENCH_CLIENT !== "node" && ensureWrk();
-    if (!useWrk) console.error("wrk is not available: the load comes from this process (fetch), which understates the service");
-    for (const concurrency of [1, 8, 32]) {
-      const total = concurrency === 1 ? Math.min(N, 1_000) : N;
-      let line;
-      if (useWrk) {
-        // wrk runs in another process: wait for it without blocking this event loop.
-        const r = await wrkCredits({ url: base, token, beneficiaryIds: ids, connections: concurrency, seconds: SECONDS, keyPrefix: `bench-${concurrency}-${process.pid}` });
-        if (r.non2xx > 0) throw new Error(`${r.non2xx} credits were not accepted`);
-        line = { concurrency, creditsPerSec: r.perSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, client: "wrk" };
-      } else {
-        const r = await runConcurrent(total, concurrency, (i) => credit(i + HISTORY + concurrency * 1_000_000));
-        line = { concurrency, creditsPerSec: r.perSec, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99), client: "fetch" };
+    await withScratchDatabase("credits", Number(process.env.DB_POOL_MAX ?? 20), async ({ url, database }) => {
+      let server: ReturnType<typeof serve> | undefined;
+      try {
+        const ids = await seedBeneficiaries(url, BENEFICIARIES);
+        const { token } = await createToken(database.db, { role: "finance", name: "bench" });
+        const app = createApp({ db: database.db, logger: createLogger("silent"), resolveToken: createTokenResolver(database.db), queueState: async () => "disabled" });
+        server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+        await new Promise((r) => server!.once("listening", r));
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const prestations = ["RSA", "AAH", "ALS", "RSA", "AAH"];
+        const credit = async (i: number) => {
+          const res = await fetch(`${base}/v1/credits`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": randomUUID() },
+            body: JSON.stringify({ beneficiaryId: ids[i % ids.length], payer: "CAF", prestation: prestations[i % prestations.length], amount: 20_000 + (i % 50_000), valueDate: "2026-02-05", reference: `bench ${i}` }),
+          });
+          if (res.status !== 201) throw new Error(`credit ${i}: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        };
+        // History first, then statistics: plans made on empty tables lie (trap 1).
+        await runConcurrent(HISTORY, 16, credit);
+            await database.db.execute("analyze" as never);
+        const results: { concurrency: number; creditsPerSec: number; p50Ms: number; p99Ms: number; client: string }[] = [];
+        const useWrk = process.env.BENCH_CLIENT !== "node" && ensureWrk();
+        if (!useWrk) console.error("wrk is not available: the load comes from this process (fetch), which understates the service");
+        for (const concurrency of [1, 8, 32]) {
+          const total = concurrency === 1 ? Math.min(N, 1_000) : N;
+          let line;
+          if (useWrk) {
+            // wrk runs in another process: wait for it without blocking this event loop.
+            const r = await wrkCredits({ url: base, token, beneficiaryIds: ids, connections: concurrency, seconds: SECONDS, keyPrefix: `bench-${concurrency}-${process.pid}` });
+            if (r.non2xx > 0) throw new Error(`${r.non2xx} credits were not accepted`);
+            line = { concurrency, creditsPerSec: r.perSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, client: "wrk" };
+          } else {
+            const r = await runConcurrent(total, concurrency, (i) => credit(i + HISTORY + concurrency * 1_000_000));
+            line = { concurrency, creditsPerSec: r.perSec, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99), client: "fetch" };
+          }
+          results.push(line);
+          console.log(JSON.stringify(line));
+        }
+        const report = await verifyLedger(database.db);
+        if (!report.ok) throw new Error("ledger verification failed after the benchmark");
+        server.close();
+        server = undefined;
+        const ceilingPerSec = await measureCeiling(BENCH_ADMIN_URL);
+        const c32 = results.find((r) => r.concurrency === 32)!;
+        console.log(
+          JSON.stringify({
+            concurrency: 32,
+            creditsPerSec: c32.creditsPerSec,
+            ceilingPerSec,
+            ratio: Math.round((c32.creditsPerSec / ceilingPerSec) * 100) / 100,
+            p50Ms: c32.p50Ms,
+            p99Ms: c32.p99Ms,
+            peakRssMb: rss.peakMb(),
+          }),
+        );
+      } finally {
+        server?.close();
       }
-      results.push(line);
-      console.log(JSON.stringify(line));
-    }
-    const report = await verifyLedger(database.db);
-    if (!report.ok) throw new Error("ledger verification failed after the benchmark");
-    server.close();
-    server = undefined;
-    const ceilingPerSec = await measureCeiling(ADMIN_URL);
-    const c32 = results.find((r) => r.concurrency === 32)!;
-    console.log(
-      JSON.stringify({
-        concurrency: 32,
-        creditsPerSec: c32.creditsPerSec,
-        ceilingPerSec,
-        ratio: Math.round((c32.creditsPerSec / ceilingPerSec) * 100) / 100,
-        p50Ms: c32.p50Ms,
-        p99Ms: c32.p99Ms,
-        peakRssMb: rss.peakMb(),
-      }),
-    );
+    });
   } finally {
     rss.stop();
-    server?.close();
-    await database.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
   }
 }
 

@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
 import { withTransaction } from "../src/db/transaction";
-import { ensureAccounts, envelopeAccount, payerAccount, post, SYSTEM_ACCOUNTS, verifyLedger } from "../src/ledger";
+import { ensureAccounts, envelopeAccount, payerAccount, post, verifyLedger } from "../src/ledger";
 import { measureCeiling } from "./support/ceiling";
+import { BENCH_ADMIN_URL, withScratchDatabase } from "./support/scratch";
 import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
 
 /**
@@ -13,67 +11,58 @@ import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
  * the pgbench ceiling measured in the same run. Reads DATABASE_URL (an admin URL: a
  * scratch database is created) and BENCH_N.
  */
-const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_N ?? 5000);
 const BENEFICIARIES = 5000;
 
 async function main() {
   const rss = trackPeakRss();
-  const name = `masp_bench_ledger_${process.pid}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolMax: 32 });
   try {
-    await migrateDatabase(database, url.toString());
-    const ids = Array.from({ length: BENEFICIARIES }, () => randomUUID());
-    await ensureAccounts(database.db, [...SYSTEM_ACCOUNTS, payerAccount("CAF")]);
-    for (let i = 0; i < ids.length; i += 500) {
-      await ensureAccounts(database.db, ids.slice(i, i + 500).flatMap((id) => [envelopeAccount(id, "rent"), envelopeAccount(id, "available")]));
-    }
-    const credit = (i: number) => {
-      const id = ids[i % ids.length]!;
-      return {
-        kind: "credit",
-        valueDate: "2026-01-05",
-        description: "bench",
-        idempotencyKey: randomUUID(),
-        actor: "bench",
-        beneficiaryId: id,
-        postings: [
-          { account: "bank:main", direction: "debit" as const, amount: 60_775n },
-          { account: "payer:CAF", direction: "credit" as const, amount: 60_775n },
-          { account: "payer:CAF", direction: "debit" as const, amount: 60_775n },
-          { account: `beneficiary:${id}:rent`, direction: "credit" as const, amount: 50_000n },
-          { account: `beneficiary:${id}:available`, direction: "credit" as const, amount: 10_775n },
-        ],
-      };
-    };
-    // History first, then statistics: plans made on empty tables lie (trap 1).
-    await runConcurrent(20_000, 16, (i) => post(database.db, credit(i)));
-    await database.db.execute("analyze" as never);
-    const results: Record<string, unknown>[] = [];
-    for (const concurrency of [1, 8, 32]) {
-      for (const mode of ["autocommit", "transaction"] as const) {
-        const r = await runConcurrent(concurrency === 1 ? Math.min(N, 1500) : N, concurrency, (i) =>
-          mode === "autocommit" ? post(database.db, credit(i)) : withTransaction(database.db, (tx) => post(tx, credit(i))),
-        );
-        const line = { concurrency, mode, postsPerSec: r.perSec, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99) };
-        console.log(JSON.stringify(line));
-        results.push(line);
+    await withScratchDatabase("ledger", 32, async ({ database }) => {
+      const ids = Array.from({ length: BENEFICIARIES }, () => randomUUID());
+      await ensureAccounts(database.db, [payerAccount("CAF")]);
+      for (let i = 0; i < ids.length; i += 500) {
+        await ensureAccounts(database.db, ids.slice(i, i + 500).flatMap((id) => [envelopeAccount(id, "rent"), envelopeAccount(id, "available")]));
       }
-    }
-    const report = await verifyLedger(database.db);
-    if (!report.ok) throw new Error("ledger verification failed after the benchmark");
-    const ceilingPerSec = await measureCeiling(ADMIN_URL);
-    const best32 = Math.max(...results.filter((r) => r.concurrency === 32).map((r) => r.postsPerSec as number));
-    console.log(JSON.stringify({ postsPerSec32: best32, ceilingPerSec, ratio: Math.round((best32 / ceilingPerSec) * 100) / 100, peakRssMb: rss.peakMb() }));
+      const credit = (i: number) => {
+        const id = ids[i % ids.length]!;
+        return {
+          kind: "credit",
+          valueDate: "2026-01-05",
+          description: "bench",
+          idempotencyKey: randomUUID(),
+          actor: "bench",
+          beneficiaryId: id,
+          postings: [
+            { account: "bank:main", direction: "debit" as const, amount: 60_775n },
+            { account: "payer:CAF", direction: "credit" as const, amount: 60_775n },
+            { account: "payer:CAF", direction: "debit" as const, amount: 60_775n },
+            { account: `beneficiary:${id}:rent`, direction: "credit" as const, amount: 50_000n },
+            { account: `beneficiary:${id}:available`, direction: "credit" as const, amount: 10_775n },
+          ],
+        };
+      };
+      // History first, then statistics: plans made on empty tables lie (trap 1).
+      await runConcurrent(20_000, 16, (i) => post(database.db, credit(i)));
+      await database.db.execute("analyze" as never);
+      const results: Record<string, unknown>[] = [];
+      for (const concurrency of [1, 8, 32]) {
+        for (const mode of ["autocommit", "transaction"] as const) {
+          const r = await runConcurrent(concurrency === 1 ? Math.min(N, 1500) : N, concurrency, (i) =>
+            mode === "autocommit" ? post(database.db, credit(i)) : withTransaction(database.db, (tx) => post(tx, credit(i))),
+          );
+          const line = { concurrency, mode, postsPerSec: r.perSec, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99) };
+          console.log(JSON.stringify(line));
+          results.push(line);
+        }
+      }
+      const report = await verifyLedger(database.db);
+      if (!report.ok) throw new Error("ledger verification failed after the benchmark");
+      const ceilingPerSec = await measureCeiling(BENCH_ADMIN_URL);
+      const best32 = Math.max(...results.filter((r) => r.concurrency === 32).map((r) => r.postsPerSec as number));
+      console.log(JSON.stringify({ postsPerSec32: best32, ceilingPerSec, ratio: Math.round((best32 / ceilingPerSec) * 100) / 100, peakRssMb: rss.peakMb() }));
+    });
   } finally {
     rss.stop();
-    await database.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
   }
 }
 

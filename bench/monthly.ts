@@ -1,9 +1,9 @@
 import postgres from "postgres";
-import { openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
-import { ensureAccounts, SYSTEM_ACCOUNTS, verifyLedger } from "../src/ledger";
+import { Redis } from "ioredis";
+import { verifyLedger } from "../src/ledger";
 import { createLogger } from "../src/logger";
 import { startJobRuntime } from "../workers/runtime";
+import { withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries } from "./support/seed";
 import { trackPeakRss } from "./support/stats";
 
@@ -13,7 +13,6 @@ import { trackPeakRss } from "./support/stats";
  * for one date, through the real BullMQ queue. Target: both jobs in ≤ 60 s.
  * DATABASE_URL is an admin connection (a scratch database is created and dropped).
  */
-const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = Number(process.env.BENCH_N ?? 100_000);
 
@@ -56,56 +55,49 @@ async function seedCredits(url: string) {
 
 async function main() {
   const rss = trackPeakRss();
-  const name = `masp_bench_monthly_${process.pid}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolMax: 10 });
   const prefix = `bench-monthly-${process.pid}`;
-  let runtime: Awaited<ReturnType<typeof startJobRuntime>> | undefined;
   try {
-    await migrateDatabase(database, url.toString());
-    await ensureAccounts(database.db, SYSTEM_ACCOUNTS);
-    let t = performance.now();
-    await seedBeneficiaries(url.toString(), N, "2026-01-01");
-    await seedCredits(url.toString());
-    console.log(JSON.stringify({ seeded: N, seedSeconds: Math.round((performance.now() - t) / 100) / 10 }));
-    runtime = await startJobRuntime({ db: database.db, logger: createLogger("warn"), redisUrl: REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+    await withScratchDatabase("monthly", 10, async ({ url, database }) => {
+      let runtime: Awaited<ReturnType<typeof startJobRuntime>> | undefined;
+      try {
+        let t = performance.now();
+        await seedBeneficiaries(url, N, "2026-01-01");
+        await seedCredits(url);
+        console.log(JSON.stringify({ seeded: N, seedSeconds: Math.round((performance.now() - t) / 100) / 10 }));
+        runtime = await startJobRuntime({ db: database.db, logger: createLogger("warn"), redisUrl: REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
 
-    t = performance.now();
-    const rent = await runtime.run("rent-payments", { asOf: "2026-01-05" }, 30 * 60_000);
-    const rentSeconds = (performance.now() - t) / 1000;
-    console.log(JSON.stringify({ job: "rent-payments", seconds: Math.round(rentSeconds * 10) / 10, measuresPerSec: Math.round(N / rentSeconds), summary: rent }));
+        t = performance.now();
+        const rent = await runtime.run("rent-payments", { asOf: "2026-01-05" }, 30 * 60_000);
+        const rentSeconds = (performance.now() - t) / 1000;
+        console.log(JSON.stringify({ job: "rent-payments", seconds: Math.round(rentSeconds * 10) / 10, measuresPerSec: Math.round(N / rentSeconds), summary: rent }));
 
-    t = performance.now();
-    const rev = await runtime.run("reversements", { asOf: "2026-01-10" }, 30 * 60_000);
-    const reversementSeconds = (performance.now() - t) / 1000;
-    console.log(JSON.stringify({ job: "reversements", seconds: Math.round(reversementSeconds * 10) / 10, measuresPerSec: Math.round(N / reversementSeconds), summary: rev }));
+        t = performance.now();
+        const rev = await runtime.run("reversements", { asOf: "2026-01-10" }, 30 * 60_000);
+        const reversementSeconds = (performance.now() - t) / 1000;
+        console.log(JSON.stringify({ job: "reversements", seconds: Math.round(reversementSeconds * 10) / 10, measuresPerSec: Math.round(N / reversementSeconds), summary: rev }));
 
-    const report = await verifyLedger(database.db);
-    if (!report.ok) throw new Error("ledger verification failed after the benchmark");
-    console.log(
-      JSON.stringify({
-        measures: N,
-        rentSeconds: Math.round(rentSeconds * 10) / 10,
-        reversementSeconds: Math.round(reversementSeconds * 10) / 10,
-        totalSeconds: Math.round((rentSeconds + reversementSeconds) * 10) / 10,
-        measuresPerSec: Math.round((2 * N) / (rentSeconds + reversementSeconds)),
-        peakRssMb: rss.peakMb(),
-      }),
-    );
+        const report = await verifyLedger(database.db);
+        if (!report.ok) throw new Error("ledger verification failed after the benchmark");
+        console.log(
+          JSON.stringify({
+            measures: N,
+            rentSeconds: Math.round(rentSeconds * 10) / 10,
+            reversementSeconds: Math.round(reversementSeconds * 10) / 10,
+            totalSeconds: Math.round((rentSeconds + reversementSeconds) * 10) / 10,
+            measuresPerSec: Math.round((2 * N) / (rentSeconds + reversementSeconds)),
+            peakRssMb: rss.peakMb(),
+          }),
+        );
+      } finally {
+        await runtime?.close();
+      }
+    });
   } finally {
     rss.stop();
-    await runtime?.close();
-    const { Redis } = await import("ioredis");
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
-    await database.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
   }
 }
 

@@ -10,5 +10,3 @@ export function normalizeIban(input: string): string | null {
   return iban;
 }
 
-/** For screens: the last four characters only. */
-export const maskIban = (iban: string): string => `${iban.slice(0, 4)} •••• ${iban.slice(-4)}`;

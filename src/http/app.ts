@@ -15,7 +15,6 @@ import { errorResponse, handleError } from "./errors";
 import { bearerAuth, requireRole } from "./middleware/auth";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
-import { toJson } from "./context";
 import { uiRoutes } from "./ui/routes";
 
 export const API_INFO = {
@@ -52,8 +51,7 @@ export function createApp(deps: AppDeps) {
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
-  // (toJson: schema defaults such as `0n` cents are bigints, which JSON cannot carry.)
-  const openApiDocument = () => (document ??= toJson(app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO })));
+  const openApiDocument = () => (document ??= app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO }));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => c.html("<!doctype html>" + jsx(ApiReference, { doc: openApiDocument() }).toString()));
   // The web UI owns every other path (French pages, session cookie, CSRF tokens).

@@ -3,6 +3,7 @@ import { businessDate } from "../domain/business-date";
 import type { ServiceContext } from "../services/context";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
+import { centsToJson } from "./schemas";
 
 /** The service context of a request: who acts (from the token), with which request id. */
 export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContext {
@@ -22,10 +23,7 @@ export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContex
  * Dates become ISO strings.
  */
 export function toJson(value: unknown): any {
-  if (typeof value === "bigint") {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError("amount beyond JSON's exact integers");
-    return Number(value);
-  }
+  if (typeof value === "bigint") return centsToJson(value);
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(toJson);
   if (value && typeof value === "object") {

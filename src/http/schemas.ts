@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isCalendarDate } from "../domain/business-date";
+import { CalendarDate as ServiceCalendarDate } from "../services/schemas";
 
 /** Shared pieces of the route schemas; registered once as OpenAPI components. */
 export const ErrorSchema = z
@@ -13,10 +13,8 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-export const CalendarDate = z
-  .string()
-  .refine(isCalendarDate, "must be a calendar date YYYY-MM-DD")
-  .openapi({ example: "2026-02-05", format: "date" });
+/** The services' own definition, documented for OpenAPI. */
+export const CalendarDate = ServiceCalendarDate.openapi({ example: "2026-02-05", format: "date" });
 
 /** Amounts leave the service as JSON numbers of cents; bigints stay exact up to 2^53. */
 export function centsToJson(value: bigint): number {

@@ -21,12 +21,14 @@ export const Iban = z.string().transform((value, ctx) => {
 });
 
 /** Integer cents, JSON number, at most the contract's 100 000 000 per operation. */
-export const Cents = z
+const CentsNumber = z
   .number()
   .int("must be an integer number of cents")
   .min(0, "must not be negative")
-  .max(Number(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)")
-  .transform((n) => BigInt(n));
+  .max(Number(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)");
+export const Cents = CentsNumber.transform((n) => BigInt(n));
+/** Optional cents: the default is a JSON number too, so documents and replies never meet a bigint. */
+export const CentsOr = (fallback: number) => CentsNumber.default(fallback).transform((n) => BigInt(n));
 export const PositiveCents = Cents.refine((c) => c > 0n, "must be more than zero");
 
 /** A person's name as typed on a form: trimmed, 1..100 characters, no control characters. */

@@ -1,11 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken, createTokenResolver } from "../../src/auth/tokens";
+import { createToken } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
-import { createApp } from "../../src/http/app";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
@@ -15,7 +13,7 @@ type Headers = Record<string, string>;
 
 describe("beneficiaries API", () => {
   let database: TestDatabase;
-  let app: ReturnType<typeof createApp>;
+  let app: TestApp;
   let admin: Headers;
   let finance: Headers;
 
@@ -59,13 +57,7 @@ describe("beneficiaries API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => TODAY,
-    });
+    app = createTestApp(database.db, { today: () => TODAY });
     [admin, finance] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance")]);
   });
   afterAll(async () => {

@@ -1,11 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenResolver } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
-import { createApp } from "../../src/http/app";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp, apiCaller, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**
@@ -18,36 +15,15 @@ const TODAY = "2026-11-23";
 const LANDLORD_IBAN = "FR1420041010050500013M02606";
 const CREDITOR_IBAN = "FR7630006000011234567890189";
 
-type Headers = Record<string, string>;
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  replayed: string | null;
-}
 
 describe("corrections API", () => {
   let database: TestDatabase;
-  let app: ReturnType<typeof createApp>;
+  let app: TestApp;
   let admin: Headers;
   let finance: Headers;
   let caseworker: Headers;
 
-  async function call(method: string, path: string, body?: unknown, headers: Headers = admin): Promise<Res> {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    return { status: res.status, body: parsed as any, text, replayed: res.headers.get("idempotent-replayed") };
-  }
+  const call = apiCaller(() => app, () => admin);
 
   const chargeBody = (overrides: Record<string, unknown> = {}) => ({
     label: "EDF",
@@ -130,13 +106,7 @@ describe("corrections API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
-    app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => TODAY,
-    });
+    app = createTestApp(database.db, { today: () => TODAY });
     [admin, finance, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance"), bearer(database.db, "caseworker")]);
   });
   afterAll(async () => {

@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenResolver } from "../../src/auth/tokens";
-import { createApp } from "../../src/http/app";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**
@@ -47,7 +44,7 @@ function grossRentNeed(due: number, dueDay: number, valueDate: string): number {
 
 describe("credits: allocation properties", () => {
   let database: TestDatabase;
-  let app: ReturnType<typeof createApp>;
+  let app: TestApp;
   let admin: Headers;
   let finance: Headers;
 
@@ -63,13 +60,7 @@ describe("credits: allocation properties", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => TODAY,
-    });
+    app = createTestApp(database.db, { today: () => TODAY });
     [admin, finance] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance")]);
   });
   afterAll(async () => {

@@ -1,12 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenResolver } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
-import { createApp } from "../../src/http/app";
 import { post } from "../../src/ledger/post";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp, apiCaller, type ApiResponse, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**
@@ -20,36 +17,15 @@ const LANDLORD_IBAN = "FR1420041010050500013M02606";
 const CREDITOR_IBAN = "FR7630006000011234567890189";
 const MANAGED = ["RSA", "AAH", "ALS", "APL", "APA", "PCH"];
 
-type Headers = Record<string, string>;
-interface Res {
-  status: number;
-  body: any;
-  text: string;
-  replayed: string | null;
-}
 
 describe("credits API", () => {
   let database: TestDatabase;
-  let app: ReturnType<typeof createApp>;
+  let app: TestApp;
   let admin: Headers;
   let finance: Headers;
   let caseworker: Headers;
 
-  async function call(method: string, path: string, body?: unknown, headers: Headers = admin): Promise<Res> {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    return { status: res.status, body: parsed as any, text, replayed: res.headers.get("idempotent-replayed") };
-  }
+  const call = apiCaller(() => app, () => admin);
 
   const postCredit = (body: unknown, key: string | null = randomUUID(), headers: Headers = finance) =>
     call("POST", "/v1/credits", body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
@@ -160,13 +136,7 @@ describe("credits API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 25 });
-    app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => TODAY,
-    });
+    app = createTestApp(database.db, { today: () => TODAY });
     [admin, finance, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance"), bearer(database.db, "caseworker")]);
   });
   afterAll(async () => {
@@ -645,7 +615,7 @@ describe("credits API", () => {
     async function raceTwoCredits() {
       const h = await household({ charges: [chargeBody()] });
       const bodies = [credit(h.id, 50_000, "2026-01-03"), credit(h.id, 50_000, "2026-01-03")];
-      let pending: Promise<Res>[] = [];
+      let pending: Promise<ApiResponse>[] = [];
       let waiting = 0;
       await database.db.transaction(async (tx) => {
         await tx.execute(sql`select id from beneficiaries where id = ${h.id}::uuid for update`);
@@ -698,7 +668,7 @@ describe("credits API", () => {
       let cursor: string | null = null;
       const sizes: number[] = [];
       for (let page = 0; page < 10; page++) {
-        const res: Res = await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+        const res: ApiResponse = await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
         expect(res.status).toBe(200);
         sizes.push(res.body.items.length);
         seen.push(...res.body.items);

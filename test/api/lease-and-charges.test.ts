@@ -1,12 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenResolver } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
 import { pgError } from "../../src/db/errors";
-import { createApp } from "../../src/http/app";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
@@ -14,7 +11,7 @@ const LANDLORD_IBAN = "FR1420041010050500013M02606";
 const CREDITOR_IBAN = "FR7630006000011234567890189";
 
 type Headers = Record<string, string>;
-type App = ReturnType<typeof createApp>;
+type App = TestApp;
 
 describe("lease and charges API (the budget plan)", () => {
   let database: TestDatabase;
@@ -22,13 +19,7 @@ describe("lease and charges API (the budget plan)", () => {
   let admin: Headers;
 
   const appOn = (today: string): App =>
-    createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => today,
-    });
+    createTestApp(database.db, { today: () => today });
 
   const call = async (method: string, path: string, body?: unknown, on: App = app) => {
     const res = await on.request(path, {

@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken, createTokenResolver } from "../../src/auth/tokens";
+import { createToken } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
 import { END_REASONS } from "../../src/domain/measure-rules";
-import { createApp } from "../../src/http/app";
-import { createLogger } from "../../src/logger";
-import { bearer } from "../support/app";
+import { bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
@@ -47,7 +45,7 @@ const TABLE: Record<string, [number, "default" | "extension", "housing" | "care"
 
 describe("measures API", () => {
   let database: TestDatabase;
-  let app: ReturnType<typeof createApp>;
+  let app: TestApp;
   let admin: Headers;
   let caseworker: Headers;
 
@@ -97,13 +95,7 @@ describe("measures API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db, 0),
-      queueState: async () => "disabled",
-      today: () => TODAY,
-    });
+    app = createTestApp(database.db, { today: () => TODAY });
     [admin, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "caseworker")]);
   });
   afterAll(async () => {

@@ -4,13 +4,13 @@ import { eq } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
-import { createToken, createTokenResolver } from "../../src/auth/tokens";
+import { createToken } from "../../src/auth/tokens";
 import { users } from "../../src/db/schema/users";
-import { createApp } from "../../src/http/app";
 import { createLogger } from "../../src/logger";
 import { systemContext } from "../../src/services/context";
 import { createUser } from "../../src/services/users/users";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
+import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
@@ -47,7 +47,7 @@ describe("web UI in Chromium", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: "redis://127.0.0.1:1", prefix: "ui", scheduler: false, processJobs: true, allowInProcess: true });
-    const app = createApp({ db: database.db, logger: createLogger("silent"), resolveToken: createTokenResolver(database.db, 0), queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY });
+    const app = createTestApp(database.db, { queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY });
     server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,11 +3,11 @@ import { rawTransaction, type RawQuery } from "../../db/raw";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { envelopeAccount } from "../../ledger/accounts";
 import { toLedgerError } from "../../ledger/errors";
-import { ledgerPostParams } from "../../ledger/post";
+import { ledgerPostParams, pgTextArray } from "../../ledger/post";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import type { StoredOutcome } from "../idempotency";
-import { CREDIT_STATE_SQL, parseCreditStates, uuidArray, type CreditState } from "./credit-state";
+import { CREDIT_STATE_SQL, parseCreditStates, parseJson, uuidArray, type CreditState } from "./credit-state";
 import { planCredit, type CreditPlan } from "./plan-credit";
 
 export interface CreditRequestData {
@@ -53,7 +53,6 @@ const ENSURE_CARE_SQL = `insert into ledger_accounts (address, beneficiary_id, l
 /** Claims each key, posts, records each credit and its audit row: one round trip per batch. */
 const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::jsonb)`;
 
-const pgArray = (values: readonly string[]) => `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 
 const conflict = () => new ConflictError("this Idempotency-Key was already used with another request body", undefined, "idempotency_conflict");
 
@@ -184,22 +183,22 @@ export class CreditBatcher {
     for (const s of settle) s();
     // Racing requests with these keys committed first: answer as they did, or refuse.
     for (const item of afterCommit) {
-      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgArray([item.key])]);
+      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgTextArray([item.key])]);
       if (!stored) item.reject(new Error("idempotency key neither claimed nor stored"));
       else if (stored.request_hash !== item.hash) item.reject(conflict());
-      else item.resolve({ status: stored.response_status, body: parseJson(stored.response), replayed: true });
+      else item.resolve({ status: stored.response_status, body: parseJson<CreditResponse>(stored.response), replayed: true });
     }
   }
 
   /** Requests whose key already answered are settled without work. */
   private async dropReplays(q: RawQuery, batch: Pending[], settle: (() => void)[]): Promise<Pending[]> {
-    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgArray(batch.map((p) => p.key))]);
+    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgTextArray(batch.map((p) => p.key))]);
     const byKey = new Map(stored.map((s) => [s.key, s]));
     return batch.filter((item) => {
       const s = byKey.get(item.key);
       if (!s) return true;
       if (s.request_hash !== item.hash) settle.push(() => item.reject(conflict()));
-      else settle.push(() => item.resolve({ status: s.response_status, body: parseJson(s.response), replayed: true }));
+      else settle.push(() => item.resolve({ status: s.response_status, body: parseJson<CreditResponse>(s.response), replayed: true }));
       return false;
     });
   }
@@ -256,8 +255,6 @@ export class CreditBatcher {
   }
 }
 
-/** `json` columns come back parsed from postgres.js and as text from some paths. */
-const parseJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
 
 const batchers = new WeakMap<Db, CreditBatcher>();
 export function creditBatcherFor(db: Db): CreditBatcher {

@@ -19,7 +19,9 @@ export interface CreditState {
   charges: { id: string; category: string; priority: number; amount: bigint; frequency: "monthly" | "quarterly" | "yearly"; months: number[]; startDate: string; endDate: string | null; dueDay: number; creditorName: string; creditorIban: string }[];
 }
 
-const json = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
+/** `json` values come back parsed from postgres.js and as text from PGlite's raw path. */
+export const parseJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
+const json = parseJson;
 
 const STATE_COLUMNS = `
   (select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,

@@ -5,6 +5,7 @@ import { DomainError } from "../../domain/errors";
 import { horizonMonth, rentNeed, rentPeriods, type RentPeriod } from "../../domain/rent-periods";
 import { envelopeAccount } from "../../ledger/accounts";
 import { chargeDueIn } from "../charges/charge-schedule";
+import { monthlyDue } from "../leases/lease-view";
 import type { CreditState } from "./credit-state";
 
 type Measure = CreditState["measures"][number];
@@ -43,7 +44,7 @@ export function leaseOn(state: CreditState, date: string): Lease | undefined {
 export function periodsOf(state: CreditState, lease: Lease, measure: Measure, toMonth: string, asOf: string): RentPeriod[] {
   const terms = state.terms
     .filter((t) => t.leaseId === lease.id)
-    .map((t) => ({ effectiveFrom: monthOf(t.effectiveMonth), due: t.rent + t.charges - t.housingBenefitToLandlord }));
+    .map((t) => ({ effectiveFrom: monthOf(t.effectiveMonth), due: monthlyDue(t) }));
   const paid = new Map(state.rentPaid.map((r) => [r.period, r.paid]));
   return rentPeriods({ dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms }, paid, monthOf(chainStart(state, measure)), toMonth, asOf);
 }

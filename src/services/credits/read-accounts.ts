@@ -3,6 +3,7 @@ import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { ledgerTransactions } from "../../db/schema/ledger";
 import { ValidationError } from "../../domain/errors";
+import { beneficiaryBalances } from "../../ledger/balances";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
@@ -13,15 +14,10 @@ import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 /** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
 export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
-  const rows = await queryRows<{ address: string; balance: string }>(
-    ctx.db,
-    sql`select address, balance::text as balance from ledger_accounts where beneficiary_id = ${beneficiaryId}::uuid`,
-  );
   let rent = 0n, charges = 0n, available = 0n, care = 0n;
   const byCharge: { chargeId: string; balance: bigint }[] = [];
-  for (const r of rows) {
-    const balance = toBigInt(r.balance);
-    const [, , envelope, chargeId] = r.address.split(":");
+  for (const [address, balance] of await beneficiaryBalances(ctx.db, beneficiaryId)) {
+    const [, , envelope, chargeId] = address.split(":");
     if (envelope === "rent") rent += balance;
     else if (envelope === "available") available += balance;
     else if (envelope === "care") care += balance;

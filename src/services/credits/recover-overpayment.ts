@@ -4,8 +4,9 @@ import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema/credits";
 import { withTransaction } from "../../db/transaction";
-import { DomainError, NotFoundError } from "../../domain/errors";
+import { DomainError } from "../../domain/errors";
 import { post } from "../../ledger/post";
+import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { IdempotencyKey, claimKey, hashRequest, storedOutcome, type StoredOutcome } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
@@ -50,8 +51,7 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
   const replay = await storedOutcome<RecoveryResponse>(ctx.db, SCOPE, `${beneficiaryId}:${key}`, hash);
   if (replay) return replay;
   return withTransaction(ctx.db, async (tx) => {
-    const [b] = await queryRows<{ id: string }>(tx, sql`select id from beneficiaries where id = ${beneficiaryId}::uuid for update`);
-    if (!b) throw new NotFoundError("beneficiary", beneficiaryId);
+    await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
     if (!(await claimKey(tx, SCOPE, `${beneficiaryId}:${key}`, hash, 201, {}))) {
       return (await storedOutcome<RecoveryResponse>(tx, SCOPE, `${beneficiaryId}:${key}`, hash))!;
     }

@@ -4,6 +4,7 @@ import { queryRows, toBigInt } from "../../db/client";
 import { withTransaction } from "../../db/transaction";
 import { DomainError, NotFoundError } from "../../domain/errors";
 import { reverse } from "../../ledger/reverse";
+import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
 
@@ -31,7 +32,7 @@ export async function reverseTransaction({ ctx, transactionId, input }: { ctx: S
     );
     if (!txn) throw new NotFoundError("transaction", transactionId);
     if (!REVERSIBLE.has(txn.kind)) throw new DomainError("not_reversible", `a ${txn.kind} transaction is not corrected by a reversal`);
-    if (txn.beneficiary_id) await queryRows(tx, sql`select id from beneficiaries where id = ${txn.beneficiary_id}::uuid for update`);
+    if (txn.beneficiary_id) await loadBeneficiary(tx, ctx, txn.beneficiary_id, { lock: true });
     // Say exactly which envelopes no longer hold what the reversal would take back.
     const short = await queryRows<{ address: string; needed: string; held: string }>(
       tx,

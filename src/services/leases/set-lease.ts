@@ -7,14 +7,14 @@ import { addDays, monthOf } from "../../domain/calendar";
 import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Cents, DueDay, Iban, Label, Month } from "../schemas";
+import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month } from "../schemas";
 import { leaseView, loadLeases, termsForMonth } from "./lease-view";
 
 export const SetLeaseInput = z.object({
   landlord: z.object({ name: Label, iban: Iban }),
   rent: Cents,
-  charges: Cents.default(0n),
-  housingBenefitToLandlord: Cents.default(0n),
+  charges: CentsOr(0),
+  housingBenefitToLandlord: CentsOr(0),
   dueDay: DueDay,
   startDate: CalendarDate,
   endDate: CalendarDate.nullish(),

@@ -9,6 +9,7 @@ import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
+import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
 import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
 import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./measure-terms";
@@ -16,7 +17,7 @@ import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./mea
 export const ReviewInput = z.object({
   date: CalendarDate,
   author: z.string().trim().min(1).max(200),
-  outcome: z.enum(["renew", "continue", "end"]),
+  outcome: z.enum(REVIEW_OUTCOMES),
   comment: z.string().trim().max(4000).nullish(),
 });
 

@@ -8,7 +8,7 @@ import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
 import { caseloadFilter, loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Cents, PositiveCents } from "../schemas";
+import { CalendarDate, CentsOr, PositiveCents } from "../schemas";
 
 export const ListPaymentOrdersInput = z.object({
   beneficiaryId: z.uuid().optional(),
@@ -57,7 +57,7 @@ export const ReversementPlanInput = z
     day: z.number().int().min(1).max(31).optional(),
     mode: z.enum(["all_available", "fixed"]).default("all_available"),
     amount: PositiveCents.optional(),
-    buffer: Cents.default(0n),
+    buffer: CentsOr(0),
   })
   .strict();
 
