@@ -13,8 +13,8 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-/** The services' own definition, documented for OpenAPI. */
-export const CalendarDate = ServiceCalendarDate.openapi({ example: "2026-02-05", format: "date" });
+/** The services' own definition, documented for OpenAPI (zod's own `.meta`: it does not depend on which module extended zod first). */
+export const CalendarDate = ServiceCalendarDate.meta({ example: "2026-02-05", format: "date" });
 
 /** Amounts leave the service as JSON numbers of cents; bigints stay exact up to 2^53. */
 export function centsToJson(value: bigint): number {

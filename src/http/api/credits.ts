@@ -14,7 +14,7 @@ import { IdParam } from "./views";
 const security = [{ Bearer: [] }];
 const finance = () => [requireRole("finance")] as [ReturnType<typeof requireRole>];
 const IdempotencyHeader = z.object({
-  "idempotency-key": IdempotencyKey.openapi({ description: "1-200 printable characters; the same key and body answer the same" }),
+  "idempotency-key": IdempotencyKey.meta({ description: "1-200 printable characters; the same key and body answer the same" }),
 });
 
 const Allocation = z.object({ envelope: z.enum(["rent", "charge", "care", "available"]), chargeId: z.uuid().optional(), amount: z.number().int() });
