@@ -12,7 +12,8 @@ import { operationRoutes } from "./api/operations";
 import { referenceRoutes } from "./api/reference";
 import type { AppDeps } from "./deps";
 import { errorResponse, handleError } from "./errors";
-import { bearerAuth, requireRole } from "./middleware/auth";
+import { adminAuth } from "./middleware/admin-auth";
+import { bearerAuth } from "./middleware/auth";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
 import { uiRoutes } from "./ui/routes";
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps) {
   app.use("*", secureHeaders());
   app.use("/v1/*", bearerAuth(deps.resolveToken));
   if (deps.queueDashboard) {
-    app.use("/admin/*", bearerAuth(deps.resolveToken), requireRole());
+    app.use("/admin/*", adminAuth(deps));
     app.route("/admin/queues", deps.queueDashboard);
   }
 

@@ -7,7 +7,7 @@ import { createLogger } from "../../src/logger";
 export type TestApp = ReturnType<typeof createApp>;
 
 /** The real app on a test database: a silent logger, no token cache, and the deps a test gives. */
-export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today">> = {}): TestApp {
+export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard">> = {}): TestApp {
   return createApp({
     db,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),

@@ -36,3 +36,13 @@ export const JOB_LABELS: Record<string, string> = {
   "unpaid-rent-check": "Contrôle des impayés",
   "ledger-verify": "Vérification du grand livre",
 };
+export const CATEGORY_LABELS: Record<string, string> = {
+  energy: "Énergie",
+  water: "Eau",
+  insurance: "Assurance",
+  debt_plan: "Plan de surendettement",
+  telecom: "Téléphone / internet",
+  care: "Aide / soins",
+  other: "Autre",
+};
+export const FREQUENCY_LABELS: Record<string, string> = { monthly: "mensuelle", quarterly: "trimestrielle", yearly: "annuelle" };

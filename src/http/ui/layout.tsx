@@ -17,15 +17,30 @@ th{background:#eef1f4;font-weight:600}td.num,th.num{text-align:right;font-varian
 .badge{display:inline-block;border-radius:99px;padding:0 .55rem;font-size:.85em;font-weight:600;border:1px solid}
 .b-paid,.b-succeeded,.b-settled{color:var(--ok);border-color:var(--ok)}.b-unpaid,.b-failed,.b-rejected,.b-masp3_trigger{color:var(--bad);border-color:var(--bad)}
 .b-partial,.b-pending,.b-open,.b-unpaid_rent,.b-running{color:var(--warn);border-color:var(--warn)}.b-upcoming,.b-acknowledged,.b-closed,.b-sent{color:var(--muted);border-color:var(--muted)}
-.calendar{display:grid;grid-template-columns:repeat(6,1fr);gap:.4rem}.calendar div{border-radius:6px;padding:.4rem;background:#fff;border:2px solid var(--line);font-size:.9em}
+.calendar{display:grid;grid-template-columns:repeat(6,1fr);gap:.4rem;list-style:none;margin:0;padding:0}.calendar li{border-radius:6px;padding:.4rem;background:#fff;border:2px solid var(--line);font-size:.9em}
 .calendar .paid{border-color:var(--ok);background:#e7f4ec}.calendar .unpaid{border-color:var(--bad);background:#fbe9e9}.calendar .partial{border-color:var(--warn);background:#fff4dc}
 form.inline{display:inline}label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8a939d;border-radius:4px;width:100%;max-width:28rem;background:#fff}
 button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:4px;padding:.45rem 1rem;cursor:pointer;text-decoration:none;display:inline-block}
-button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}
 .error{background:#fbe9e9;border-left:4px solid var(--bad);padding:.6rem .8rem;margin:.8rem 0}.notice{background:#e7f4ec;border-left:4px solid var(--ok);padding:.6rem .8rem;margin:.8rem 0}
 .muted{color:var(--muted)}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0}
 .alert-masp3{border-left:5px solid var(--bad)}.alert-unpaid_rent{border-left:5px solid var(--warn)}
-@media (max-width:800px){.grid2{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
+.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+.skip{position:absolute;left:-999px;top:.5rem;background:var(--focus);color:var(--ink);padding:.4rem .8rem;z-index:10}.skip:focus{left:.5rem}
+.grid3{display:grid;grid-template-columns:1fr 1fr 1fr;gap:0 1.5rem}.grid2>.field,.grid3>.field{min-width:0}
+.hint{color:var(--muted);margin:0 0 .25rem;font-size:.92em}.field-error{color:var(--bad);font-weight:600;margin:0 0 .25rem}
+.invalid input,.invalid select,.invalid textarea,input[aria-invalid=true]{border:2px solid var(--bad)}
+.error ul{margin:.4rem 0 0;padding-left:1.2rem}.error a{color:var(--bad);font-weight:600}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:.8rem 0;padding:.4rem .9rem .8rem;background:#fff}legend{font-weight:600;padding:0 .3rem}
+fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.15rem 1rem}
+.check{display:flex;gap:.5rem;align-items:flex-start;margin:.5rem 0}.check input{width:auto;margin-top:.3rem}.check label{font-weight:400;margin:0}.field.check{flex-wrap:wrap}.field.check .hint,.field.check .field-error{flex-basis:100%;margin-left:1.6rem}
+.title-row{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.crumbs{margin:.2rem 0;color:var(--muted)}
+.actions{display:flex;gap:1rem;align-items:center;margin-top:1.2rem}.search .row{display:flex;gap:.5rem;max-width:36rem}
+.row-form{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}.row-form label{margin-top:0}.narrow{max-width:28rem}
+.summary{display:flex;flex-wrap:wrap;gap:.1rem .8rem;font-size:.9em}.iban{font-family:ui-monospace,monospace;font-size:.9em}
+.preview{margin-top:1.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
+button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
+@media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 `;
 
 const NAV: [string, string, readonly string[]][] = [
@@ -46,6 +61,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
       <style>{STYLE}</style>
     </head>
     <body>
+      <a class="skip" href="#contenu">Aller au contenu</a>
       <header class="top">
         <span class="brand">Registre MASP 2</span>
         {user ? (
@@ -71,7 +87,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
           </span>
         ) : null}
       </header>
-      <main id="contenu">{children}</main>
+      <main id="contenu" tabindex={-1}>{children}</main>
     </body>
   </html>
 );

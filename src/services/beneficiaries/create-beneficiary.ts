@@ -24,7 +24,7 @@ export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
 export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; input: CreateBeneficiaryInput }) {
   const data = CreateBeneficiaryInput.parse(input);
   const today = ctx.today();
-  if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future");
+  if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future", "in_the_future");
   // L.271-1: the MASP is for adults.
   if (!isAdultOn(data.birthDate, today)) throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
   // A caseworker who creates a beneficiary takes them into their own caseload.

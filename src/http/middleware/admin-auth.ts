@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
+import type { AppDeps } from "../deps";
+import type { AppEnv } from "../env";
+import { errorResponse } from "../errors";
+import { sessionOf } from "../ui/session";
+import { bearerAuth, requireRole } from "./auth";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Admin pages (the queue dashboard) for an admin bearer token, or for an admin signed
+ * in to the web UI. The dashboard's own calls (retry, clean) carry no CSRF token, so a
+ * session may only change something from this origin: the browser's `Sec-Fetch-Site`
+ * or `Origin` says where the request comes from, and the cookie is SameSite=Lax.
+ */
+export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): MiddlewareHandler<AppEnv> {
+  const bearerAdmin = every(bearerAuth(deps.resolveToken), requireRole());
+  return async (c, next) => {
+    if (c.req.header("authorization")) return bearerAdmin(c, next);
+    const session = await sessionOf(c, deps);
+    if (!session) return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html") ? c.redirect("/connexion") : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
+    if (session.user.role !== "admin") return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
+    if (!SAFE_METHODS.has(c.req.method) && !sameOrigin(c.req.raw)) return errorResponse(c, 403, "forbidden", "cross-site request refused");
+    c.set("principal", { tokenId: `session:${session.user.id}`, role: "admin", actor: `user:${session.user.email}`, userId: session.user.id });
+    await next();
+  };
+}
+
+function sameOrigin(request: Request): boolean {
+  const site = request.headers.get("sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = request.headers.get("origin");
+  return origin !== null && origin === new URL(request.url).origin;
+}

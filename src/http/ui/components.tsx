@@ -1,0 +1,63 @@
+/** @jsxImportSource hono/jsx */
+import type { FC } from "hono/jsx";
+import type { listAlerts } from "../../services/alerts/alerts";
+import type { recentJobRuns } from "../../services/dashboard";
+import { ALERT_LABELS, JOB_LABELS, STATUS_LABELS, frDate, frMonth } from "./format";
+import { Badge } from "./layout";
+
+type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
+type RunRow = Awaited<ReturnType<typeof recentJobRuns>>[number];
+
+/** Open alerts, MASP 3 triggers first (the services order them). */
+export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts, caption }) =>
+  alerts.length === 0 ? (
+    <p class="muted">Aucune alerte.</p>
+  ) : (
+    <table>
+      <caption class="sr-only">{caption}</caption>
+      <thead><tr><th scope="col">Type</th><th scope="col">Périodes</th><th scope="col">Statut</th><th scope="col">Depuis le</th><th scope="col"><span class="sr-only">Fiche</span></th></tr></thead>
+      <tbody>
+        {alerts.map((a) => (
+          <tr>
+            <td><Badge value={a.type} label={ALERT_LABELS[a.type] ?? a.type} /></td>
+            <td>{a.periods.map(frMonth).join(", ")}</td>
+            <td><Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /></td>
+            <td>{frDate(a.createdAt.slice(0, 10))}</td>
+            <td><a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche</a></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+
+/** A job's summary as `clé : valeur` pairs rather than raw JSON. */
+const Summary: FC<{ run: RunRow }> = ({ run }) => {
+  if (run.error) return <span class="field-error">{run.error}</span>;
+  const entries = Object.entries((run.summary ?? {}) as Record<string, unknown>);
+  if (entries.length === 0) return <span class="muted">—</span>;
+  return <span class="summary">{entries.map(([k, v]) => <span><span class="muted">{k}</span> {typeof v === "object" ? JSON.stringify(v) : String(v)}</span>)}</span>;
+};
+
+export const JobTable: FC<{ runs: RunRow[]; caption: string }> = ({ runs, caption }) =>
+  runs.length === 0 ? (
+    <p class="muted">Aucun traitement exécuté.</p>
+  ) : (
+    <table>
+      <caption class="sr-only">{caption}</caption>
+      <thead><tr><th scope="col">Traitement</th><th scope="col">Date</th><th scope="col">Déclenché</th><th scope="col">Statut</th><th scope="col">Résumé</th></tr></thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr>
+            <td>{JOB_LABELS[r.job] ?? r.job}</td>
+            <td>{frDate(r.as_of)}</td>
+            <td>{r.trigger === "manual" ? "à la demande" : "planifié"}</td>
+            <td><Badge value={r.status} label={STATUS_LABELS[r.status] ?? r.status} /></td>
+            <td><Summary run={r} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+
+/** A confirmation after a redirect (`?fait=…`), announced politely. */
+export const Notice: FC<{ text?: string }> = ({ text }) => (text ? <p class="notice" role="status">{text}</p> : null);

@@ -1,0 +1,273 @@
+/** @jsxImportSource hono/jsx */
+import type { Context } from "hono";
+import type { Child, FC } from "hono/jsx";
+import { isCalendarDate } from "../../domain/business-date";
+import { isMonth } from "../../domain/calendar";
+import { normalizeIban } from "../../domain/iban";
+import { MAX_OPERATION_CENTS } from "../../domain/money";
+import type { Refusal } from "./messages";
+
+export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s);
+
+export type FormValues = Record<string, string | string[]>;
+
+/** What a form page shows: the values typed, the French errors per field, and the labels that name them. */
+export interface FormState {
+  values: FormValues;
+  errors: Record<string, string>;
+  labels: Record<string, string>;
+  summary?: string;
+}
+
+/** The posted fields, trimmed; checkbox groups as lists. The CSRF token is not a value. */
+export async function readForm(c: Context): Promise<FormValues> {
+  const body = await c.req.parseBody({ all: true });
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === "_csrf") continue;
+    if (Array.isArray(value)) values[key] = value.filter((v): v is string => typeof v === "string").map((v) => v.trim());
+    else if (typeof value === "string") values[key] = value.trim();
+  }
+  return values;
+}
+
+export const withRefusal = (state: FormState, r: Refusal): FormState => ({ ...state, summary: r.summary, errors: { ...state.errors, ...r.fields } });
+
+/** `607,75`, `607.75`, `1 234,5` → integer cents, exactly: no float ever holds an amount. */
+export function parseEurosToCents(input: string): bigint | null {
+  const m = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(input.replace(/[\s\u00a0\u202f]/g, "").replace(/€$/, ""));
+  if (!m) return null;
+  return BigInt(m[1]!) * 100n + BigInt((m[2] ?? "0").padEnd(2, "0"));
+}
+
+/** Integer cents → `1234,56`, the way a form field shows an amount to edit. */
+export const centsToInput = (cents: bigint | number): string => {
+  const c = BigInt(cents);
+  return `${c / 100n},${String(c % 100n).padStart(2, "0")}`;
+};
+
+/**
+ * Reads typed values into what the services take, with a French message per field:
+ * the format of dates, amounts and IBANs is checked here, the business rules by the
+ * services (whose refusals come back through `refusal`).
+ */
+export class FormReader {
+  readonly errors: Record<string, string> = {};
+  constructor(readonly values: FormValues) {}
+
+  private raw(name: string): string {
+    const v = this.values[name];
+    return (Array.isArray(v) ? v[0] : v) ?? "";
+  }
+  private missing(name: string, required: boolean): boolean {
+    if (this.raw(name) !== "") return false;
+    if (required) this.errors[name] = "à renseigner";
+    return true;
+  }
+  fail(name: string, message: string): void {
+    this.errors[name] ??= message;
+  }
+  get ok(): boolean {
+    return Object.keys(this.errors).length === 0;
+  }
+
+  text(name: string, { required = true, max = 200 } = {}): string | undefined {
+    if (this.missing(name, required)) return undefined;
+    const v = this.raw(name);
+    if (v.length > max) return this.fail(name, `${max} caractères au plus`), undefined;
+    return v;
+  }
+  digits(name: string, max: number): string | undefined {
+    if (this.missing(name, false)) return undefined;
+    const v = this.raw(name).replace(/\s/g, "");
+    if (!new RegExp(`^\\d{1,${max}}$`).test(v)) return this.fail(name, `chiffres uniquement, ${max} au plus`), undefined;
+    return v;
+  }
+  /** `2026-02-05` (date inputs) or `05/02/2026` (typed by hand). */
+  date(name: string, { required = true } = {}): string | undefined {
+    if (this.missing(name, required)) return undefined;
+    const v = this.raw(name);
+    const fr = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v);
+    const iso = fr ? `${fr[3]}-${fr[2]}-${fr[1]}` : v;
+    if (!isCalendarDate(iso)) return this.fail(name, "date invalide (jj/mm/aaaa)"), undefined;
+    return iso;
+  }
+  month(name: string, { required = true } = {}): string | undefined {
+    if (this.missing(name, required)) return undefined;
+    const v = this.raw(name);
+    if (!isMonth(v)) return this.fail(name, "mois invalide (aaaa-mm)"), undefined;
+    return v;
+  }
+  /** Euros as typed → integer cents (a JSON number for the services, within the contract's bound). */
+  euros(name: string, { required = true, positive = false } = {}): number | undefined {
+    if (this.missing(name, required)) return undefined;
+    const cents = parseEurosToCents(this.raw(name));
+    if (cents === null) return this.fail(name, "montant en euros, deux décimales au plus (ex. 607,75)"), undefined;
+    if (positive && cents === 0n) return this.fail(name, "le montant doit être supérieur à zéro"), undefined;
+    if (cents > MAX_OPERATION_CENTS) return this.fail(name, "montant hors limite (1 000 000 € au plus)"), undefined;
+    return Number(cents);
+  }
+  int(name: string, min: number, max: number, { required = true } = {}): number | undefined {
+    if (this.missing(name, required)) return undefined;
+    const v = this.raw(name);
+    if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) return this.fail(name, `nombre entier de ${min} à ${max}`), undefined;
+    return Number(v);
+  }
+  iban(name: string, { required = true } = {}): string | undefined {
+    if (this.missing(name, required)) return undefined;
+    const iban = normalizeIban(this.raw(name));
+    if (!iban) return this.fail(name, "IBAN invalide (clé de contrôle ou clé RIB)"), undefined;
+    return iban;
+  }
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const v = this.raw(name);
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    return this.fail(name, "choisissez une valeur de la liste"), undefined;
+  }
+  list(name: string): string[] {
+    const v = this.values[name];
+    return Array.isArray(v) ? v.filter(Boolean) : v ? [v] : [];
+  }
+  checked(name: string): boolean {
+    return this.raw(name) === "on";
+  }
+}
+
+const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9]/g, "-")}`;
+const valueOf = (form: FormState, name: string) => {
+  const v = form.values[name];
+  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+};
+
+/** The error summary at the top of a refused form: focused, read out, each error links to its field. */
+export const ErrorSummary: FC<{ form: FormState }> = ({ form }) => {
+  const entries = Object.entries(form.errors);
+  if (!form.summary && entries.length === 0) return null;
+  return (
+    <div class="error" role="alert" tabindex={-1} id="erreurs" aria-labelledby="erreurs-titre" autofocus>
+      <p id="erreurs-titre"><strong>{form.summary ?? "La saisie est incomplète ou incorrecte."}</strong></p>
+      {entries.length ? (
+        <ul>
+          {entries.map(([name, message]) => (
+            <li><a href={`#${idOf(name)}`}>{form.labels[name] ?? name}</a> : {message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+};
+
+interface FieldProps {
+  form: FormState;
+  name: string;
+  type?: string;
+  hint?: string;
+  optional?: boolean;
+  inputmode?: "decimal" | "numeric" | "email" | "tel" | "text";
+  autocomplete?: string;
+  placeholder?: string;
+  value?: string;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
+}
+
+const Label: FC<{ form: FormState; name: string; optional?: boolean }> = ({ form, name, optional }) => (
+  <label for={idOf(name)}>
+    {form.labels[name] ?? name}
+    {optional ? <span class="muted"> (facultatif)</span> : null}
+  </label>
+);
+
+const Help: FC<{ id: string; hint?: string; error?: string }> = ({ id, hint, error }) => (
+  <>
+    {hint ? <p class="hint" id={`${id}-aide`}>{hint}</p> : null}
+    {error ? <p class="field-error" id={`${id}-erreur`}>{error}</p> : null}
+  </>
+);
+
+const described = (id: string, hint?: string, error?: string) => [hint ? `${id}-aide` : "", error ? `${id}-erreur` : ""].filter(Boolean).join(" ") || undefined;
+
+/** A labelled input with its hint and its error, tied together for screen readers. */
+export const Field: FC<FieldProps> = ({ form, name, type = "text", hint, optional, inputmode, autocomplete, placeholder, value, list }) => {
+  const id = idOf(name);
+  const error = form.errors[name];
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <Label form={form} name={name} optional={optional} />
+      <Help id={id} hint={hint} error={error} />
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value ?? valueOf(form, name)}
+        required={!optional}
+        inputmode={inputmode}
+        autocomplete={autocomplete ?? "off"}
+        placeholder={placeholder}
+        list={list}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={described(id, hint, error)}
+      />
+    </div>
+  );
+};
+
+export const SelectField: FC<FieldProps & { options: readonly (readonly [string, string])[] }> = ({ form, name, hint, optional, options }) => {
+  const id = idOf(name);
+  const error = form.errors[name];
+  const current = valueOf(form, name);
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <Label form={form} name={name} optional={optional} />
+      <Help id={id} hint={hint} error={error} />
+      <select id={id} name={name} required={!optional} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)}>
+        {options.map(([value, label]) => <option value={value} selected={value === current}>{label}</option>)}
+      </select>
+    </div>
+  );
+};
+
+export const TextArea: FC<FieldProps & { rows?: number }> = ({ form, name, hint, optional, rows = 3 }) => {
+  const id = idOf(name);
+  const error = form.errors[name];
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <Label form={form} name={name} optional={optional} />
+      <Help id={id} hint={hint} error={error} />
+      <textarea id={id} name={name} rows={rows} required={!optional} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)}>{valueOf(form, name)}</textarea>
+    </div>
+  );
+};
+
+export const Checkbox: FC<{ form: FormState; name: string; hint?: string }> = ({ form, name, hint }) => {
+  const id = idOf(name);
+  const error = form.errors[name];
+  return (
+    <div class={error ? "field invalid check" : "field check"}>
+      <input id={id} name={name} type="checkbox" checked={valueOf(form, name) === "on"} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)} />
+      <label for={id}>{form.labels[name] ?? name}</label>
+      <Help id={id} hint={hint} error={error} />
+    </div>
+  );
+};
+
+/** A group of checkboxes under one legend (a list of codes). */
+export const CheckboxGroup: FC<{ form: FormState; name: string; hint?: string; options: readonly { value: string; label: Child }[] }> = ({ form, name, hint, options }) => {
+  const id = idOf(name);
+  const error = form.errors[name];
+  const selected = new Set(Array.isArray(form.values[name]) ? (form.values[name] as string[]) : form.values[name] ? [form.values[name] as string] : []);
+  return (
+    <fieldset id={id} class={error ? "invalid" : undefined} aria-describedby={described(id, hint, error)} tabindex={-1}>
+      <legend>{form.labels[name] ?? name}</legend>
+      <Help id={id} hint={hint} error={error} />
+      <div class="checks">
+        {options.map((o, i) => (
+          <div class="check">
+            <input id={`${id}-${i}`} type="checkbox" name={name} value={o.value} checked={selected.has(o.value)} />
+            <label for={`${id}-${i}`}>{o.label}</label>
+          </div>
+        ))}
+      </div>
+    </fieldset>
+  );
+};

@@ -1,0 +1,89 @@
+/** @jsxImportSource hono/jsx */
+import { acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
+import { Notice } from "../components";
+import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { isUuid, readForm } from "../forms";
+import { Badge } from "../layout";
+import { refusal } from "../messages";
+import { CsrfField, render, type UiApp, type UiContext } from "../session";
+
+const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie de vos accompagnements." };
+
+type Evidence = { periods?: { period: string; due: number; paid: number; creditsReceived: number }[] };
+
+async function inbox(c: UiContext, problem?: { alertId: string; text: string }) {
+  const alerts = await listAlerts({ ctx: c.get("ctx"), input: { status: "active" } });
+  return render(
+    c,
+    "Alertes",
+    <>
+      <h1>Alertes</h1>
+      <Notice text={c.req.query("fait") ? "Alerte mise à jour." : undefined} />
+      {problem && !alerts.some((a) => a.id === problem.alertId) ? <p class="error" role="alert">{problem.text}</p> : null}
+      {alerts.length === 0 ? <p>Aucune alerte ouverte.</p> : <p>{alerts.length} alerte(s) ouverte(s), les déclencheurs MASP 3 en premier.</p>}
+      {alerts.map((a) => {
+        const evidence = (a.evidence ?? {}) as Evidence;
+        const error = problem?.alertId === a.id ? problem.text : undefined;
+        return (
+          <section class={`card alert-${a.type === "masp3_trigger" ? "masp3" : "unpaid_rent"}`} aria-labelledby={`a-${a.id}`}>
+            <h2 id={`a-${a.id}`} class="alert-title">{ALERT_LABELS[a.type] ?? a.type}</h2>
+            <p>
+              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /> Périodes : {a.periods.map(frMonth).join(", ")} — depuis le {frDate(a.createdAt.slice(0, 10))} — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+            </p>
+            {a.type === "masp3_trigger" ? <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p> : null}
+            {evidence.periods?.length ? (
+              <table>
+                <caption class="sr-only">Loyers des périodes en cause</caption>
+                <thead><tr><th scope="col">Période</th><th scope="col" class="num">Dû</th><th scope="col" class="num">Payé</th><th scope="col" class="num">Versements reçus</th></tr></thead>
+                <tbody>
+                  {evidence.periods.map((p) => (
+                    <tr><td>{frMonth(p.period)}</td><td class="num">{euros(p.due)}</td><td class="num">{euros(p.paid)}</td><td class="num">{euros(p.creditsReceived)}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
+            <div class="alert-actions">
+              {a.status === "open" ? (
+                <form method="post" action={`/alertes/${a.id}/prise-en-compte`} class="inline"><CsrfField c={c} /><button type="submit" class="secondary">Prendre en compte</button></form>
+              ) : null}
+              <form method="post" action={`/alertes/${a.id}/cloture`} class={error ? "invalid" : undefined}>
+                <CsrfField c={c} />
+                <label for={`comment-${a.id}`}>Commentaire de clôture</label>
+                {error ? <p class="field-error" id={`comment-${a.id}-erreur`} role="alert">{error}</p> : null}
+                <textarea id={`comment-${a.id}`} name="comment" rows={2} required aria-invalid={error ? "true" : undefined} aria-describedby={error ? `comment-${a.id}-erreur` : undefined}></textarea>
+                <button type="submit">Clore l'alerte</button>
+              </form>
+            </div>
+          </section>
+        );
+      })}
+    </>,
+    problem ? 422 : 200,
+  );
+}
+
+/** The caseworker's inbox: only their caseload's alerts (the service filters them). */
+export function alertRoutes(ui: UiApp) {
+  ui.get("/alertes", (c) => inbox(c));
+  // An id that is no alert's is answered like another caseload's alert: not found.
+  ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found })));
+  ui.post("/alertes/:id/prise-en-compte", async (c) => {
+    try {
+      await acknowledgeAlert({ ctx: c.get("ctx"), id: c.req.param("id") });
+    } catch (error) {
+      return inbox(c, { alertId: c.req.param("id"), text: refusal(error, { ...NOT_FOUND, conflict: "Cette alerte n'est plus ouverte." }).summary });
+    }
+    return c.redirect("/alertes?fait=1");
+  });
+  ui.post("/alertes/:id/cloture", async (c) => {
+    const f = await readForm(c);
+    const comment = typeof f.comment === "string" ? f.comment : "";
+    if (!comment) return inbox(c, { alertId: c.req.param("id"), text: "Un commentaire est nécessaire pour clore l'alerte." });
+    try {
+      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: { comment } });
+    } catch (error) {
+      return inbox(c, { alertId: c.req.param("id"), text: refusal(error, { ...NOT_FOUND, conflict: "Cette alerte est déjà close." }).summary });
+    }
+    return c.redirect("/alertes?fait=1");
+  });
+}

@@ -1,0 +1,207 @@
+/** @jsxImportSource hono/jsx */
+import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
+import { DomainError } from "../../../domain/errors";
+import { listAlerts } from "../../../services/alerts/alerts";
+import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
+import { readBeneficiary } from "../../../services/beneficiaries/read-beneficiary";
+import { listCharges } from "../../../services/charges/update-charge";
+import { getBalances, getRentPeriods, listTransactions } from "../../../services/credits/read-accounts";
+import { getLease } from "../../../services/leases/set-lease";
+import { listMeasures } from "../../../services/measures/get-measures";
+import { AlertTable, Notice } from "../components";
+import { isUuid } from "../forms";
+import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { Badge } from "../layout";
+import { isCaseworker, render, type UiApp, type UiContext } from "../session";
+
+const DONE: Record<string, string> = {
+  beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
+  mesure: "Mesure ouverte.",
+  bail: "Bail enregistré.",
+  charge: "Charge ajoutée au budget.",
+  versement: "Versement enregistré et réparti.",
+};
+
+/** The beneficiary, or the page saying they are out of reach (unknown, or another caseworker's). */
+export async function beneficiaryOr404(c: UiContext, id: string) {
+  if (!isUuid(id)) return { page: notFound(c) };
+  try {
+    return { beneficiary: await readBeneficiary({ ctx: c.get("ctx"), id }) };
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "not_found") return { page: notFound(c) };
+    throw error;
+  }
+}
+const notFound = (c: UiContext) => render(c, "Introuvable", <><h1>Bénéficiaire introuvable</h1><p>Ce bénéficiaire n'existe pas ou ne fait pas partie de vos accompagnements.</p><p><a href="/beneficiaires">Retour à la liste</a></p></>, 404);
+
+const SYSTEM_ACCOUNTS: Record<string, string> = { "bank:main": "Banque", "payments:in-transit": "Paiements émis" };
+
+/** A posting's account in words: the envelope (and the charge it serves), the bank, the payer. */
+const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<string, string>) => {
+  const prefix = `beneficiary:${beneficiaryId}:`;
+  if (address.startsWith(prefix)) {
+    const [kind = "", chargeId] = address.slice(prefix.length).split(":");
+    const label = KIND_LABELS[kind] ?? kind;
+    return chargeId ? `${label} ${chargeLabels.get(chargeId) ?? ""}`.trim() : label;
+  }
+  if (address.startsWith("payer:")) return `Payeur ${address.slice("payer:".length)}`;
+  return SYSTEM_ACCOUNTS[address] ?? address;
+};
+
+export function beneficiaryRoutes(ui: UiApp) {
+  ui.get("/beneficiaires", async (c) => {
+    const q = c.req.query("q") ?? "";
+    const page = await listBeneficiaries({ ctx: c.get("ctx"), input: { q: q || undefined, cursor: c.req.query("cursor") || undefined, limit: 50 } });
+    return render(
+      c,
+      "Bénéficiaires",
+      <>
+        <div class="title-row">
+          <h1>Bénéficiaires</h1>
+          <a class="button" href="/beneficiaires/nouveau">Nouveau bénéficiaire</a>
+        </div>
+        <form method="get" action="/beneficiaires" role="search" class="search">
+          <label for="q">Rechercher (nom ou numéro CAF/MSA)</label>
+          <div class="row">
+            <input id="q" name="q" value={q} type="search" />
+            <button type="submit">Rechercher</button>
+          </div>
+        </form>
+        <h2 aria-live="polite">{page.items.length ? `${page.items.length} résultat(s)${page.nextCursor ? " sur cette page" : ""}` : "Aucun bénéficiaire"}</h2>
+        {page.items.length ? (
+          <table>
+            <caption class="sr-only">Bénéficiaires, par ordre alphabétique</caption>
+            <thead><tr><th scope="col">Nom</th><th scope="col">Prénom</th><th scope="col">Né(e) le</th><th scope="col">N° CAF</th></tr></thead>
+            <tbody>
+              {page.items.map((b) => (
+                <tr><td><a href={`/beneficiaires/${b.id}`}>{b.lastName}</a></td><td>{b.firstName}</td><td>{frDate(b.birthDate)}</td><td>{b.cafNumber ?? "—"}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {page.nextCursor ? <p><a href={`/beneficiaires?q=${encodeURIComponent(q)}&cursor=${page.nextCursor}`}>Page suivante →</a></p> : null}
+      </>,
+    );
+  });
+
+  ui.get("/beneficiaires/:id", async (c) => {
+    const ctx = c.get("ctx");
+    const id = c.req.param("id");
+    const { beneficiary: b, page } = await beneficiaryOr404(c, id);
+    if (!b) return page;
+    const now = ctx.today();
+    const [measures, leases, charges, balances, periods, txns, alerts] = await Promise.all([
+      listMeasures({ ctx, beneficiaryId: id }),
+      getLease({ ctx, beneficiaryId: id }),
+      listCharges({ ctx, beneficiaryId: id }),
+      getBalances({ ctx, beneficiaryId: id }),
+      getRentPeriods({ ctx, beneficiaryId: id, asOf: now }),
+      listTransactions({ ctx, beneficiaryId: id, input: { limit: 20 } }),
+      listAlerts({ ctx, input: { beneficiaryId: id } }),
+    ]);
+    const current = measures.items.at(-1);
+    const inForce = current && current.status !== "ended" && current.endDate >= now;
+    const lease = leases[0];
+    const months = Array.from({ length: 12 }, (_, i) => addMonthsToMonth(monthOf(now), i - 10));
+    const byPeriod = new Map(periods.items.map((p) => [p.period, p]));
+    const chargeLabels = new Map(charges.map((ch) => [ch.id, ch.label]));
+    const done = DONE[c.req.query("fait") ?? ""];
+    return render(
+      c,
+      `${b.firstName} ${b.lastName}`,
+      <>
+        <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › {b.lastName}</p>
+        <div class="title-row">
+          <h1>{b.firstName} {b.lastName}</h1>
+          {isCaseworker(c) || !inForce ? null : <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>Saisir un versement</a>}
+        </div>
+        <Notice text={done} />
+        <div class="grid2">
+          <section aria-labelledby="identite">
+            <h2 id="identite">Identité</h2>
+            <dl>
+              <dt>Né(e) le</dt><dd>{frDate(b.birthDate)}</dd>
+              <dt>N° CAF</dt><dd>{b.cafNumber ?? "—"}</dd>
+              <dt>N° MSA</dt><dd>{b.msaNumber ?? "—"}</dd>
+              <dt>IBAN</dt><dd>{b.iban ?? "—"}</dd>
+            </dl>
+            <h2 id="mesure">Mesure</h2>
+            {current ? (
+              <dl aria-labelledby="mesure">
+                <dt>Niveau</dt><dd>{current.level}{current.extension ? " avec extension (R.271-3)" : ""}</dd>
+                <dt>Période</dt><dd>du {frDate(current.startDate)} au {frDate(current.endDate)} <Badge value={current.status} label={STATUS_LABELS[current.status] ?? current.status} /></dd>
+                <dt>Prestations gérées</dt><dd>{current.managedPrestations.join(", ") || "—"}</dd>
+                <dt>Limite des 4 ans</dt><dd>{measures.fourYearLimit ? `${measures.fourYearLimit.daysLeft} jours restants (jusqu'au ${frDate(measures.fourYearLimit.limitDate)})` : "—"}</dd>
+              </dl>
+            ) : <p class="muted">Aucune mesure.</p>}
+            {inForce ? null : <p><a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>Ouvrir une mesure</a></p>}
+          </section>
+          <section aria-labelledby="enveloppes">
+            <h2 id="enveloppes">Enveloppes</h2>
+            <table>
+              <caption class="sr-only">Soldes des enveloppes</caption>
+              <tbody>
+                <tr><th scope="row">Loyer</th><td class="num">{euros(balances.rent)}</td></tr>
+                <tr><th scope="row">Charges</th><td class="num">{euros(balances.charges)}</td></tr>
+                <tr><th scope="row">Aide / soins</th><td class="num">{euros(balances.care)}</td></tr>
+                <tr><th scope="row">Disponible</th><td class="num">{euros(balances.available)}</td></tr>
+                <tr><th scope="row">Total</th><td class="num"><strong>{euros(balances.total)}</strong></td></tr>
+              </tbody>
+            </table>
+            <h2 id="bail">Bail</h2>
+            {lease ? (
+              <dl aria-labelledby="bail">
+                <dt>Bailleur</dt><dd>{lease.landlord.name}</dd>
+                <dt>Depuis le</dt><dd>{frDate(lease.startDate)}</dd>
+                <dt>Loyer + charges</dt><dd>{euros(lease.rent)} + {euros(lease.charges)}</dd>
+                <dt>APL/AL au bailleur</dt><dd>{euros(lease.housingBenefitToLandlord)}</dd>
+                <dt>À payer chaque mois</dt><dd><strong>{euros(lease.monthlyDue)}</strong> le {lease.dueDay}</dd>
+              </dl>
+            ) : <p class="muted">Aucun bail.</p>}
+            <p><a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>{lease ? "Modifier le bail" : "Enregistrer le bail"}</a></p>
+          </section>
+        </div>
+        <h2 id="calendrier">Loyers des 12 derniers mois</h2>
+        <ul class="calendar" aria-labelledby="calendrier">
+          {months.map((m) => {
+            const p = byPeriod.get(m);
+            return (
+              <li class={p?.status ?? ""} data-period={m} data-status={p?.status ?? "none"}>
+                <strong>{frMonth(m)}</strong>
+                <br />
+                {p ? <>{STATUS_LABELS[p.status]} — {euros(p.paid)} / {euros(p.due)}</> : <span class="muted">hors mesure</span>}
+              </li>
+            );
+          })}
+        </ul>
+        <div class="title-row">
+          <h2 id="budget">Budget : charges prioritaires</h2>
+          <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>Ajouter une charge</a>
+        </div>
+        {charges.length ? (
+          <table aria-labelledby="budget">
+            <thead><tr><th scope="col">Priorité</th><th scope="col">Charge</th><th scope="col">Catégorie</th><th scope="col">Créancier</th><th scope="col" class="num">Montant</th><th scope="col">Échéance</th></tr></thead>
+            <tbody>{charges.map((ch) => <tr><td>{ch.priority}</td><td>{ch.label}</td><td>{CATEGORY_LABELS[ch.category] ?? ch.category}</td><td>{ch.creditor.name}</td><td class="num">{euros(ch.amount)}</td><td>le {ch.dueDay}, {FREQUENCY_LABELS[ch.frequency] ?? ch.frequency}</td></tr>)}</tbody>
+          </table>
+        ) : <p class="muted">Aucune charge : après le loyer, tout reste disponible.</p>}
+        <h2 id="alertes">Alertes</h2>
+        <AlertTable alerts={alerts} caption="Alertes du bénéficiaire" />
+        <h2 id="grand-livre">Grand livre (20 dernières opérations)</h2>
+        {txns.items.length ? (
+          <table aria-labelledby="grand-livre">
+            <thead><tr><th scope="col">Date de valeur</th><th scope="col">Nature</th><th scope="col">Écritures</th></tr></thead>
+            <tbody>
+              {txns.items.map((t) => (
+                <tr>
+                  <td>{frDate(t.valueDate)}</td>
+                  <td>{t.description}</td>
+                  <td>{t.postings.map((p) => <div>{p.direction === "debit" ? "Débit" : "Crédit"} {accountLabel(p.account, id, chargeLabels)} <span class="num">{euros(p.amount)}</span></div>)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : <p class="muted">Aucune opération.</p>}
+      </>,
+    );
+  });
+}

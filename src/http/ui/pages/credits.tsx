@@ -1,0 +1,122 @@
+/** @jsxImportSource hono/jsx */
+import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
+import { catalogueInForce } from "../../../services/catalogue";
+import { previewCredit } from "../../../services/credits/preview-credit";
+import { recordCredit } from "../../../services/credits/record-credit";
+import { ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { KIND_LABELS, euros } from "../format";
+import { refusal } from "../messages";
+import { CsrfField, forbidden, isCaseworker, render, type UiApp, type UiContext } from "../session";
+
+const LABELS = {
+  beneficiaryId: "Bénéficiaire",
+  payer: "Organisme payeur",
+  prestation: "Prestation (code D.271-2)",
+  amount: "Montant (€)",
+  valueDate: "Date de valeur",
+  reference: "Référence du paiement",
+};
+const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
+
+async function page(c: UiContext, form: FormState, preview?: unknown, status: 200 | 422 = 200) {
+  const ctx = c.get("ctx");
+  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, input: { limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
+  return render(
+    c,
+    "Saisie d'un versement",
+    <>
+      <h1>Saisie d'un versement</h1>
+      <ErrorSummary form={form} />
+      <form method="post" action="/versements/apercu" novalidate>
+        <CsrfField c={c} />
+        <SelectField form={form} name="beneficiaryId" options={[["", "— choisir —"], ...list.items.map((b) => [b.id, `${b.lastName} ${b.firstName}`] as const)]} />
+        <div class="grid2">
+          <Field form={form} name="payer" list="payeurs" />
+          <Field form={form} name="prestation" list="prestations" placeholder="RSA, AAH, ALS…" hint="Seules les prestations de l'art. D.271-2 gérées par la mesure sont acceptées." />
+        </div>
+        <datalist id="payeurs">{PAYERS.map((p) => <option value={p} />)}</datalist>
+        <datalist id="prestations">{catalogue.items.map((p) => <option value={p.code}>{p.label}</option>)}</datalist>
+        <div class="grid3">
+          <Field form={form} name="amount" inputmode="decimal" placeholder="607,75" />
+          <Field form={form} name="valueDate" type="date" />
+          <Field form={form} name="reference" optional />
+        </div>
+        <p><button type="submit">Voir la répartition</button></p>
+      </form>
+      {preview as never}
+    </>,
+    status,
+  );
+}
+
+function readCredit(values: FormValues) {
+  const f = new FormReader(values);
+  const input = {
+    beneficiaryId: f.text("beneficiaryId"),
+    payer: f.text("payer", { max: 40 }),
+    prestation: f.text("prestation", { max: 40 })?.toUpperCase(),
+    amount: f.euros("amount", { positive: true }),
+    valueDate: f.date("valueDate"),
+    reference: f.text("reference", { required: false }) ?? null,
+  };
+  return { f, input: input as Parameters<typeof recordCredit>[0]["input"] };
+}
+
+const REFUSALS = { conflict: "Ce versement a déjà été enregistré." };
+
+/**
+ * A credit is typed, previewed (the allocation the ledger will post, rent first), then
+ * confirmed. The confirmation carries an idempotency key minted with the preview: a
+ * double click or a resent form records the credit once.
+ */
+export function creditRoutes(ui: UiApp) {
+  ui.use("/versements/*", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
+  ui.use("/versements", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
+
+  ui.get("/versements/nouveau", (c) =>
+    page(c, { values: { beneficiaryId: c.req.query("beneficiaire") ?? "", payer: "CAF", valueDate: c.get("ctx").today() }, errors: {}, labels: LABELS }),
+  );
+  ui.post("/versements/apercu", async (c) => {
+    const values = await readForm(c);
+    const { f, input } = readCredit(values);
+    const form: FormState = { values, errors: f.errors, labels: LABELS };
+    if (!f.ok) return page(c, form, undefined, 422);
+    try {
+      const { plan } = await previewCredit({ ctx: c.get("ctx"), input });
+      return page(
+        c,
+        form,
+        <section aria-labelledby="apercu" class="card preview">
+          <h2 id="apercu">Répartition proposée (loyer d'abord)</h2>
+          <table>
+            <caption class="sr-only">Répartition de {euros(input.amount)}</caption>
+            <thead><tr><th scope="col">Enveloppe</th><th scope="col" class="num">Montant</th></tr></thead>
+            <tbody>{plan.map((a) => <tr><td>{KIND_LABELS[a.envelope] ?? a.envelope}</td><td class="num">{euros(a.amount)}</td></tr>)}</tbody>
+            <tfoot><tr><th scope="row">Total</th><td class="num"><strong>{euros(input.amount)}</strong></td></tr></tfoot>
+          </table>
+          <form method="post" action="/versements">
+            <CsrfField c={c} />
+            {Object.entries(values).map(([k, v]) => <input type="hidden" name={k} value={String(v)} />)}
+            <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />
+            <p><button type="submit">Confirmer le versement</button></p>
+          </form>
+        </section>,
+      );
+    } catch (error) {
+      return page(c, withRefusal(form, refusal(error, REFUSALS)), undefined, 422);
+    }
+  });
+  ui.post("/versements", async (c) => {
+    const values = await readForm(c);
+    const { f, input } = readCredit(values);
+    const form: FormState = { values, errors: f.errors, labels: LABELS };
+    if (!f.ok) return page(c, form, undefined, 422);
+    try {
+      const key = typeof values.idempotencyKey === "string" ? values.idempotencyKey : "";
+      const outcome = await recordCredit({ ctx: c.get("ctx"), idempotencyKey: key, input });
+      return c.redirect(`/beneficiaires/${outcome.body.beneficiaryId}?fait=versement`);
+    } catch (error) {
+      return page(c, withRefusal(form, refusal(error, REFUSALS)), undefined, 422);
+    }
+  });
+}

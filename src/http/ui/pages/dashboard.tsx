@@ -1,0 +1,41 @@
+/** @jsxImportSource hono/jsx */
+import { listAlerts } from "../../../services/alerts/alerts";
+import { dashboardFigures, recentJobRuns } from "../../../services/dashboard";
+import { AlertTable, JobTable } from "../components";
+import { euros, frDate } from "../format";
+import { isCaseworker, render, type UiApp } from "../session";
+
+export function dashboardRoutes(ui: UiApp) {
+  ui.get("/", async (c) => {
+    const ctx = c.get("ctx");
+    const [f, alerts, runs] = await Promise.all([dashboardFigures(ctx), listAlerts({ ctx, input: { status: "active", limit: 10 } }), recentJobRuns(ctx, 5)]);
+    const card = (n: string | number, label: string, href?: string) => (
+      <div class="card">
+        <div class="n">{n}</div>
+        <div class="l">{href ? <a href={href}>{label}</a> : label}</div>
+      </div>
+    );
+    return render(
+      c,
+      "Tableau de bord",
+      <>
+        <h1>Tableau de bord — {frDate(f.today)}</h1>
+        <div class="cards">
+          {card(f.activeMeasures, "mesures MASP 2 en cours", "/beneficiaires")}
+          {card(euros(f.creditsToday.amount), `reçus aujourd'hui (${f.creditsToday.count} versements)`)}
+          {card(euros(f.creditsMonth.amount), `reçus ce mois (${f.creditsMonth.count} versements)`)}
+          {isCaseworker(c) ? null : card(euros(f.paymentsPending.amount), `paiements en attente (${f.paymentsPending.count})`, "/paiements")}
+          {isCaseworker(c) ? null : card(f.failedJobs, "traitements en échec (7 jours)", "/traitements")}
+        </div>
+        <h2>Alertes ouvertes</h2>
+        <AlertTable alerts={alerts} caption="Alertes ouvertes, déclencheurs MASP 3 en premier" />
+        {isCaseworker(c) ? null : (
+          <>
+            <h2>Derniers traitements</h2>
+            <JobTable runs={runs} caption="Derniers traitements" />
+          </>
+        )}
+      </>,
+    );
+  });
+}

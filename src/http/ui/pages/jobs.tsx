@@ -1,0 +1,62 @@
+/** @jsxImportSource hono/jsx */
+import { recentJobRuns } from "../../../services/dashboard";
+import { JOB_NAMES } from "../../../../workers/job-types";
+import { JobTable, Notice } from "../components";
+import { JOB_LABELS, frDate } from "../format";
+import { FormReader, readForm } from "../forms";
+import { CsrfField, forbidden, isAdmin, isCaseworker, render, type UiApp, type UiDeps } from "../session";
+
+/** Recent job runs, and for admins: run a job for a business date, and the queue dashboard. */
+export function jobRoutes(ui: UiApp, deps: UiDeps) {
+  ui.get("/traitements", async (c) => {
+    if (isCaseworker(c)) return forbidden(c);
+    const runs = await recentJobRuns(c.get("ctx"), 30);
+    const done = c.req.query("fait");
+    const error = c.req.query("erreur");
+    return render(
+      c,
+      "Traitements",
+      <>
+        <h1>Traitements</h1>
+        <Notice text={done && done in JOB_LABELS ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
+        {error ? <p class="error" role="alert">Traitement ou date invalide.</p> : null}
+        {c.req.query("echec") ? <p class="error" role="alert">Le traitement a échoué : le détail figure dans le tableau ci-dessous.</p> : null}
+        {isAdmin(c) ? (
+          <section aria-labelledby="lancer" class="card">
+            <h2 id="lancer">Lancer un traitement</h2>
+            <p class="muted">Chaque traitement est idempotent pour une date : le relancer ne paie rien deux fois.</p>
+            <form method="post" action="/traitements" class="row-form">
+              <CsrfField c={c} />
+              <div>
+                <label for="job">Traitement</label>
+                <select id="job" name="job">{JOB_NAMES.map((k) => <option value={k}>{JOB_LABELS[k] ?? k}</option>)}</select>
+              </div>
+              <div>
+                <label for="asOf">Date de traitement</label>
+                <input id="asOf" name="asOf" type="date" value={c.get("ctx").today()} required />
+              </div>
+              <div><button type="submit">Lancer</button></div>
+            </form>
+            {deps.queueDashboard ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
+          </section>
+        ) : null}
+        <h2>Dernières exécutions (au {frDate(c.get("ctx").today())})</h2>
+        <JobTable runs={runs} caption="Dernières exécutions des traitements" />
+      </>,
+    );
+  });
+  ui.post("/traitements", async (c) => {
+    if (!isAdmin(c)) return forbidden(c, "aux administrateurs");
+    const f = new FormReader(await readForm(c));
+    const job = f.oneOf("job", JOB_NAMES);
+    const asOf = f.date("asOf");
+    if (!deps.runJob || !job || !asOf) return c.redirect("/traitements?erreur=1");
+    try {
+      await deps.runJob(job, { asOf });
+    } catch {
+      // The run is recorded with its error in the table below.
+      return c.redirect("/traitements?echec=1");
+    }
+    return c.redirect(`/traitements?fait=${job}`);
+  });
+}

@@ -1,0 +1,107 @@
+/** @jsxImportSource hono/jsx */
+import { getLease, setLease } from "../../../services/leases/set-lease";
+import { centsToInput, ErrorSummary, Field, FormReader, readForm, withRefusal, type FormState, type FormValues } from "../forms";
+import { euros, frDate, frMonth } from "../format";
+import { refusal } from "../messages";
+import { CsrfField, render, type UiApp, type UiContext } from "../session";
+import { beneficiaryOr404 } from "./beneficiaries";
+
+const LABELS = {
+  "landlord.name": "Bailleur",
+  "landlord.iban": "IBAN du bailleur",
+  rent: "Loyer (€)",
+  charges: "Charges locatives (€)",
+  housingBenefitToLandlord: "APL/AL versée directement au bailleur (€)",
+  dueDay: "Jour d'échéance",
+  startDate: "Date d'entrée dans le logement",
+  effectiveFrom: "Nouveaux montants à partir du mois de",
+};
+
+type Lease = Awaited<ReturnType<typeof getLease>>[number];
+
+async function page(c: UiContext, beneficiary: { id: string; firstName: string; lastName: string }, lease: Lease | undefined, form: FormState, status: 200 | 422 = 200) {
+  return render(
+    c,
+    "Bail",
+    <>
+      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › <a href={`/beneficiaires/${beneficiary.id}`}>{beneficiary.lastName}</a> › Bail</p>
+      <h1>{lease ? "Modifier le bail" : "Enregistrer le bail"} — {beneficiary.firstName} {beneficiary.lastName}</h1>
+      {lease ? (
+        <p class="muted">
+          Bail en cours depuis le {frDate(lease.startDate)} : {lease.terms.map((t) => `${euros(t.monthlyDue)} à payer par mois à partir de ${frMonth(t.effectiveFrom)}`).join(" ; ")}. Les mois passés gardent leurs montants.
+        </p>
+      ) : null}
+      <ErrorSummary form={form} />
+      <form method="post" action={`/beneficiaires/${beneficiary.id}/bail`} novalidate>
+        <CsrfField c={c} />
+        <div class="grid2">
+          <Field form={form} name="landlord.name" />
+          <Field form={form} name="landlord.iban" />
+        </div>
+        <div class="grid3">
+          <Field form={form} name="rent" inputmode="decimal" placeholder="450,00" />
+          <Field form={form} name="charges" inputmode="decimal" placeholder="0,00" optional />
+          <Field form={form} name="housingBenefitToLandlord" inputmode="decimal" placeholder="0,00" optional hint="Déduite de ce que le service paie chaque mois." />
+        </div>
+        <div class="grid2">
+          <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
+          <Field form={form} name="startDate" type="date" hint={lease ? "Une date plus récente enregistre un déménagement (nouveau bail)." : undefined} />
+        </div>
+        {lease ? <Field form={form} name="effectiveFrom" type="month" optional hint="Par défaut le mois en cours s'il n'a pas encore de montants arrêtés." /> : null}
+        <p class="actions"><button type="submit">Enregistrer le bail</button> <a href={`/beneficiaires/${beneficiary.id}`}>Annuler</a></p>
+      </form>
+    </>,
+    status,
+  );
+}
+
+const valuesOf = (lease: Lease | undefined): FormValues =>
+  lease
+    ? {
+        "landlord.name": lease.landlord.name,
+        "landlord.iban": lease.landlord.iban,
+        rent: centsToInput(lease.rent),
+        charges: centsToInput(lease.charges),
+        housingBenefitToLandlord: centsToInput(lease.housingBenefitToLandlord),
+        dueDay: String(lease.dueDay),
+        startDate: lease.startDate,
+      }
+    : { dueDay: "5" };
+
+export function leaseFormRoutes(ui: UiApp) {
+  const load = async (c: UiContext) => {
+    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id")!);
+    if (!beneficiary) return { missing };
+    const [lease] = await getLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
+    return { beneficiary, lease };
+  };
+  ui.get("/beneficiaires/:id/bail", async (c) => {
+    const { beneficiary, lease, missing } = await load(c);
+    if (!beneficiary) return missing;
+    return page(c, beneficiary, lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
+  });
+  ui.post("/beneficiaires/:id/bail", async (c) => {
+    const { beneficiary, lease, missing } = await load(c);
+    if (!beneficiary) return missing;
+    const values = await readForm(c);
+    const f = new FormReader(values);
+    const input = {
+      landlord: { name: f.text("landlord.name"), iban: f.iban("landlord.iban") },
+      rent: f.euros("rent"),
+      charges: f.euros("charges", { required: false }) ?? 0,
+      housingBenefitToLandlord: f.euros("housingBenefitToLandlord", { required: false }) ?? 0,
+      dueDay: f.int("dueDay", 1, 28),
+      startDate: f.date("startDate"),
+      effectiveFrom: f.month("effectiveFrom", { required: false }),
+    };
+    const form: FormState = { values, errors: f.errors, labels: LABELS };
+    if (!f.ok) return page(c, beneficiary, lease, form, 422);
+    try {
+      await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof setLease>[0]["input"] });
+      return c.redirect(`/beneficiaires/${beneficiary.id}?fait=bail`);
+    } catch (error) {
+      const r = refusal(error, { conflict: "Un bail plus récent est déjà enregistré : un bail ne peut commencer avant lui." });
+      return page(c, beneficiary, lease, withRefusal(form, r), 422);
+    }
+  });
+}

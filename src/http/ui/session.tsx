@@ -1,0 +1,64 @@
+/** @jsxImportSource hono/jsx */
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { resolveSession, type Session } from "../../auth/sessions";
+import type { ServiceContext } from "../../services/context";
+import type { AppDeps } from "../deps";
+import { Page } from "./layout";
+
+export const SESSION_COOKIE = "masp_session";
+/** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
+const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|deconnexion)?(\/|$)/;
+
+export type UiEnv = { Variables: { session: Session; ctx: ServiceContext } };
+export type UiApp = Hono<UiEnv>;
+export type UiContext = Context<UiEnv>;
+export interface UiDeps extends AppDeps {
+  today: () => string;
+}
+
+export async function sessionOf(c: Context, deps: Pick<AppDeps, "db">): Promise<Session | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? resolveSession(deps.db, token) : null;
+}
+
+/**
+ * Every UI page needs a session (otherwise: the login page) and every POST its
+ * synchronizer CSRF token; the service context carries the user's role, so the
+ * caseload filter of the services applies to every page.
+ */
+export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
+  return async (c, next) => {
+    if (!UI_PATH.test(c.req.path)) return next();
+    const session = await sessionOf(c, deps);
+    if (!session) return c.redirect("/connexion");
+    if (c.req.method === "POST") {
+      const body = await c.req.parseBody();
+      if (body._csrf !== session.csrfToken) return c.text("Jeton CSRF invalide : rechargez la page.", 403);
+    }
+    c.set("session", session);
+    c.set("ctx", { db: deps.db, actor: `user:${session.user.email}`, role: session.user.role, userId: session.user.id, requestId: c.get("requestId" as never), today: deps.today });
+    await next();
+  };
+}
+
+/** A full page in the layout, for the signed-in user. */
+export function render(c: UiContext, title: string, body: unknown, status: 200 | 201 | 403 | 404 | 409 | 422 = 200) {
+  const { user, csrfToken } = c.get("session");
+  return c.html(
+    "<!doctype html>" +
+      (
+        <Page title={title} user={user} csrf={csrfToken} path={c.req.path}>
+          {body as never}
+        </Page>
+      ).toString(),
+    status,
+  );
+}
+
+export const CsrfField = ({ c }: { c: UiContext }) => <input type="hidden" name="_csrf" value={c.get("session").csrfToken} />;
+
+/** Caseworkers do not handle money: the finance pages answer them 403. */
+export const isCaseworker = (c: UiContext) => c.get("session").user.role === "caseworker";
+export const isAdmin = (c: UiContext) => c.get("session").user.role === "admin";
+export const forbidden = (c: UiContext, who = "au service financier") => render(c, "Accès refusé", <p class="error" role="alert">Cette page est réservée {who}.</p>, 403);

@@ -1,0 +1,205 @@
+import { Queue } from "bullmq";
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alerts } from "../../src/db/schema/jobs";
+import { beneficiaries } from "../../src/db/schema/beneficiaries";
+import { charges } from "../../src/db/schema/charges";
+import { credits } from "../../src/db/schema/credits";
+import { leases } from "../../src/db/schema/leases";
+import { measures } from "../../src/db/schema/measures";
+import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
+import { queueDashboard } from "../../workers/dashboard";
+import { createTestApp, type TestApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { staffUser, uiSession } from "../support/ui";
+
+const TODAY = "2026-03-06";
+const IBAN = "FR7630006000011234567890189";
+const LANDLORD_IBAN = "FR1420041010050500013M02606";
+
+type Session = Awaited<ReturnType<typeof uiSession>>;
+
+/**
+ * The web UI's pages through HTTP (no browser): the forms that create a beneficiary,
+ * a measure, a lease and a charge; French refusals that write nothing; the caseload
+ * enforced on every page; CSRF on every form; the queue dashboard for admins.
+ */
+describe("web UI pages", () => {
+  let database: TestDatabase;
+  let app: TestApp;
+  let queue: Queue;
+  let finance: Session;
+  let admin: Session;
+  let camille: Session;
+  let louis: Session;
+  const ids: Record<string, string> = {};
+
+  const rows = async (table: typeof beneficiaries | typeof measures | typeof leases | typeof charges | typeof credits) => (await database.db.select({ n: count() }).from(table))[0]!.n;
+  const idFrom = (location: string | null) => /\/beneficiaires\/([0-9a-f-]{36})/.exec(location ?? "")?.[1] ?? "";
+
+  /** The whole path a caseworker or finance officer takes for a new person, through the forms. */
+  async function enrol(session: Session, name: { first: string; last: string }, caseworkerId?: string) {
+    const created = await session.post("/beneficiaires/nouveau", { firstName: name.first, lastName: name.last, birthDate: "02/04/1979", cafNumber: "1234567", iban: "FR76 3000 6000 0112 3456 7890 189", ...(caseworkerId ? { caseworkerId } : {}) });
+    expect(created.status, created.html).toBe(302);
+    const id = idFrom(created.location);
+    const measure = await session.post(`/beneficiaires/${id}/mesure/nouvelle`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "ALS"] });
+    expect(measure.status, measure.html).toBe(302);
+    const lease = await session.post(`/beneficiaires/${id}/bail`, { "landlord.name": "OPH Laval Habitat", "landlord.iban": LANDLORD_IBAN, rent: "450", charges: "50,00", housingBenefitToLandlord: "", dueDay: "5", startDate: "2026-01-01" });
+    expect(lease.status, lease.html).toBe(302);
+    return id;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    queue = new Queue("rent-payments", { connection: { host: "127.0.0.1", port: 6379 }, prefix: `ui-pages-${process.pid}` });
+    app = createTestApp(database.db, { today: () => TODAY, queueDashboard: queueDashboard([queue]) as never });
+    const camilleId = await staffUser(database.db, "camille@asso.example", "caseworker", "Camille Martin");
+    const louisId = await staffUser(database.db, "louis@asso.example", "caseworker", "Louis Bernard");
+    await staffUser(database.db, "finance@asso.example", "finance", "Fanny Finance");
+    await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
+    [finance, admin, camille, louis] = await Promise.all(["finance", "admin", "camille", "louis"].map((u) => uiSession(app, `${u}@asso.example`)));
+    ids.camille = camilleId;
+    ids.louis = louisId;
+    ids.marie = await enrol(finance, { first: "Marie", last: "Durand" }, camilleId);
+    ids.paul = await enrol(finance, { first: "Paul", last: "Lefèvre" }, louisId);
+  });
+
+  afterAll(async () => {
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await database?.dispose();
+  });
+
+  it("creates a beneficiary, a MASP 2, a lease and a charge through the forms, and the fiche shows them", async () => {
+    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, { label: "Électricité", category: "energy", amount: "60", frequency: "monthly", dueDay: "15", "creditor.name": "EDF", "creditor.iban": LANDLORD_IBAN, priority: "1", startDate: "2026-01-01" });
+    expect(charge.status, charge.html).toBe(302);
+    const fiche = await finance.get(`/beneficiaires/${ids.marie}?fait=charge`);
+    expect(fiche.status).toBe(200);
+    for (const text of ["Marie Durand", "02/04/1979", IBAN, "MASP2", "du 01/01/2026 au 31/12/2026", "RSA, ALS", "OPH Laval Habitat", "450,00\u00a0€ + 50,00\u00a0€", "Électricité", "60,00\u00a0€", "Charge ajoutée au budget."]) {
+      expect(fiche.html).toContain(text);
+    }
+    const [row] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, ids.marie!));
+    expect(row).toMatchObject({ caseworkerId: ids.camille, iban: IBAN, cafNumber: "1234567" });
+    // The lease form now edits the lease it shows.
+    const edit = await finance.get(`/beneficiaires/${ids.marie}/bail`);
+    expect(edit.html).toContain('value="450,00"');
+    expect(edit.html).toContain("Modifier le bail");
+  });
+
+  it("answers a refused form in French, marks the fields, and writes nothing", async () => {
+    const before = await Promise.all([rows(beneficiaries), rows(measures), rows(leases), rows(charges)]);
+
+    const minor = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "Petit", birthDate: "2010-05-01", iban: "FR76 3000 6000 0112 3456 7890 188" });
+    expect(minor.status).toBe(422);
+    expect(minor.html).toContain("IBAN invalide");
+    expect(minor.html).toMatch(/id="f-iban"[^>]*aria-invalid="true"/);
+    const minorOnly = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "Petit", birthDate: "2010-05-01" });
+    expect(minorOnly.status).toBe(422);
+    expect(minorOnly.html).toContain("la personne doit être majeure");
+    expect(minorOnly.html).toContain('href="#f-birthDate"');
+    expect(minorOnly.html).toContain('value="Léa"'); // what was typed stays typed
+
+    const short = await finance.post(`/beneficiaires/${ids.marie}/mesure/nouvelle`, { level: "MASP2", startDate: "2027-01-01", endDate: "2027-03-31" });
+    expect(short.status).toBe(422);
+    expect(short.html).toContain("au moins 6 mois");
+    expect(short.html).toContain("cochez au moins une prestation");
+    const overlap = await finance.post(`/beneficiaires/${ids.marie}/mesure/nouvelle`, { level: "MASP2", startDate: "2026-06-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+    expect(overlap.status).toBe(422);
+    expect(overlap.html).toContain("couvre déjà ces dates");
+
+    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": LANDLORD_IBAN, rent: "12,345", dueDay: "31", startDate: "2026-01-01" });
+    expect(lease.status).toBe(422);
+    expect(lease.html).toContain("deux décimales au plus");
+    expect(lease.html).toContain("nombre entier de 1 à 28");
+    const apl = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": LANDLORD_IBAN, rent: "100", housingBenefitToLandlord: "200", dueDay: "5", startDate: "2026-01-01" });
+    expect(apl.status).toBe(422);
+    expect(apl.html).toContain("APL versée au bailleur dépasse le loyer et les charges");
+
+    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, { label: "", category: "energy", amount: "0", frequency: "yearly", dueDay: "15", "creditor.name": "EDF", "creditor.iban": LANDLORD_IBAN, priority: "1" });
+    expect(charge.status).toBe(422);
+    expect(charge.html).toContain("supérieur à zéro");
+    expect(charge.html).toMatch(/Libellé<\/a> : à renseigner/);
+
+    expect(await Promise.all([rows(beneficiaries), rows(measures), rows(leases), rows(charges)])).toEqual(before);
+  });
+
+  it("previews a credit, then records it once however often the confirmation is sent", async () => {
+    const preview = await finance.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "rsa", amount: "607,75", valueDate: "2026-03-03", reference: "" });
+    expect(preview.status, preview.html).toBe(200);
+    expect(preview.html).toContain("Répartition proposée");
+    // Nothing paid since January: the whole credit goes to the rent arrears, first.
+    expect(preview.html).toContain("<tbody><tr><td>Loyer</td><td class=\"num\">607,75\u00a0€</td></tr></tbody>");
+    expect(await rows(credits)).toBe(0);
+    const confirm = preview.html.slice(preview.html.indexOf('action="/versements"'));
+    const hidden = Object.fromEntries([...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]).filter(([k]) => k !== "_csrf"));
+    expect(hidden.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    const sent = await Promise.all([finance.post("/versements", hidden), finance.post("/versements", hidden)]);
+    expect(sent.map((s) => s.status)).toEqual([302, 302]);
+    expect(await rows(credits)).toBe(1);
+    const refused = await finance.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "Employeur", prestation: "SALAIRE", amount: "1200", valueDate: "2026-03-03" });
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain("pas une prestation sociale");
+  });
+
+  it("shows a caseworker only their caseload, on every page and every form", async () => {
+    await checkUnpaidRent({ db: database.db, asOf: TODAY });
+    const list = await camille.get("/beneficiaires");
+    expect(list.html).toContain("Durand");
+    expect(list.html).not.toContain("Lefèvre");
+    expect((await camille.get(`/beneficiaires/${ids.paul}`)).status).toBe(404);
+    expect((await camille.get(`/beneficiaires/${ids.paul}/bail`)).status).toBe(404);
+    expect((await camille.get(`/beneficiaires/${ids.paul}/mesure/nouvelle`)).status).toBe(404);
+    const leasesBefore = await rows(leases);
+    const sneaky = await camille.post(`/beneficiaires/${ids.paul}/bail`, { "landlord.name": "X", "landlord.iban": LANDLORD_IBAN, rent: "1", dueDay: "5", startDate: "2026-02-01" });
+    expect(sneaky.status).toBe(404);
+    expect(await rows(leases)).toBe(leasesBefore);
+
+    // Paul has paid nothing since January: a MASP 3 trigger, in Louis's inbox only.
+    const [paulAlert] = await database.db.select().from(alerts).where(and(eq(alerts.beneficiaryId, ids.paul!), eq(alerts.type, "masp3_trigger")));
+    expect(paulAlert?.status).toBe("open");
+    expect((await louis.get("/alertes")).html).toContain("Déclencheur MASP 3 (L.271-5)");
+    const camilleInbox = await camille.get("/alertes");
+    expect(camilleInbox.html).not.toContain(ids.paul);
+    const closed = await camille.post(`/alertes/${paulAlert!.id}/cloture`, { comment: "pas le mien" });
+    expect(closed.status).toBe(422);
+    expect(closed.html).toContain("ne fait pas partie de vos accompagnements");
+    expect((await database.db.select().from(alerts).where(eq(alerts.id, paulAlert!.id)))[0]!.status).toBe("open");
+    expect((await camille.post("/alertes/pas-un-id/cloture", { comment: "x" })).status).toBe(422);
+
+    for (const path of ["/paiements", "/versements/nouveau", "/traitements"]) expect((await camille.get(path)).status, path).toBe(403);
+    expect((await camille.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "RSA", amount: "1", valueDate: TODAY })).status).toBe(403);
+
+    // A caseworker who enrols someone takes them into their own caseload.
+    const own = await camille.post("/beneficiaires/nouveau", { firstName: "Nina", lastName: "Roux", birthDate: "1990-01-01" });
+    expect(own.status).toBe(302);
+    const [nina] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, idFrom(own.location)));
+    expect(nina?.caseworkerId).toBe(ids.camille);
+  });
+
+  it("refuses a form without its CSRF token and keeps the session when logout is forged", async () => {
+    const before = await rows(beneficiaries);
+    const forged = await finance.post("/beneficiaires/nouveau", { firstName: "Eve", lastName: "Forge", birthDate: "1980-01-01" }, { csrf: "not-the-token" });
+    expect(forged.status).toBe(403);
+    expect(await rows(beneficiaries)).toBe(before);
+    expect((await finance.post("/deconnexion", {}, { csrf: "" })).status).toBe(403);
+    expect((await finance.get("/beneficiaires")).status).toBe(200);
+    expect((await app.request("/beneficiaires")).headers.get("location")).toBe("/connexion");
+  });
+
+  it("opens the queue dashboard to an admin's browser session, and only to it", async () => {
+    const page = await app.request("/admin/queues", { headers: { cookie: admin.cookie, accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<div id=\"root\"");
+    const api = await app.request("/admin/queues/api/queues?activeQueue=rent-payments&page=1", { headers: { cookie: admin.cookie } });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain("rent-payments");
+    expect((await app.request("/admin/queues", { headers: { cookie: finance.cookie } })).status).toBe(403);
+    expect((await app.request("/admin/queues", { headers: { accept: "text/html" } })).headers.get("location")).toBe("/connexion");
+    expect((await app.request("/admin/queues/api/queues")).status).toBe(401);
+    // A change from another site is refused; from the dashboard's own page it passes authentication.
+    const cross = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", { method: "PUT", headers: { cookie: admin.cookie, "sec-fetch-site": "cross-site" } });
+    expect(cross.status).toBe(403);
+    const same = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", { method: "PUT", headers: { cookie: admin.cookie, "sec-fetch-site": "same-origin" } });
+    expect([200, 204]).toContain(same.status);
+  });
+});
