@@ -1,25 +1,36 @@
+/// <reference lib="dom" />
 import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
 import { serve } from "@hono/node-server";
-import { eq } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../../src/auth/passwords";
 import { createToken } from "../../src/auth/tokens";
-import { users } from "../../src/db/schema/users";
 import { createLogger } from "../../src/logger";
-import { systemContext } from "../../src/services/context";
-import { createUser } from "../../src/services/users/users";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { STAFF_PASSWORD, staffUser } from "../support/ui";
 
 const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const TODAY = "2026-03-06";
+
+/** WCAG 2.1 A and AA rules of axe-core on the page as it stands: every violation, with where it is. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+  });
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 /**
  * The web UI in a real browser (Debian's Chromium driven by playwright-core): log in,
- * enter a credit and see its allocation, run the rent job and see the month turn paid,
- * and the caseworker's inbox with a MASP 3 trigger.
+ * create a beneficiary with a measure, a lease and a charge through the forms, enter a
+ * credit and see its allocation, run the rent job and see the month turn paid, and the
+ * caseworker's inbox with a MASP 3 trigger for a second beneficiary. Every page is
+ * checked against WCAG 2.1 AA with axe-core, and used with the keyboard.
  */
 describe("web UI in Chromium", () => {
   let database: TestDatabase;
@@ -29,19 +40,20 @@ describe("web UI in Chromium", () => {
   let browser: Browser;
   let api: (method: string, path: string, body?: unknown, key?: string) => Promise<any>;
   const ids: Record<string, string> = {};
-
-  async function staff(email: string, role: "admin" | "caseworker", name: string) {
-    const user = await createUser({ ctx: systemContext(database.db), input: { email, role, displayName: name } });
-    await database.db.update(users).set({ passwordHash: await hashPassword("mot-de-passe-1") }).where(eq(users.id, user.id));
-    return user.id;
-  }
+  const audited: Record<string, string[]> = {};
 
   async function loginAs(page: Page, email: string) {
     await page.goto(`${base}/`);
     await page.getByLabel("Adresse e-mail").fill(email);
-    await page.getByLabel("Mot de passe").fill("mot-de-passe-1");
+    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
     await page.getByRole("button", { name: "Se connecter" }).click();
     await page.waitForURL(`${base}/`);
+  }
+
+  /** A screenshot for the README, and the page's accessibility audit for the last test. */
+  async function capture(page: Page, name: string) {
+    await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+    audited[name] = await accessibilityViolations(page);
   }
 
   beforeAll(async () => {
@@ -58,23 +70,16 @@ describe("web UI in Chromium", () => {
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     };
-    await staff("admin@asso.example", "admin", "Alice Admin");
-    ids.caseworker = await staff("cesf@asso.example", "caseworker", "Camille Martin");
-    for (const [name, first, last] of [["marie", "Marie", "Durand"], ["paul", "Paul", "Lefèvre"]] as const) {
-      const b = await api("POST", "/v1/beneficiaries", { firstName: first, lastName: last, birthDate: "1979-04-02", cafNumber: "1234567", iban: "FR7630006000011234567890189", caseworkerId: ids.caseworker });
-      ids[name] = b.id;
-      await api("POST", `/v1/beneficiaries/${b.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "AAH", "ALS"] });
-      await api("PUT", `/v1/beneficiaries/${b.id}/lease`, { landlord: { name: "OPH Laval Habitat", iban: "FR1420041010050500013M02606" }, rent: 45000, charges: 5000, dueDay: 5, startDate: "2026-01-01" });
-      await api("POST", `/v1/beneficiaries/${b.id}/charges`, { label: "EDF", category: "energy", amount: 6000, dueDay: 15, priority: 1, creditor: { name: "EDF", iban: "FR1420041010050500013M02606" }, startDate: "2026-01-01" });
-    }
-    // Marie: January and February paid; Paul: nothing since January, so February and March are unpaid.
-    for (const [k, date] of [["m1", "2026-01-03"], ["m2", "2026-02-03"]] as const) {
-      await api("POST", "/v1/credits", { beneficiaryId: ids.marie, payer: "CAF", prestation: "RSA", amount: 50000, valueDate: date }, k);
-      await api("POST", "/v1/jobs/rent-payments/runs", { asOf: date.replace(/03$/, "05") });
-    }
-    await api("POST", "/v1/credits", { beneficiaryId: ids.paul, payer: "CAF", prestation: "RSA", amount: 50000, valueDate: "2026-01-03" }, "p1");
+    await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
+    ids.caseworker = await staffUser(database.db, "cesf@asso.example", "caseworker", "Camille Martin");
+    // The second beneficiary, set up through the API: paid in January, nothing since, so February and March are unpaid.
+    const paul = await api("POST", "/v1/beneficiaries", { firstName: "Paul", lastName: "Lefèvre", birthDate: "1971-09-14", cafNumber: "7654321", caseworkerId: ids.caseworker });
+    ids.paul = paul.id;
+    await api("POST", `/v1/beneficiaries/${paul.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "ALS"] });
+    await api("PUT", `/v1/beneficiaries/${paul.id}/lease`, { landlord: { name: "Mayenne Habitat", iban: "FR1420041010050500013M02606" }, rent: 41000, charges: 4000, dueDay: 5, startDate: "2026-01-01" });
+    await api("POST", "/v1/credits", { beneficiaryId: paul.id, payer: "CAF", prestation: "RSA", amount: 50000, valueDate: "2026-01-03" }, "p1");
     await api("POST", "/v1/jobs/rent-payments/runs", { asOf: "2026-01-05" });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   });
 
   afterAll(async () => {
@@ -85,31 +90,83 @@ describe("web UI in Chromium", () => {
   });
 
   it("refuses the pages without a session and a wrong password", async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ locale: "fr-FR" });
     await page.goto(`${base}/paiements`);
     expect(page.url()).toBe(`${base}/connexion`);
     await page.getByLabel("Adresse e-mail").fill("admin@asso.example");
     await page.getByLabel("Mot de passe").fill("faux");
     await page.getByRole("button", { name: "Se connecter" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("incorrect");
-    await page.screenshot({ path: `${SCREENSHOTS}connexion.png` });
+    await capture(page, "connexion");
     await page.close();
   });
 
-  it("enters a credit, shows the allocation before confirming, then runs the rent job and the month turns paid", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  it("creates a beneficiary with a measure, a lease and a charge, enters a credit with its preview, runs the rent job and the month turns paid", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
     await loginAs(page, "admin@asso.example");
-    await page.screenshot({ path: `${SCREENSHOTS}tableau-de-bord.png`, fullPage: true });
 
-    await page.getByRole("link", { name: "Saisie d'un versement" }).click();
-    await page.getByLabel("Bénéficiaire").selectOption(ids.marie!);
+    // A refused form first: the error summary takes the focus and links to the field.
+    await page.getByRole("link", { name: "Bénéficiaires" }).click();
+    await page.getByRole("link", { name: "Nouveau bénéficiaire" }).click();
+    await page.getByLabel("Nom", { exact: true }).fill("Durand");
+    await page.getByLabel("Prénom").fill("Marie");
+    await page.getByLabel("Date de naissance").fill("2012-04-02");
+    await page.getByLabel("IBAN du bénéficiaire").fill("FR76 3000 6000 0112 3456 7890 188");
+    await page.getByRole("button", { name: "Enregistrer le bénéficiaire" }).click();
+    await page.waitForSelector("#erreurs");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("erreurs");
+    await expect(page.locator("#erreurs").textContent()).resolves.toContain("IBAN invalide");
+    expect(await page.getByLabel("IBAN du bénéficiaire").getAttribute("aria-invalid")).toBe("true");
+    await capture(page, "nouveau-beneficiaire-erreurs");
+
+    await page.getByLabel("Date de naissance").fill("1979-04-02");
+    await page.getByLabel("N° allocataire CAF").fill("1234567");
+    await page.getByLabel("IBAN du bénéficiaire").fill("FR76 3000 6000 0112 3456 7890 189");
+    await page.getByLabel("Travailleur social référent").selectOption({ label: "Camille Martin" });
+    await page.getByRole("button", { name: "Enregistrer le bénéficiaire" }).click();
+    await page.waitForURL(/fait=beneficiaire/);
+    ids.marie = /beneficiaires\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+    await page.getByRole("link", { name: "Ouvrir une mesure" }).click();
+    await page.getByLabel("Début du contrat").fill("2026-03-01");
+    await page.getByLabel("Fin du contrat").fill("2027-02-28");
+    await page.getByRole("checkbox", { name: /^RSA — / }).check();
+    await page.getByRole("checkbox", { name: /^ALS — / }).check();
+    await capture(page, "nouvelle-mesure");
+    await page.getByRole("button", { name: "Ouvrir la mesure" }).click();
+    await page.waitForURL(/fait=mesure/);
+
+    await page.getByRole("link", { name: "Enregistrer le bail" }).click();
+    await page.getByLabel("Bailleur", { exact: true }).fill("OPH Laval Habitat");
+    await page.getByLabel("IBAN du bailleur").fill("FR14 2004 1010 0505 0001 3M02 606");
+    await page.getByLabel("Loyer (€)").fill("450");
+    await page.getByLabel("Charges locatives (€)").fill("50,00");
+    await page.getByLabel("Jour d'échéance").fill("5");
+    await page.getByLabel("Date d'entrée dans le logement").fill("2026-03-01");
+    await capture(page, "bail");
+    await page.getByRole("button", { name: "Enregistrer le bail" }).click();
+    await page.waitForURL(/fait=bail/);
+
+    await page.getByRole("link", { name: "Ajouter une charge" }).click();
+    await page.getByLabel("Libellé").fill("Électricité");
+    await page.getByLabel("Montant (€)").fill("60");
+    await page.getByLabel("Créancier", { exact: true }).fill("EDF");
+    await page.getByLabel("IBAN du créancier").fill("FR1420041010050500013M02606");
+    await page.getByLabel("À partir du").fill("2026-03-01");
+    await page.getByRole("button", { name: "Ajouter la charge" }).click();
+    await page.waitForURL(/fait=charge/);
+    await expect(page.getByRole("table", { name: "Budget : charges prioritaires" }).textContent()).resolves.toContain("60,00\u00a0€");
+
+    await page.getByRole("link", { name: "Saisir un versement" }).click();
+    expect(await page.getByLabel("Bénéficiaire").inputValue()).toBe(ids.marie);
     await page.getByLabel("Prestation (code D.271-2)").fill("RSA");
     await page.getByLabel("Montant (€)").fill("607,75");
     await page.getByLabel("Date de valeur").fill("2026-03-03");
     await page.getByRole("button", { name: "Voir la répartition" }).click();
     const preview = page.getByRole("region", { name: "Répartition proposée (loyer d'abord)" });
-    await expect(preview.textContent()).resolves.toContain("500,00\u00a0€");
-    await page.screenshot({ path: `${SCREENSHOTS}saisie-versement.png`, fullPage: true });
+    const rows = await preview.locator("tbody tr").allTextContents();
+    expect(rows).toEqual(["Loyer500,00\u00a0€", "Charge60,00\u00a0€", "Disponible47,75\u00a0€"]);
+    await capture(page, "saisie-versement");
     await page.getByRole("button", { name: "Confirmer le versement" }).click();
     await page.waitForURL(new RegExp(`/beneficiaires/${ids.marie}`));
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("unpaid");
@@ -118,32 +175,70 @@ describe("web UI in Chromium", () => {
     await page.getByLabel("Traitement", { exact: true }).selectOption("rent-payments");
     await page.getByLabel("Date de traitement").fill("2026-03-05");
     await page.getByRole("button", { name: "Lancer" }).click();
-    await page.waitForURL(/fait=1/);
-    await page.screenshot({ path: `${SCREENSHOTS}traitements.png`, fullPage: true });
+    await page.waitForURL(/fait=rent-payments/);
+    await page.getByLabel("Traitement", { exact: true }).selectOption("charge-payments");
+    await page.getByLabel("Date de traitement").fill("2026-03-15");
+    await page.getByRole("button", { name: "Lancer" }).click();
+    await page.waitForURL(/fait=charge-payments/);
+    await capture(page, "traitements");
 
     await page.goto(`${base}/beneficiaires/${ids.marie}`);
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("paid");
-    await page.screenshot({ path: `${SCREENSHOTS}fiche-beneficiaire.png`, fullPage: true });
+    await expect(page.locator('[data-period="2026-03"]').textContent()).resolves.toContain("payé — 500,00\u00a0€ / 500,00\u00a0€");
+    await capture(page, "fiche-beneficiaire");
     await page.getByRole("link", { name: "Paiements" }).click();
-    await expect(page.locator("table").textContent()).resolves.toContain("OPH Laval Habitat");
-    await page.screenshot({ path: `${SCREENSHOTS}paiements.png`, fullPage: true });
+    await expect(page.getByRole("region", { name: /^Loyer/ }).textContent()).resolves.toContain("OPH Laval Habitat");
+    await expect(page.getByRole("region", { name: /^Charge/ }).textContent()).resolves.toContain("EDF");
+    await capture(page, "paiements");
+    await page.getByRole("link", { name: "Tableau de bord" }).click();
+    await capture(page, "tableau-de-bord");
     await page.close();
   });
 
-  it("shows the MASP 3 trigger in the caseworker's inbox, who closes it with a comment", async () => {
+  it("shows the MASP 3 trigger of the second beneficiary in the caseworker's inbox, who closes it with a comment", async () => {
     await api("POST", "/v1/jobs/unpaid-rent-check/runs", { asOf: TODAY });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
     await loginAs(page, "cesf@asso.example");
     await expect(page.getByRole("link", { name: "Saisie d'un versement" }).count()).resolves.toBe(0);
     await page.getByRole("link", { name: "Alertes" }).click();
     const masp3 = page.getByRole("region", { name: "Déclencheur MASP 3 (L.271-5)" });
     await expect(masp3.count()).resolves.toBe(1);
     await expect(masp3.textContent()).resolves.toContain("février 2026, mars 2026");
-    await page.screenshot({ path: `${SCREENSHOTS}alertes.png`, fullPage: true });
+    await expect(masp3.getByRole("link", { name: "voir la fiche du bénéficiaire" }).getAttribute("href")).resolves.toBe(`/beneficiaires/${ids.paul}`);
+    await capture(page, "alertes");
     await masp3.getByLabel("Commentaire de clôture").fill("Entretien avec M. Lefèvre, saisine du Département engagée.");
     await masp3.getByRole("button", { name: "Clore l'alerte" }).click();
-    await page.waitForURL(/ok=1/);
+    await page.waitForURL(/fait=1/);
     await expect(page.getByRole("region", { name: "Déclencheur MASP 3 (L.271-5)" }).count()).resolves.toBe(0);
     await page.close();
+  });
+
+  it("can be used with the keyboard alone: a skip link first, then the form, sent with Enter", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await page.goto(`${base}/connexion`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Aller au contenu");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("email");
+    await page.keyboard.type("admin@asso.example");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(STAFF_PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/`);
+    const outline = await page.evaluate(() => {
+      const link = document.querySelector<HTMLAnchorElement>('nav a[href="/beneficiaires"]')!;
+      link.focus();
+      return getComputedStyle(link).outlineStyle;
+    });
+    expect(outline).toBe("solid");
+    // The auditor itself is awake: an input without a label is caught.
+    await page.evaluate(() => document.querySelector("main")!.insertAdjacentHTML("beforeend", '<input id="sans-etiquette">'));
+    expect((await accessibilityViolations(page)).join()).toContain("#sans-etiquette");
+    await page.close();
+  });
+
+  it("passes the WCAG 2.1 AA rules of axe-core on every page it showed", () => {
+    expect(Object.keys(audited).length).toBeGreaterThanOrEqual(10);
+    expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
   });
 });

@@ -57,7 +57,10 @@ describe("web UI pages", () => {
     const louisId = await staffUser(database.db, "louis@asso.example", "caseworker", "Louis Bernard");
     await staffUser(database.db, "finance@asso.example", "finance", "Fanny Finance");
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
-    [finance, admin, camille, louis] = await Promise.all(["finance", "admin", "camille", "louis"].map((u) => uiSession(app, `${u}@asso.example`)));
+    finance = await uiSession(app, "finance@asso.example");
+    admin = await uiSession(app, "admin@asso.example");
+    camille = await uiSession(app, "camille@asso.example");
+    louis = await uiSession(app, "louis@asso.example");
     ids.camille = camilleId;
     ids.louis = louisId;
     ids.marie = await enrol(finance, { first: "Marie", last: "Durand" }, camilleId);
@@ -75,7 +78,7 @@ describe("web UI pages", () => {
     expect(charge.status, charge.html).toBe(302);
     const fiche = await finance.get(`/beneficiaires/${ids.marie}?fait=charge`);
     expect(fiche.status).toBe(200);
-    for (const text of ["Marie Durand", "02/04/1979", IBAN, "MASP2", "du 01/01/2026 au 31/12/2026", "RSA, ALS", "OPH Laval Habitat", "450,00\u00a0€ + 50,00\u00a0€", "Électricité", "60,00\u00a0€", "Charge ajoutée au budget."]) {
+    for (const text of ["Marie Durand", "02/04/1979", "FR76 3000 6000 0112 3456 7890 189", "MASP2", "du 01/01/2026 au 31/12/2026", "RSA, ALS", "OPH Laval Habitat", "450,00\u00a0€ + 50,00\u00a0€", "Électricité", "60,00\u00a0€", "Charge ajoutée au budget."]) {
       expect(fiche.html).toContain(text);
     }
     const [row] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, ids.marie!));

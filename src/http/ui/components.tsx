@@ -2,7 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { listAlerts } from "../../services/alerts/alerts";
 import type { recentJobRuns } from "../../services/dashboard";
-import { ALERT_LABELS, JOB_LABELS, STATUS_LABELS, frDate, frMonth } from "./format";
+import { ALERT_LABELS, JOB_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "./format";
 import { Badge } from "./layout";
 
 type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
@@ -30,12 +30,38 @@ export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts
     </table>
   );
 
-/** A job's summary as `clé : valeur` pairs rather than raw JSON. */
+/** What a job's summary says, in French; amounts are cents, shown as euros. */
+const SUMMARY_LABELS: Record<string, string> = {
+  beneficiaries: "bénéficiaires",
+  ordersCreated: "ordres créés",
+  ordersAlreadyDone: "déjà faits",
+  amount: "montant",
+  skippedNoIban: "sans IBAN",
+  unpaidRentOpened: "impayés ouverts",
+  masp3TriggersOpened: "déclencheurs MASP 3",
+  alertsUpdated: "alertes mises à jour",
+  alertsClosed: "alertes closes",
+  ok: "équilibré",
+  accountsChecked: "comptes vérifiés",
+  drift: "écarts",
+  negative: "soldes négatifs",
+  unbalancedTransactions: "opérations déséquilibrées",
+  totalDebits: "total débits",
+  totalCredits: "total crédits",
+};
+const CENTS_KEYS = new Set(["amount", "totalDebits", "totalCredits"]);
+const summaryValue = (key: string, value: unknown): string => {
+  if (CENTS_KEYS.has(key) && (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value)))) return euros(BigInt(value));
+  if (typeof value === "boolean") return value ? "oui" : "non";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+};
+
+/** A job's summary as `libellé valeur` pairs rather than raw JSON (the date is in its own column). */
 const Summary: FC<{ run: RunRow }> = ({ run }) => {
   if (run.error) return <span class="field-error">{run.error}</span>;
-  const entries = Object.entries((run.summary ?? {}) as Record<string, unknown>);
+  const entries = Object.entries((run.summary ?? {}) as Record<string, unknown>).filter(([k]) => k !== "asOf");
   if (entries.length === 0) return <span class="muted">—</span>;
-  return <span class="summary">{entries.map(([k, v]) => <span><span class="muted">{k}</span> {typeof v === "object" ? JSON.stringify(v) : String(v)}</span>)}</span>;
+  return <span class="summary">{entries.map(([k, v]) => <span><span class="muted">{SUMMARY_LABELS[k] ?? k}</span> {summaryValue(k, v)}</span>)}</span>;
 };
 
 export const JobTable: FC<{ runs: RunRow[]; caption: string }> = ({ runs, caption }) =>

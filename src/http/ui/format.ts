@@ -1,3 +1,4 @@
+import { friendlyFormatIBAN } from "ibantools";
 import { formatEuros } from "../../domain/money";
 
 /** `1 234,56 €` */
@@ -46,3 +47,6 @@ export const CATEGORY_LABELS: Record<string, string> = {
   other: "Autre",
 };
 export const FREQUENCY_LABELS: Record<string, string> = { monthly: "mensuelle", quarterly: "trimestrielle", yearly: "annuelle" };
+export const ROLE_LABELS: Record<string, string> = { admin: "administrateur", finance: "service financier", caseworker: "travailleur social" };
+/** `FR76 3000 6000 0112 3456 7890 189`: read aloud and checked by eye in groups of four. */
+export const ibanText = (iban: string | null | undefined): string => (iban ? (friendlyFormatIBAN(iban) ?? iban) : "—");

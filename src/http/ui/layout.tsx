@@ -1,14 +1,16 @@
 /** @jsxImportSource hono/jsx */
+import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
 import type { SessionUser } from "../../auth/sessions";
+import { ROLE_LABELS } from "./format";
 
 const STYLE = `
 :root{--ink:#1b1f24;--muted:#5c6773;--line:#d8dde3;--bg:#f5f6f8;--brand:#1d3557;--ok:#1e6b3a;--warn:#8a5a00;--bad:#a4161a;--focus:#ffbf47}
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:var(--bg)}
 a{color:var(--brand)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid var(--focus);outline-offset:1px}
-header.top{background:var(--brand);color:#fff;display:flex;align-items:center;gap:1.5rem;padding:.6rem 1.5rem;flex-wrap:wrap}
+header.top{background:var(--brand);color:#fff;display:flex;align-items:center;gap:1rem;padding:.5rem 1.5rem;flex-wrap:wrap}
 header.top a{color:#fff;text-decoration:none;padding:.25rem .1rem;border-bottom:2px solid transparent}header.top a[aria-current=page]{border-color:#fff}
-header.top .brand{font-weight:700;margin-right:1rem}header.top .me{margin-left:auto;display:flex;gap:.8rem;align-items:center}
+header.top .brand{font-weight:700;margin-right:.5rem}header.top nav{font-size:.95em}header.top .me{margin-left:auto;display:flex;gap:.8rem;align-items:center;font-size:.9em}
 main{max-width:1180px;margin:0 auto;padding:1.2rem 1.5rem 3rem}h1{font-size:1.5rem;margin:.4rem 0 1rem}h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:.8rem}.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.8rem 1rem}
 .card .n{font-size:1.6rem;font-weight:700}.card .l{color:var(--muted)}
@@ -38,7 +40,7 @@ fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-
 .actions{display:flex;gap:1rem;align-items:center;margin-top:1.2rem}.search .row{display:flex;gap:.5rem;max-width:36rem}
 .row-form{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}.row-form label{margin-top:0}.narrow{max-width:28rem}
 .summary{display:flex;flex-wrap:wrap;gap:.1rem .8rem;font-size:.9em}.iban{font-family:ui-monospace,monospace;font-size:.9em}
-.preview{margin-top:1.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
+.preview{margin-top:1.2rem}.card>h2:first-child{margin-top:.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
 button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 `;
@@ -58,14 +60,14 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{title} — Registre MASP</title>
-      <style>{STYLE}</style>
+      <style>{raw(STYLE)}</style>
     </head>
     <body>
       <a class="skip" href="#contenu">Aller au contenu</a>
       <header class="top">
         <span class="brand">Registre MASP 2</span>
         {user ? (
-          <nav aria-label="Navigation principale" style="display:flex;gap:1.2rem;flex-wrap:wrap">
+          <nav aria-label="Navigation principale" style="display:flex;gap:1rem;flex-wrap:wrap">
             {NAV.filter(([, , roles]) => roles.includes(user.role)).map(([href, label]) => (
               <a href={href} aria-current={path === href || (href !== "/" && path?.startsWith(href)) ? "page" : undefined}>
                 {label}
@@ -76,7 +78,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
         {user ? (
           <span class="me">
             <span>
-              {user.displayName} <span style="opacity:.8">({user.role})</span>
+              {user.displayName} <span style="opacity:.85">({ROLE_LABELS[user.role] ?? user.role})</span>
             </span>
             <form method="post" action="/deconnexion" class="inline">
               <input type="hidden" name="_csrf" value={csrf} />

@@ -10,7 +10,7 @@ import { getLease } from "../../../services/leases/set-lease";
 import { listMeasures } from "../../../services/measures/get-measures";
 import { AlertTable, Notice } from "../components";
 import { isUuid } from "../forms";
-import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
 import { isCaseworker, render, type UiApp, type UiContext } from "../session";
 
@@ -123,7 +123,7 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dt>Né(e) le</dt><dd>{frDate(b.birthDate)}</dd>
               <dt>N° CAF</dt><dd>{b.cafNumber ?? "—"}</dd>
               <dt>N° MSA</dt><dd>{b.msaNumber ?? "—"}</dd>
-              <dt>IBAN</dt><dd>{b.iban ?? "—"}</dd>
+              <dt>IBAN</dt><dd class="iban">{ibanText(b.iban)}</dd>
             </dl>
             <h2 id="mesure">Mesure</h2>
             {current ? (

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { PAYMENT_KINDS } from "../../../db/schema/payments";
 import { listPaymentOrders } from "../../../services/payments/payment-orders";
-import { KIND_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
 import { forbidden, isCaseworker, render, type UiApp } from "../session";
 
@@ -31,7 +31,7 @@ export function paymentRoutes(ui: UiApp) {
                   <thead><tr><th scope="col">Date</th><th scope="col">Période</th><th scope="col">Créancier</th><th scope="col">IBAN</th><th scope="col" class="num">Montant</th><th scope="col">Statut</th></tr></thead>
                   <tbody>
                     {rows.map((o) => (
-                      <tr><td>{frDate(o.businessDate)}</td><td>{o.period ? frMonth(o.period) : "—"}</td><td><a href={`/beneficiaires/${o.beneficiaryId}`}>{o.creditorName}</a></td><td class="iban">{o.creditorIban}</td><td class="num">{euros(o.amount)}</td><td><Badge value={o.status} label={STATUS_LABELS[o.status] ?? o.status} /></td></tr>
+                      <tr><td>{frDate(o.businessDate)}</td><td>{o.period ? frMonth(o.period) : "—"}</td><td><a href={`/beneficiaires/${o.beneficiaryId}`}>{o.creditorName}</a></td><td class="iban">{ibanText(o.creditorIban)}</td><td class="num">{euros(o.amount)}</td><td><Badge value={o.status} label={STATUS_LABELS[o.status] ?? o.status} /></td></tr>
                     ))}
                   </tbody>
                 </table>
