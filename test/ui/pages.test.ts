@@ -169,6 +169,13 @@ describe("web UI pages", () => {
     expect((await database.db.select().from(alerts).where(eq(alerts.id, paulAlert!.id)))[0]!.status).toBe("open");
     expect((await camille.post("/alertes/pas-un-id/cloture", { comment: "x" })).status).toBe(422);
 
+    // The dashboard's figures and alerts are the caseload's too.
+    const measuresCard = (html: string) => /<div class="n">(\d+)<\/div><div class="l"><a href="\/beneficiaires">mesures MASP 2 en cours/.exec(html)?.[1];
+    expect(measuresCard((await camille.get("/")).html)).toBe("1");
+    expect(measuresCard((await finance.get("/")).html)).toBe("2");
+    expect((await camille.get("/")).html).not.toContain(ids.paul);
+    expect((await louis.get("/")).html).toContain(`/beneficiaires/${ids.paul}`);
+
     for (const path of ["/paiements", "/versements/nouveau", "/traitements"]) expect((await camille.get(path)).status, path).toBe(403);
     expect((await camille.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "RSA", amount: "1", valueDate: TODAY })).status).toBe(403);
 
