@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { lockPgliteDir } from "./pglite-lock";
 import type { SQL } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -45,17 +46,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const dir = options.pgliteDir ?? "./data/pglite";
   let client: PGlite;
+  let unlock = () => {};
   if (dir === "memory://") {
     client = await PGlite.create();
   } else {
     mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    unlock = lockPgliteDir(dir);
+    try {
+      client = await PGlite.create(dir);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   type Queryable = Pick<PGlite, "query">;
   const run = (q: Queryable) => (async (text: string, params: readonly unknown[] = []) => (await q.query(text, params as unknown[])).rows) as RawQuery;
   const $raw: RawAccess = { query: run(client), begin: (work) => client.transaction((tx) => work(run(tx))) };
   const db = Object.assign(drizzlePglite({ client, schema }), { $raw }) as unknown as Db;
-  return { db, driver: "pglite", close: () => client.close() };
+  return {
+    db,
+    driver: "pglite",
+    close: async () => {
+      await client.close();
+      unlock();
+    },
+  };
 }
 
 /** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */

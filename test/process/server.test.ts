@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -429,7 +429,27 @@ describe("server process", () => {
     expect(Object.keys(doc.paths)).toContain("/v1/ledger/trial-balance");
     expect(Object.keys(doc.paths)).toContain("/health");
 
+    // The embedded database serves one process: the CLI is refused while the service holds it.
+    const env = { DATABASE_URL: undefined, PGLITE_DIR: dir, REDIS_URL: UNREACHABLE_REDIS };
+    const busy = await runCli(["users:create", "--email", "ada@asso.example", "--role", "admin"], env);
+    live.delete(busy);
+    expect(busy.exit?.code, busy.output()).toBe(1);
+    expect(busy.output()).toContain("open in another process");
+
     expect(await stopGracefully(server), server.output()).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(dir, "masp.lock"))).toBe(false);
+
+    // Stopped, the CLI creates the staff member, who then signs in to the restarted service.
+    const cli = await runCli(["users:create", "--email", "ada@asso.example", "--role", "admin"], env);
+    live.delete(cli);
+    expect(cli.exit, cli.output()).toEqual({ code: 0, signal: null });
+    const password = cli.stdout.trimEnd().split("\n").at(-1)!;
+    const again = await startServer("embedded-again", env);
+    await waitHealthy(again);
+    const login = await fetch(`http://127.0.0.1:${again.port}/connexion`, { method: "POST", body: new URLSearchParams({ email: "ada@asso.example", password }), redirect: "manual" });
+    expect(login.status).toBe(302);
+    expect(login.headers.get("set-cookie")).toMatch(/^masp_session=/);
+    expect(await stopGracefully(again), again.output()).toEqual({ code: 0, signal: null });
   });
 
   it("with DATABASE_URL set and Redis unreachable, refuses to start", async () => {
