@@ -127,6 +127,11 @@ describe("web UI pages", () => {
   });
 
   it("previews a credit, then records it once however often the confirmation is sent", async () => {
+    const filtered = await finance.get("/versements/nouveau?q=lef");
+    expect(filtered.html).toContain("Lefèvre Paul");
+    expect(filtered.html).not.toContain("Durand Marie");
+    const fromFiche = await finance.get(`/versements/nouveau?q=lef&beneficiaire=${ids.marie}`);
+    expect(fromFiche.html).toContain(`<option value="${ids.marie}" selected="">Durand Marie`);
     const preview = await finance.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "rsa", amount: "607,75", valueDate: "2026-03-03", reference: "" });
     expect(preview.status, preview.html).toBe(200);
     expect(preview.html).toContain("Répartition proposée");

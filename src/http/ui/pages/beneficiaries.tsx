@@ -22,15 +22,21 @@ const DONE: Record<string, string> = {
   versement: "Versement enregistré et réparti.",
 };
 
-/** The beneficiary, or the page saying they are out of reach (unknown, or another caseworker's). */
-export async function beneficiaryOr404(c: UiContext, id: string) {
-  if (!isUuid(id)) return { page: notFound(c) };
+/** The beneficiary if this user may see them (unknown, or another caseworker's: undefined). */
+export async function beneficiaryIfVisible(c: UiContext, id: string) {
+  if (!isUuid(id)) return undefined;
   try {
-    return { beneficiary: await readBeneficiary({ ctx: c.get("ctx"), id }) };
+    return await readBeneficiary({ ctx: c.get("ctx"), id });
   } catch (error) {
-    if (error instanceof DomainError && error.code === "not_found") return { page: notFound(c) };
+    if (error instanceof DomainError && error.code === "not_found") return undefined;
     throw error;
   }
+}
+
+/** The beneficiary, or the page saying they are out of reach. */
+export async function beneficiaryOr404(c: UiContext, id: string) {
+  const beneficiary = await beneficiaryIfVisible(c, id);
+  return beneficiary ? { beneficiary } : { page: notFound(c) };
 }
 const notFound = (c: UiContext) => render(c, "Introuvable", <><h1>Bénéficiaire introuvable</h1><p>Ce bénéficiaire n'existe pas ou ne fait pas partie de vos accompagnements.</p><p><a href="/beneficiaires">Retour à la liste</a></p></>, 404);
 

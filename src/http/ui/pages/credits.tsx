@@ -3,9 +3,10 @@ import { listBeneficiaries } from "../../../services/beneficiaries/list-benefici
 import { catalogueInForce } from "../../../services/catalogue";
 import { previewCredit } from "../../../services/credits/preview-credit";
 import { recordCredit } from "../../../services/credits/record-credit";
-import { ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { ErrorSummary, Field, FormReader, isUuid, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
 import { KIND_LABELS, euros } from "../format";
 import { refusal } from "../messages";
+import { beneficiaryIfVisible } from "./beneficiaries";
 import { CsrfField, forbidden, isCaseworker, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
@@ -20,16 +21,27 @@ const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
 
 async function page(c: UiContext, form: FormState, preview?: unknown, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
-  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, input: { limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
+  const q = c.req.query("q")?.trim() || undefined;
+  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, input: { q, limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
+  // The person chosen (from their fiche, or before a refusal) stays in the list whatever the search shows.
+  const chosen = typeof form.values.beneficiaryId === "string" && isUuid(form.values.beneficiaryId) && !list.items.some((b) => b.id === form.values.beneficiaryId) ? await beneficiaryIfVisible(c, form.values.beneficiaryId) : undefined;
+  const people = chosen ? [chosen, ...list.items] : list.items;
   return render(
     c,
     "Saisie d'un versement",
     <>
       <h1>Saisie d'un versement</h1>
       <ErrorSummary form={form} />
+      <form method="get" action="/versements/nouveau" role="search" class="search">
+        <label for="q">Trouver le bénéficiaire (nom ou numéro CAF/MSA)</label>
+        <div class="row">
+          <input id="q" name="q" type="search" value={q ?? ""} />
+          <button type="submit" class="secondary">Filtrer la liste</button>
+        </div>
+      </form>
       <form method="post" action="/versements/apercu" novalidate>
         <CsrfField c={c} />
-        <SelectField form={form} name="beneficiaryId" options={[["", "— choisir —"], ...list.items.map((b) => [b.id, `${b.lastName} ${b.firstName}`] as const)]} />
+        <SelectField form={form} name="beneficiaryId" options={[["", "— choisir —"], ...people.map((b) => [b.id, `${b.lastName} ${b.firstName}${b.cafNumber ? ` — CAF ${b.cafNumber}` : ""}`] as const)]} hint={list.nextCursor ? "Liste limitée aux 200 premiers : filtrez-la ci-dessus." : undefined} />
         <div class="grid2">
           <Field form={form} name="payer" list="payeurs" />
           <Field form={form} name="prestation" list="prestations" placeholder="RSA, AAH, ALS…" hint="Seules les prestations de l'art. D.271-2 gérées par la mesure sont acceptées." />
