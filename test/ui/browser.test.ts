@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { createLogger } from "../../src/logger";
+import { queueDashboard } from "../../workers/dashboard";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -58,8 +59,9 @@ describe("web UI in Chromium", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: "redis://127.0.0.1:1", prefix: "ui", scheduler: false, processJobs: true, allowInProcess: true });
-    const app = createTestApp(database.db, { queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY });
+    // Jobs go through BullMQ on the real Redis (a prefix of this run's own), as in production.
+    runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: "redis://127.0.0.1:6379", prefix: `ui-browser-${process.pid}-${Date.now()}`, scheduler: false, processJobs: true, allowInProcess: false });
+    const app = createTestApp(database.db, { queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY, queueDashboard: queueDashboard(runtime.queues()) as never });
     server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -158,7 +160,7 @@ describe("web UI in Chromium", () => {
     await expect(page.getByRole("table", { name: "Budget : charges prioritaires" }).textContent()).resolves.toContain("60,00\u00a0€");
 
     await page.getByRole("link", { name: "Saisir un versement" }).click();
-    expect(await page.getByLabel("Bénéficiaire").inputValue()).toBe(ids.marie);
+    expect(await page.getByLabel("Bénéficiaire", { exact: true }).inputValue()).toBe(ids.marie);
     await page.getByLabel("Prestation (code D.271-2)").fill("RSA");
     await page.getByLabel("Montant (€)").fill("607,75");
     await page.getByLabel("Date de valeur").fill("2026-03-03");
@@ -171,7 +173,7 @@ describe("web UI in Chromium", () => {
     await page.waitForURL(new RegExp(`/beneficiaires/${ids.marie}`));
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("unpaid");
 
-    await page.getByRole("link", { name: "Traitements" }).click();
+    await page.getByRole("link", { name: "Traitements", exact: true }).click();
     await page.getByLabel("Traitement", { exact: true }).selectOption("rent-payments");
     await page.getByLabel("Date de traitement").fill("2026-03-05");
     await page.getByRole("button", { name: "Lancer" }).click();
@@ -186,12 +188,19 @@ describe("web UI in Chromium", () => {
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("paid");
     await expect(page.locator('[data-period="2026-03"]').textContent()).resolves.toContain("payé — 500,00\u00a0€ / 500,00\u00a0€");
     await capture(page, "fiche-beneficiaire");
-    await page.getByRole("link", { name: "Paiements" }).click();
+    await page.getByRole("link", { name: "Paiements", exact: true }).click();
     await expect(page.getByRole("region", { name: /^Loyer/ }).textContent()).resolves.toContain("OPH Laval Habitat");
     await expect(page.getByRole("region", { name: /^Charge/ }).textContent()).resolves.toContain("EDF");
     await capture(page, "paiements");
     await page.getByRole("link", { name: "Tableau de bord" }).click();
     await capture(page, "tableau-de-bord");
+
+    // The queue dashboard opens from Traitements with the same session (bull-board's own page: not audited).
+    await page.getByRole("link", { name: "Traitements", exact: true }).click();
+    await page.getByRole("link", { name: /Files d'attente/ }).click();
+    await page.getByRole("link", { name: "rent-payments" }).first().click();
+    await page.getByText("Chargement...").waitFor({ state: "detached" });
+    await page.screenshot({ path: `${SCREENSHOTS}files-d-attente.png` });
     await page.close();
   });
 
