@@ -1,42 +1,34 @@
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
-import { join } from "node:path";
+import lockfile from "proper-lockfile";
+
+/** A lock older than this with no heartbeat belongs to a process that died: it is taken over. */
+const STALE_MS = 10_000;
 
 export class DatabaseBusyError extends Error {
-  constructor(dir: string, pid: number) {
-    super(`the embedded database ${dir} is open in another process (pid ${pid}); stop it first (the embedded PGlite serves one process), or set DATABASE_URL to a PostgreSQL server (if pid ${pid} is not the service, remove ${join(dir, "masp.lock")})`);
+  constructor(dir: string) {
+    super(
+      `the embedded database ${dir} is open in another process (the service?); stop it first (the embedded PGlite serves one process), or set DATABASE_URL to a PostgreSQL server. A lock left by a process that died expires ${STALE_MS / 1000} s after it.`,
+    );
     this.name = "DatabaseBusyError";
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /**
  * PGlite keeps its database in one process's memory and writes its directory behind
  * it: a second process opening the same directory (the CLI while the service runs)
- * would not see the other's writes and could overwrite them. A lock file holding the
- * owner's pid refuses that; a lock left by a process that died is taken over.
+ * would not see the other's writes and could overwrite them. proper-lockfile holds
+ * `<dir>.lock` (an atomic mkdir, kept fresh by a heartbeat), so the second process is
+ * refused, and a crashed owner's lock goes stale on its own, across containers too.
  */
 export function lockPgliteDir(dir: string): () => void {
-  const path = join(dir, "masp.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) throw new DatabaseBusyError(dir, owner);
-      rmSync(path, { force: true });
-    }
+  try {
+    return lockfile.lockSync(dir, {
+      stale: STALE_MS,
+      realpath: false,
+      // Losing the lock (the heartbeat blocked past the stale delay) is worth a warning, not a crash.
+      onCompromised: (error) => process.emitWarning(`embedded database lock lost: ${error.message}`),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOCKED") throw new DatabaseBusyError(dir);
+    throw error;
   }
-  throw new Error(`could not lock ${path}`);
 }

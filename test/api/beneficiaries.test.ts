@@ -312,6 +312,10 @@ describe("beneficiaries API", () => {
       const createdByA = await call("POST", "/v1/beneficiaries", a.headers, person({ lastName: `Delta${key}` }));
       expect(createdByA.status).toBe(201);
       expect(createdByA.body.caseworkerId).toBe(a.userId);
+      // …and cannot place one in another caseload (nothing is written).
+      const placed = await call("POST", "/v1/beneficiaries", a.headers, person({ lastName: `Epsilon${key}`, caseworkerId: b.userId }));
+      expect(placed.status).toBe(422);
+      expect(placed.body.error.details).toEqual([expect.objectContaining({ field: "caseworkerId", code: "forbidden_reassignment" })]);
 
       const listA = await call("GET", `/v1/beneficiaries?q=${key}`, a.headers);
       expect(listA.status).toBe(200);

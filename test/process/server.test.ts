@@ -437,7 +437,7 @@ describe("server process", () => {
     expect(busy.output()).toContain("open in another process");
 
     expect(await stopGracefully(server), server.output()).toEqual({ code: 0, signal: null });
-    expect(existsSync(join(dir, "masp.lock"))).toBe(false);
+    expect(existsSync(`${dir}.lock`)).toBe(false);
 
     // Stopped, the CLI creates the staff member, who then signs in to the restarted service.
     const cli = await runCli(["users:create", "--email", "ada@asso.example", "--role", "admin"], env);

@@ -11,7 +11,7 @@ import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
 import { queueDashboard } from "../../workers/dashboard";
 import { createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { staffUser, uiSession } from "../support/ui";
+import { STAFF_PASSWORD, staffUser, uiSession } from "../support/ui";
 
 const TODAY = "2026-03-06";
 const IBAN = "FR7630006000011234567890189";
@@ -169,10 +169,10 @@ describe("web UI pages", () => {
     const camilleInbox = await camille.get("/alertes");
     expect(camilleInbox.html).not.toContain(ids.paul);
     const closed = await camille.post(`/alertes/${paulAlert!.id}/cloture`, { comment: "pas le mien" });
-    expect(closed.status).toBe(422);
+    expect(closed.status).toBe(404);
     expect(closed.html).toContain("ne fait pas partie de vos accompagnements");
     expect((await database.db.select().from(alerts).where(eq(alerts.id, paulAlert!.id)))[0]!.status).toBe("open");
-    expect((await camille.post("/alertes/pas-un-id/cloture", { comment: "x" })).status).toBe(422);
+    expect((await camille.post("/alertes/pas-un-id/cloture", { comment: "x" })).status).toBe(404);
 
     // The dashboard's figures and alerts are the caseload's too.
     const measuresCard = (html: string) => /<div class="n">(\d+)<\/div><div class="l"><a href="\/beneficiaires">mesures MASP 2 en cours/.exec(html)?.[1];
@@ -184,8 +184,8 @@ describe("web UI pages", () => {
     for (const path of ["/paiements", "/versements/nouveau", "/traitements"]) expect((await camille.get(path)).status, path).toBe(403);
     expect((await camille.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "RSA", amount: "1", valueDate: TODAY })).status).toBe(403);
 
-    // A caseworker who enrols someone takes them into their own caseload.
-    const own = await camille.post("/beneficiaires/nouveau", { firstName: "Nina", lastName: "Roux", birthDate: "1990-01-01" });
+    // A caseworker who enrols someone takes them into their own caseload, whatever the form says.
+    const own = await camille.post("/beneficiaires/nouveau", { firstName: "Nina", lastName: "Roux", birthDate: "1990-01-01", caseworkerId: ids.louis! });
     expect(own.status).toBe(302);
     const [nina] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, idFrom(own.location)));
     expect(nina?.caseworkerId).toBe(ids.camille);
@@ -199,6 +199,12 @@ describe("web UI pages", () => {
     expect((await finance.post("/deconnexion", {}, { csrf: "" })).status).toBe(403);
     expect((await finance.get("/beneficiaires")).status).toBe(200);
     expect((await app.request("/beneficiaires")).headers.get("location")).toBe("/connexion");
+    // Login has no token yet: a login form posted from another site is refused by its origin.
+    const body = new URLSearchParams({ email: "finance@asso.example", password: STAFF_PASSWORD });
+    const crossSite = await app.request("/connexion", { method: "POST", body, headers: { origin: "https://evil.example", host: "masp.asso.example" } });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get("set-cookie")).toBeNull();
+    expect((await app.request("/connexion", { method: "POST", body, headers: { "sec-fetch-site": "same-origin" } })).status).toBe(302);
   });
 
   it("opens the queue dashboard to an admin's browser session, and only to it", async () => {

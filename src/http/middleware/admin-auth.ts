@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { sessionOf } from "../ui/session";
 import { bearerAuth, requireRole } from "./auth";
+import { requestSite } from "./request-site";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -21,15 +22,8 @@ export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): Middlewar
     const session = await sessionOf(c, deps);
     if (!session) return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html") ? c.redirect("/connexion") : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
     if (session.user.role !== "admin") return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
-    if (!SAFE_METHODS.has(c.req.method) && !sameOrigin(c.req.raw)) return errorResponse(c, 403, "forbidden", "cross-site request refused");
+    if (!SAFE_METHODS.has(c.req.method) && requestSite(c.req.raw) !== "same-origin") return errorResponse(c, 403, "forbidden", "cross-site request refused");
     c.set("principal", { tokenId: `session:${session.user.id}`, role: "admin", actor: `user:${session.user.email}`, userId: session.user.id });
     await next();
   };
-}
-
-function sameOrigin(request: Request): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site) return site === "same-origin";
-  const origin = request.headers.get("origin");
-  return origin !== null && origin === new URL(request.url).origin;
 }

@@ -51,7 +51,7 @@ const SUMMARY_LABELS: Record<string, string> = {
 };
 const CENTS_KEYS = new Set(["amount", "totalDebits", "totalCredits"]);
 const summaryValue = (key: string, value: unknown): string => {
-  if (CENTS_KEYS.has(key) && (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value)))) return euros(BigInt(value));
+  if (CENTS_KEYS.has(key) && ((typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value)))) return euros(BigInt(value));
   if (typeof value === "boolean") return value ? "oui" : "non";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 };

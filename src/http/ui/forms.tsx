@@ -43,7 +43,8 @@ export function parseEurosToCents(input: string): bigint | null {
 /** Integer cents → `1234,56`, the way a form field shows an amount to edit. */
 export const centsToInput = (cents: bigint | number): string => {
   const c = BigInt(cents);
-  return `${c / 100n},${String(c % 100n).padStart(2, "0")}`;
+  const abs = c < 0n ? -c : c;
+  return `${c < 0n ? "-" : ""}${abs / 100n},${String(abs % 100n).padStart(2, "0")}`;
 };
 
 /**

@@ -61,4 +61,5 @@ export const CsrfField = ({ c }: { c: UiContext }) => <input type="hidden" name=
 /** Caseworkers do not handle money: the finance pages answer them 403. */
 export const isCaseworker = (c: UiContext) => c.get("session").user.role === "caseworker";
 export const isAdmin = (c: UiContext) => c.get("session").user.role === "admin";
-export const forbidden = (c: UiContext, who = "au service financier") => render(c, "Accès refusé", <p class="error" role="alert">Cette page est réservée {who}.</p>, 403);
+export const forbidden = (c: UiContext, who = "au service financier") =>
+  render(c, "Accès refusé", <><h1>Accès refusé</h1><p class="error" role="alert">Cette page est réservée {who}.</p><p><a href="/">Retour au tableau de bord</a></p></>, 403);

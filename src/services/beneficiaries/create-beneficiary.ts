@@ -27,7 +27,10 @@ export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; i
   if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future", "in_the_future");
   // L.271-1: the MASP is for adults.
   if (!isAdultOn(data.birthDate, today)) throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
-  // A caseworker who creates a beneficiary takes them into their own caseload.
+  // A caseworker who creates a beneficiary takes them into their own caseload, and only theirs.
+  if (ctx.role === "caseworker" && data.caseworkerId && data.caseworkerId !== ctx.userId) {
+    throw fieldError("caseworkerId", "a caseworker cannot place a beneficiary in another caseload; ask an administrator", "forbidden_reassignment");
+  }
   const caseworkerId = data.caseworkerId ?? (ctx.role === "caseworker" ? ctx.userId : undefined) ?? null;
   return withTransaction(ctx.db, async (tx) => {
     if (caseworkerId) await assertCaseworker(tx, caseworkerId);

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { DomainError } from "../../../domain/errors";
 import { acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
@@ -11,7 +12,7 @@ const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie 
 
 type Evidence = { periods?: { period: string; due: number; paid: number; creditsReceived: number }[] };
 
-async function inbox(c: UiContext, problem?: { alertId: string; text: string }) {
+async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 404 | 422 = 200) {
   const alerts = await listAlerts({ ctx: c.get("ctx"), input: { status: "active" } });
   return render(
     c,
@@ -58,7 +59,7 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }) 
         );
       })}
     </>,
-    problem ? 422 : 200,
+    status,
   );
 }
 
@@ -66,23 +67,25 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }) 
 export function alertRoutes(ui: UiApp) {
   ui.get("/alertes", (c) => inbox(c));
   // An id that is no alert's is answered like another caseload's alert: not found.
-  ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found })));
+  ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404)));
+  const refused = (c: UiContext, error: unknown, conflict: string) =>
+    inbox(c, { alertId: c.req.param("id") ?? "", text: refusal(error, { ...NOT_FOUND, conflict }).summary }, error instanceof DomainError && error.code === "not_found" ? 404 : 422);
   ui.post("/alertes/:id/prise-en-compte", async (c) => {
     try {
       await acknowledgeAlert({ ctx: c.get("ctx"), id: c.req.param("id") });
     } catch (error) {
-      return inbox(c, { alertId: c.req.param("id"), text: refusal(error, { ...NOT_FOUND, conflict: "Cette alerte n'est plus ouverte." }).summary });
+      return refused(c, error, "Cette alerte n'est plus ouverte.");
     }
     return c.redirect("/alertes?fait=1");
   });
   ui.post("/alertes/:id/cloture", async (c) => {
     const f = await readForm(c);
     const comment = typeof f.comment === "string" ? f.comment : "";
-    if (!comment) return inbox(c, { alertId: c.req.param("id"), text: "Un commentaire est nécessaire pour clore l'alerte." });
+    if (!comment) return inbox(c, { alertId: c.req.param("id"), text: "Un commentaire est nécessaire pour clore l'alerte." }, 422);
     try {
       await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: { comment } });
     } catch (error) {
-      return inbox(c, { alertId: c.req.param("id"), text: refusal(error, { ...NOT_FOUND, conflict: "Cette alerte est déjà close." }).summary });
+      return refused(c, error, "Cette alerte est déjà close.");
     }
     return c.redirect("/alertes?fait=1");
   });

@@ -111,7 +111,8 @@ export function beneficiaryRoutes(ui: UiApp) {
     const months = Array.from({ length: 12 }, (_, i) => addMonthsToMonth(monthOf(now), i - 10));
     const byPeriod = new Map(periods.items.map((p) => [p.period, p]));
     const chargeLabels = new Map(charges.map((ch) => [ch.id, ch.label]));
-    const done = DONE[c.req.query("fait") ?? ""];
+    const fait = c.req.query("fait") ?? "";
+    const done = Object.hasOwn(DONE, fait) ? DONE[fait] : undefined;
     return render(
       c,
       `${b.firstName} ${b.lastName}`,

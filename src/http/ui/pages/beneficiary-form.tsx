@@ -62,7 +62,8 @@ export function beneficiaryFormRoutes(ui: UiApp) {
       cafNumber: f.digits("cafNumber", 13) ?? null,
       msaNumber: f.digits("msaNumber", 13) ?? null,
       iban: f.iban("iban", { required: false }) ?? null,
-      caseworkerId: f.text("caseworkerId", { required: false }) ?? null,
+      // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
+      caseworkerId: isCaseworker(c) ? null : (f.text("caseworkerId", { required: false }) ?? null),
       mjagbf: f.checked("mjagbf"),
     };
     const form: FormState = { values, errors: f.errors, labels: LABELS };

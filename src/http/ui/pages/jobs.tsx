@@ -18,7 +18,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
       "Traitements",
       <>
         <h1>Traitements</h1>
-        <Notice text={done && done in JOB_LABELS ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
+        <Notice text={done && Object.hasOwn(JOB_LABELS, done) ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
         {error ? <p class="error" role="alert">Traitement ou date invalide.</p> : null}
         {c.req.query("echec") ? <p class="error" role="alert">Le traitement a échoué : le détail figure dans le tableau ci-dessous.</p> : null}
         {isAdmin(c) ? (

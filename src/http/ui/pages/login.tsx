@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { login, logout, SESSION_HOURS } from "../../../auth/sessions";
+import { requestSite } from "../../middleware/request-site";
 import { Page } from "../layout";
 import { readForm } from "../forms";
 import { SESSION_COOKIE, type UiApp, type UiDeps } from "../session";
@@ -25,6 +26,8 @@ const page = (props: { error?: string; email?: string }) => "<!doctype html>" + 
 export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: boolean }) {
   ui.get("/connexion", (c) => c.html(page({})));
   ui.post("/connexion", async (c) => {
+    // No session yet, so no CSRF token: a login posted from another site (to sign someone in as the attacker) is refused by origin.
+    if (requestSite(c.req.raw) === "cross-site") return c.text("Connexion refusée : formulaire envoyé depuis un autre site.", 403);
     const f = await readForm(c);
     const email = typeof f.email === "string" ? f.email : "";
     const result = await login(deps.db, email, typeof f.password === "string" ? f.password : "");
