@@ -2,6 +2,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { resolveSession, type Session } from "../../auth/sessions";
+import type { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import type { ServiceContext } from "../../services/context";
 import type { AppDeps } from "../deps";
 import { Page } from "./layout";
@@ -10,7 +11,9 @@ export const SESSION_COOKIE = "masp_session";
 /** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
 const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|deconnexion)?(\/|$)/;
 
-export type UiEnv = { Variables: { session: Session; ctx: ServiceContext } };
+/** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
+export type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
+export type UiEnv = { Variables: { session: Session; ctx: ServiceContext; beneficiary: PageBeneficiary } };
 export type UiApp = Hono<UiEnv>;
 export type UiContext = Context<UiEnv>;
 export interface UiDeps extends AppDeps {

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { MiddlewareHandler } from "hono";
 import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
 import { DomainError } from "../../../domain/errors";
 import { listAlerts } from "../../../services/alerts/alerts";
@@ -12,7 +13,7 @@ import { AlertTable, Notice } from "../components";
 import { isUuid } from "../forms";
 import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
-import { isCaseworker, render, type UiApp, type UiContext } from "../session";
+import { isCaseworker, render, type UiApp, type UiContext, type UiEnv } from "../session";
 
 const DONE: Record<string, string> = {
   beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
@@ -33,11 +34,13 @@ export async function beneficiaryIfVisible(c: UiContext, id: string) {
   }
 }
 
-/** The beneficiary, or the page saying they are out of reach. */
-export async function beneficiaryOr404(c: UiContext, id: string) {
-  const beneficiary = await beneficiaryIfVisible(c, id);
-  return beneficiary ? { beneficiary } : { page: notFound(c) };
-}
+/** For `/beneficiaires/:id/…` pages: the beneficiary in `c.var.beneficiary`, or the page saying they are out of reach. */
+export const withBeneficiary: MiddlewareHandler<UiEnv> = async (c, next) => {
+  const beneficiary = await beneficiaryIfVisible(c, c.req.param("id") ?? "");
+  if (!beneficiary) return notFound(c);
+  c.set("beneficiary", beneficiary);
+  await next();
+};
 const notFound = (c: UiContext) => render(c, "Introuvable", <><h1>Bénéficiaire introuvable</h1><p>Ce bénéficiaire n'existe pas ou ne fait pas partie de vos accompagnements.</p><p><a href="/beneficiaires">Retour à la liste</a></p></>, 404);
 
 const SYSTEM_ACCOUNTS: Record<string, string> = { "bank:main": "Banque", "payments:in-transit": "Paiements émis" };
@@ -90,11 +93,10 @@ export function beneficiaryRoutes(ui: UiApp) {
     );
   });
 
-  ui.get("/beneficiaires/:id", async (c) => {
+  ui.get("/beneficiaires/:id", withBeneficiary, async (c) => {
     const ctx = c.get("ctx");
-    const id = c.req.param("id");
-    const { beneficiary: b, page } = await beneficiaryOr404(c, id);
-    if (!b) return page;
+    const b = c.get("beneficiary");
+    const id = b.id;
     const now = ctx.today();
     const [measures, leases, charges, balances, periods, txns, alerts] = await Promise.all([
       listMeasures({ ctx, beneficiaryId: id }),

@@ -6,7 +6,7 @@ import { ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, ty
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { refusal } from "../messages";
 import { CsrfField, render, type UiApp, type UiContext } from "../session";
-import { beneficiaryOr404 } from "./beneficiaries";
+import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
   label: "Libellé",
@@ -56,17 +56,15 @@ async function page(c: UiContext, beneficiary: { id: string; firstName: string; 
 }
 
 export function chargeFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/:id/charges/nouvelle", async (c) => {
-    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id"));
-    if (!beneficiary) return missing;
+  ui.get("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
+    const beneficiary = c.get("beneficiary");
     const existing = await listCharges({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
     // The next free priority: a new charge is served after the ones already planned.
     const priority = existing.reduce((max, ch) => Math.max(max, ch.priority), 0) + 1;
     return page(c, beneficiary, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority) }, errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/charges/nouvelle", async (c) => {
-    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id"));
-    if (!beneficiary) return missing;
+  ui.post("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
+    const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
     const f = new FormReader(values);
     const input = {

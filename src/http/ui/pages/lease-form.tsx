@@ -4,7 +4,7 @@ import { centsToInput, ErrorSummary, Field, FormReader, readForm, withRefusal, t
 import { euros, frDate, frMonth } from "../format";
 import { refusal } from "../messages";
 import { CsrfField, render, type UiApp, type UiContext } from "../session";
-import { beneficiaryOr404 } from "./beneficiaries";
+import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
   "landlord.name": "Bailleur",
@@ -69,20 +69,14 @@ const valuesOf = (lease: Lease | undefined): FormValues =>
     : { dueDay: "5" };
 
 export function leaseFormRoutes(ui: UiApp) {
-  const load = async (c: UiContext) => {
-    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id")!);
-    if (!beneficiary) return { missing };
-    const [lease] = await getLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
-    return { beneficiary, lease };
-  };
-  ui.get("/beneficiaires/:id/bail", async (c) => {
-    const { beneficiary, lease, missing } = await load(c);
-    if (!beneficiary) return missing;
-    return page(c, beneficiary, lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
+  const currentLease = async (c: UiContext) => (await getLease({ ctx: c.get("ctx"), beneficiaryId: c.get("beneficiary").id }))[0];
+  ui.get("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
+    const lease = await currentLease(c);
+    return page(c, c.get("beneficiary"), lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/bail", async (c) => {
-    const { beneficiary, lease, missing } = await load(c);
-    if (!beneficiary) return missing;
+  ui.post("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
+    const beneficiary = c.get("beneficiary");
+    const lease = await currentLease(c);
     const values = await readForm(c);
     const f = new FormReader(values);
     const input = {

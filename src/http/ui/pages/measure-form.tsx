@@ -5,7 +5,7 @@ import { openMeasure } from "../../../services/measures/open-measure";
 import { Checkbox, CheckboxGroup, ErrorSummary, Field, FormReader, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
 import { CsrfField, render, type UiApp, type UiContext } from "../session";
-import { beneficiaryOr404 } from "./beneficiaries";
+import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
   level: "Niveau",
@@ -49,16 +49,14 @@ async function page(c: UiContext, beneficiary: { id: string; firstName: string; 
 }
 
 export function measureFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/:id/mesure/nouvelle", async (c) => {
-    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id"));
-    if (!beneficiary) return missing;
+  ui.get("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
+    const beneficiary = c.get("beneficiary");
     const start = c.get("ctx").today();
     // One year is the usual first contract; the form says the bounds.
     return page(c, beneficiary, { values: { level: "MASP2", startDate: start, endDate: addDays(addMonths(start, 12), -1) }, errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/mesure/nouvelle", async (c) => {
-    const { beneficiary, page: missing } = await beneficiaryOr404(c, c.req.param("id"));
-    if (!beneficiary) return missing;
+  ui.post("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
+    const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
     const f = new FormReader(values);
     const extension = f.checked("extension");
