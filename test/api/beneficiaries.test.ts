@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
-import { bearer, createTestApp, type TestApp } from "../support/app";
+import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
@@ -17,15 +17,8 @@ describe("beneficiaries API", () => {
   let admin: Headers;
   let finance: Headers;
 
-  const call = async (method: string, path: string, headers: Headers, body?: unknown) => {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-  };
+  const api = apiCaller(() => app, () => admin);
+  const call = (method: string, path: string, headers: Headers, body?: unknown) => api(method, path, body, headers);
 
   const tag = () => randomBytes(3).toString("hex").replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!);
   const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client";
 import { bearer, createTestApp, type TestApp, apiCaller, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/household";
 
 /**
  * Corrections: the reversal of a credit (POST /v1/transactions/{id}/reversal) and the
@@ -12,8 +13,6 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
  */
 
 const TODAY = "2026-11-23";
-const LANDLORD_IBAN = "FR1420041010050500013M02606";
-const CREDITOR_IBAN = "FR7630006000011234567890189";
 
 
 describe("corrections API", () => {
@@ -25,43 +24,8 @@ describe("corrections API", () => {
 
   const call = apiCaller(() => app, () => admin);
 
-  const chargeBody = (overrides: Record<string, unknown> = {}) => ({
-    label: "EDF",
-    category: "energy",
-    amount: 6000,
-    dueDay: 15,
-    priority: 1,
-    creditor: { name: "EDF", iban: CREDITOR_IBAN },
-    startDate: "2026-01-01",
-    ...overrides,
-  });
-
-  /** A MASP2 beneficiary with a lease of 45000 + 5000 (due on the 5th) and the given charges. */
-  async function household(charges: Record<string, unknown>[] = [], withLease = true) {
-    const b = await call("POST", "/v1/beneficiaries", { firstName: "Jean", lastName: `Martin${randomBytes(3).toString("hex")}`, birthDate: "1975-09-12" });
-    expect(b.status).toBe(201);
-    const id: string = b.body.id;
-    const m = await call("POST", `/v1/beneficiaries/${id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "AAH", "APA"] });
-    expect(m.status).toBe(201);
-    if (withLease) {
-      const l = await call("PUT", `/v1/beneficiaries/${id}/lease`, {
-        landlord: { name: "OPH Laval Habitat", iban: LANDLORD_IBAN },
-        rent: 45000,
-        charges: 5000,
-        housingBenefitToLandlord: 0,
-        dueDay: 5,
-        startDate: "2026-01-01",
-      });
-      expect(l.status).toBe(200);
-    }
-    const ids: string[] = [];
-    for (const c of charges) {
-      const res = await call("POST", `/v1/beneficiaries/${id}/charges`, c);
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      ids.push(res.body.id);
-    }
-    return { id, charges: ids };
-  }
+  /** A MASP2 beneficiary (RSA, AAH, APA) with a lease of 45000 + 5000 (due on the 5th) and the given charges. */
+  const household = householdMaker(call, { managed: ["RSA", "AAH", "APA"] });
 
   async function credit(beneficiaryId: string, amount: number, prestation = "RSA", valueDate = "2026-01-03") {
     const res = await call(
@@ -93,14 +57,7 @@ describe("corrections API", () => {
     return Number(row!.n);
   }
 
-  async function expectLedgerSound() {
-    const tb = await call("GET", "/v1/ledger/trial-balance", undefined, finance);
-    expect(tb.status).toBe(200);
-    expect(tb.body.balanced).toBe(true);
-    expect(tb.body.totalDebits).toBe(tb.body.totalCredits);
-    const verify = await call("GET", "/v1/ledger/verify");
-    expect(verify.body).toMatchObject({ ok: true, drift: [], negative: [], unbalancedTransactions: [] });
-  }
+
 
   const address = (beneficiaryId: string, envelope: string, chargeId?: string) => `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
 
@@ -115,7 +72,7 @@ describe("corrections API", () => {
 
   describe("POST /v1/transactions/{id}/reversal", () => {
     it("reverses a credit: the mirror transaction, every envelope back to zero, the ledger balanced", async () => {
-      const h = await household([chargeBody()]);
+      const h = await household({ charges: [chargeBody()] });
       const [edf] = h.charges as [string];
       const c = await credit(h.id, 60775);
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
@@ -138,7 +95,7 @@ describe("corrections API", () => {
           { account: address(h.id, "available"), direction: "debit", amount: 4775 },
         ]),
       );
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     it("takes the business date it is given", async () => {
@@ -190,7 +147,7 @@ describe("corrections API", () => {
     });
 
     it("money already moved out of an envelope: 409 funds_already_paid_out naming the envelopes, nothing posted", async () => {
-      const h = await household([chargeBody()]);
+      const h = await household({ charges: [chargeBody()] });
       const [edf] = h.charges as [string];
       const c = await credit(h.id, 60775);
       // The indu takes the available part and 3225 of EDF's.
@@ -218,11 +175,11 @@ describe("corrections API", () => {
       const ok = await reversal(c.transactionId);
       expect(ok.status, ok.text).toBe(201);
       expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, care: 0, total: 0 });
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     it("5 parallel reversals of one credit: one reversal transaction, the same answer for all", async () => {
-      const h = await household([chargeBody()]);
+      const h = await household({ charges: [chargeBody()] });
       const c = await credit(h.id, 60775);
       const results = await Promise.all(Array.from({ length: 5 }, (_, i) => reversal(c.transactionId, { reason: `correction ${i}` })));
       expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
@@ -233,17 +190,17 @@ describe("corrections API", () => {
       expect(rows.map((r) => r.id)).toEqual([...ids]);
       expect(await count(h.id, "reversal")).toBe(1);
       expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, total: 0 });
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
   });
 
   describe("POST /v1/beneficiaries/{id}/overpayment-recoveries", () => {
     it("takes from available first, then the charges from the highest priority number, then care, the rent last", async () => {
-      const h = await household([
+      const h = await household({ charges: [
         chargeBody(), // EDF, priority 1, 6000
-        chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 5, creditor: { name: "Trésor public", iban: CREDITOR_IBAN } }),
-        chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: CREDITOR_IBAN } }),
-      ]);
+        chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 5, creditor: { name: "Trésor public", iban: EDF.iban } }),
+        chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: EDF.iban } }),
+      ] });
       const [edf, debt, maif] = h.charges as [string, string, string];
       await credit(h.id, 70000); // rent 50000, EDF 6000, MAIF 3000, debt 4000, available 7000
       await credit(h.id, 8000, "APA"); // care 8000 (no care charge)
@@ -291,11 +248,11 @@ describe("corrections API", () => {
       expect(await taken(49000)).toEqual([{ account: address(h.id, "rent"), amount: 49000 }]);
       expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, care: 0, available: 0, total: 0 });
       expect((await recover(h.id, indu(1))).status).toBe(409);
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     it("more than all the envelopes hold: 409 insufficient_funds, nothing posted, the key not used up", async () => {
-      const h = await household([chargeBody()]);
+      const h = await household({ charges: [chargeBody()] });
       await credit(h.id, 60775);
       const key = randomUUID();
       const res = await recover(h.id, indu(60776), key);
@@ -351,7 +308,7 @@ describe("corrections API", () => {
     });
 
     it("parallel recoveries never take an envelope below zero", async () => {
-      const h = await household([], false);
+      const h = await household({ lease: null });
       await credit(h.id, 5000); // no lease, no charge: all available
       const results = await Promise.all(Array.from({ length: 10 }, () => recover(h.id, indu(1000))));
       expect(results.filter((r) => r.status === 201)).toHaveLength(5);
@@ -369,7 +326,7 @@ describe("corrections API", () => {
       expect(new Set(same.map((r) => r.body.transactionId)).size).toBe(1);
       expect(await count(h.id, "overpayment_recovery")).toBe(6);
       expect(await balances(h.id)).toMatchObject({ available: 3000, total: 3000 });
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
   });
 });

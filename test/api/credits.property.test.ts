@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, createTestApp, type TestApp } from "../support/app";
+import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**
@@ -48,15 +48,7 @@ describe("credits: allocation properties", () => {
   let admin: Headers;
   let finance: Headers;
 
-  async function call(method: string, path: string, body?: unknown, headers: Headers = admin) {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-  }
+  const call = apiCaller(() => app, () => admin);
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -5,6 +5,7 @@ import { queryRows } from "../../src/db/client";
 import { post } from "../../src/ledger/post";
 import { bearer, createTestApp, type TestApp, apiCaller, type ApiResponse, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { chargeBody, EDF, expectLedgerSound, LANDLORD, householdMaker, leaseBody } from "../support/household";
 
 /**
  * POST /v1/credits and the reads of the accounts (balances, transactions, rent periods):
@@ -13,8 +14,6 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
  */
 
 const TODAY = "2026-11-23";
-const LANDLORD_IBAN = "FR1420041010050500013M02606";
-const CREDITOR_IBAN = "FR7630006000011234567890189";
 const MANAGED = ["RSA", "AAH", "ALS", "APL", "APA", "PCH"];
 
 
@@ -50,59 +49,8 @@ describe("credits API", () => {
 
   const sum = (allocations: { amount: number }[]) => allocations.reduce((s, a) => s + a.amount, 0);
 
-  const leaseBody = (overrides: Record<string, unknown> = {}) => ({
-    landlord: { name: "OPH Laval Habitat", iban: LANDLORD_IBAN },
-    rent: 45000,
-    charges: 5000,
-    housingBenefitToLandlord: 0,
-    dueDay: 5,
-    startDate: "2026-01-01",
-    ...overrides,
-  });
-
-  const chargeBody = (overrides: Record<string, unknown> = {}) => ({
-    label: "EDF",
-    category: "energy",
-    amount: 6000,
-    dueDay: 15,
-    priority: 1,
-    creditor: { name: "EDF", iban: CREDITOR_IBAN },
-    // (without a start date a charge starts "today", 2026-11-23, after most credits here)
-    startDate: "2026-01-01",
-    ...overrides,
-  });
-
-  interface Household {
-    measure?: Record<string, unknown> | null;
-    lease?: Record<string, unknown> | null;
-    charges?: Record<string, unknown>[];
-  }
-
-  /** A beneficiary set up through the API: a MASP2 measure, a lease, charges. */
-  async function household(setup: Household = {}) {
-    const b = await call("POST", "/v1/beneficiaries", { firstName: "Marie", lastName: `Durand${randomBytes(3).toString("hex")}`, birthDate: "1979-04-02" });
-    expect(b.status, JSON.stringify(b.body)).toBe(201);
-    const id: string = b.body.id;
-    let measureId: string | null = null;
-    const measure = setup.measure === undefined ? { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: MANAGED } : setup.measure;
-    if (measure) {
-      const m = await call("POST", `/v1/beneficiaries/${id}/measures`, measure);
-      expect(m.status, JSON.stringify(m.body)).toBe(201);
-      measureId = m.body.id;
-    }
-    const lease = setup.lease === undefined ? leaseBody() : setup.lease;
-    if (lease) {
-      const l = await call("PUT", `/v1/beneficiaries/${id}/lease`, lease);
-      expect(l.status, JSON.stringify(l.body)).toBe(200);
-    }
-    const charges: string[] = [];
-    for (const c of setup.charges ?? []) {
-      const res = await call("POST", `/v1/beneficiaries/${id}/charges`, c);
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      charges.push(res.body.id);
-    }
-    return { id, measureId: measureId!, charges };
-  }
+  /** A beneficiary set up through the API (no IBAN): a MASP2 measure, a lease, charges. */
+  const household = householdMaker(call, { managed: MANAGED });
 
   const balances = async (beneficiaryId: string) => {
     const res = await call("GET", `/v1/beneficiaries/${beneficiaryId}/balances`);
@@ -119,15 +67,7 @@ describe("credits API", () => {
     return { ledger: Number(row!.ledger), credits: Number(row!.credits) };
   }
 
-  async function expectLedgerSound() {
-    const tb = await call("GET", "/v1/ledger/trial-balance", undefined, finance);
-    expect(tb.status).toBe(200);
-    expect(tb.body).toMatchObject({ balanced: true });
-    expect(tb.body.totalDebits).toBe(tb.body.totalCredits);
-    const verify = await call("GET", "/v1/ledger/verify");
-    expect(verify.status).toBe(200);
-    expect(verify.body).toMatchObject({ ok: true, drift: [], negative: [], unbalancedTransactions: [] });
-  }
+
 
   const rent = (amount: number) => ({ envelope: "rent", amount });
   const charge = (chargeId: string, amount: number) => ({ envelope: "charge", chargeId, amount });
@@ -189,7 +129,7 @@ describe("credits API", () => {
         ]),
       );
       expect(await countCredits(h.id)).toEqual({ ledger: 1, credits: 1 });
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     it("the allocations always sum to the credit, at every boundary of the needs", async () => {
@@ -279,8 +219,8 @@ describe("credits API", () => {
     it("charges are served by priority (lower first), not in the order they were added", async () => {
       const h = await household({
         charges: [
-          chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: CREDITOR_IBAN } }),
-          chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 7, creditor: { name: "Trésor public", iban: CREDITOR_IBAN } }),
+          chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: EDF.iban } }),
+          chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 7, creditor: { name: "Trésor public", iban: EDF.iban } }),
           chargeBody(), // EDF, priority 1
         ],
       });
@@ -320,7 +260,7 @@ describe("credits API", () => {
 
     it("care prestations (APA, PCH) pay the care charges, the rest stays in the care envelope; never the rent", async () => {
       const h = await household({
-        charges: [chargeBody(), chargeBody({ label: "Aide à domicile", category: "care", amount: 20000, priority: 3, creditor: { name: "ADMR", iban: CREDITOR_IBAN } })],
+        charges: [chargeBody(), chargeBody({ label: "Aide à domicile", category: "care", amount: 20000, priority: 3, creditor: { name: "ADMR", iban: EDF.iban } })],
       });
       const [edf, help] = h.charges as [string, string];
       expect((await credited(h.id, 30000, "2026-01-03", { payer: "CD53", prestation: "APA" })).allocations).toEqual([charge(help, 20000), care(10000)]);
@@ -599,7 +539,7 @@ describe("credits API", () => {
       expect(byEnvelope.get("rent") ?? 0).toBe(bal.rent);
       expect(byEnvelope.get("available") ?? 0).toBe(bal.available);
       for (const c of bal.byCharge) expect(byEnvelope.get(c.chargeId) ?? 0).toBe(c.balance);
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     /**
@@ -638,7 +578,7 @@ describe("credits API", () => {
       expect(waiting).toBe(2);
       expect(results.map((r) => r.status)).toEqual([201, 201]);
       expect((await balances(h.id)).total).toBe(100_000);
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     /**
@@ -746,7 +686,7 @@ describe("credits API", () => {
           ],
         });
         await tx.execute(sql`insert into payment_orders (id, natural_key, beneficiary_id, measure_id, kind, period, business_date, amount, creditor_name, creditor_iban, status, ledger_transaction_id)
-          values (${randomUUID()}::uuid, ${`test:${transactionId}`}, ${beneficiaryId}::uuid, ${measureId}::uuid, 'rent', ${period}, ${date}::date, ${amount}, 'OPH Laval Habitat', ${LANDLORD_IBAN}, 'sent', ${transactionId}::uuid)`);
+          values (${randomUUID()}::uuid, ${`test:${transactionId}`}, ${beneficiaryId}::uuid, ${measureId}::uuid, 'rent', ${period}, ${date}::date, ${amount}, 'OPH Laval Habitat', ${LANDLORD.iban}, 'sent', ${transactionId}::uuid)`);
       });
     }
 
@@ -767,7 +707,7 @@ describe("credits API", () => {
       // February's 30000 still unpaid + March, less the 30000 held.
       expect((await credited(h.id, 100000, "2026-02-06")).allocations).toEqual([rent(50000), available(50000)]);
       expect(await balances(h.id)).toMatchObject({ rent: 80000, charges: 6000, available: 64775 });
-      await expectLedgerSound();
+      await expectLedgerSound(call, finance);
     });
 
     it("the amount due follows a rent change from a future month, and so does the rent need", async () => {

@@ -3,12 +3,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client";
 import { pgError } from "../../src/db/errors";
-import { bearer, createTestApp, type TestApp } from "../support/app";
+import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
+import { chargeBody, EDF, LANDLORD, leaseBody } from "../support/household";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
-const LANDLORD_IBAN = "FR1420041010050500013M02606";
-const CREDITOR_IBAN = "FR7630006000011234567890189";
 
 type Headers = Record<string, string>;
 type App = TestApp;
@@ -21,15 +20,7 @@ describe("lease and charges API (the budget plan)", () => {
   const appOn = (today: string): App =>
     createTestApp(database.db, { today: () => today });
 
-  const call = async (method: string, path: string, body?: unknown, on: App = app) => {
-    const res = await on.request(path, {
-      method,
-      headers: { ...admin, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-  };
+  const call = (method: string, path: string, body?: unknown, on: App = app) => apiCaller(() => on, () => admin)(method, path, body);
 
   const fields = (body: any): string[] => (body?.error?.details ?? []).map((d: { field: string }) => d.field);
 
@@ -39,28 +30,14 @@ describe("lease and charges API (the budget plan)", () => {
     return res.body.id;
   }
 
-  const lease = (overrides: Record<string, unknown> = {}) => ({
-    landlord: { name: "OPH Laval Habitat", iban: "fr14 2004 1010 0505 0001 3m02 606" },
-    rent: 45000,
-    charges: 5000,
-    housingBenefitToLandlord: 0,
-    dueDay: 5,
-    startDate: "2026-01-01",
-    ...overrides,
-  });
+  // The landlord's IBAN as people type it: the service stores the electronic format.
+  const lease = (overrides: Record<string, unknown> = {}) => leaseBody({ landlord: { ...LANDLORD, iban: "fr14 2004 1010 0505 0001 3m02 606" }, ...overrides });
   const putLease = (b: string, body: unknown, on: App = app) => call("PUT", `/v1/beneficiaries/${b}/lease`, body, on);
   const getLease = (b: string, on: App = app) => call("GET", `/v1/beneficiaries/${b}/lease`, undefined, on);
   const terms = (body: any) => body.terms.map((t: any) => [t.effectiveFrom, t.rent, t.charges, t.housingBenefitToLandlord, t.monthlyDue]);
 
-  const charge = (overrides: Record<string, unknown> = {}) => ({
-    label: "EDF",
-    category: "energy",
-    amount: 6000,
-    dueDay: 15,
-    priority: 1,
-    creditor: { name: "EDF", iban: CREDITOR_IBAN },
-    ...overrides,
-  });
+  // No start date: a charge starts "today".
+  const charge = (overrides: Record<string, unknown> = {}) => chargeBody({ startDate: undefined, ...overrides });
   const addCharge = (b: string, body: unknown) => call("POST", `/v1/beneficiaries/${b}/charges`, body);
 
   beforeAll(async () => {
@@ -81,7 +58,7 @@ describe("lease and charges API (the budget plan)", () => {
       expect(res.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         beneficiaryId: b,
-        landlord: { name: "OPH Laval Habitat", iban: LANDLORD_IBAN },
+        landlord: { name: "OPH Laval Habitat", iban: LANDLORD.iban },
         rent: 45000,
         charges: 5000,
         housingBenefitToLandlord: 20000,
@@ -98,7 +75,7 @@ describe("lease and charges API (the budget plan)", () => {
 
     it("defaults charges and housing benefit to 0; a benefit equal to rent + charges leaves 0 due", async () => {
       const b = await beneficiary();
-      const res = await putLease(b, { landlord: { name: "SCI", iban: LANDLORD_IBAN }, rent: 45000, dueDay: 1, startDate: "2026-03-01" });
+      const res = await putLease(b, { landlord: { name: "SCI", iban: LANDLORD.iban }, rent: 45000, dueDay: 1, startDate: "2026-03-01" });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ charges: 0, housingBenefitToLandlord: 0, monthlyDue: 45000 });
       const b2 = await beneficiary();
@@ -248,7 +225,7 @@ describe("lease and charges API (the budget plan)", () => {
       expect([409, 422]).toContain(may.status);
 
       // Same amounts as in force, another landlord name: the lease changes, the terms do not.
-      const renamed = await putLease(b, lease({ rent: 44000, charges: 0, landlord: { name: "OPH Mayenne", iban: LANDLORD_IBAN } }), july);
+      const renamed = await putLease(b, lease({ rent: 44000, charges: 0, landlord: { name: "OPH Mayenne", iban: LANDLORD.iban } }), july);
       expect(renamed.status).toBe(200);
       expect(renamed.body.landlord.name).toBe("OPH Mayenne");
       expect(terms(renamed.body)).toEqual(history);
@@ -284,7 +261,7 @@ describe("lease and charges API (the budget plan)", () => {
     it("a later start date is a new lease and closes the previous one the day before", async () => {
       const b = await beneficiary();
       const old = await putLease(b, lease());
-      const moved = await putLease(b, lease({ landlord: { name: "Foncia", iban: CREDITOR_IBAN }, rent: 52000, charges: 3000, dueDay: 10, startDate: "2026-09-01" }));
+      const moved = await putLease(b, lease({ landlord: { name: "Foncia", iban: EDF.iban }, rent: 52000, charges: 3000, dueDay: 10, startDate: "2026-09-01" }));
       expect(moved.status).toBe(200);
       expect(moved.body.id).not.toBe(old.body.id);
       expect(moved.body).toMatchObject({ startDate: "2026-09-01", endDate: null, rent: 52000, monthlyDue: 55000, dueDay: 10, landlord: { name: "Foncia" } });
@@ -317,7 +294,7 @@ describe("lease and charges API (the budget plan)", () => {
         amount: 6000,
         dueDay: 15,
         priority: 1,
-        creditor: { name: "EDF", iban: CREDITOR_IBAN },
+        creditor: { name: "EDF", iban: EDF.iban },
         frequency: "monthly",
         months: [],
         startDate: TODAY,

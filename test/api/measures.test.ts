@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/client";
 import { END_REASONS } from "../../src/domain/measure-rules";
-import { bearer, createTestApp, type TestApp } from "../support/app";
+import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
@@ -49,15 +49,7 @@ describe("measures API", () => {
   let admin: Headers;
   let caseworker: Headers;
 
-  const call = async (method: string, path: string, body?: unknown, headers: Headers = admin) => {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-  };
+  const call = apiCaller(() => app, () => admin);
 
   const fields = (body: any): string[] => (body?.error?.details ?? []).map((d: { field: string }) => d.field);
   const codes = (body: any): string[] => (body?.error?.details ?? []).map((d: { code: string }) => d.code);
