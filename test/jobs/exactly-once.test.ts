@@ -5,7 +5,6 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { sql } from "drizzle-orm";
-import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedBeneficiaries } from "../../bench/support/seed";
@@ -18,6 +17,7 @@ import { runPayments } from "../../src/services/payments/run-payments";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "./fixtures/harness";
 
 /**
  * Exactly-once payments on real PostgreSQL and Redis: two workers racing for the same
@@ -27,16 +27,6 @@ import { TEST_REDIS_URL } from "../support/env";
 
 const N = 300;
 const logger = createLogger("silent");
-
-async function deleteKeys(prefix: string) {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    await redis.quit();
-  }
-}
 
 /** Credits through the service verb, as the CAF file import would post them. */
 async function creditAll(db: Db, ids: readonly string[], amount: (i: number) => number, valueDate: string) {
@@ -99,7 +89,7 @@ describe("two workers asked to run the same job for the same date at the same ti
   });
   afterAll(async () => {
     await Promise.all(runtimes.map((r) => r.close().catch(() => {})));
-    await deleteKeys(prefix);
+    await deleteQueueKeys(prefix);
     await database?.dispose();
   });
 
@@ -290,7 +280,7 @@ describe("the cron schedules", () => {
     database = await createTestDatabase({ poolMax: 5 });
   });
   afterAll(async () => {
-    await deleteKeys(prefix);
+    await deleteQueueKeys(prefix);
     await database?.dispose();
   });
 

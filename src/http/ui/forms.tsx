@@ -188,57 +188,44 @@ const Help: FC<{ id: string; hint?: string; error?: string }> = ({ id, hint, err
 
 const described = (id: string, hint?: string, error?: string) => [hint ? `${id}-aide` : "", error ? `${id}-erreur` : ""].filter(Boolean).join(" ") || undefined;
 
-/** A labelled input with its hint and its error, tied together for screen readers. */
-export const Field: FC<FieldProps> = ({ form, name, type = "text", hint, optional, inputmode, autocomplete, placeholder, value, list }) => {
+interface ControlAttributes {
+  id: string;
+  name: string;
+  required: boolean;
+  "aria-invalid"?: "true";
+  "aria-describedby"?: string;
+}
+
+/** One field's label, hint and error around its control, and the attributes that tie them together for screen readers. */
+const Framed: FC<FieldProps & { control: (attributes: ControlAttributes) => Child }> = ({ form, name, hint, optional, control }) => {
   const id = idOf(name);
   const error = form.errors[name];
   return (
     <div class={error ? "field invalid" : "field"}>
       <Label form={form} name={name} optional={optional} />
       <Help id={id} hint={hint} error={error} />
-      <input
-        id={id}
-        name={name}
-        type={type}
-        value={value ?? valueOf(form, name)}
-        required={!optional}
-        inputmode={inputmode}
-        autocomplete={autocomplete ?? "off"}
-        placeholder={placeholder}
-        list={list}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={described(id, hint, error)}
-      />
+      {control({ id, name, required: !optional, "aria-invalid": error ? "true" : undefined, "aria-describedby": described(id, hint, error) })}
     </div>
   );
 };
 
-export const SelectField: FC<FieldProps & { options: readonly (readonly [string, string])[] }> = ({ form, name, hint, optional, options }) => {
-  const id = idOf(name);
-  const error = form.errors[name];
-  const current = valueOf(form, name);
-  return (
-    <div class={error ? "field invalid" : "field"}>
-      <Label form={form} name={name} optional={optional} />
-      <Help id={id} hint={hint} error={error} />
-      <select id={id} name={name} required={!optional} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)}>
-        {options.map(([value, label]) => <option value={value} selected={value === current}>{label}</option>)}
-      </select>
-    </div>
-  );
+export const Field: FC<FieldProps> = (props) => (
+  <Framed
+    {...props}
+    control={(a) => (
+      <input {...a} type={props.type ?? "text"} value={props.value ?? valueOf(props.form, props.name)} inputmode={props.inputmode} autocomplete={props.autocomplete ?? "off"} placeholder={props.placeholder} list={props.list} />
+    )}
+  />
+);
+
+export const SelectField: FC<FieldProps & { options: readonly (readonly [string, string])[] }> = (props) => {
+  const current = valueOf(props.form, props.name);
+  return <Framed {...props} control={(a) => <select {...a}>{props.options.map(([value, label]) => <option value={value} selected={value === current}>{label}</option>)}</select>} />;
 };
 
-export const TextArea: FC<FieldProps & { rows?: number }> = ({ form, name, hint, optional, rows = 3 }) => {
-  const id = idOf(name);
-  const error = form.errors[name];
-  return (
-    <div class={error ? "field invalid" : "field"}>
-      <Label form={form} name={name} optional={optional} />
-      <Help id={id} hint={hint} error={error} />
-      <textarea id={id} name={name} rows={rows} required={!optional} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)}>{valueOf(form, name)}</textarea>
-    </div>
-  );
-};
+export const TextArea: FC<FieldProps & { rows?: number }> = (props) => (
+  <Framed {...props} control={(a) => <textarea {...a} rows={props.rows ?? 3}>{valueOf(props.form, props.name)}</textarea>} />
+);
 
 export const Checkbox: FC<{ form: FormState; name: string; hint?: string }> = ({ form, name, hint }) => {
   const id = idOf(name);

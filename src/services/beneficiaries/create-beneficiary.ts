@@ -8,17 +8,20 @@ import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
 import { assertCaseworker } from "./assert-caseworker";
 
-export const CreateBeneficiaryInput = z.object({
+/** A beneficiary's fields; an update gives any of them, `null` clearing the optional ones. */
+export const BeneficiaryFields = z.object({
   firstName: PersonName,
   lastName: PersonName,
   birthDate: CalendarDate,
-  cafNumber: Digits(13).nullish(),
-  msaNumber: Digits(13).nullish(),
-  iban: Iban.nullish(),
-  caseworkerId: z.uuid().nullish(),
+  cafNumber: Digits(13).nullable(),
+  msaNumber: Digits(13).nullable(),
+  iban: Iban.nullable(),
+  caseworkerId: z.uuid().nullable(),
   /** A family-budget judicial measure (MJAGBF) forbids the R.271-3 extension. */
-  mjagbf: z.boolean().default(false),
+  mjagbf: z.boolean(),
 });
+
+export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: true, msaNumber: true, iban: true, caseworkerId: true }).extend({ mjagbf: z.boolean().default(false) });
 export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
 
 export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; input: CreateBeneficiaryInput }) {

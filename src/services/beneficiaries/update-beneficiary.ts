@@ -6,22 +6,10 @@ import { ValidationError, fieldError } from "../../domain/errors";
 import { isAdultOn } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
 import { assertCaseworker } from "./assert-caseworker";
+import { BeneficiaryFields } from "./create-beneficiary";
 
-export const UpdateBeneficiaryInput = z
-  .object({
-    firstName: PersonName,
-    lastName: PersonName,
-    birthDate: CalendarDate,
-    cafNumber: Digits(13).nullable(),
-    msaNumber: Digits(13).nullable(),
-    iban: Iban.nullable(),
-    caseworkerId: z.uuid().nullable(),
-    mjagbf: z.boolean(),
-  })
-  .partial()
-  .strict();
+export const UpdateBeneficiaryInput = BeneficiaryFields.partial().strict();
 export type UpdateBeneficiaryInput = z.input<typeof UpdateBeneficiaryInput>;
 
 export async function updateBeneficiary({ ctx, id, input }: { ctx: ServiceContext; id: string; input: UpdateBeneficiaryInput }) {

@@ -14,6 +14,22 @@ export interface MeasureTerms {
   extensionReason?: string | null;
 }
 
+/** The row of a new contract period (an opening or a renewal): its terms, under the catalogue in force at its start. */
+export function newMeasureRow(id: string, beneficiaryId: string, terms: MeasureTerms, catalogue: Catalogue) {
+  return {
+    id,
+    beneficiaryId,
+    level: terms.level,
+    startDate: terms.startDate,
+    endDate: terms.endDate,
+    status: "active" as const,
+    managedPrestations: distinctCodes(terms.managedPrestations),
+    extension: terms.extension,
+    extensionReason: terms.extensionReason ?? null,
+    catalogueVersion: catalogue.version,
+  };
+}
+
 /**
  * The rules every contract period obeys (L.271-1, L.271-2, D.271-2, R.271-3), each
  * broken rule reported on its field so the form can show them all at once.

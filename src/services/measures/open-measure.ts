@@ -7,7 +7,7 @@ import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./measure-terms";
+import { assertFitsHistory, assertTerms, distinctCodes, newMeasureRow, upperCodes } from "./measure-terms";
 
 export const OpenMeasureInput = z.object({
   level: z.enum(["MASP1", "MASP2"]),
@@ -35,18 +35,7 @@ export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceC
     const id = uuidv7();
     const [measure] = await tx
       .insert(measures)
-      .values({
-        id,
-        beneficiaryId,
-        level: terms.level,
-        startDate: terms.startDate,
-        endDate: terms.endDate,
-        status: "active",
-        managedPrestations: distinctCodes(terms.managedPrestations),
-        extension: terms.extension,
-        extensionReason: terms.extensionReason ?? null,
-        catalogueVersion: catalogue.version,
-      })
+      .values(newMeasureRow(id, beneficiaryId, terms, catalogue))
       .returning();
     await tx.insert(measureEvents).values({
       measureId: id,

@@ -12,7 +12,7 @@ import { recordAudit, type ServiceContext } from "../context";
 import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
 import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { assertFitsHistory, assertTerms, distinctCodes, upperCodes } from "./measure-terms";
+import { assertFitsHistory, assertTerms, newMeasureRow, upperCodes } from "./measure-terms";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
@@ -67,19 +67,7 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     const id = uuidv7();
     const [renewed] = await tx
       .insert(measures)
-      .values({
-        id,
-        beneficiaryId: beneficiary.id,
-        level: terms.level,
-        startDate,
-        endDate: terms.endDate,
-        status: "active",
-        managedPrestations: distinctCodes(terms.managedPrestations),
-        extension: terms.extension,
-        extensionReason: terms.extensionReason ?? null,
-        catalogueVersion: catalogue.version,
-        previousMeasureId: current.id,
-      })
+      .values({ ...newMeasureRow(id, beneficiary.id, terms, catalogue), previousMeasureId: current.id })
       .returning();
     await tx.insert(measureEvents).values([
       { measureId: current.id, type: "reviewed", effectiveDate: data.review.date, status: "active", actor: ctx.actor, data: { reviewId, outcome: "renew" } },

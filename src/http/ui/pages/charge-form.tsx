@@ -2,10 +2,11 @@
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../db/schema/charges";
 import { addCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
-import { ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState } from "../forms";
+import { Field, FormReader, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { refusal } from "../messages";
-import { CsrfField, render, type UiApp, type UiContext } from "../session";
+import { type UiApp, type UiContext } from "../session";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
@@ -20,38 +21,37 @@ const LABELS = {
   startDate: "À partir du",
 };
 
-async function page(c: UiContext, beneficiary: { id: string; firstName: string; lastName: string }, form: FormState, status: 200 | 422 = 200) {
-  return render(
+function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
+  return renderBeneficiaryForm(
     c,
-    "Ajouter une charge",
+    {
+      crumb: "Charge",
+      title: "Ajouter une charge au budget",
+      action: "charges/nouvelle",
+      submit: "Ajouter la charge",
+      form,
+      status,
+      intro: <p class="muted">Le loyer passe toujours en premier ; les charges sont ensuite servies par priorité croissante (1 d'abord).</p>,
+    },
     <>
-      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › <a href={`/beneficiaires/${beneficiary.id}`}>{beneficiary.lastName}</a> › Charge</p>
-      <h1>Ajouter une charge au budget — {beneficiary.firstName} {beneficiary.lastName}</h1>
-      <p class="muted">Le loyer passe toujours en premier ; les charges sont ensuite servies par priorité croissante (1 d'abord).</p>
-      <ErrorSummary form={form} />
-      <form method="post" action={`/beneficiaires/${beneficiary.id}/charges/nouvelle`} novalidate>
-        <CsrfField c={c} />
-        <div class="grid2">
-          <Field form={form} name="label" placeholder="Électricité" />
-          <SelectField form={form} name="category" options={CHARGE_CATEGORIES.map((k) => [k, CATEGORY_LABELS[k] ?? k] as const)} />
-        </div>
-        <div class="grid3">
-          <Field form={form} name="amount" inputmode="decimal" placeholder="60,00" />
-          <SelectField form={form} name="frequency" options={CHARGE_FREQUENCIES.map((k) => [k, FREQUENCY_LABELS[k] ?? k] as const)} hint="Trimestrielle et annuelle : à partir du mois de début." />
-          <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
-        </div>
-        <div class="grid2">
-          <Field form={form} name="creditor.name" />
-          <Field form={form} name="creditor.iban" />
-        </div>
-        <div class="grid2">
-          <Field form={form} name="priority" inputmode="numeric" hint="De 1 à 1000 ; 1 est servie d'abord." />
-          <Field form={form} name="startDate" type="date" optional hint="Par défaut aujourd'hui." />
-        </div>
-        <p class="actions"><button type="submit">Ajouter la charge</button> <a href={`/beneficiaires/${beneficiary.id}`}>Annuler</a></p>
-      </form>
+      <div class="grid2">
+        <Field form={form} name="label" placeholder="Électricité" />
+        <SelectField form={form} name="category" options={CHARGE_CATEGORIES.map((k) => [k, CATEGORY_LABELS[k] ?? k] as const)} />
+      </div>
+      <div class="grid3">
+        <Field form={form} name="amount" inputmode="decimal" placeholder="60,00" />
+        <SelectField form={form} name="frequency" options={CHARGE_FREQUENCIES.map((k) => [k, FREQUENCY_LABELS[k] ?? k] as const)} hint="Trimestrielle et annuelle : à partir du mois de début." />
+        <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
+      </div>
+      <div class="grid2">
+        <Field form={form} name="creditor.name" />
+        <Field form={form} name="creditor.iban" />
+      </div>
+      <div class="grid2">
+        <Field form={form} name="priority" inputmode="numeric" hint="De 1 à 1000 ; 1 est servie d'abord." />
+        <Field form={form} name="startDate" type="date" optional hint="Par défaut aujourd'hui." />
+      </div>
     </>,
-    status,
   );
 }
 
@@ -61,7 +61,7 @@ export function chargeFormRoutes(ui: UiApp) {
     const existing = await listCharges({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
     // The next free priority: a new charge is served after the ones already planned.
     const priority = existing.reduce((max, ch) => Math.max(max, ch.priority), 0) + 1;
-    return page(c, beneficiary, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority) }, errors: {}, labels: LABELS });
+    return page(c, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority) }, errors: {}, labels: LABELS });
   });
   ui.post("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
@@ -78,12 +78,12 @@ export function chargeFormRoutes(ui: UiApp) {
       startDate: f.date("startDate", { required: false }),
     };
     const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, beneficiary, form, 422);
+    if (!f.ok) return page(c, form, 422);
     try {
       await addCharge({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof addCharge>[0]["input"] });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=charge#budget`);
     } catch (error) {
-      return page(c, beneficiary, withRefusal(form, refusal(error)), 422);
+      return page(c, withRefusal(form, refusal(error)), 422);
     }
   });
 }

@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import { getLease, setLease } from "../../../services/leases/set-lease";
-import { centsToInput, ErrorSummary, Field, FormReader, readForm, withRefusal, type FormState, type FormValues } from "../forms";
+import { centsToInput, Field, FormReader, readForm, withRefusal, type FormState, type FormValues } from "../forms";
 import { euros, frDate, frMonth } from "../format";
 import { refusal } from "../messages";
-import { CsrfField, render, type UiApp, type UiContext } from "../session";
+import { type UiApp, type UiContext } from "../session";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
@@ -19,39 +20,31 @@ const LABELS = {
 
 type Lease = Awaited<ReturnType<typeof getLease>>[number];
 
-async function page(c: UiContext, beneficiary: { id: string; firstName: string; lastName: string }, lease: Lease | undefined, form: FormState, status: 200 | 422 = 200) {
-  return render(
+function page(c: UiContext, lease: Lease | undefined, form: FormState, status: 200 | 422 = 200) {
+  const intro = lease ? (
+    <p class="muted">
+      Bail en cours depuis le {frDate(lease.startDate)} : {lease.terms.map((t) => `${euros(t.monthlyDue)} à payer par mois à partir de ${frMonth(t.effectiveFrom)}`).join(" ; ")}. Les mois passés gardent leurs montants.
+    </p>
+  ) : undefined;
+  return renderBeneficiaryForm(
     c,
-    "Bail",
+    { crumb: "Bail", title: lease ? "Modifier le bail" : "Enregistrer le bail", action: "bail", submit: "Enregistrer le bail", form, intro, status },
     <>
-      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › <a href={`/beneficiaires/${beneficiary.id}`}>{beneficiary.lastName}</a> › Bail</p>
-      <h1>{lease ? "Modifier le bail" : "Enregistrer le bail"} — {beneficiary.firstName} {beneficiary.lastName}</h1>
-      {lease ? (
-        <p class="muted">
-          Bail en cours depuis le {frDate(lease.startDate)} : {lease.terms.map((t) => `${euros(t.monthlyDue)} à payer par mois à partir de ${frMonth(t.effectiveFrom)}`).join(" ; ")}. Les mois passés gardent leurs montants.
-        </p>
-      ) : null}
-      <ErrorSummary form={form} />
-      <form method="post" action={`/beneficiaires/${beneficiary.id}/bail`} novalidate>
-        <CsrfField c={c} />
-        <div class="grid2">
-          <Field form={form} name="landlord.name" />
-          <Field form={form} name="landlord.iban" />
-        </div>
-        <div class="grid3">
-          <Field form={form} name="rent" inputmode="decimal" placeholder="450,00" />
-          <Field form={form} name="charges" inputmode="decimal" placeholder="0,00" optional />
-          <Field form={form} name="housingBenefitToLandlord" inputmode="decimal" placeholder="0,00" optional hint="Déduite de ce que le service paie chaque mois." />
-        </div>
-        <div class="grid2">
-          <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
-          <Field form={form} name="startDate" type="date" hint={lease ? "Une date plus récente enregistre un déménagement (nouveau bail)." : undefined} />
-        </div>
-        {lease ? <Field form={form} name="effectiveFrom" type="month" optional hint="Par défaut le mois en cours s'il n'a pas encore de montants arrêtés." /> : null}
-        <p class="actions"><button type="submit">Enregistrer le bail</button> <a href={`/beneficiaires/${beneficiary.id}`}>Annuler</a></p>
-      </form>
+      <div class="grid2">
+        <Field form={form} name="landlord.name" />
+        <Field form={form} name="landlord.iban" />
+      </div>
+      <div class="grid3">
+        <Field form={form} name="rent" inputmode="decimal" placeholder="450,00" />
+        <Field form={form} name="charges" inputmode="decimal" placeholder="0,00" optional />
+        <Field form={form} name="housingBenefitToLandlord" inputmode="decimal" placeholder="0,00" optional hint="Déduite de ce que le service paie chaque mois." />
+      </div>
+      <div class="grid2">
+        <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
+        <Field form={form} name="startDate" type="date" hint={lease ? "Une date plus récente enregistre un déménagement (nouveau bail)." : undefined} />
+      </div>
+      {lease ? <Field form={form} name="effectiveFrom" type="month" optional hint="Par défaut le mois en cours s'il n'a pas encore de montants arrêtés." /> : null}
     </>,
-    status,
   );
 }
 
@@ -72,7 +65,7 @@ export function leaseFormRoutes(ui: UiApp) {
   const currentLease = async (c: UiContext) => (await getLease({ ctx: c.get("ctx"), beneficiaryId: c.get("beneficiary").id }))[0];
   ui.get("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
     const lease = await currentLease(c);
-    return page(c, c.get("beneficiary"), lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
+    return page(c, lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
   });
   ui.post("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
@@ -89,13 +82,13 @@ export function leaseFormRoutes(ui: UiApp) {
       effectiveFrom: f.month("effectiveFrom", { required: false }),
     };
     const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, beneficiary, lease, form, 422);
+    if (!f.ok) return page(c, lease, form, 422);
     try {
       await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof setLease>[0]["input"] });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=bail`);
     } catch (error) {
       const r = refusal(error, { conflict: "Un bail plus récent est déjà enregistré : un bail ne peut commencer avant lui." });
-      return page(c, beneficiary, lease, withRefusal(form, r), 422);
+      return page(c, lease, withRefusal(form, r), 422);
     }
   });
 }

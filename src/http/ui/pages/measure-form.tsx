@@ -2,9 +2,10 @@
 import { addDays, addMonths } from "../../../domain/calendar";
 import { catalogueInForce } from "../../../services/catalogue";
 import { openMeasure } from "../../../services/measures/open-measure";
-import { Checkbox, CheckboxGroup, ErrorSummary, Field, FormReader, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
+import { Checkbox, CheckboxGroup, Field, FormReader, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
-import { CsrfField, render, type UiApp, type UiContext } from "../session";
+import { type UiApp, type UiContext } from "../session";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 import { withBeneficiary } from "./beneficiaries";
 
 const LABELS = {
@@ -16,44 +17,34 @@ const LABELS = {
   extensionReason: "Motif de l'extension",
 };
 
-async function page(c: UiContext, beneficiary: { id: string; firstName: string; lastName: string }, form: FormState, status: 200 | 409 | 422 = 200) {
-  const today = c.get("ctx").today();
-  const catalogue = await catalogueInForce(c.get("ctx").db, today);
-  return render(
+async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
+  const catalogue = await catalogueInForce(c.get("ctx").db, c.get("ctx").today());
+  return renderBeneficiaryForm(
     c,
-    "Ouvrir une mesure",
+    { crumb: "Mesure", title: "Ouvrir une mesure", action: "mesure/nouvelle", submit: "Ouvrir la mesure", form, status },
     <>
-      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › <a href={`/beneficiaires/${beneficiary.id}`}>{beneficiary.lastName}</a> › Mesure</p>
-      <h1>Ouvrir une mesure — {beneficiary.firstName} {beneficiary.lastName}</h1>
-      <ErrorSummary form={form} />
-      <form method="post" action={`/beneficiaires/${beneficiary.id}/mesure/nouvelle`} novalidate>
-        <CsrfField c={c} />
-        <SelectField form={form} name="level" options={[["MASP2", "MASP 2 — avec gestion des prestations"], ["MASP1", "MASP 1 — accompagnement sans gestion"]]} />
-        <div class="grid2">
-          <Field form={form} name="startDate" type="date" />
-          <Field form={form} name="endDate" type="date" hint="De 6 mois à 2 ans ; 4 ans au plus avec les renouvellements (L.271-2)." />
-        </div>
-        <CheckboxGroup
-          form={form}
-          name="managedPrestations"
-          hint="Une MASP 2 gère au moins une prestation ; les items 18 à 29 demandent l'extension."
-          options={catalogue.items.map((p) => ({ value: p.code, label: <><strong>{p.code}</strong> — {p.label}{p.scope === "extension" ? <span class="muted"> (extension)</span> : null}</> }))}
-        />
-        <Checkbox form={form} name="extension" />
-        <TextArea form={form} name="extensionReason" optional hint="Obligatoire avec l'extension." rows={2} />
-        <p class="actions"><button type="submit">Ouvrir la mesure</button> <a href={`/beneficiaires/${beneficiary.id}`}>Annuler</a></p>
-      </form>
+      <SelectField form={form} name="level" options={[["MASP2", "MASP 2 — avec gestion des prestations"], ["MASP1", "MASP 1 — accompagnement sans gestion"]]} />
+      <div class="grid2">
+        <Field form={form} name="startDate" type="date" />
+        <Field form={form} name="endDate" type="date" hint="De 6 mois à 2 ans ; 4 ans au plus avec les renouvellements (L.271-2)." />
+      </div>
+      <CheckboxGroup
+        form={form}
+        name="managedPrestations"
+        hint="Une MASP 2 gère au moins une prestation ; les items 18 à 29 demandent l'extension."
+        options={catalogue.items.map((p) => ({ value: p.code, label: <><strong>{p.code}</strong> — {p.label}{p.scope === "extension" ? <span class="muted"> (extension)</span> : null}</> }))}
+      />
+      <Checkbox form={form} name="extension" />
+      <TextArea form={form} name="extensionReason" optional hint="Obligatoire avec l'extension." rows={2} />
     </>,
-    status,
   );
 }
 
 export function measureFormRoutes(ui: UiApp) {
   ui.get("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
-    const beneficiary = c.get("beneficiary");
     const start = c.get("ctx").today();
     // One year is the usual first contract; the form says the bounds.
-    return page(c, beneficiary, { values: { level: "MASP2", startDate: start, endDate: addDays(addMonths(start, 12), -1) }, errors: {}, labels: LABELS });
+    return page(c, { values: { level: "MASP2", startDate: start, endDate: addDays(addMonths(start, 12), -1) }, errors: {}, labels: LABELS });
   });
   ui.post("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
@@ -69,13 +60,13 @@ export function measureFormRoutes(ui: UiApp) {
       extensionReason: f.text("extensionReason", { required: extension, max: 2000 }) ?? null,
     };
     const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, beneficiary, form, 422);
+    if (!f.ok) return page(c, form, 422);
     try {
       await openMeasure({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof openMeasure>[0]["input"] });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=mesure`);
     } catch (error) {
       const r = refusal(error, { conflict: "Une autre mesure de ce bénéficiaire couvre déjà ces dates." });
-      return page(c, beneficiary, withRefusal(form, r), 422);
+      return page(c, withRefusal(form, r), 422);
     }
   });
 }
