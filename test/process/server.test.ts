@@ -11,13 +11,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { databaseUrl, TEST_ADMIN_URL, TEST_REDIS_URL } from "../support/env";
 
 /**
- * The service as an operator runs it: `tsx src/server.ts` (and `tsx src/cli.ts`) in a
+ * The service as an operator runs it: `node --import tsx src/server.ts` (and `src/cli.ts`) in a
  * child process, against the machine's real PostgreSQL and Redis, observed through
  * its exit code, its logs and its HTTP port.
  */
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = join(repoRoot, "node_modules/.bin/tsx");
 const MIGRATION_FILES = readdirSync(join(repoRoot, "drizzle")).filter((f) => f.endsWith(".sql"));
 const QUEUE_PREFIX = `test-proc-${randomBytes(4).toString("hex")}`;
 const UNREACHABLE_REDIS = "redis://127.0.0.1:1";
@@ -103,8 +102,8 @@ class Proc {
   }
 
   /**
-   * The whole process group (tsx and the node process it starts) is killed: killing
-   * only tsx would leave the service running as an orphan.
+   * The whole process group (the service and anything it starts) is killed: killing
+   * only the parent would leave anything it started running as an orphan.
    */
   killGroup() {
     if (this.child.pid === undefined) return;
@@ -145,12 +144,14 @@ function childEnv(overrides: Env): NodeJS.ProcessEnv {
   return env as NodeJS.ProcessEnv;
 }
 
-function spawnTsx(label: string, script: string, args: string[], env: Env, port: number): Proc {
-  const child = spawn(TSX, [script, ...args], {
+function spawnService(label: string, script: string, args: string[], env: Env, port: number): Proc {
+  // Node itself with tsx as a loader, as `npm start` runs it: no wrapper process between
+  // the signal and the service (tsx's own CLI SIGKILLs a child that is slow to answer).
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     cwd: repoRoot,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so the fallback kill reaches tsx's child as well.
+    // Its own process group, so the fallback kill reaches anything the service started.
     detached: true,
   });
   const proc = new Proc(label, child, port);
@@ -158,15 +159,15 @@ function spawnTsx(label: string, script: string, args: string[], env: Env, port:
   return proc;
 }
 
-/** Starts `tsx src/server.ts` on a free port. `env` values of `undefined` remove the variable. */
+/** Starts the service (`node --import tsx src/server.ts`) on a free port. `env` values of `undefined` remove the variable. */
 async function startServer(label: string, env: Env, args: string[] = []): Promise<Proc> {
   const port = await freePort();
-  return spawnTsx(label, "src/server.ts", args, { PORT: String(port), ...env }, port);
+  return spawnService(label, "src/server.ts", args, { PORT: String(port), ...env }, port);
 }
 
-/** Runs `tsx src/cli.ts` to completion. */
+/** Runs the CLI (`node --import tsx src/cli.ts`) to completion. */
 async function runCli(args: string[], env: Env): Promise<Proc> {
-  const proc = spawnTsx(`cli ${args.join(" ")}`, "src/cli.ts", args, env, 0);
+  const proc = spawnService(`cli ${args.join(" ")}`, "src/cli.ts", args, env, 0);
   await proc.waitExit(30_000);
   return proc;
 }
