@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
+import { ENVELOPE_KINDS, type EnvelopeKind } from "../domain/envelopes";
 
 export type Side = "debit" | "credit";
 
@@ -41,16 +42,35 @@ export function payerAccount(payer: string): AccountSpec {
   return { address: `payer:${code}`, label: `Organisme payeur ${code}`, normalSide: "debit", pcgAccount: PCG.payerClearing, allowNegative: true, balanceCached: false };
 }
 
-export type EnvelopeKind = "rent" | "available" | "care" | "charge";
+const ENVELOPE_PREFIX = "beneficiary";
 
-/** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
-export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
+/** The one spelling of an envelope's address: `beneficiary:<id>:<kind>[:<charge id>]`. */
+export function envelopeAddress(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): string {
   if ((envelope === "charge") !== (chargeId !== undefined)) {
     throw new TypeError("a charge envelope needs its charge id, and only it");
   }
-  const address = `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+  return `${ENVELOPE_PREFIX}:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+}
+
+export interface EnvelopeAddress {
+  beneficiaryId: string;
+  envelope: EnvelopeKind;
+  chargeId?: string;
+}
+
+/** The envelope an address names, or null when it names another kind of account. */
+export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
+  const [prefix, beneficiaryId, envelope, chargeId, ...rest] = address.split(":");
+  if (prefix !== ENVELOPE_PREFIX || !beneficiaryId || rest.length > 0) return null;
+  if (!(ENVELOPE_KINDS as readonly string[]).includes(envelope ?? "")) return null;
+  if ((envelope === "charge") !== (chargeId !== undefined) || chargeId === "") return null;
+  return chargeId ? { beneficiaryId, envelope: envelope as EnvelopeKind, chargeId } : { beneficiaryId, envelope: envelope as EnvelopeKind };
+}
+
+/** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
+export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
   return {
-    address,
+    address: envelopeAddress(beneficiaryId, envelope, chargeId),
     label: `Enveloppe ${envelope}`,
     normalSide: "credit",
     pcgAccount: PCG.beneficiaryFunds,

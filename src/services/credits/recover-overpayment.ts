@@ -5,6 +5,8 @@ import { queryRows, toBigInt } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema/credits";
 import { withTransaction } from "../../db/transaction";
 import { DomainError } from "../../domain/errors";
+import { centsToJson } from "../../domain/money";
+import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
@@ -32,10 +34,10 @@ const SCOPE = "overpayment_recovery";
 
 /** Reverse priority: what is least protected goes first, the rent last. */
 function recoveryOrder(address: string, priorities: Map<string, number>): number {
-  const [, , envelope, chargeId] = address.split(":");
-  if (envelope === "available") return 0;
-  if (envelope === "charge") return 1_000_000 - (priorities.get(chargeId ?? "") ?? 0);
-  if (envelope === "care") return 2_000_000;
+  const envelope = parseEnvelopeAddress(address);
+  if (envelope?.envelope === "available") return 0;
+  if (envelope?.envelope === "charge") return 1_000_000 - (priorities.get(envelope.chargeId ?? "") ?? 0);
+  if (envelope?.envelope === "care") return 2_000_000;
   return 3_000_000; // rent
 }
 
@@ -65,7 +67,7 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
     const ordered = envelopes.map((e) => ({ address: e.address, balance: toBigInt(e.balance) })).sort((a, b) => recoveryOrder(a.address, priorities) - recoveryOrder(b.address, priorities));
     const held = ordered.reduce((s, e) => s + e.balance, 0n);
     if (held < data.amount) {
-      throw new DomainError("insufficient_funds", `the envelopes hold ${held} cents, less than the ${data.amount} to recover`, { held: Number(held), amount: Number(data.amount) });
+      throw new DomainError("insufficient_funds", `the envelopes hold ${held} cents, less than the ${data.amount} to recover`, { held: centsToJson(held), amount: centsToJson(data.amount) });
     }
     let rest = data.amount;
     const takenFrom: { account: string; amount: bigint }[] = [];
@@ -87,7 +89,7 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
       metadata: { payer: data.payer, prestation: data.prestation ?? null, reference: data.reference ?? null },
       postings: [...takenFrom.map((t) => ({ account: t.account, direction: "debit" as const, amount: t.amount })), { account: "bank:main", direction: "credit", amount: data.amount }],
     });
-    const body: RecoveryResponse = { transactionId, beneficiaryId, amount: Number(data.amount), takenFrom: takenFrom.map((t) => ({ account: t.account, amount: Number(t.amount) })) };
+    const body: RecoveryResponse = { transactionId, beneficiaryId, amount: centsToJson(data.amount), takenFrom: takenFrom.map((t) => ({ account: t.account, amount: centsToJson(t.amount) })) };
     await tx.update(idempotencyKeys).set({ response: body }).where(and(eq(idempotencyKeys.scope, SCOPE), eq(idempotencyKeys.key, `${beneficiaryId}:${key}`)));
     await recordAudit(tx, ctx, { action: "overpayment.recover", entityType: "transaction", entityId: transactionId, beneficiaryId, changes: { amount: data.amount.toString(), payer: data.payer } });
     return { status: 201, body, replayed: false };

@@ -8,7 +8,7 @@ import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
 import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { distinctCodes, prestationProblems, upperCodes } from "./measure-terms";
+import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
 
 export const AmendMeasureInput = z.object({
   effectiveDate: CalendarDate,

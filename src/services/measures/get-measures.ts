@@ -1,7 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { measures } from "../../db/schema/measures";
-import { MAX_TOTAL_MONTHS, periodEnd, spanDays } from "../../domain/measure-rules";
-import { daysBetween, addMonths } from "../../domain/calendar";
+import { fourYearLimit } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
 import { extensionOn, loadMeasure, managedPrestationsOn, type LoadedMeasure } from "./load-measure";
@@ -54,12 +53,4 @@ export async function listMeasures({ ctx, beneficiaryId }: { ctx: ServiceContext
   const items = [];
   for (const { id } of rows) items.push(measureView(await loadMeasure(ctx.db, ctx, id), ctx.today()));
   return { items, fourYearLimit: fourYearLimit(items) };
-}
-
-export function fourYearLimit(items: { startDate: string; endDate: string; endedOn: string | null }[]) {
-  if (items.length === 0) return null;
-  const firstStart = items.map((m) => m.startDate).sort()[0]!;
-  const limitDays = daysBetween(firstStart, addMonths(firstStart, MAX_TOTAL_MONTHS));
-  const usedDays = items.reduce((sum, m) => sum + spanDays(m), 0);
-  return { firstStart, limitDate: periodEnd(firstStart, MAX_TOTAL_MONTHS), usedDays, limitDays, daysLeft: Math.max(0, limitDays - usedDays) };
 }

@@ -3,6 +3,7 @@ import type { Executor } from "../../db/client";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { measureAmendments, measureEvents, measureReviews, measures } from "../../db/schema/measures";
 import { NotFoundError } from "../../domain/errors";
+import { managedOn } from "../../domain/in-force";
 import { caseloadFilter } from "../access";
 import type { ServiceContext } from "../context";
 
@@ -33,17 +34,10 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
   return { measure: row.measure, amendments, reviews, events };
 }
 
-/** The latest amendment in force on `date` that set this field, if any. */
-function amendmentOn<K extends "managedPrestations" | "extension">(m: LoadedMeasure, date: string, field: K) {
-  return m.amendments.filter((a) => a.effectiveDate <= date && a[field] !== null).at(-1);
-}
+export const managedPrestationsOn = (m: LoadedMeasure, date: string): string[] => managedOn(m.amendments, m.measure, date);
 
-/** The prestations the measure manages on a date: the contract's, as amended since. */
-export function managedPrestationsOn(m: LoadedMeasure, date: string): string[] {
-  return amendmentOn(m, date, "managedPrestations")?.managedPrestations ?? m.measure.managedPrestations;
-}
-
+/** Whether the contract is extended on a date (R.271-3): the contract's, as amended since. */
 export function extensionOn(m: LoadedMeasure, date: string): { extension: boolean; extensionReason: string | null } {
-  const a = amendmentOn(m, date, "extension");
+  const a = m.amendments.filter((a) => a.effectiveDate <= date && a.extension !== null).at(-1);
   return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: m.measure.extension, extensionReason: m.measure.extensionReason };
 }

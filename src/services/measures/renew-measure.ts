@@ -12,7 +12,8 @@ import { recordAudit, type ServiceContext } from "../context";
 import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
 import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { assertFitsHistory, assertTerms, newMeasureRow, upperCodes } from "./measure-terms";
+import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
+import { assertFitsHistory } from "./assert-fits-history";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
