@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
-import { ENVELOPE_KINDS, type EnvelopeKind } from "../domain/envelopes";
+import { ENVELOPE_KINDS, type EnvelopeKind, type EnvelopeRef } from "../domain/envelopes";
 
 export type Side = "debit" | "credit";
 
@@ -52,19 +52,15 @@ export function envelopeAddress(beneficiaryId: string, envelope: EnvelopeKind, c
   return `${ENVELOPE_PREFIX}:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
 }
 
-export interface EnvelopeAddress {
-  beneficiaryId: string;
-  envelope: EnvelopeKind;
-  chargeId?: string;
-}
+export type EnvelopeAddress = { beneficiaryId: string } & EnvelopeRef;
 
 /** The envelope an address names, or null when it names another kind of account. */
 export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
   const [prefix, beneficiaryId, envelope, chargeId, ...rest] = address.split(":");
   if (prefix !== ENVELOPE_PREFIX || !beneficiaryId || rest.length > 0) return null;
-  if (!(ENVELOPE_KINDS as readonly string[]).includes(envelope ?? "")) return null;
-  if ((envelope === "charge") !== (chargeId !== undefined) || chargeId === "") return null;
-  return chargeId ? { beneficiaryId, envelope: envelope as EnvelopeKind, chargeId } : { beneficiaryId, envelope: envelope as EnvelopeKind };
+  if (envelope === "charge") return chargeId ? { beneficiaryId, envelope, chargeId } : null;
+  if (chargeId !== undefined || !(ENVELOPE_KINDS as readonly string[]).includes(envelope ?? "")) return null;
+  return { beneficiaryId, envelope: envelope as Exclude<EnvelopeKind, "charge"> };
 }
 
 /** A beneficiary's envelope: never negative, balance cached and locked when it moves. */

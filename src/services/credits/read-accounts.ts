@@ -22,7 +22,7 @@ export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext;
     if (e?.envelope === "rent") rent += balance;
     else if (e?.envelope === "available") available += balance;
     else if (e?.envelope === "care") care += balance;
-    else if (e?.envelope === "charge" && e.chargeId) {
+    else if (e?.envelope === "charge") {
       charges += balance;
       byCharge.push({ chargeId: e.chargeId, balance });
     }

@@ -4,8 +4,10 @@ import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema/credits";
 import { withTransaction } from "../../db/transaction";
+import type { EnvelopeRef } from "../../domain/envelopes";
 import { DomainError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
+import { planRecovery } from "../../domain/overpayment-recovery";
 import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
@@ -32,13 +34,11 @@ export interface RecoveryResponse {
 
 const SCOPE = "overpayment_recovery";
 
-/** Reverse priority: what is least protected goes first, the rent last. */
-function recoveryOrder(address: string, priorities: Map<string, number>): number {
-  const envelope = parseEnvelopeAddress(address);
-  if (envelope?.envelope === "available") return 0;
-  if (envelope?.envelope === "charge") return 1_000_000 - (priorities.get(envelope.chargeId ?? "") ?? 0);
-  if (envelope?.envelope === "care") return 2_000_000;
-  return 3_000_000; // rent
+/** Every account of a beneficiary is one of their envelopes. */
+function envelopeOf(address: string): EnvelopeRef {
+  const e = parseEnvelopeAddress(address);
+  if (!e) throw new Error("a beneficiary's account that is not an envelope");
+  return e;
 }
 
 /**
@@ -64,19 +64,13 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
     const priorities = new Map(
       (await queryRows<{ id: string; priority: number }>(tx, sql`select id, priority from charges where beneficiary_id = ${beneficiaryId}::uuid`)).map((c) => [c.id, Number(c.priority)]),
     );
-    const ordered = envelopes.map((e) => ({ address: e.address, balance: toBigInt(e.balance) })).sort((a, b) => recoveryOrder(a.address, priorities) - recoveryOrder(b.address, priorities));
-    const held = ordered.reduce((s, e) => s + e.balance, 0n);
-    if (held < data.amount) {
-      throw new DomainError("insufficient_funds", `the envelopes hold ${held} cents, less than the ${data.amount} to recover`, { held: centsToJson(held), amount: centsToJson(data.amount) });
+    const held = envelopes.map((e) => ({ address: e.address, envelope: envelopeOf(e.address), balance: toBigInt(e.balance) }));
+    const parts = planRecovery(held, data.amount, priorities);
+    if (!parts) {
+      const total = held.reduce((s, e) => s + e.balance, 0n);
+      throw new DomainError("insufficient_funds", `the envelopes hold ${total} cents, less than the ${data.amount} to recover`, { held: centsToJson(total), amount: centsToJson(data.amount) });
     }
-    let rest = data.amount;
-    const takenFrom: { account: string; amount: bigint }[] = [];
-    for (const e of ordered) {
-      if (rest === 0n) break;
-      const part = e.balance < rest ? e.balance : rest;
-      takenFrom.push({ account: e.address, amount: part });
-      rest -= part;
-    }
+    const takenFrom = parts.map((p) => ({ account: p.from.address, amount: p.amount }));
     const transactionId = uuidv7();
     await post(tx, {
       id: transactionId,

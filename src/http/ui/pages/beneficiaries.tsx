@@ -51,7 +51,7 @@ const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<
   const envelope = parseEnvelopeAddress(address);
   if (envelope?.beneficiaryId === beneficiaryId) {
     const label = KIND_LABELS[envelope.envelope] ?? envelope.envelope;
-    return envelope.chargeId ? `${label} ${chargeLabels.get(envelope.chargeId) ?? ""}`.trim() : label;
+    return envelope.envelope === "charge" ? `${label} ${chargeLabels.get(envelope.chargeId) ?? ""}`.trim() : label;
   }
   if (address.startsWith("payer:")) return `Payeur ${address.slice("payer:".length)}`;
   return SYSTEM_ACCOUNTS[address] ?? address;
