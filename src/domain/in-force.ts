@@ -26,6 +26,16 @@ export function managedOn(amendments: readonly AmendmentFacts[], measure: Pick<M
   return amended?.managedPrestations ?? measure.managedPrestations;
 }
 
+/** Whether the contract is extended on a date (R.271-3): the contract's choice, as amended since. */
+export function extensionOn(
+  amendments: readonly { measureId: string; effectiveDate: string; extension: boolean | null; extensionReason: string | null }[],
+  measure: { id: string; extension: boolean; extensionReason: string | null },
+  date: string,
+): { extension: boolean; extensionReason: string | null } {
+  const a = amendments.filter((a) => a.measureId === measure.id && a.effectiveDate <= date && a.extension !== null).at(-1);
+  return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: measure.extension, extensionReason: measure.extensionReason };
+}
+
 /** Renewals chained further back than this are not followed (a chain is at most 4 years of 6-month periods). */
 const MAX_CHAIN = 10;
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { endBeforeStartIssues, endsBeforeStart, spanCovers } from "../../src/domain/date-range";
-import { activeMasp2, chainStart, isMasp2InForce, leaseOn, managedOn, periodsOf } from "../../src/domain/in-force";
+import { activeMasp2, chainStart, extensionOn, isMasp2InForce, leaseOn, managedOn, periodsOf } from "../../src/domain/in-force";
 import { facts, lease, masp2 } from "./support/facts";
 
 describe("a MASP 2 in force on a date", () => {
@@ -116,5 +116,19 @@ describe("date spans and end before start", () => {
     );
     expect(endsBeforeStart("2026-01-01", null)).toBe(false);
     expect(endsBeforeStart("2026-01-01", undefined)).toBe(false);
+  });
+});
+
+describe("the extension in force on a date (R.271-3)", () => {
+  const m = { id: "m1", extension: false, extensionReason: null };
+  const amendments = [
+    { measureId: "m1", effectiveDate: "2026-04-01", extension: true, extensionReason: "enfants à charge" },
+    { measureId: "m1", effectiveDate: "2026-06-01", extension: null, extensionReason: null },
+    { measureId: "other", effectiveDate: "2026-02-01", extension: true, extensionReason: "x" },
+  ];
+  it("the contract's until an amendment sets it, from its effective day; an amendment that leaves it alone changes nothing", () => {
+    expect(extensionOn(amendments, m, "2026-03-31")).toEqual({ extension: false, extensionReason: null });
+    expect(extensionOn(amendments, m, "2026-04-01")).toEqual({ extension: true, extensionReason: "enfants à charge" });
+    expect(extensionOn(amendments, m, "2026-07-01")).toEqual({ extension: true, extensionReason: "enfants à charge" });
   });
 });

@@ -7,7 +7,8 @@ import { loadBeneficiary } from "../access";
 import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure } from "./load-measure";
 import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
 
 export const AmendMeasureInput = z.object({
@@ -35,13 +36,13 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
       throw fieldError("effectiveDate", "the amendment takes effect within the contract period");
     }
     const beneficiary = await loadBeneficiary(tx, ctx, measure.beneficiaryId);
-    const current = extensionOn(loaded, data.effectiveDate);
+    const current = extensionOn(loaded.amendments, loaded.measure, data.effectiveDate);
     const extension = data.extension ?? current.extension;
     const terms = {
       level: measure.level,
       startDate: measure.startDate,
       endDate: measure.endDate,
-      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(loaded, data.effectiveDate)),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedOn(loaded.amendments, loaded.measure, data.effectiveDate)),
       extension,
       extensionReason: extension ? (data.extensionReason ?? current.extensionReason) : null,
     };

@@ -3,7 +3,8 @@ import { measures } from "../../db/schema/measures";
 import { fourYearLimit } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
-import { extensionOn, loadMeasure, managedPrestationsOn, type LoadedMeasure } from "./load-measure";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure, type LoadedMeasure } from "./load-measure";
 
 /** The measure as the API shows it: what is in force today, and its whole history. */
 export function measureView(m: LoadedMeasure, today: string) {
@@ -16,8 +17,8 @@ export function measureView(m: LoadedMeasure, today: string) {
     startDate: measure.startDate,
     endDate: measure.endDate,
     status: measure.status,
-    managedPrestations: managedPrestationsOn(m, on),
-    ...extensionOn(m, on),
+    managedPrestations: managedOn(m.amendments, m.measure, on),
+    ...extensionOn(m.amendments, m.measure, on),
     catalogueVersion: measure.catalogueVersion,
     previousMeasureId: measure.previousMeasureId,
     endedOn: measure.endedOn,

@@ -3,7 +3,6 @@ import type { Executor } from "../../db/client";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { measureAmendments, measureEvents, measureReviews, measures } from "../../db/schema/measures";
 import { NotFoundError } from "../../domain/errors";
-import { managedOn } from "../../domain/in-force";
 import { caseloadFilter } from "../access";
 import type { ServiceContext } from "../context";
 
@@ -32,12 +31,4 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
     executor.select().from(measureEvents).where(eq(measureEvents.measureId, id)).orderBy(asc(measureEvents.id)),
   ]);
   return { measure: row.measure, amendments, reviews, events };
-}
-
-export const managedPrestationsOn = (m: LoadedMeasure, date: string): string[] => managedOn(m.amendments, m.measure, date);
-
-/** Whether the contract is extended on a date (R.271-3): the contract's, as amended since. */
-export function extensionOn(m: LoadedMeasure, date: string): { extension: boolean; extensionReason: string | null } {
-  const a = m.amendments.filter((a) => a.effectiveDate <= date && a.extension !== null).at(-1);
-  return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: m.measure.extension, extensionReason: m.measure.extensionReason };
 }

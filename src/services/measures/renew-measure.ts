@@ -11,7 +11,8 @@ import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
-import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure } from "./load-measure";
 import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
 import { assertFitsHistory } from "./assert-fits-history";
 
@@ -49,12 +50,12 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
       throw fieldError("review.date", "the review takes place during the period it renews");
     }
     const startDate = addDays(current.endDate, 1);
-    const inForce = extensionOn(previous, current.endDate);
+    const inForce = extensionOn(previous.amendments, previous.measure, current.endDate);
     const terms = {
       level: current.level,
       startDate,
       endDate: data.endDate,
-      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(previous, current.endDate)),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedOn(previous.amendments, previous.measure, current.endDate)),
       extension: data.extension ?? inForce.extension,
       extensionReason: data.extensionReason ?? (data.extension === false ? null : inForce.extensionReason),
     };
