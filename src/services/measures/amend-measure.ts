@@ -7,6 +7,7 @@ import { loadBeneficiary } from "../access";
 import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
+import { spanCovers } from "../../domain/date-range";
 import { extensionOn, managedOn } from "../../domain/in-force";
 import { loadMeasure } from "./load-measure";
 import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
@@ -32,7 +33,7 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     const loaded = await loadMeasure(tx, ctx, measureId, { lock: true });
     const { measure } = loaded;
     if (measure.status === "ended") throw new ConflictError("an ended measure cannot be amended");
-    if (data.effectiveDate < measure.startDate || data.effectiveDate > measure.endDate) {
+    if (!spanCovers(measure, data.effectiveDate)) {
       throw fieldError("effectiveDate", "the amendment takes effect within the contract period");
     }
     const beneficiary = await loadBeneficiary(tx, ctx, measure.beneficiaryId);

@@ -11,6 +11,7 @@ import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
+import { spanCovers } from "../../domain/date-range";
 import { extensionOn, managedOn } from "../../domain/in-force";
 import { loadMeasure } from "./load-measure";
 import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
@@ -46,7 +47,7 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     const beneficiary = await loadBeneficiary(tx, ctx, previous.measure.beneficiaryId, { lock: true });
     const current = previous.measure;
     if (current.status !== "active") throw new ConflictError(`only an active measure can be renewed (this one is ${current.status})`);
-    if (data.review.date < current.startDate || data.review.date > current.endDate) {
+    if (!spanCovers(current, data.review.date)) {
       throw fieldError("review.date", "the review takes place during the period it renews");
     }
     const startDate = addDays(current.endDate, 1);
