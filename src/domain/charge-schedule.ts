@@ -3,7 +3,6 @@ import type { FieldIssue } from "./errors";
 
 /** The priority charges of the budget plan, served after the rent (L.271-2 al. 2). */
 export const CHARGE_CATEGORIES = ["energy", "water", "insurance", "debt_plan", "telecom", "care", "other"] as const;
-export type ChargeCategory = (typeof CHARGE_CATEGORIES)[number];
 
 export const CHARGE_FREQUENCIES = ["monthly", "quarterly", "yearly"] as const;
 export type ChargeFrequency = (typeof CHARGE_FREQUENCIES)[number];
@@ -30,7 +29,7 @@ export function resolveMonths(frequency: ChargeFrequency, months: readonly numbe
   return spaced ? { months: m, issues: [] } : { months: m, issues: [{ field: "months", message: "a quarterly charge falls due in four months three apart (e.g. 1, 4, 7, 10)", code: "quarterly_months" }] };
 }
 
-export interface ChargeSchedule {
+interface ChargeSchedule {
   frequency: ChargeFrequency;
   months: readonly number[];
   startDate: string;

@@ -1,7 +1,7 @@
 import type { FieldIssue } from "./errors";
 
 /** A span of dates, both included; no end date means open-ended. */
-export interface DateSpan {
+interface DateSpan {
   startDate: string;
   endDate: string | null;
 }

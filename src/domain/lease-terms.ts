@@ -1,7 +1,7 @@
 import { monthOf } from "./calendar";
 
 /** The amounts of a lease from a month on; past months keep the terms they had. */
-export interface LeaseAmounts {
+interface LeaseAmounts {
   rent: bigint;
   charges: bigint;
   /** Housing benefit the payer sends the landlord directly (tiers payant). */

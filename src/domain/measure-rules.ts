@@ -17,7 +17,6 @@ export type MeasureLevel = (typeof MEASURE_LEVELS)[number];
 
 /** A renewal starts a new period and marks the previous one `renewed`. */
 export const MEASURE_STATUSES = ["active", "renewed", "ended"] as const;
-export type MeasureStatus = (typeof MEASURE_STATUSES)[number];
 
 /** The last day of a period of `months` starting on `start`. */
 export const periodEnd = (start: string, months: number): string => addDays(addMonths(start, months), -1);
@@ -44,7 +43,7 @@ export interface PeriodSpan {
 /** Days a measure actually covers (inclusive). */
 export const spanDays = (p: PeriodSpan): number => daysBetween(p.startDate, p.endedOn ? minDate(p.endedOn, p.endDate) : p.endDate) + 1;
 
-export interface FourYearLimit {
+interface FourYearLimit {
   /** The first day of the first measure: the 48 months count from it. */
   firstStart: string;
   /** The last day the measures may cover in all. */

@@ -5,7 +5,7 @@ import type { EnvelopeRef } from "./envelopes";
  * protected first — available, then the charges from the lowest priority up, then
  * care — and the rent last, since it is paid first (L.271-2 al. 2).
  */
-export function recoveryRank(envelope: EnvelopeRef, chargePriority: ReadonlyMap<string, number>): number {
+function recoveryRank(envelope: EnvelopeRef, chargePriority: ReadonlyMap<string, number>): number {
   if (envelope.envelope === "available") return 0;
   if (envelope.envelope === "charge") return 1_000_000 - (chargePriority.get(envelope.chargeId) ?? 0);
   if (envelope.envelope === "care") return 2_000_000;

@@ -7,10 +7,9 @@ import { dueDateOf } from "./rent-periods";
 
 /** Money out: to the landlord, to a creditor of the budget plan, to the beneficiary (reversement). */
 export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
-export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 export const PAYMENT_STATUSES = ["pending", "sent", "settled", "rejected"] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const REVERSEMENT_FREQUENCIES = ["weekly", "monthly"] as const;
 export const REVERSEMENT_MODES = ["all_available", "fixed"] as const;

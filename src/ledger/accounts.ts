@@ -52,7 +52,7 @@ export function envelopeAddress(beneficiaryId: string, envelope: EnvelopeKind, c
   return `${ENVELOPE_PREFIX}:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
 }
 
-export type EnvelopeAddress = { beneficiaryId: string } & EnvelopeRef;
+type EnvelopeAddress = { beneficiaryId: string } & EnvelopeRef;
 
 /** The envelope an address names, or null when it names another kind of account. */
 export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
