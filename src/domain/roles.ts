@@ -1,3 +1,3 @@
-/** Who may do what: admins manage users and tokens, finance runs the money, caseworkers (CESF) follow their caseload. */
+/** The staff's roles: an admin may do everything; a caseworker (CESF) sees only their own caseload. */
 export const ROLES = ["admin", "finance", "caseworker"] as const;
 export type Role = (typeof ROLES)[number];
