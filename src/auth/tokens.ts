@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../db/client";
-import { apiTokens, ROLES, type Role } from "../db/schema/auth";
+import { apiTokens } from "../db/schema/auth";
+import { ROLES, type Role } from "../domain/roles";
 
 export { ROLES, type Role };
 

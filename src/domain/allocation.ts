@@ -1,7 +1,7 @@
 import type { Earmark } from "./catalogue";
 
 /**
- * The allocation policy of MASP 2, pure: where a credit goes. L.271-1 CASF: rent and
+ * The allocation policy of MASP 2, pure: where a credit goes. L.271-2 al. 2 CASF: rent and
  * rental charges first; R.271-4: earmarked prestations go wholly to their purpose;
  * then the charges of the budget plan by priority; the rest is available.
  */

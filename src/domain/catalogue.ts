@@ -4,9 +4,12 @@
  * The database keeps it as versioned reference data (a decree can change it); this
  * type is what the domain reads.
  */
-export type Scope = "default" | "extension";
-export type Earmark = "housing" | "care" | null;
-export type Masp3 = "base" | "extension" | null;
+export const SCOPES = ["default", "extension"] as const;
+export type Scope = (typeof SCOPES)[number];
+export const EARMARKS = ["housing", "care"] as const;
+export type Earmark = (typeof EARMARKS)[number] | null;
+export const MASP3_SCOPES = ["base", "extension"] as const;
+export type Masp3 = (typeof MASP3_SCOPES)[number] | null;
 
 export interface Prestation {
   code: string;

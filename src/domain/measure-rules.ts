@@ -1,4 +1,5 @@
 import { addDays, addMonths, addYears, daysBetween, minDate } from "./calendar";
+import { endsBeforeStart } from "./date-range";
 
 /**
  * The law on MASP durations (L.271-2 CASF): a contract period lasts 6 months to
@@ -10,13 +11,20 @@ export const MAX_PERIOD_MONTHS = 24;
 export const MAX_TOTAL_MONTHS = 48;
 export const MAJORITY_YEARS = 18;
 
+/** MASP 1: support only; MASP 2: the provider also manages prestations (L.271-2). */
+export const MEASURE_LEVELS = ["MASP1", "MASP2"] as const;
+export type MeasureLevel = (typeof MEASURE_LEVELS)[number];
+
+/** A renewal starts a new period and marks the previous one `renewed`. */
+export const MEASURE_STATUSES = ["active", "renewed", "ended"] as const;
+
 /** The last day of a period of `months` starting on `start`. */
 export const periodEnd = (start: string, months: number): string => addDays(addMonths(start, months), -1);
 
 export type DurationProblem = "end_before_start" | "too_short" | "too_long";
 
 export function checkPeriodDuration(start: string, end: string): DurationProblem | null {
-  if (end < start) return "end_before_start";
+  if (endsBeforeStart(start, end)) return "end_before_start";
   if (end < periodEnd(start, MIN_PERIOD_MONTHS)) return "too_short";
   if (end > periodEnd(start, MAX_PERIOD_MONTHS)) return "too_long";
   return null;
@@ -35,16 +43,32 @@ export interface PeriodSpan {
 /** Days a measure actually covers (inclusive). */
 export const spanDays = (p: PeriodSpan): number => daysBetween(p.startDate, p.endedOn ? minDate(p.endedOn, p.endDate) : p.endDate) + 1;
 
+interface FourYearLimit {
+  /** The first day of the first measure: the 48 months count from it. */
+  firstStart: string;
+  /** The last day the measures may cover in all. */
+  limitDate: string;
+  usedDays: number;
+  limitDays: number;
+  daysLeft: number;
+}
+
 /**
- * Whether the beneficiary's measures, with a new one added, stay within 4 years. For
- * a chain of renewals this is exactly "the last end is at most 48 months after the
- * first start"; with gaps between measures, the days actually covered are counted.
+ * Where a beneficiary's measures stand against the 4 years of L.271-2. For a chain of
+ * renewals this is exactly "the last end is at most 48 months after the first start";
+ * with gaps between measures, the days actually covered are counted.
  */
-export function cumulatedWithinLimit(existing: readonly PeriodSpan[], added: PeriodSpan): { ok: boolean; usedDays: number; limitDays: number } {
-  const all = [...existing, added];
-  const firstStart = all.map((p) => p.startDate).sort()[0]!;
+export function fourYearLimit(spans: readonly PeriodSpan[]): FourYearLimit | null {
+  if (spans.length === 0) return null;
+  const firstStart = spans.map((p) => p.startDate).sort()[0]!;
   const limitDays = daysBetween(firstStart, addMonths(firstStart, MAX_TOTAL_MONTHS));
-  const usedDays = all.reduce((sum, p) => sum + spanDays(p), 0);
+  const usedDays = spans.reduce((sum, p) => sum + spanDays(p), 0);
+  return { firstStart, limitDate: periodEnd(firstStart, MAX_TOTAL_MONTHS), usedDays, limitDays, daysLeft: Math.max(0, limitDays - usedDays) };
+}
+
+/** Whether the beneficiary's measures, with a new one added, stay within 4 years. */
+export function cumulatedWithinLimit(existing: readonly PeriodSpan[], added: PeriodSpan): { ok: boolean; usedDays: number; limitDays: number } {
+  const { usedDays, limitDays } = fourYearLimit([...existing, added])!;
   return { ok: usedDays <= limitDays, usedDays, limitDays };
 }
 

@@ -1,4 +1,5 @@
 import { addMonthsToMonth, maxDate, monthOf, monthsBetween } from "./calendar";
+import { termsForMonth } from "./lease-terms";
 
 /**
  * Rent periods, derived per lease and month (never stored): the amount due is the
@@ -8,8 +9,8 @@ export interface LeaseForPeriods {
   dueDay: number;
   startDate: string;
   endDate: string | null;
-  /** Amounts by the month (`YYYY-MM`) they take effect, any order. */
-  terms: readonly { effectiveFrom: string; due: bigint }[];
+  /** Amounts by the month they take effect (`YYYY-MM` or its first day), any order. */
+  terms: readonly { effectiveMonth: string; due: bigint }[];
 }
 
 export type RentPeriodStatus = "upcoming" | "paid" | "partial" | "unpaid";
@@ -22,10 +23,7 @@ export interface RentPeriod {
   status: RentPeriodStatus;
 }
 
-export function dueOn(lease: LeaseForPeriods, month: string): bigint {
-  const terms = [...lease.terms].filter((t) => t.effectiveFrom <= month).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
-  return terms.at(-1)?.due ?? 0n;
-}
+export const dueOn = (lease: LeaseForPeriods, month: string): bigint => termsForMonth(lease.terms, month)?.due ?? 0n;
 
 export const dueDateOf = (month: string, dueDay: number): string => `${month}-${String(dueDay).padStart(2, "0")}`;
 
@@ -59,7 +57,7 @@ export function rentPeriods(lease: LeaseForPeriods, paidByPeriod: ReadonlyMap<st
 }
 
 /**
- * L.271-1: what the rent envelope must hold — every amount still unpaid of the past
+ * L.271-2 al. 2: what the rent envelope must hold — every amount still unpaid of the past
  * periods (due date passed) plus the amount due for the next period not yet paid,
  * less what the envelope already holds.
  */

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { CalendarDate as ServiceCalendarDate } from "../services/schemas";
 
+export { centsToJson } from "../domain/money";
+
 /** Shared pieces of the route schemas; registered once as OpenAPI components. */
 export const ErrorSchema = z
   .object({
@@ -16,13 +18,6 @@ export const ErrorSchema = z
 /** The services' own definition, documented for OpenAPI (zod's own `.meta`: it does not depend on which module extended zod first). */
 export const CalendarDate = ServiceCalendarDate.meta({ example: "2026-02-05", format: "date" });
 
-/** Amounts leave the service as JSON numbers of cents; bigints stay exact up to 2^53. */
-export function centsToJson(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError("amount beyond JSON's exact integers");
-  }
-  return Number(value);
-}
 
 export const errorResponses = {
   401: { description: "No token or an unknown token", content: { "application/json": { schema: ErrorSchema } } },

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
+import { ENVELOPE_KINDS, type EnvelopeKind, type EnvelopeRef } from "../domain/envelopes";
 
 export type Side = "debit" | "credit";
 
@@ -41,16 +42,31 @@ export function payerAccount(payer: string): AccountSpec {
   return { address: `payer:${code}`, label: `Organisme payeur ${code}`, normalSide: "debit", pcgAccount: PCG.payerClearing, allowNegative: true, balanceCached: false };
 }
 
-export type EnvelopeKind = "rent" | "available" | "care" | "charge";
+const ENVELOPE_PREFIX = "beneficiary";
 
-/** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
-export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
+/** The one spelling of an envelope's address: `beneficiary:<id>:<kind>[:<charge id>]`. */
+export function envelopeAddress(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): string {
   if ((envelope === "charge") !== (chargeId !== undefined)) {
     throw new TypeError("a charge envelope needs its charge id, and only it");
   }
-  const address = `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+  return `${ENVELOPE_PREFIX}:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
+}
+
+type EnvelopeAddress = { beneficiaryId: string } & EnvelopeRef;
+
+/** The envelope an address names, or null when it names another kind of account. */
+export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
+  const [prefix, beneficiaryId, envelope, chargeId, ...rest] = address.split(":");
+  if (prefix !== ENVELOPE_PREFIX || !beneficiaryId || rest.length > 0) return null;
+  if (envelope === "charge") return chargeId ? { beneficiaryId, envelope, chargeId } : null;
+  if (chargeId !== undefined || !(ENVELOPE_KINDS as readonly string[]).includes(envelope ?? "")) return null;
+  return { beneficiaryId, envelope: envelope as Exclude<EnvelopeKind, "charge"> };
+}
+
+/** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
+export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
   return {
-    address,
+    address: envelopeAddress(beneficiaryId, envelope, chargeId),
     label: `Enveloppe ${envelope}`,
     normalSide: "credit",
     pcgAccount: PCG.beneficiaryFunds,

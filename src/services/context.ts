@@ -1,4 +1,4 @@
-import type { Role } from "../db/schema/roles";
+import type { Role } from "../domain/roles";
 import type { Db, Executor } from "../db/client";
 import { auditLog } from "../db/schema/audit";
 import { businessDate } from "../domain/business-date";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, toBigInt } from "../db/client";
 import { monthOf } from "../domain/calendar";
 import type { ServiceContext } from "./context";
+import { masp2InForceSql } from "./measures/in-force-sql";
 
 /** The finance dashboard's figures; a caseworker's are limited to their caseload. */
 export async function dashboardFigures(ctx: ServiceContext) {
@@ -10,9 +11,8 @@ export async function dashboardFigures(ctx: ServiceContext) {
   const [row] = await queryRows<Record<string, string>>(
     ctx.db,
     sql`select
-      (select count(*) from measures m join beneficiaries b on b.id = m.beneficiary_id
-        where m.level = 'MASP2' and m.start_date <= ${today}::date and m.end_date >= ${today}::date
-          and (m.ended_on is null or m.ended_on >= ${today}::date) ${caseload})::text as active_measures,
+      (select count(*) from measures m join beneficiaries b on b.id = m.beneficiary_id cross join (select ${today}::date as today) d
+        where ${sql.raw(masp2InForceSql("m", "d.today"))} ${caseload})::text as active_measures,
       (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today,
       (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today_amount,
       (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where to_char(c.value_date, 'YYYY-MM') = ${monthOf(today)} ${caseload})::text as credits_month,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isMonth } from "../domain/calendar";
 import { isCalendarDate } from "../domain/business-date";
 import { normalizeIban } from "../domain/iban";
-import { MAX_OPERATION_CENTS } from "../domain/money";
+import { centsToJson, MAX_OPERATION_CENTS } from "../domain/money";
 
 /**
  * Input pieces shared by the service verbs and the HTTP routes (which document them
@@ -25,7 +25,7 @@ const CentsNumber = z
   .number()
   .int("must be an integer number of cents")
   .min(0, "must not be negative")
-  .max(Number(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)");
+  .max(centsToJson(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)");
 export const Cents = CentsNumber.transform((n) => BigInt(n));
 /** Optional cents: the default is a JSON number too, so documents and replies never meet a bigint. */
 export const CentsOr = (fallback: number) => CentsNumber.default(fallback).transform((n) => BigInt(n));

@@ -334,9 +334,6 @@ describe("measures API", () => {
       expect(lower.body.managedPrestations).toEqual(["RSA", "AAH"]);
     });
 
-    // BUG (src/services/measures/measure-terms.ts, prestationProblems + normalizeCodes): the index in
-    // `managedPrestations.<index>` is taken in the de-duplicated, upper-cased list, not in the list the
-    // client sent, so with a duplicate before the bad code the detail names the wrong element.
     it("the index of a bad code is its index in the request, duplicates included", async () => {
       const b = await beneficiary();
       const res = await open(b, masp2("2026-01-01", "2026-12-31", ["RSA", "rsa", "ARE"]));

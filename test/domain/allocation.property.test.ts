@@ -19,7 +19,7 @@ const input = fc.record({
 const allocatedTo = (plan: ReturnType<typeof allocate>, chargeId: string) =>
   plan.filter((a) => a.envelope === "charge" && a.chargeId === chargeId).reduce((s, a) => s + a.amount, 0n);
 
-describe("allocation policy (L.271-1 rent first, R.271-4 earmarking)", () => {
+describe("allocation policy (L.271-2 al. 2 rent first, R.271-4 earmarking)", () => {
   it("always splits the whole credit into positive parts", () => {
     fc.assert(
       fc.property(input, (i) => {

@@ -7,6 +7,7 @@ import { normalizeIban } from "../../src/domain/iban";
 import {
   checkPeriodDuration,
   cumulatedWithinLimit,
+  fourYearLimit,
   isAdultOn,
   MAX_PERIOD_MONTHS,
   MIN_PERIOD_MONTHS,
@@ -169,6 +170,33 @@ describe("measure rules: cumulatedWithinLimit (48 months in all)", () => {
         expect(result.limitDays).toBe(daysBetween(start, addMonths(start, 48)));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("the four-year limit as shown (L.271-2)", () => {
+  it("none without a measure; else from the first start, 48 months, the days used and left", () => {
+    expect(fourYearLimit([])).toBeNull();
+    expect(fourYearLimit([{ startDate: "2026-01-01", endDate: "2026-12-31" }, { startDate: "2027-01-01", endDate: "2027-06-30", endedOn: "2027-03-31" }])).toEqual({
+      firstStart: "2026-01-01",
+      limitDate: "2029-12-31",
+      usedDays: 365 + 90,
+      limitDays: 1461,
+      daysLeft: 1461 - 455,
+    });
+  });
+
+  it("property: what it shows and what a new measure is checked against are one computation", () => {
+    fc.assert(
+      fc.property(calendarDate, fc.integer({ min: 6, max: 24 }), fc.integer({ min: 6, max: 24 }), (start, a, b) => {
+        const first = { startDate: start, endDate: periodEnd(start, a) };
+        const next = { startDate: addDays(first.endDate, 1), endDate: periodEnd(addDays(first.endDate, 1), b) };
+        const shown = fourYearLimit([first, next])!;
+        const checked = cumulatedWithinLimit([first], next);
+        expect([checked.usedDays, checked.limitDays]).toEqual([shown.usedDays, shown.limitDays]);
+        expect(checked.ok).toBe(shown.usedDays <= shown.limitDays);
+        expect(shown.limitDate).toBe(periodEnd(start, 48));
+      }),
     );
   });
 });

@@ -6,8 +6,8 @@ const lease: LeaseForPeriods = {
   startDate: "2026-01-01",
   endDate: null,
   terms: [
-    { effectiveFrom: "2026-01", due: 50_000n },
-    { effectiveFrom: "2026-04", due: 52_000n },
+    { effectiveMonth: "2026-01", due: 50_000n },
+    { effectiveMonth: "2026-04", due: 52_000n },
   ],
 };
 

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { ROLES } from "./roles";
+import { ROLES } from "../../domain/roles";
+import { sqlList } from "./sql-list";
 import { users } from "./users";
-
-export { ROLES, type Role } from "./roles";
 
 /** API bearer tokens. Only a SHA-256 of the token is stored; the token is shown once. */
 export const apiTokens = pgTable(
@@ -18,5 +17,5 @@ export const apiTokens = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [check("api_tokens_role_valid", sql`${t.role} IN ('admin', 'finance', 'caseworker')`)],
+  (t) => [check("api_tokens_role_valid", sql`${t.role} IN (${sqlList(ROLES)})`)],
 );

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { EARMARKS, MASP3_SCOPES, SCOPES } from "../../domain/catalogue";
+import { sqlList } from "./sql-list";
 
 /**
  * The D.271-2 catalogue as versioned reference data: a decree that changes the list
@@ -21,14 +23,14 @@ export const prestationCatalogue = pgTable(
     item: integer("item").notNull(),
     label: text("label").notNull(),
     payer: text("payer").notNull(),
-    scope: text("scope", { enum: ["default", "extension"] }).notNull(),
-    earmarked: text("earmarked", { enum: ["housing", "care"] }),
-    masp3: text("masp3", { enum: ["base", "extension"] }),
+    scope: text("scope", { enum: SCOPES }).notNull(),
+    earmarked: text("earmarked", { enum: EARMARKS }),
+    masp3: text("masp3", { enum: MASP3_SCOPES }),
   },
   (t) => [
     primaryKey({ columns: [t.version, t.code] }),
-    check("prestation_catalogue_scope", sql`${t.scope} IN ('default', 'extension')`),
-    check("prestation_catalogue_earmarked", sql`${t.earmarked} IS NULL OR ${t.earmarked} IN ('housing', 'care')`),
-    check("prestation_catalogue_masp3", sql`${t.masp3} IS NULL OR ${t.masp3} IN ('base', 'extension')`),
+    check("prestation_catalogue_scope", sql`${t.scope} IN (${sqlList(SCOPES)})`),
+    check("prestation_catalogue_earmarked", sql`${t.earmarked} IS NULL OR ${t.earmarked} IN (${sqlList(EARMARKS)})`),
+    check("prestation_catalogue_masp3", sql`${t.masp3} IS NULL OR ${t.masp3} IN (${sqlList(MASP3_SCOPES)})`),
   ],
 );

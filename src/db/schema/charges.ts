@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../domain/charge-schedule";
 import { beneficiaries } from "./beneficiaries";
-
-export const CHARGE_CATEGORIES = ["energy", "water", "insurance", "debt_plan", "telecom", "care", "other"] as const;
-export const CHARGE_FREQUENCIES = ["monthly", "quarterly", "yearly"] as const;
+import { sqlList } from "./sql-list";
 
 /** A priority charge of the budget plan; lower priority is served first, after the rent. */
 export const charges = pgTable(
@@ -33,8 +32,8 @@ export const charges = pgTable(
     check("charges_amount", sql`${t.amount} > 0`),
     check("charges_due_day", sql`${t.dueDay} BETWEEN 1 AND 28`),
     check("charges_priority", sql`${t.priority} BETWEEN 1 AND 1000`),
-    check("charges_category", sql`${t.category} IN ('energy', 'water', 'insurance', 'debt_plan', 'telecom', 'care', 'other')`),
-    check("charges_frequency", sql`${t.frequency} IN ('monthly', 'quarterly', 'yearly')`),
+    check("charges_category", sql`${t.category} IN (${sqlList(CHARGE_CATEGORIES)})`),
+    check("charges_frequency", sql`${t.frequency} IN (${sqlList(CHARGE_FREQUENCIES)})`),
     check("charges_dates", sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
   ],
 );

@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { REVERSEMENT_FREQUENCIES, REVERSEMENT_MODES } from "../../domain/payment-plans";
+import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
+import { sqlList } from "./sql-list";
 
 /**
  * How a beneficiary's remainder is paid back to them (reversement): weekly on a
@@ -10,12 +13,12 @@ export const reversementPlans = pgTable(
   "reversement_plans",
   {
     beneficiaryId: uuid("beneficiary_id").primaryKey(),
-    frequency: text("frequency", { enum: ["weekly", "monthly"] }).notNull(),
+    frequency: text("frequency", { enum: REVERSEMENT_FREQUENCIES }).notNull(),
     /** ISO weekday, 1 = Monday … 7 = Sunday (weekly). */
     weekday: integer("weekday"),
     /** Day of the month, 1-31; a shorter month pays on its last day (monthly). */
     day: integer("day"),
-    mode: text("mode", { enum: ["all_available", "fixed"] }).notNull(),
+    mode: text("mode", { enum: REVERSEMENT_MODES }).notNull(),
     amount: bigint("amount", { mode: "bigint" }),
     buffer: bigint("buffer", { mode: "bigint" }).notNull().default(sql`0`),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -38,12 +41,12 @@ export const alerts = pgTable(
     id: uuid("id").primaryKey(),
     beneficiaryId: uuid("beneficiary_id").notNull(),
     measureId: uuid("measure_id"),
-    type: text("type", { enum: ["unpaid_rent", "masp3_trigger"] }).notNull(),
+    type: text("type", { enum: ALERT_TYPES }).notNull(),
     /** The first unpaid period of the episode: a re-run, or a caseworker's close, never starts it again. */
     episode: text("episode").notNull(),
     periods: text("periods").array().notNull(),
     evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull().default({}),
-    status: text("status", { enum: ["open", "acknowledged", "closed"] }).notNull().default("open"),
+    status: text("status", { enum: ALERT_STATUSES }).notNull().default("open"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
@@ -57,8 +60,8 @@ export const alerts = pgTable(
     uniqueIndex("alerts_one_open_episode").on(t.beneficiaryId, t.type).where(sql`${t.status} <> 'closed'`),
     uniqueIndex("alerts_episode_unique").on(t.beneficiaryId, t.type, t.episode),
     index("alerts_status_idx").on(t.status, t.type, t.createdAt),
-    check("alerts_type", sql`${t.type} IN ('unpaid_rent', 'masp3_trigger')`),
-    check("alerts_status", sql`${t.status} IN ('open', 'acknowledged', 'closed')`),
+    check("alerts_type", sql`${t.type} IN (${sqlList(ALERT_TYPES)})`),
+    check("alerts_status", sql`${t.status} IN (${sqlList(ALERT_STATUSES)})`),
   ],
 );
 

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { MEASURE_LEVELS, MEASURE_STATUSES, REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { beneficiaries } from "./beneficiaries";
+import { sqlList } from "./sql-list";
 
 /** A MASP contract period. A renewal is a new period chained to the previous one. */
 export const measures = pgTable(
@@ -10,10 +12,10 @@ export const measures = pgTable(
     beneficiaryId: uuid("beneficiary_id")
       .notNull()
       .references(() => beneficiaries.id),
-    level: text("level", { enum: ["MASP1", "MASP2"] }).notNull(),
+    level: text("level", { enum: MEASURE_LEVELS }).notNull(),
     startDate: date("start_date", { mode: "string" }).notNull(),
     endDate: date("end_date", { mode: "string" }).notNull(),
-    status: text("status", { enum: ["active", "renewed", "ended"] }).notNull(),
+    status: text("status", { enum: MEASURE_STATUSES }).notNull(),
     /** The prestations managed at the start; amendments change them from a date. */
     managedPrestations: text("managed_prestations").array().notNull(),
     extension: boolean("extension").notNull().default(false),
@@ -30,8 +32,8 @@ export const measures = pgTable(
   },
   (t) => [
     index("measures_beneficiary_idx").on(t.beneficiaryId, t.startDate),
-    check("measures_level", sql`${t.level} IN ('MASP1', 'MASP2')`),
-    check("measures_status", sql`${t.status} IN ('active', 'renewed', 'ended')`),
+    check("measures_level", sql`${t.level} IN (${sqlList(MEASURE_LEVELS)})`),
+    check("measures_status", sql`${t.status} IN (${sqlList(MEASURE_STATUSES)})`),
     check("measures_dates", sql`${t.startDate} <= ${t.endDate}`),
     check("measures_masp1_manages_nothing", sql`${t.level} = 'MASP2' OR cardinality(${t.managedPrestations}) = 0`),
     check("measures_extension_reason", sql`NOT ${t.extension} OR ${t.extensionReason} IS NOT NULL`),
@@ -67,7 +69,7 @@ export const measureReviews = pgTable(
       .references(() => measures.id),
     reviewDate: date("review_date", { mode: "string" }).notNull(),
     author: text("author").notNull(),
-    outcome: text("outcome", { enum: ["renew", "continue", "end"] }).notNull(),
+    outcome: text("outcome", { enum: REVIEW_OUTCOMES }).notNull(),
     comment: text("comment"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { ledgerTransactions } from "./ledger";
-
-export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
-export const PAYMENT_STATUSES = ["pending", "sent", "settled", "rejected"] as const;
+import { sqlList } from "./sql-list";
 
 /**
  * A payment to a landlord, a creditor or the beneficiary, posted in the ledger
@@ -36,8 +35,8 @@ export const paymentOrders = pgTable(
     index("payment_orders_beneficiary_idx").on(t.beneficiaryId, t.kind, t.period),
     index("payment_orders_status_idx").on(t.status, t.businessDate),
     check("payment_orders_amount_positive", sql`${t.amount} > 0`),
-    check("payment_orders_kind", sql`${t.kind} IN ('rent', 'charge', 'reversement')`),
-    check("payment_orders_status", sql`${t.status} IN ('pending', 'sent', 'settled', 'rejected')`),
+    check("payment_orders_kind", sql`${t.kind} IN (${sqlList(PAYMENT_KINDS)})`),
+    check("payment_orders_status", sql`${t.status} IN (${sqlList(PAYMENT_STATUSES)})`),
     check("payment_orders_period", sql`${t.period} IS NULL OR ${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],
 );

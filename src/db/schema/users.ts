@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { ROLES } from "./roles";
+import { ROLES } from "../../domain/roles";
+import { sqlList } from "./sql-list";
 
 /** Staff: finance, admins and caseworkers (CESF). Passwords arrive with the web UI. */
 export const users = pgTable(
@@ -14,5 +15,5 @@ export const users = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
   },
-  (t) => [check("users_role_valid", sql`${t.role} IN ('admin', 'finance', 'caseworker')`)],
+  (t) => [check("users_role_valid", sql`${t.role} IN (${sqlList(ROLES)})`)],
 );

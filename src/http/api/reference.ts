@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ROLES } from "../../db/schema/roles";
+import { ROLES } from "../../domain/roles";
 import { catalogueInForce } from "../../services/catalogue";
 import { CreateUserInput, createUser, listUsers } from "../../services/users/users";
 import { serviceContext } from "../context";

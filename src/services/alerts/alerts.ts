@@ -4,13 +4,15 @@ import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
+import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 
 export const ListAlertsInput = z.object({
   beneficiaryId: z.uuid().optional(),
-  type: z.enum(["unpaid_rent", "masp3_trigger"]).optional(),
-  status: z.enum(["open", "acknowledged", "closed", "active"]).optional(),
+  type: z.enum(ALERT_TYPES).optional(),
+  /** `active`: open or acknowledged. */
+  status: z.enum([...ALERT_STATUSES, "active"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 

@@ -1,13 +1,14 @@
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, charges } from "../../db/schema/charges";
+import { charges } from "../../db/schema/charges";
 import { withTransaction } from "../../db/transaction";
+import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, resolveMonths } from "../../domain/charge-schedule";
+import { endBeforeStartIssues } from "../../domain/date-range";
 import { ValidationError, type FieldIssue } from "../../domain/errors";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, DueDay, Iban, Label, PositiveCents } from "../schemas";
-import { resolveMonths } from "./charge-schedule";
 
 export const ChargeFields = {
   label: Label,
@@ -48,8 +49,7 @@ export async function addCharge({ ctx, beneficiaryId, input }: { ctx: ServiceCon
   const data = AddChargeInput.parse(input);
   const startDate = data.startDate ?? ctx.today();
   const { months, issues } = resolveMonths(data.frequency, data.months, startDate);
-  const all: FieldIssue[] = [...issues];
-  if (data.endDate && data.endDate < startDate) all.push({ field: "endDate", message: "the end date is before the start date", code: "end_before_start" });
+  const all: FieldIssue[] = [...issues, ...endBeforeStartIssues(startDate, data.endDate)];
   if (all.length) throw new ValidationError("the charge is invalid", all);
   return withTransaction(ctx.db, async (tx) => {
     await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });

@@ -2,11 +2,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { charges } from "../../db/schema/charges";
 import { withTransaction } from "../../db/transaction";
+import { resolveMonths } from "../../domain/charge-schedule";
+import { endBeforeStartIssues } from "../../domain/date-range";
 import { NotFoundError, ValidationError } from "../../domain/errors";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { chargeView, ChargeFields } from "./add-charge";
-import { resolveMonths } from "./charge-schedule";
 
 export const UpdateChargeInput = z
   .object({ ...ChargeFields, frequency: ChargeFields.frequency.unwrap() })
@@ -26,7 +27,7 @@ export async function updateCharge({ ctx, beneficiaryId, chargeId, input }: { ct
     const frequency = data.frequency ?? before.frequency;
     const { months, issues } =
       data.frequency !== undefined || data.months !== undefined ? resolveMonths(frequency, data.months, before.startDate) : { months: before.months, issues: [] };
-    if (data.endDate && data.endDate < before.startDate) issues.push({ field: "endDate", message: "the end date is before the start date", code: "end_before_start" });
+    issues.push(...endBeforeStartIssues(before.startDate, data.endDate));
     if (issues.length) throw new ValidationError("the charge is invalid", issues);
     const { creditor, ...rest } = data;
     const [row] = await tx

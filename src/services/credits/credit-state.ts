@@ -1,22 +1,19 @@
 import { toBigInt, type Executor } from "../../db/client";
 import { runText } from "../../db/raw";
+import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts } from "../../domain/beneficiary-facts";
+import { chargeIdOf } from "../../domain/envelopes";
+import type { ReversementPlan } from "../../domain/payment-plans";
+import { envelopeAddress } from "../../ledger/accounts";
 
 /**
  * Everything the allocation of a credit depends on, for a set of beneficiaries, read
  * in ONE round trip and with the beneficiaries' rows locked (in id order, so that
  * concurrent batches never deadlock): two credits for one person are allocated one
- * after the other, each seeing what the other did.
+ * after the other, each seeing what the other did. `held` reads `balances`, by ledger
+ * address: a batch that moves money in `balances` is seen by the next plan.
  */
-export interface CreditState {
-  beneficiaryId: string;
-  measures: { id: string; level: "MASP1" | "MASP2"; startDate: string; endDate: string; endedOn: string | null; status: string; managedPrestations: string[]; previousMeasureId: string | null }[];
-  amendments: { measureId: string; effectiveDate: string; managedPrestations: string[] | null }[];
-  leases: { id: string; dueDay: number; startDate: string; endDate: string | null; landlordName: string; landlordIban: string }[];
-  terms: { leaseId: string; effectiveMonth: string; rent: bigint; charges: bigint; housingBenefitToLandlord: bigint }[];
-  /** Rent paid per lease and period (payment orders not rejected). */
-  rentPaid: { leaseId: string | null; period: string; paid: bigint }[];
+export interface CreditState extends CreditFacts {
   balances: Map<string, bigint>;
-  charges: { id: string; category: string; priority: number; amount: bigint; frequency: "monthly" | "quarterly" | "yearly"; months: number[]; startDate: string; endDate: string | null; dueDay: number; creditorName: string; creditorIban: string }[];
 }
 
 /** `json` values come back parsed from postgres.js and as text from PGlite's raw path. */
@@ -79,6 +76,7 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
   const states = new Map<string, CreditState>();
   for (const row of rows) {
     const id = row.id as string;
+    const balances = new Map(json<{ address: string; balance: string }[]>(row.balances).map((b) => [b.address, toBigInt(b.balance)]));
     states.set(id, {
       beneficiaryId: id,
       measures: json(row.measures),
@@ -92,19 +90,16 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
         housingBenefitToLandlord: toBigInt(t.housingBenefitToLandlord),
       })),
       rentPaid: json<{ period: string; paid: string }[]>(row.rent_paid).map((r) => ({ leaseId: null, period: r.period, paid: toBigInt(r.paid) })),
-      balances: new Map(json<{ address: string; balance: string }[]>(row.balances).map((b) => [b.address, toBigInt(b.balance)])),
-      charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as CreditState["charges"][number]), amount: toBigInt(c.amount) })),
+      balances,
+      held: (e) => balances.get(envelopeAddress(id, e.envelope, chargeIdOf(e))) ?? 0n,
+      charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as ChargeFacts), amount: toBigInt(c.amount) })),
     });
   }
   return states;
 }
 
-export interface JobState extends CreditState {
-  chargePaid: { chargeId: string; period: string; paid: bigint }[];
-  plan: { frequency: "weekly" | "monthly"; weekday: number | null; day: number | null; mode: "all_available" | "fixed"; amount: bigint | null; buffer: bigint } | null;
-  creditsByMonth: Map<string, bigint>;
-  alerts: { id: string; type: "unpaid_rent" | "masp3_trigger"; episode: string; status: "open" | "acknowledged" | "closed"; periods: string[] }[];
-  beneficiary: { firstName: string; lastName: string; iban: string | null };
+export interface JobState extends JobFacts {
+  balances: Map<string, bigint>;
 }
 
 export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<string, JobState> {
@@ -117,16 +112,16 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
       chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
       plan: plan
         ? {
-            frequency: plan.frequency as "weekly" | "monthly",
+            frequency: plan.frequency as ReversementPlan["frequency"],
             weekday: plan.weekday as number | null,
             day: plan.day as number | null,
-            mode: plan.mode as "all_available" | "fixed",
+            mode: plan.mode as ReversementPlan["mode"],
             amount: plan.amount === null ? null : toBigInt(plan.amount),
             buffer: toBigInt(plan.buffer),
           }
         : null,
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
-      alerts: json(row.alerts),
+      alerts: json<AlertFacts[]>(row.alerts),
       beneficiary: { firstName: row.first_name as string, lastName: row.last_name as string, iban: (row.iban as string | null) ?? null },
     });
   }

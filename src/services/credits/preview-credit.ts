@@ -1,9 +1,9 @@
 import type { z } from "zod";
+import { planCredit } from "../../domain/credit-plan";
 import { NotFoundError } from "../../domain/errors";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import { loadCreditStates } from "./credit-state";
-import { planCredit } from "./plan-credit";
 import { RecordCreditInput } from "./record-credit";
 
 /** What a credit would be allocated to, without writing anything (the form's preview). */

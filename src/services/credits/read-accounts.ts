@@ -2,14 +2,15 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { ledgerTransactions } from "../../db/schema/ledger";
+import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 import { ValidationError } from "../../domain/errors";
+import { activeMasp2, leaseOn, periodsOf } from "../../domain/in-force";
+import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { beneficiaryBalances } from "../../ledger/balances";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
 import { loadCreditStates } from "./credit-state";
-import { activeMasp2, leaseOn, periodsOf } from "./plan-credit";
-import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 
 /** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
 export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
@@ -17,13 +18,13 @@ export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext;
   let rent = 0n, charges = 0n, available = 0n, care = 0n;
   const byCharge: { chargeId: string; balance: bigint }[] = [];
   for (const [address, balance] of await beneficiaryBalances(ctx.db, beneficiaryId)) {
-    const [, , envelope, chargeId] = address.split(":");
-    if (envelope === "rent") rent += balance;
-    else if (envelope === "available") available += balance;
-    else if (envelope === "care") care += balance;
-    else if (envelope === "charge" && chargeId) {
+    const e = parseEnvelopeAddress(address);
+    if (e?.envelope === "rent") rent += balance;
+    else if (e?.envelope === "available") available += balance;
+    else if (e?.envelope === "care") care += balance;
+    else if (e?.envelope === "charge") {
       charges += balance;
-      byCharge.push({ chargeId, balance });
+      byCharge.push({ chargeId: e.chargeId, balance });
     }
   }
   return { beneficiaryId, rent, charges, available, care, total: rent + charges + available + care, byCharge };
@@ -82,8 +83,8 @@ export async function getRentPeriods({ ctx, beneficiaryId, asOf }: { ctx: Servic
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   const date = asOf ?? ctx.today();
   const state = (await loadCreditStates(ctx.db, [beneficiaryId], { lock: false })).get(beneficiaryId)!;
-  const measure = activeMasp2(state, date) ?? state.measures.filter((m) => m.level === "MASP2" && m.startDate <= date).at(-1);
-  const lease = leaseOn(state, date);
+  const measure = activeMasp2(state.measures, date) ?? state.measures.filter((m) => m.level === "MASP2" && m.startDate <= date).at(-1);
+  const lease = leaseOn(state.leases, date);
   if (!measure || !lease) return { asOf: date, items: [] };
   return { asOf: date, items: periodsOf(state, lease, measure, addMonthsToMonth(monthOf(date), 1), date) };
 }

@@ -4,7 +4,11 @@ import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema/credits";
 import { withTransaction } from "../../db/transaction";
+import type { EnvelopeRef } from "../../domain/envelopes";
 import { DomainError } from "../../domain/errors";
+import { centsToJson } from "../../domain/money";
+import { planRecovery } from "../../domain/overpayment-recovery";
+import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
@@ -30,13 +34,11 @@ export interface RecoveryResponse {
 
 const SCOPE = "overpayment_recovery";
 
-/** Reverse priority: what is least protected goes first, the rent last. */
-function recoveryOrder(address: string, priorities: Map<string, number>): number {
-  const [, , envelope, chargeId] = address.split(":");
-  if (envelope === "available") return 0;
-  if (envelope === "charge") return 1_000_000 - (priorities.get(chargeId ?? "") ?? 0);
-  if (envelope === "care") return 2_000_000;
-  return 3_000_000; // rent
+/** Every account of a beneficiary is one of their envelopes. */
+function envelopeOf(address: string): EnvelopeRef {
+  const e = parseEnvelopeAddress(address);
+  if (!e) throw new Error("a beneficiary's account that is not an envelope");
+  return e;
 }
 
 /**
@@ -62,19 +64,13 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
     const priorities = new Map(
       (await queryRows<{ id: string; priority: number }>(tx, sql`select id, priority from charges where beneficiary_id = ${beneficiaryId}::uuid`)).map((c) => [c.id, Number(c.priority)]),
     );
-    const ordered = envelopes.map((e) => ({ address: e.address, balance: toBigInt(e.balance) })).sort((a, b) => recoveryOrder(a.address, priorities) - recoveryOrder(b.address, priorities));
-    const held = ordered.reduce((s, e) => s + e.balance, 0n);
-    if (held < data.amount) {
-      throw new DomainError("insufficient_funds", `the envelopes hold ${held} cents, less than the ${data.amount} to recover`, { held: Number(held), amount: Number(data.amount) });
+    const held = envelopes.map((e) => ({ address: e.address, envelope: envelopeOf(e.address), balance: toBigInt(e.balance) }));
+    const parts = planRecovery(held, data.amount, priorities);
+    if (!parts) {
+      const total = held.reduce((s, e) => s + e.balance, 0n);
+      throw new DomainError("insufficient_funds", `the envelopes hold ${total} cents, less than the ${data.amount} to recover`, { held: centsToJson(total), amount: centsToJson(data.amount) });
     }
-    let rest = data.amount;
-    const takenFrom: { account: string; amount: bigint }[] = [];
-    for (const e of ordered) {
-      if (rest === 0n) break;
-      const part = e.balance < rest ? e.balance : rest;
-      takenFrom.push({ account: e.address, amount: part });
-      rest -= part;
-    }
+    const takenFrom = parts.map((p) => ({ account: p.from.address, amount: p.amount }));
     const transactionId = uuidv7();
     await post(tx, {
       id: transactionId,
@@ -87,7 +83,7 @@ export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, i
       metadata: { payer: data.payer, prestation: data.prestation ?? null, reference: data.reference ?? null },
       postings: [...takenFrom.map((t) => ({ account: t.account, direction: "debit" as const, amount: t.amount })), { account: "bank:main", direction: "credit", amount: data.amount }],
     });
-    const body: RecoveryResponse = { transactionId, beneficiaryId, amount: Number(data.amount), takenFrom: takenFrom.map((t) => ({ account: t.account, amount: Number(t.amount) })) };
+    const body: RecoveryResponse = { transactionId, beneficiaryId, amount: centsToJson(data.amount), takenFrom: takenFrom.map((t) => ({ account: t.account, amount: centsToJson(t.amount) })) };
     await tx.update(idempotencyKeys).set({ response: body }).where(and(eq(idempotencyKeys.scope, SCOPE), eq(idempotencyKeys.key, `${beneficiaryId}:${key}`)));
     await recordAudit(tx, ctx, { action: "overpayment.recover", entityType: "transaction", entityId: transactionId, beneficiaryId, changes: { amount: data.amount.toString(), payer: data.payer } });
     return { status: 201, body, replayed: false };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { queryRows, toBigInt } from "../../db/client";
 import { withTransaction } from "../../db/transaction";
 import { DomainError, NotFoundError } from "../../domain/errors";
+import { centsToJson } from "../../domain/money";
 import { reverse } from "../../ledger/reverse";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
@@ -44,7 +45,7 @@ export async function reverseTransaction({ ctx, transactionId, input }: { ctx: S
     );
     if (short.length > 0) {
       throw new DomainError("funds_already_paid_out", "the money has already been paid out: the envelopes no longer hold what the reversal would take back", {
-        envelopes: short.map((s) => ({ account: s.address, needed: Number(toBigInt(s.needed)), held: Number(toBigInt(s.held)) })),
+        envelopes: short.map((s) => ({ account: s.address, needed: centsToJson(toBigInt(s.needed)), held: centsToJson(toBigInt(s.held)) })),
       });
     }
     const result = await reverse(tx, { transactionId, actor: ctx.actor, reason: data.reason, valueDate: data.valueDate ?? ctx.today() });

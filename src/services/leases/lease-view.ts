@@ -2,17 +2,10 @@ import { asc, desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { leases, leaseTerms } from "../../db/schema/leases";
 import { monthOf } from "../../domain/calendar";
+import { monthlyDue, termsForMonth } from "../../domain/lease-terms";
 
 export type LeaseRow = typeof leases.$inferSelect;
 export type LeaseTermsRow = typeof leaseTerms.$inferSelect;
-
-/** Terms in force for a month (`YYYY-MM`): the latest that started on or before it. */
-export function termsForMonth(terms: readonly LeaseTermsRow[], month: string): LeaseTermsRow | undefined {
-  return [...terms].filter((t) => monthOf(t.effectiveMonth) <= month).sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth)).at(-1);
-}
-
-/** What the landlord is owed for a month: rent + charges − housing benefit paid to them directly. */
-export const monthlyDue = (t: Pick<LeaseTermsRow, "rent" | "charges" | "housingBenefitToLandlord">): bigint => t.rent + t.charges - t.housingBenefitToLandlord;
 
 export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], today: string) {
   const month = monthOf(today < lease.startDate ? lease.startDate : today);

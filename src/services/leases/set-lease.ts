@@ -4,11 +4,13 @@ import { z } from "zod";
 import { leases, leaseTerms } from "../../db/schema/leases";
 import { withTransaction } from "../../db/transaction";
 import { addDays, monthOf } from "../../domain/calendar";
+import { endBeforeStartIssues } from "../../domain/date-range";
 import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
+import { termsForMonth } from "../../domain/lease-terms";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month } from "../schemas";
-import { leaseView, loadLeases, termsForMonth } from "./lease-view";
+import { leaseView, loadLeases } from "./lease-view";
 
 export const SetLeaseInput = z.object({
   landlord: z.object({ name: Label, iban: Iban }),
@@ -34,7 +36,7 @@ export async function setLease({ ctx, beneficiaryId, input }: { ctx: ServiceCont
   if (data.housingBenefitToLandlord > data.rent + data.charges) {
     issues.push({ field: "housingBenefitToLandlord", message: "the housing benefit paid to the landlord exceeds rent and charges", code: "too_large" });
   }
-  if (data.endDate && data.endDate < data.startDate) issues.push({ field: "endDate", message: "the end date is before the start date", code: "end_before_start" });
+  issues.push(...endBeforeStartIssues(data.startDate, data.endDate));
   if (issues.length) throw new ValidationError("the lease is invalid", issues);
   const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord };
   const today = ctx.today();

@@ -7,8 +7,10 @@ import { loadBeneficiary } from "../access";
 import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { distinctCodes, prestationProblems, upperCodes } from "./measure-terms";
+import { spanCovers } from "../../domain/date-range";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure } from "./load-measure";
+import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
 
 export const AmendMeasureInput = z.object({
   effectiveDate: CalendarDate,
@@ -31,17 +33,17 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     const loaded = await loadMeasure(tx, ctx, measureId, { lock: true });
     const { measure } = loaded;
     if (measure.status === "ended") throw new ConflictError("an ended measure cannot be amended");
-    if (data.effectiveDate < measure.startDate || data.effectiveDate > measure.endDate) {
+    if (!spanCovers(measure, data.effectiveDate)) {
       throw fieldError("effectiveDate", "the amendment takes effect within the contract period");
     }
     const beneficiary = await loadBeneficiary(tx, ctx, measure.beneficiaryId);
-    const current = extensionOn(loaded, data.effectiveDate);
+    const current = extensionOn(loaded.amendments, loaded.measure, data.effectiveDate);
     const extension = data.extension ?? current.extension;
     const terms = {
       level: measure.level,
       startDate: measure.startDate,
       endDate: measure.endDate,
-      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(loaded, data.effectiveDate)),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedOn(loaded.amendments, loaded.measure, data.effectiveDate)),
       extension,
       extensionReason: extension ? (data.extensionReason ?? current.extensionReason) : null,
     };

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { measureEvents, measures } from "../../db/schema/measures";
 import { withTransaction } from "../../db/transaction";
+import { spanCovers } from "../../domain/date-range";
 import { ConflictError, fieldError } from "../../domain/errors";
 import { END_REASONS, ORIENTATIONS } from "../../domain/measure-rules";
 import { recordAudit, type ServiceContext } from "../context";
@@ -29,7 +30,7 @@ export async function endMeasure({ ctx, measureId, input }: { ctx: ServiceContex
     const { measure } = await loadMeasure(tx, ctx, measureId, { lock: true });
     if (measure.status === "ended") throw new ConflictError("this measure has already ended", { endedOn: measure.endedOn, endReason: measure.endReason });
     if (measure.status === "renewed") throw new ConflictError("this period was renewed: end the current period instead");
-    if (data.endDate < measure.startDate || data.endDate > measure.endDate) {
+    if (!spanCovers(measure, data.endDate)) {
       throw fieldError("endDate", `the end date falls within the contract period (${measure.startDate} to ${measure.endDate})`);
     }
     const [ended] = await tx

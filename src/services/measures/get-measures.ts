@@ -1,10 +1,10 @@
 import { asc, eq } from "drizzle-orm";
 import { measures } from "../../db/schema/measures";
-import { MAX_TOTAL_MONTHS, periodEnd, spanDays } from "../../domain/measure-rules";
-import { daysBetween, addMonths } from "../../domain/calendar";
+import { fourYearLimit } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
-import { extensionOn, loadMeasure, managedPrestationsOn, type LoadedMeasure } from "./load-measure";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure, type LoadedMeasure } from "./load-measure";
 
 /** The measure as the API shows it: what is in force today, and its whole history. */
 export function measureView(m: LoadedMeasure, today: string) {
@@ -17,8 +17,8 @@ export function measureView(m: LoadedMeasure, today: string) {
     startDate: measure.startDate,
     endDate: measure.endDate,
     status: measure.status,
-    managedPrestations: managedPrestationsOn(m, on),
-    ...extensionOn(m, on),
+    managedPrestations: managedOn(m.amendments, m.measure, on),
+    ...extensionOn(m.amendments, m.measure, on),
     catalogueVersion: measure.catalogueVersion,
     previousMeasureId: measure.previousMeasureId,
     endedOn: measure.endedOn,
@@ -54,12 +54,4 @@ export async function listMeasures({ ctx, beneficiaryId }: { ctx: ServiceContext
   const items = [];
   for (const { id } of rows) items.push(measureView(await loadMeasure(ctx.db, ctx, id), ctx.today()));
   return { items, fourYearLimit: fourYearLimit(items) };
-}
-
-export function fourYearLimit(items: { startDate: string; endDate: string; endedOn: string | null }[]) {
-  if (items.length === 0) return null;
-  const firstStart = items.map((m) => m.startDate).sort()[0]!;
-  const limitDays = daysBetween(firstStart, addMonths(firstStart, MAX_TOTAL_MONTHS));
-  const usedDays = items.reduce((sum, m) => sum + spanDays(m), 0);
-  return { firstStart, limitDate: periodEnd(firstStart, MAX_TOTAL_MONTHS), usedDays, limitDays, daysLeft: Math.max(0, limitDays - usedDays) };
 }

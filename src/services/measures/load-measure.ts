@@ -32,18 +32,3 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
   ]);
   return { measure: row.measure, amendments, reviews, events };
 }
-
-/** The latest amendment in force on `date` that set this field, if any. */
-function amendmentOn<K extends "managedPrestations" | "extension">(m: LoadedMeasure, date: string, field: K) {
-  return m.amendments.filter((a) => a.effectiveDate <= date && a[field] !== null).at(-1);
-}
-
-/** The prestations the measure manages on a date: the contract's, as amended since. */
-export function managedPrestationsOn(m: LoadedMeasure, date: string): string[] {
-  return amendmentOn(m, date, "managedPrestations")?.managedPrestations ?? m.measure.managedPrestations;
-}
-
-export function extensionOn(m: LoadedMeasure, date: string): { extension: boolean; extensionReason: string | null } {
-  const a = amendmentOn(m, date, "extension");
-  return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: m.measure.extension, extensionReason: m.measure.extensionReason };
-}

@@ -2,15 +2,17 @@ import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { measureEvents, measures } from "../../db/schema/measures";
 import { withTransaction } from "../../db/transaction";
+import { MEASURE_LEVELS } from "../../domain/measure-rules";
+import { assertTerms, distinctCodes, newMeasureRow, upperCodes } from "../../domain/measure-terms";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { assertFitsHistory, assertTerms, distinctCodes, newMeasureRow, upperCodes } from "./measure-terms";
+import { assertFitsHistory } from "./assert-fits-history";
 
 export const OpenMeasureInput = z.object({
-  level: z.enum(["MASP1", "MASP2"]),
+  level: z.enum(MEASURE_LEVELS),
   startDate: CalendarDate,
   endDate: CalendarDate,
   managedPrestations: z.array(z.string().max(40)).max(40).default([]),

@@ -11,8 +11,11 @@ import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
-import { extensionOn, loadMeasure, managedPrestationsOn } from "./load-measure";
-import { assertFitsHistory, assertTerms, newMeasureRow, upperCodes } from "./measure-terms";
+import { spanCovers } from "../../domain/date-range";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { loadMeasure } from "./load-measure";
+import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
+import { assertFitsHistory } from "./assert-fits-history";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
@@ -44,16 +47,16 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     const beneficiary = await loadBeneficiary(tx, ctx, previous.measure.beneficiaryId, { lock: true });
     const current = previous.measure;
     if (current.status !== "active") throw new ConflictError(`only an active measure can be renewed (this one is ${current.status})`);
-    if (data.review.date < current.startDate || data.review.date > current.endDate) {
+    if (!spanCovers(current, data.review.date)) {
       throw fieldError("review.date", "the review takes place during the period it renews");
     }
     const startDate = addDays(current.endDate, 1);
-    const inForce = extensionOn(previous, current.endDate);
+    const inForce = extensionOn(previous.amendments, previous.measure, current.endDate);
     const terms = {
       level: current.level,
       startDate,
       endDate: data.endDate,
-      managedPrestations: upperCodes(data.managedPrestations ?? managedPrestationsOn(previous, current.endDate)),
+      managedPrestations: upperCodes(data.managedPrestations ?? managedOn(previous.amendments, previous.measure, current.endDate)),
       extension: data.extension ?? inForce.extension,
       extensionReason: data.extensionReason ?? (data.extension === false ? null : inForce.extensionReason),
     };

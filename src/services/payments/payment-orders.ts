@@ -2,7 +2,8 @@ import { and, desc, eq, type SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
-import { PAYMENT_KINDS, PAYMENT_STATUSES, paymentOrders } from "../../db/schema/payments";
+import { paymentOrders } from "../../db/schema/payments";
+import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { reversementPlans } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
@@ -61,7 +62,7 @@ export const ReversementPlanInput = z
   })
   .strict();
 
-export const DEFAULT_REVERSEMENT_PLAN = { frequency: "monthly" as const, weekday: null, day: 10, mode: "all_available" as const, amount: null, buffer: 0n, isDefault: true };
+const DEFAULT_PLAN_VIEW = { ...DEFAULT_REVERSEMENT_PLAN, isDefault: true };
 
 /** The beneficiary's reversement plan: weekly on a weekday or monthly on a day; all available or a fixed amount; a buffer kept back. */
 export async function setReversementPlan({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: z.input<typeof ReversementPlanInput> }) {
@@ -93,6 +94,6 @@ export async function setReversementPlan({ ctx, beneficiaryId, input }: { ctx: S
 export async function getReversementPlan({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   const [row] = await ctx.db.select().from(reversementPlans).where(eq(reversementPlans.beneficiaryId, beneficiaryId));
-  if (!row) return { beneficiaryId, ...DEFAULT_REVERSEMENT_PLAN };
+  if (!row) return { beneficiaryId, ...DEFAULT_PLAN_VIEW };
   return { beneficiaryId, frequency: row.frequency, weekday: row.weekday, day: row.day, mode: row.mode, amount: row.amount, buffer: row.buffer, isDefault: false };
 }

@@ -1,7 +1,10 @@
 import { v7 as uuidv7 } from "uuid";
 import { toBigInt, type Db } from "../../db/client";
+import { chargeIdOf } from "../../domain/envelopes";
+import { centsToJson } from "../../domain/money";
+import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "../../domain/payment-plans";
+import { envelopeAddress } from "../../ledger/accounts";
 import type { JobState } from "../credits/credit-state";
-import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "./plan-payments";
 import { runByChunks } from "./run-by-chunks";
 
 const WRITE_SQL = `select out_created as created, out_amount::text as amount from create_payment_orders($1::jsonb)`;
@@ -58,7 +61,7 @@ export async function runPayments({ db, kind, asOf, actor, chunkSize, onProgress
       amount: i.amount.toString(),
       creditor_name: i.creditorName,
       creditor_iban: i.creditorIban,
-      envelope: i.envelope,
+      envelope: envelopeAddress(i.beneficiaryId, i.envelope.envelope, chargeIdOf(i.envelope)),
       description: i.description,
       actor,
     }));
@@ -72,7 +75,7 @@ export async function runPayments({ db, kind, asOf, actor, chunkSize, onProgress
     beneficiaries,
     ordersCreated,
     ordersAlreadyDone: planned - ordersCreated,
-    amount: Number(amount),
+    amount: centsToJson(amount),
     ...(kind === "reversement" ? { skippedNoIban } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { ROLES } from "../../db/schema/roles";
+import { ROLES } from "../../domain/roles";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError } from "../../domain/errors";

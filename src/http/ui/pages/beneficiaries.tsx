@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
 import { DomainError } from "../../../domain/errors";
+import { parseEnvelopeAddress } from "../../../ledger/accounts";
 import { listAlerts } from "../../../services/alerts/alerts";
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { readBeneficiary } from "../../../services/beneficiaries/read-beneficiary";
@@ -47,11 +48,10 @@ const SYSTEM_ACCOUNTS: Record<string, string> = { "bank:main": "Banque", "paymen
 
 /** A posting's account in words: the envelope (and the charge it serves), the bank, the payer. */
 const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<string, string>) => {
-  const prefix = `beneficiary:${beneficiaryId}:`;
-  if (address.startsWith(prefix)) {
-    const [kind = "", chargeId] = address.slice(prefix.length).split(":");
-    const label = KIND_LABELS[kind] ?? kind;
-    return chargeId ? `${label} ${chargeLabels.get(chargeId) ?? ""}`.trim() : label;
+  const envelope = parseEnvelopeAddress(address);
+  if (envelope?.beneficiaryId === beneficiaryId) {
+    const label = KIND_LABELS[envelope.envelope] ?? envelope.envelope;
+    return envelope.envelope === "charge" ? `${label} ${chargeLabels.get(envelope.chargeId) ?? ""}`.trim() : label;
   }
   if (address.startsWith("payer:")) return `Payeur ${address.slice("payer:".length)}`;
   return SYSTEM_ACCOUNTS[address] ?? address;

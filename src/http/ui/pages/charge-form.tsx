@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../db/schema/charges";
+import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../domain/charge-schedule";
 import { addCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
 import { Field, FormReader, readForm, SelectField, withRefusal, type FormState } from "../forms";

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { PAYMENT_KINDS } from "../../../db/schema/payments";
+import { PAYMENT_KINDS } from "../../../domain/payment-plans";
 import { listPaymentOrders } from "../../../services/payments/payment-orders";
 import { KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";

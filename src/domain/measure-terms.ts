@@ -1,12 +1,9 @@
-import { and, eq, ne } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { measures } from "../../db/schema/measures";
-import { checkManagedPrestations, type Catalogue } from "../../domain/catalogue";
-import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
-import { checkPeriodDuration, cumulatedWithinLimit, isAdultOn, MAX_TOTAL_MONTHS, overlaps } from "../../domain/measure-rules";
+import { checkManagedPrestations, type Catalogue } from "./catalogue";
+import { ValidationError, type FieldIssue } from "./errors";
+import { checkPeriodDuration, isAdultOn, type MeasureLevel } from "./measure-rules";
 
 export interface MeasureTerms {
-  level: "MASP1" | "MASP2";
+  level: MeasureLevel;
   startDate: string;
   endDate: string;
   managedPrestations: string[];
@@ -81,31 +78,6 @@ export function prestationProblems(terms: MeasureTerms, beneficiary: { mjagbf: b
 export function assertTerms(terms: MeasureTerms, beneficiary: { birthDate: string; mjagbf: boolean }, catalogue: Catalogue): void {
   const issues = termProblems(terms, beneficiary, catalogue);
   if (issues.length > 0) throw new ValidationError("the measure breaks the rules of the MASP", issues);
-}
-
-/**
- * One measure at a time (409), and at most 4 years in all (422). Runs with the
- * beneficiary's row locked, so two requests cannot both pass.
- */
-export async function assertFitsHistory(executor: Executor, beneficiaryId: string, terms: MeasureTerms, exceptMeasureId?: string): Promise<void> {
-  const existing = await executor
-    .select({ id: measures.id, startDate: measures.startDate, endDate: measures.endDate, endedOn: measures.endedOn, status: measures.status })
-    .from(measures)
-    .where(and(eq(measures.beneficiaryId, beneficiaryId), exceptMeasureId ? ne(measures.id, exceptMeasureId) : undefined));
-  const added = { startDate: terms.startDate, endDate: terms.endDate };
-  const clash = existing.find((m) => overlaps(m, added));
-  if (clash) {
-    throw new ConflictError("another measure of this beneficiary covers these dates", { measureId: clash.id, startDate: clash.startDate, endDate: clash.endDate });
-  }
-  const all = exceptMeasureId
-    ? [...existing, ...(await executor.select().from(measures).where(eq(measures.id, exceptMeasureId)))]
-    : existing;
-  const total = cumulatedWithinLimit(all, added);
-  if (!total.ok) {
-    throw new ValidationError(`the measures of a beneficiary may not exceed ${MAX_TOTAL_MONTHS} months in all`, [
-      { field: "endDate", message: `${total.usedDays} days in all, the limit is ${total.limitDays} (48 months from the first start)`, code: "over_48_months" },
-    ]);
-  }
 }
 
 /** Codes as given, upper-cased, in the order given: errors point at the request's own indexes. */

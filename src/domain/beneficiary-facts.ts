@@ -1,0 +1,95 @@
+import type { AlertStatus, AlertType } from "./unpaid-rent-alerts";
+import type { ChargeFrequency } from "./charge-schedule";
+import type { EnvelopeRef } from "./envelopes";
+import type { MeasureLevel } from "./measure-rules";
+import type { ReversementPlan } from "./payment-plans";
+
+/**
+ * What the rules need to know about one beneficiary, as read from the database in one
+ * go by the services: the domain states what it needs, never how it is read.
+ */
+export interface MeasureFacts {
+  id: string;
+  level: MeasureLevel;
+  startDate: string;
+  endDate: string;
+  endedOn: string | null;
+  status: string;
+  managedPrestations: string[];
+  previousMeasureId: string | null;
+}
+
+export interface AmendmentFacts {
+  measureId: string;
+  effectiveDate: string;
+  /** Null when the amendment left the managed prestations as they were. */
+  managedPrestations: string[] | null;
+}
+
+export interface LeaseFacts {
+  id: string;
+  dueDay: number;
+  startDate: string;
+  endDate: string | null;
+  landlordName: string;
+  landlordIban: string;
+}
+
+export interface LeaseTermsFacts {
+  leaseId: string;
+  /** First day of the month from which these amounts apply. */
+  effectiveMonth: string;
+  rent: bigint;
+  charges: bigint;
+  housingBenefitToLandlord: bigint;
+}
+
+export interface ChargeFacts {
+  id: string;
+  category: string;
+  priority: number;
+  amount: bigint;
+  frequency: ChargeFrequency;
+  months: number[];
+  startDate: string;
+  endDate: string | null;
+  dueDay: number;
+  creditorName: string;
+  creditorIban: string;
+}
+
+/** What a credit's allocation depends on. */
+export interface CreditFacts {
+  beneficiaryId: string;
+  /** Oldest first. */
+  measures: MeasureFacts[];
+  /** In the order they take effect. */
+  amendments: AmendmentFacts[];
+  /** Oldest first. */
+  leases: LeaseFacts[];
+  terms: LeaseTermsFacts[];
+  /** Rent paid per period (payment orders not rejected). */
+  rentPaid: { leaseId: string | null; period: string; paid: bigint }[];
+  charges: ChargeFacts[];
+  /** What an envelope holds now (0 when it never moved). */
+  held(envelope: EnvelopeRef): bigint;
+}
+
+export interface AlertFacts {
+  id: string;
+  type: AlertType;
+  episode: string;
+  status: AlertStatus;
+  periods: string[];
+}
+
+/** What the scheduled jobs need beyond a credit's facts. */
+export interface JobFacts extends CreditFacts {
+  chargePaid: { chargeId: string; period: string; paid: bigint }[];
+  /** Null: the default plan. */
+  plan: ReversementPlan | null;
+  /** Credits received per month (`YYYY-MM`): the MASP 3 evidence. */
+  creditsByMonth: Map<string, bigint>;
+  alerts: AlertFacts[];
+  beneficiary: { firstName: string; lastName: string; iban: string | null };
+}

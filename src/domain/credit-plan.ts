@@ -1,0 +1,57 @@
+import { allocate, type AllocationPlan, type ChargeNeed } from "./allocation";
+import type { CreditFacts, MeasureFacts } from "./beneficiary-facts";
+import { monthOf } from "./calendar";
+import { findPrestation, type Catalogue, type Earmark } from "./catalogue";
+import { chargeDueIn, chargeInForce } from "./charge-schedule";
+import { DomainError } from "./errors";
+import { activeMasp2, leaseOn, managedOn, periodsOf } from "./in-force";
+import { horizonMonth, rentNeed } from "./rent-periods";
+
+export interface CreditRequest {
+  beneficiaryId: string;
+  prestation: string;
+  amount: bigint;
+  valueDate: string;
+}
+
+export interface CreditPlan {
+  measure: MeasureFacts;
+  plan: AllocationPlan;
+  earmarked: Earmark;
+}
+
+/**
+ * Where a credit goes, or why it cannot be taken. L.271-2: only a MASP 2 in force
+ * manages money; D.271-2: only the prestations of the catalogue, and of those only the
+ * ones the contract (as amended) manages; then allocation.ts shares it out.
+ */
+export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue: Catalogue): CreditPlan {
+  const measure = activeMasp2(facts.measures, request.valueDate);
+  // The contract checks the measure before the prestation.
+  if (!measure) throw new DomainError("no_active_measure", `no MASP 2 measure is in force on ${request.valueDate} for this beneficiary`);
+  const prestation = findPrestation(catalogue, request.prestation);
+  if (!prestation) {
+    throw new DomainError("prestation_not_managed", `${request.prestation} is not a social prestation of art. D.271-2 CASF: it cannot enter the managed account`, [
+      { field: "prestation", message: "not in the D.271-2 catalogue (salary, ARE/ASS, ordinary pensions, prime d'activité are refused)", code: "not_a_prestation" },
+    ]);
+  }
+  if (!managedOn(facts.amendments, measure, request.valueDate).includes(prestation.code)) {
+    throw new DomainError("prestation_not_managed", `${prestation.code} is not managed by the measure in force on ${request.valueDate}`, [
+      { field: "prestation", message: "not among the measure's managed prestations", code: "not_managed" },
+    ]);
+  }
+  const lease = leaseOn(facts.leases, request.valueDate);
+  const rent = lease ? rentNeed(periodsOf(facts, lease, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" })) : 0n;
+  const month = monthOf(request.valueDate);
+  const charges: ChargeNeed[] = facts.charges
+    .filter((c) => chargeInForce(c, request.valueDate))
+    .map((c) => {
+      // Up to its next amount due: this month's if not yet due, else the next occurrence's.
+      const held = facts.held({ envelope: "charge", chargeId: c.id });
+      const dueSoon = chargeDueIn(c, month) || chargeDueIn(c, horizonMonth(request.valueDate)) || c.frequency !== "monthly";
+      const need = dueSoon ? c.amount - held : 0n;
+      return { chargeId: c.id, category: c.category, priority: c.priority, need: need > 0n ? need : 0n };
+    });
+  const plan = allocate({ amount: request.amount, earmarked: prestation.earmarked, rentNeed: rent, charges });
+  return { measure, plan, earmarked: prestation.earmarked };
+}

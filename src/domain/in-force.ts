@@ -1,0 +1,66 @@
+import type { AmendmentFacts, CreditFacts, LeaseFacts, MeasureFacts } from "./beneficiary-facts";
+import { monthOf } from "./calendar";
+import { spanCovers } from "./date-range";
+import { monthlyDue } from "./lease-terms";
+import { rentPeriods, type RentPeriod } from "./rent-periods";
+
+/**
+ * A MASP 2 in force on a date: within its planned dates and not ended before (a
+ * renewed period still covers its own dates). services/measures/in-force-sql.ts says
+ * the same in SQL; a test checks that both agree.
+ */
+export const isMasp2InForce = (m: Pick<MeasureFacts, "level" | "startDate" | "endDate" | "endedOn">, date: string): boolean =>
+  m.level === "MASP2" && spanCovers(m, date) && (m.endedOn === null || date <= m.endedOn);
+
+/** The MASP 2 measure in force on a date. */
+export function activeMasp2<M extends MeasureFacts>(measures: readonly M[], date: string): M | undefined {
+  return measures.find((m) => isMasp2InForce(m, date));
+}
+
+/**
+ * The prestations a measure manages on a date: the contract's, as changed by the last
+ * amendment in effect that changed them (amendments in the order they take effect).
+ */
+export function managedOn(amendments: readonly AmendmentFacts[], measure: Pick<MeasureFacts, "id" | "managedPrestations">, date: string): string[] {
+  const amended = amendments.filter((a) => a.measureId === measure.id && a.effectiveDate <= date && a.managedPrestations !== null).at(-1);
+  return amended?.managedPrestations ?? measure.managedPrestations;
+}
+
+/** Whether the contract is extended on a date (R.271-3): the contract's choice, as amended since. */
+export function extensionOn(
+  amendments: readonly { measureId: string; effectiveDate: string; extension: boolean | null; extensionReason: string | null }[],
+  measure: { id: string; extension: boolean; extensionReason: string | null },
+  date: string,
+): { extension: boolean; extensionReason: string | null } {
+  const a = amendments.filter((a) => a.measureId === measure.id && a.effectiveDate <= date && a.extension !== null).at(-1);
+  return a ? { extension: a.extension!, extensionReason: a.extensionReason } : { extension: measure.extension, extensionReason: measure.extensionReason };
+}
+
+/** Renewals chained further back than this are not followed (a chain is at most 4 years of 6-month periods). */
+const MAX_CHAIN = 10;
+
+/** The first day of the chain of renewals a measure belongs to: the MASP began then. */
+export function chainStart(measures: readonly MeasureFacts[], measure: MeasureFacts): string {
+  let current = measure;
+  for (let i = 0; i < MAX_CHAIN && current.previousMeasureId; i++) {
+    const previous = measures.find((m) => m.id === current.previousMeasureId);
+    if (!previous) break;
+    current = previous;
+  }
+  return current.startDate;
+}
+
+/** The lease in force on a date (the latest begun), else the next one to begin. */
+export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string): L | undefined {
+  return leases.filter((l) => spanCovers(l, date)).at(-1) ?? leases.filter((l) => l.startDate > date)[0];
+}
+
+/**
+ * The rent periods the ledger answers for: those of the lease since the MASP began
+ * (arrears from before the measure are not ours to pay from its credits).
+ */
+export function periodsOf(facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid">, lease: LeaseFacts, measure: MeasureFacts, toMonth: string, asOf: string): RentPeriod[] {
+  const terms = facts.terms.filter((t) => t.leaseId === lease.id).map((t) => ({ effectiveMonth: t.effectiveMonth, due: monthlyDue(t) }));
+  const paid = new Map(facts.rentPaid.map((r) => [r.period, r.paid]));
+  return rentPeriods({ dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms }, paid, monthOf(chainStart(facts.measures, measure)), toMonth, asOf);
+}

@@ -1,0 +1,158 @@
+import type { JobFacts } from "./beneficiary-facts";
+import { daysInMonth, monthOf } from "./calendar";
+import { chargeDueIn, chargeInForce } from "./charge-schedule";
+import type { EnvelopeRef } from "./envelopes";
+import { activeMasp2, leaseOn, periodsOf } from "./in-force";
+import { dueDateOf } from "./rent-periods";
+
+/** Money out: to the landlord, to a creditor of the budget plan, to the beneficiary (reversement). */
+export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
+type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+export const PAYMENT_STATUSES = ["pending", "sent", "settled", "rejected"] as const;
+
+export const REVERSEMENT_FREQUENCIES = ["weekly", "monthly"] as const;
+export const REVERSEMENT_MODES = ["all_available", "fixed"] as const;
+
+/** How the remainder is paid back to the beneficiary. */
+export interface ReversementPlan {
+  frequency: (typeof REVERSEMENT_FREQUENCIES)[number];
+  /** ISO weekday, 1 = Monday … 7 = Sunday (weekly). */
+  weekday: number | null;
+  /** Day of the month, 1-31 (monthly). */
+  day: number | null;
+  mode: (typeof REVERSEMENT_MODES)[number];
+  /** The fixed amount; null when all that is available is paid. */
+  amount: bigint | null;
+  /** Kept back in the available envelope. */
+  buffer: bigint;
+}
+
+/** Without a plan of their own: monthly on the 10th, all that is available. */
+export const DEFAULT_REVERSEMENT_PLAN = { frequency: "monthly", weekday: null, day: 10, mode: "all_available", amount: null, buffer: 0n } as const satisfies ReversementPlan;
+
+/** One payment order to write: the order, its creditor, and the envelope it is paid from. */
+export interface PaymentItem {
+  naturalKey: string;
+  beneficiaryId: string;
+  measureId: string;
+  kind: PaymentKind;
+  period: string | null;
+  chargeId: string | null;
+  businessDate: string;
+  amount: bigint;
+  creditorName: string;
+  creditorIban: string;
+  envelope: EnvelopeRef;
+  description: string;
+}
+
+const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/**
+ * Rent on `asOf` (L.271-2 al. 2): what the rent envelope holds goes to the periods due
+ * by then and not fully paid, oldest first, each up to what is still due; one order per
+ * period.
+ */
+export function planRentPayments(facts: JobFacts, asOf: string): PaymentItem[] {
+  const measure = activeMasp2(facts.measures, asOf);
+  const lease = leaseOn(facts.leases, asOf);
+  if (!measure || !lease) return [];
+  const envelope = { envelope: "rent" } as const;
+  let available = facts.held(envelope);
+  const items: PaymentItem[] = [];
+  for (const p of periodsOf(facts, lease, measure, monthOf(asOf), asOf)) {
+    if (available <= 0n) break;
+    if (p.dueDate > asOf || p.paid >= p.due) continue;
+    const amount = smaller(p.due - p.paid, available);
+    available -= amount;
+    items.push({
+      naturalKey: `rent:${facts.beneficiaryId}:${p.period}:${asOf}`,
+      beneficiaryId: facts.beneficiaryId,
+      measureId: measure.id,
+      kind: "rent",
+      period: p.period,
+      chargeId: null,
+      businessDate: asOf,
+      amount,
+      creditorName: lease.landlordName,
+      creditorIban: lease.landlordIban,
+      envelope,
+      description: `Loyer ${p.period}`,
+    });
+  }
+  return items;
+}
+
+/** Charges falling due this month, by priority once their due day is reached, up to what their envelope holds. */
+export function planChargePayments(facts: JobFacts, asOf: string): PaymentItem[] {
+  const measure = activeMasp2(facts.measures, asOf);
+  if (!measure) return [];
+  const month = monthOf(asOf);
+  const items: PaymentItem[] = [];
+  for (const c of [...facts.charges].sort((a, b) => a.priority - b.priority)) {
+    if (!chargeInForce(c, asOf)) continue;
+    if (!chargeDueIn(c, month) || dueDateOf(month, c.dueDay) > asOf) continue;
+    const paid = facts.chargePaid.filter((p) => p.chargeId === c.id && p.period === month).reduce((s, p) => s + p.paid, 0n);
+    const envelope = { envelope: "charge", chargeId: c.id } as const;
+    const amount = smaller(c.amount - paid, facts.held(envelope));
+    if (amount <= 0n) continue;
+    items.push({
+      naturalKey: `charge:${c.id}:${month}:${asOf}`,
+      beneficiaryId: facts.beneficiaryId,
+      measureId: measure.id,
+      kind: "charge",
+      period: month,
+      chargeId: c.id,
+      businessDate: asOf,
+      amount,
+      creditorName: c.creditorName,
+      creditorIban: c.creditorIban,
+      envelope,
+      description: `Charge ${month}`,
+    });
+  }
+  return items;
+}
+
+/** ISO weekday of a date, 1 = Monday … 7 = Sunday. */
+export const isoWeekday = (date: string): number => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+
+/** Whether the plan pays on `asOf`: its weekday, or its day (a shorter month pays on its last day). */
+export function reversementDue(plan: Pick<ReversementPlan, "frequency" | "weekday" | "day"> | null, asOf: string): boolean {
+  const p = plan ?? DEFAULT_REVERSEMENT_PLAN;
+  if (p.frequency === "weekly") return isoWeekday(asOf) === p.weekday;
+  const [y, m, d] = asOf.split("-").map(Number) as [number, number, number];
+  return d === Math.min(p.day ?? DEFAULT_REVERSEMENT_PLAN.day, daysInMonth(y, m));
+}
+
+export type ReversementSkip = "no_iban" | null;
+
+/** The remainder paid to the beneficiary, per their plan, keeping the plan's buffer back. */
+export function planReversement(facts: JobFacts, asOf: string): { item: PaymentItem | null; skipped: ReversementSkip } {
+  const measure = activeMasp2(facts.measures, asOf);
+  if (!measure || !reversementDue(facts.plan, asOf)) return { item: null, skipped: null };
+  const envelope = { envelope: "available" } as const;
+  const plan = facts.plan ?? DEFAULT_REVERSEMENT_PLAN;
+  const spendable = facts.held(envelope) - plan.buffer;
+  const amount = plan.mode === "fixed" && plan.amount !== null ? smaller(plan.amount, spendable) : spendable;
+  if (amount <= 0n) return { item: null, skipped: null };
+  if (!facts.beneficiary.iban) return { item: null, skipped: "no_iban" };
+  return {
+    skipped: null,
+    item: {
+      naturalKey: `reversement:${facts.beneficiaryId}:${asOf}`,
+      beneficiaryId: facts.beneficiaryId,
+      measureId: measure.id,
+      kind: "reversement",
+      period: null,
+      chargeId: null,
+      businessDate: asOf,
+      amount,
+      creditorName: `${facts.beneficiary.firstName} ${facts.beneficiary.lastName}`,
+      creditorIban: facts.beneficiary.iban,
+      envelope,
+      description: `Reversement ${asOf}`,
+    },
+  };
+}
