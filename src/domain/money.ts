@@ -21,3 +21,11 @@ export function formatEuros(amountCents: bigint): string {
   const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
   return `${negative ? "-" : ""}${grouped},${fraction.padEnd(2, "0")}\u00a0€`;
 }
+
+/** Amounts leave bigint as JSON numbers of cents only here: exact up to 2^53, a RangeError beyond. */
+export function centsToJson(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError("amount beyond JSON's exact integers");
+  }
+  return Number(value);
+}

@@ -1,5 +1,5 @@
-import { toBigInt, type Executor } from "../../db/client";
-import { runText } from "../../db/raw";
+import type { Executor } from "../../db/client";
+import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
 
 /**
  * Everything the allocation of a credit depends on, for a set of beneficiaries, read
@@ -19,8 +19,6 @@ export interface CreditState {
   charges: { id: string; category: string; priority: number; amount: bigint; frequency: "monthly" | "quarterly" | "yearly"; months: number[]; startDate: string; endDate: string | null; dueDay: number; creditorName: string; creditorIban: string }[];
 }
 
-/** `json` values come back parsed from postgres.js and as text from PGlite's raw path. */
-export const parseJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
 const json = parseJson;
 
 const STATE_COLUMNS = `
@@ -72,8 +70,6 @@ from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
  * concurrent credit has since changed.
  */
 export const CREDIT_STATE_SQL = { state: STATE_SELECT, jobState: JOB_STATE_SELECT, lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update` } as const;
-
-export const uuidArray = (ids: Iterable<string>): string => `{${[...new Set(ids)].join(",")}}`;
 
 export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map<string, CreditState> {
   const states = new Map<string, CreditState>();

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
-import { toBigInt, type Db } from "../../db/client";
+import { type Db } from "../../db/client";
+import { toBigInt } from "../../db/sql";
 import type { JobState } from "../credits/credit-state";
 import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "./plan-payments";
 import { runByChunks } from "./run-by-chunks";
