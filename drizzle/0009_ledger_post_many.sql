@@ -35,17 +35,24 @@ AS $function$
 -- is a replay when it moved the same content (answered with the stored id), MLIDC
 -- otherwise; a racing duplicate waits on the unique key, then finds the first.
 DECLARE
+  v_addresses text[];
   v_posted uuid[];
   v_expected bigint;
   v_inserted bigint;
+  v_keys text[];
   v_conflict text;
 BEGIN
+  -- The addresses as an array: looked up through the unique index (= ANY), never by
+  -- a join that the planner, blind to the size of a JSON array, could turn into a scan.
+  SELECT array_agg(DISTINCT p->>'account') INTO v_addresses
+    FROM jsonb_array_elements(p_transactions) t, jsonb_array_elements(t->'postings') p;
   PERFORM 1 FROM ledger_accounts a
-   WHERE a.balance_cached
-     AND a.address IN (SELECT p->>'account' FROM jsonb_array_elements(p_transactions) t, jsonb_array_elements(t->'postings') p)
+   WHERE a.address = ANY (v_addresses) AND a.balance_cached
    ORDER BY a.id FOR NO KEY UPDATE;
 
-  WITH items AS (
+  WITH accounts AS (
+    SELECT a.id, a.address, a.normal_side FROM ledger_accounts a WHERE a.address = ANY (v_addresses)
+  ), items AS (
     SELECT * FROM jsonb_to_recordset(p_transactions) AS x(
       id uuid, kind text, value_date date, description text, idempotency_key text, metadata jsonb, actor text,
       beneficiary_id uuid, reverses_id uuid, postings jsonb)
@@ -65,7 +72,7 @@ BEGIN
     SELECT i.id, a.id, e.p->>'direction', (e.p->>'amount')::bigint, i.value_date
       FROM items i JOIN txns t ON t.id = i.id
      CROSS JOIN LATERAL jsonb_array_elements(i.postings) WITH ORDINALITY AS e(p, ord)
-      JOIN ledger_accounts a ON a.address = e.p->>'account'
+      JOIN accounts a ON a.address = e.p->>'account'
      ORDER BY i.id, (a.normal_side = e.p->>'direction') DESC, e.ord
     RETURNING 1
   )
@@ -75,8 +82,7 @@ BEGIN
 
   IF v_inserted <> v_expected THEN
     RAISE EXCEPTION 'unknown ledger account among %',
-      (SELECT array_agg(DISTINCT p->>'account') FROM jsonb_array_elements(p_transactions) t, jsonb_array_elements(t->'postings') p
-        WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.address = p->>'account'))
+      (SELECT array_agg(x) FROM unnest(v_addresses) x WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.address = x))
       USING ERRCODE = 'MLACC';
   END IF;
 
@@ -88,10 +94,12 @@ BEGIN
   -- Keys already used. A hash of an older format (before version 2: SHA-256 computed
   -- by the application, or md5 for payment orders) is not compared as such: the
   -- stored transaction's content is hashed again, from its row and its postings.
+  SELECT array_agg(t->>'idempotency_key') INTO v_keys
+    FROM jsonb_array_elements(p_transactions) t WHERE NOT ((t->>'id')::uuid = ANY (v_posted));
   SELECT i.idempotency_key INTO v_conflict
     FROM jsonb_to_recordset(p_transactions) AS i(id uuid, kind text, value_date date, idempotency_key text,
                                                 beneficiary_id uuid, reverses_id uuid, postings jsonb)
-    JOIN ledger_transactions s ON s.idempotency_key = i.idempotency_key
+    JOIN ledger_transactions s ON s.idempotency_key = i.idempotency_key AND s.idempotency_key = ANY (v_keys)
    WHERE NOT (i.id = ANY (v_posted))
      AND ledger_content_hash(i.kind, i.value_date, i.beneficiary_id, i.reverses_id, i.postings)
          <> CASE WHEN s.content_hash LIKE 'v2:%' THEN s.content_hash
@@ -104,9 +112,11 @@ BEGIN
   END IF;
 
   RETURN QUERY
-    SELECT s.id, s.idempotency_key, NOT ((t->>'id')::uuid = ANY (v_posted))
+    SELECT coalesce(s.id, (x.t->>'id')::uuid), x.t->>'idempotency_key', s.id IS NOT NULL
       FROM jsonb_array_elements(p_transactions) WITH ORDINALITY AS x(t, ord)
-      JOIN ledger_transactions s ON s.idempotency_key = t->>'idempotency_key'
+      LEFT JOIN ledger_transactions s
+        ON s.idempotency_key = x.t->>'idempotency_key' AND s.idempotency_key = ANY (v_keys)
+       AND NOT ((x.t->>'id')::uuid = ANY (v_posted))
      ORDER BY x.ord;
 END
 $function$;

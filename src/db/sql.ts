@@ -17,7 +17,7 @@ export interface RawAccess {
 }
 
 /** What can run a Drizzle SQL object: the root handle or a transaction (client.ts's `Executor`). */
-export interface Executes {
+interface Executes {
   execute(query: SQL): PromiseLike<unknown>;
 }
 

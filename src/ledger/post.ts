@@ -52,7 +52,7 @@ export function assertBalanced(postings: readonly PostingInput[]): void {
 }
 
 /** One transaction as `ledger_post_many(jsonb)` reads it (amounts as decimal strings: JSON has no int8). */
-export interface LedgerTransactionJson {
+interface LedgerTransactionJson {
   id: string;
   kind: string;
   value_date: string;
