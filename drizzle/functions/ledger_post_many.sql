@@ -6,7 +6,9 @@ AS $function$
 -- idempotency_key, metadata, actor, beneficiary_id, reverses_id,
 -- postings: [{account (address), direction, amount}]}]. One statement writes every
 -- transaction and every posting; the posting trigger then moves each cached balance
--- once for the whole set, and the deferred trigger checks each transaction balances.
+-- once for the whole set (so a balance's CHECK sees its net movement over the set:
+-- callers put in one set only transactions that may commit together), and the
+-- deferred trigger checks that each transaction balances.
 -- The cached balances are locked first, in id order, once for the whole set, so that
 -- concurrent writers queue instead of deadlocking; the uncached system accounts are
 -- never locked (they would serialise every credit). An idempotency key already used
