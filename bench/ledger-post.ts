@@ -10,10 +10,11 @@ import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
  * at concurrency 1, 8 and 32, every credit touching the same system accounts, beside
  * the pgbench ceiling measured in the same run; then sets of 32 posted by one
  * `postMany()` (one ledger_post_many call, as the credit batcher does). Reads DATABASE_URL (an admin URL: a
- * scratch database is created) and BENCH_N.
+ * scratch database is created), BENCH_N and BENCH_HISTORY.
  */
 const N = Number(process.env.BENCH_N ?? 5000);
 const BENEFICIARIES = 5000;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 20_000);
 
 async function main() {
   const rss = trackPeakRss();
@@ -43,7 +44,7 @@ async function main() {
         };
       };
       // History first, then statistics: plans made on empty tables lie (trap 1).
-      await runConcurrent(20_000, 16, (i) => post(database.db, credit(i)));
+      await runConcurrent(HISTORY, 16, (i) => post(database.db, credit(i)));
       await database.db.execute("analyze" as never);
       const results: Record<string, unknown>[] = [];
       for (const concurrency of [1, 8, 32]) {
