@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { withTransaction } from "../src/db/transaction";
-import { ensureAccounts, envelopeAccount, payerAccount, post, verifyLedger } from "../src/ledger";
+import { ensureAccounts, envelopeAccount, payerAccount, post, postMany, verifyLedger } from "../src/ledger";
 import { measureCeiling } from "./support/ceiling";
 import { BENCH_ADMIN_URL, withScratchDatabase } from "./support/scratch";
 import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
@@ -8,11 +8,13 @@ import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
 /**
  * The ledger core alone: `post()` of a credit (bank + payer clearing + two envelopes)
  * at concurrency 1, 8 and 32, every credit touching the same system accounts, beside
- * the pgbench ceiling measured in the same run. Reads DATABASE_URL (an admin URL: a
- * scratch database is created) and BENCH_N.
+ * the pgbench ceiling measured in the same run; then sets of 32 posted by one
+ * `postMany()` (one ledger_post_many call, as the credit batcher does). Reads DATABASE_URL (an admin URL: a
+ * scratch database is created), BENCH_N and BENCH_HISTORY.
  */
 const N = Number(process.env.BENCH_N ?? 5000);
 const BENEFICIARIES = 5000;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 20_000);
 
 async function main() {
   const rss = trackPeakRss();
@@ -42,7 +44,7 @@ async function main() {
         };
       };
       // History first, then statistics: plans made on empty tables lie (trap 1).
-      await runConcurrent(20_000, 16, (i) => post(database.db, credit(i)));
+      await runConcurrent(HISTORY, 16, (i) => post(database.db, credit(i)));
       await database.db.execute("analyze" as never);
       const results: Record<string, unknown>[] = [];
       for (const concurrency of [1, 8, 32]) {
@@ -54,6 +56,12 @@ async function main() {
           console.log(JSON.stringify(line));
           results.push(line);
         }
+      }
+      for (const concurrency of [1, 4]) {
+        const size = 32;
+        const r = await runConcurrent(Math.ceil(N / size), concurrency, (i) => postMany(database.db, Array.from({ length: size }, (_, j) => credit(i * size + j))));
+        const line = { concurrency, mode: `sets of ${size}`, postsPerSec: r.perSec * size, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99) };
+        console.log(JSON.stringify(line));
       }
       const report = await verifyLedger(database.db);
       if (!report.ok) throw new Error("ledger verification failed after the benchmark");

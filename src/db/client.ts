@@ -1,18 +1,17 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { lockPgliteDir } from "./pglite-lock";
-import type { SQL } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
-import type { RawAccess, RawQuery } from "./raw";
+import type { RawAccess, RawQuery } from "./sql";
 import * as schema from "./schema/index";
 
 export type Schema = typeof schema;
 /**
  * One handle type for both drivers: the service code never knows which it runs on.
- * `$raw` is the prepared-statement access for hot paths (see raw.ts).
+ * `$raw` is the prepared-statement access for hot paths (see sql.ts).
  */
 export type Db = PgDatabase<PgQueryResultHKT, Schema> & { readonly $raw: RawAccess };
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -71,19 +70,4 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       unlock();
     },
   };
-}
-
-/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
-export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = (await executor.execute(query)) as unknown;
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
-
-/** Drivers disagree on int8 (string, number or bigint): raw queries cast to text and come back through here. */
-export function toBigInt(value: unknown): bigint {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  throw new TypeError(`not an integer amount: ${String(value)}`);
 }

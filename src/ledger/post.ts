@@ -1,9 +1,7 @@
-import { createHash } from "node:crypto";
-import { sql, type SQL } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { queryRows, type Executor } from "../db/client";
-import { toDrizzle } from "../db/raw";
+import type { Executor } from "../db/client";
+import { runText } from "../db/sql";
 import { isCalendarDate } from "../domain/business-date";
 import { DomainError, ValidationError } from "../domain/errors";
 import { toLedgerError } from "./errors";
@@ -38,15 +36,6 @@ export interface PostResult {
   replayed: boolean;
 }
 
-/** What a transaction moves, canonically: a replay under the same key must move exactly this. */
-export function contentHash(input: z.infer<typeof PostInput>): string {
-  const postings = input.postings
-    .map((p) => `${p.account}|${p.direction}|${p.amount}`)
-    .sort();
-  const canonical = JSON.stringify([input.kind, input.valueDate, input.beneficiaryId ?? null, input.reversesId ?? null, postings]);
-  return createHash("sha256").update(canonical).digest("hex");
-}
-
 export function assertBalanced(postings: readonly PostingInput[]): void {
   let debits = 0n;
   let credits = 0n;
@@ -62,12 +51,26 @@ export function assertBalanced(postings: readonly PostingInput[]): void {
   }
 }
 
+/** One transaction as `ledger_post_many(jsonb)` reads it (amounts as decimal strings: JSON has no int8). */
+interface LedgerTransactionJson {
+  id: string;
+  kind: string;
+  value_date: string;
+  description: string;
+  idempotency_key: string;
+  metadata: Record<string, unknown>;
+  actor: string;
+  beneficiary_id: string | null;
+  reverses_id: string | null;
+  postings: { account: string; direction: "debit" | "credit"; amount: string }[];
+}
+
 /**
- * Validates a transaction and returns the 13 parameters of `ledger_post(...)`, in
- * order: for callers that post inside a larger statement (one round trip per
- * business operation). `ledgerPostText(n)` is the matching call with `$n` placeholders.
+ * Validates a transaction and returns it in the form of `ledger_post_many`, for
+ * callers that post inside a larger statement (one round trip per business
+ * operation). The content hash, the account lookup and the locks are the database's.
  */
-export function ledgerPostParams(raw: PostInput): { params: string[]; transactionId: string } {
+export function ledgerTransaction(raw: PostInput): LedgerTransactionJson {
   const parsed = PostInput.safeParse(raw);
   if (!parsed.success) {
     throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
@@ -78,57 +81,41 @@ export function ledgerPostParams(raw: PostInput): { params: string[]; transactio
     throw new ValidationError("invalid ledger transaction", [{ path: "idempotencyKey", message: "keys starting with `reversal:` are reserved for reversals" }]);
   }
   assertBalanced(input.postings);
-  const transactionId = input.id ?? uuidv7();
-  const params = [
-    transactionId,
-    input.kind,
-    input.valueDate,
-    input.description,
-    input.idempotencyKey,
-    contentHash(input),
-    JSON.stringify(input.metadata ?? {}),
-    input.actor,
-    input.beneficiaryId ?? null,
-    input.reversesId ?? null,
-    pgTextArray(input.postings.map((p) => p.account)),
-    pgTextArray(input.postings.map((p) => p.direction)),
-    pgTextArray(input.postings.map((p) => p.amount.toString())),
-  ] as string[];
-  return { params, transactionId };
+  return {
+    id: input.id ?? uuidv7(),
+    kind: input.kind,
+    value_date: input.valueDate,
+    description: input.description,
+    idempotency_key: input.idempotencyKey,
+    metadata: input.metadata ?? {},
+    actor: input.actor,
+    beneficiary_id: input.beneficiaryId ?? null,
+    reverses_id: input.reversesId ?? null,
+    postings: input.postings.map((p) => ({ account: p.account, direction: p.direction, amount: p.amount.toString() })),
+  };
 }
 
-/** `ledger_post($first::uuid, ...)`: the call text for parameters numbered from `first`. */
-export function ledgerPostText(first: number): string {
-  const casts = ["::uuid", "", "::date", "", "", "", "::jsonb", "", "::uuid", "::uuid", "::text[]", "::text[]", "::bigint[]"];
-  return `ledger_post(${casts.map((cast, i) => `$${first + i}${cast}`).join(", ")})`;
-}
-
-export function ledgerPostCall(raw: PostInput): { call: SQL; transactionId: string } {
-  const { params, transactionId } = ledgerPostParams(raw);
-  return { call: toDrizzle(ledgerPostText(1), params), transactionId };
-}
+const POST_MANY_SQL = "select out_transaction_id, out_replayed from ledger_post_many($1::jsonb)";
 
 /**
- * Posts one balanced transaction, idempotently: the same key with the same content
- * returns the first transaction (`replayed: true`); with other content it is refused.
- * One round trip (the `ledger_post` function); run it inside the business operation's
- * transaction. The database re-checks every invariant on its own.
+ * Posts balanced transactions, idempotently, in one round trip (`ledger_post_many`):
+ * a key that already posted the same content returns the first transaction
+ * (`replayed: true`); with other content it is refused. Run it inside the business
+ * operation's transaction. The database re-checks every invariant on its own.
  */
-export async function post(executor: Executor, raw: PostInput): Promise<PostResult> {
-  const { call } = ledgerPostCall(raw);
+export async function postMany(executor: Executor, raws: readonly PostInput[]): Promise<PostResult[]> {
+  if (raws.length === 0) return [];
+  const transactions = raws.map(ledgerTransaction);
   try {
-    const [row] = await queryRows<{ out_transaction_id: string; out_replayed: boolean }>(executor, sql`select out_transaction_id, out_replayed from ${call}`);
-    if (!row) throw new Error("ledger_post returned no row");
-    return { transactionId: row.out_transaction_id, replayed: row.out_replayed };
+    const rows = await runText<{ out_transaction_id: string; out_replayed: boolean }>(executor, POST_MANY_SQL, [JSON.stringify(transactions)]);
+    if (rows.length !== transactions.length) throw new Error("ledger_post_many did not answer every transaction");
+    return rows.map((r) => ({ transactionId: r.out_transaction_id, replayed: r.out_replayed }));
   } catch (error) {
     throw toLedgerError(error);
   }
 }
 
-/**
- * A PostgreSQL array literal. Both drivers accept it for a `::text[]` parameter,
- * whereas their handling of JS arrays differs. Elements are quoted and escaped.
- */
-export function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+export async function post(executor: Executor, raw: PostInput): Promise<PostResult> {
+  const [result] = await postMany(executor, [raw]);
+  return result!;
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { queryRows, toBigInt, type Executor } from "../db/client";
+import { type Executor } from "../db/client";
+import { queryRows, toBigInt } from "../db/sql";
 import { DomainError, NotFoundError } from "../domain/errors";
 import { post, type PostResult } from "./post";
 

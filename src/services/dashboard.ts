@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { queryRows, toBigInt } from "../db/client";
+import { queryRows, toBigInt } from "../db/sql";
 import { monthOf } from "../domain/calendar";
 import type { ServiceContext } from "./context";
 import { masp2InForceSql } from "./measures/in-force-sql";

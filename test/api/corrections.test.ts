@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { bearer, createTestApp, type TestApp, apiCaller, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/household";

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { post } from "../../src/ledger/post";
 import { bearer, createTestApp, type TestApp, apiCaller, type ApiResponse, type Headers } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";

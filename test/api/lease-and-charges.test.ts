@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { pgError } from "../../src/db/errors";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { chargeBody, EDF, LANDLORD, leaseBody } from "../support/household";

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { END_REASONS } from "../../src/domain/measure-rules";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";

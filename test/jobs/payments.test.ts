@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { BENEFICIARY_IBAN, EDF, LANDLORD, chargeBody, startHarness, type JobsHarness } from "./fixtures/harness";
 
 /**

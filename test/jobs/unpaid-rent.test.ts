@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client";
+import { queryRows } from "../../src/db/sql";
 import { startHarness, type Headers, type JobsHarness } from "./fixtures/harness";
 
 /**

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, toBigInt, type Tx } from "../../src/db/client";
+import { type Tx } from "../../src/db/client";
+import { queryRows, toBigInt } from "../../src/db/sql";
 import { withTransaction } from "../../src/db/transaction";
 import { DomainError } from "../../src/domain/errors";
 import {

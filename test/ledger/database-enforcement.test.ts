@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, toBigInt, type Tx } from "../../src/db/client";
+import { type Tx } from "../../src/db/client";
+import { queryRows, toBigInt } from "../../src/db/sql";
 import { pgError } from "../../src/db/errors";
 import { accountBalance, balanceAsOf, ensureAccounts, envelopeAccount, payerAccount, post, verifyLedger } from "../../src/ledger";
 import { ENGINES, type TestDatabase } from "../support/db";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, toBigInt } from "../../src/db/client";
+import { queryRows, toBigInt } from "../../src/db/sql";
 import { withTransaction } from "../../src/db/transaction";
 import { DomainError } from "../../src/domain/errors";
 import {

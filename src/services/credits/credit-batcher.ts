@@ -1,13 +1,14 @@
 import type { Db } from "../../db/client";
-import { rawTransaction, type RawQuery } from "../../db/raw";
+import { parseJson, pgTextArray, rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
-import { envelopeAccount } from "../../ledger/accounts";
+import { centsToJson } from "../../domain/money";
+import { envelopeAccount, type AccountSpec } from "../../ledger/accounts";
 import { toLedgerError } from "../../ledger/errors";
-import { ledgerPostParams, pgTextArray } from "../../ledger/post";
+import { ledgerTransaction } from "../../ledger/post";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import type { StoredOutcome } from "../idempotency";
-import { CREDIT_STATE_SQL, parseCreditStates, parseJson, uuidArray, type CreditState } from "./credit-state";
+import { CREDIT_STATE_SQL, parseCreditStates, type CreditState } from "./credit-state";
 import { planCredit, type CreditPlan } from "./plan-credit";
 
 export interface CreditRequestData {
@@ -46,13 +47,14 @@ export const CREDIT_SCOPE = "credit";
 
 const STORED_SQL = `select key, request_hash, response_status, response from idempotency_keys where scope = $1 and key = any($2::text[])`;
 
-const ENSURE_CARE_SQL = `insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
-  select 'beneficiary:' || id || ':care', id, 'Enveloppe care', 'credit', '4671', false, true from unnest($1::uuid[]) id
+/** Accounts opened on first use (the care envelope): their specs come from accounts.ts. */
+const ENSURE_ACCOUNTS_SQL = `insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
+  select x.address, x."beneficiaryId", x.label, x."normalSide", x."pcgAccount", x."allowNegative", x."balanceCached"
+    from jsonb_to_recordset($1::jsonb) as x(address text, "beneficiaryId" uuid, label text, "normalSide" text, "pcgAccount" text, "allowNegative" boolean, "balanceCached" boolean)
   on conflict (address) do nothing`;
 
-/** Claims each key, posts, records each credit and its audit row: one round trip per batch. */
+/** Claims each key, posts (ledger_post_many), records each credit and its audit row: one round trip per batch. */
 const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::jsonb)`;
-
 
 const conflict = () => new ConflictError("this Idempotency-Key was already used with another request body", undefined, "idempotency_conflict");
 
@@ -150,7 +152,7 @@ export class CreditBatcher {
       await q(CREDIT_STATE_SQL.lock, [ids]);
       const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
       const writes: { item: Pending; row: Record<string, unknown>; body: CreditResponse }[] = [];
-      const care: string[] = [];
+      const care = new Map<string, AccountSpec>();
       for (const item of todo) {
         const state = states.get(item.data.beneficiaryId);
         if (!state) {
@@ -166,10 +168,13 @@ export class CreditBatcher {
           continue;
         }
         applyPlan(state, planned.plan);
-        if (planned.plan.some((a) => a.envelope === "care")) care.push(item.data.beneficiaryId);
+        if (planned.plan.some((a) => a.envelope === "care")) {
+          const spec = envelopeAccount(item.data.beneficiaryId, "care");
+          care.set(spec.address, spec);
+        }
         writes.push(this.prepare(item, planned));
       }
-      if (care.length) await q(ENSURE_CARE_SQL, [uuidArray(care)]);
+      if (care.size) await q(ENSURE_ACCOUNTS_SQL, [JSON.stringify([...care.values()])]);
       // Keys claimed in one order by every batch: two batches never wait on each other's keys.
       writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
       if (writes.length === 0) return;
@@ -205,7 +210,7 @@ export class CreditBatcher {
 
   private prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Record<string, unknown>; body: CreditResponse } {
     const { data, ctx } = item;
-    const { params: postParams, transactionId } = ledgerPostParams({
+    const post = ledgerTransaction({
       kind: "credit",
       valueDate: data.valueDate,
       description: `${data.payer} ${data.prestation}`,
@@ -223,21 +228,21 @@ export class CreditBatcher {
       ],
     });
     const body: CreditResponse = {
-      transactionId,
+      transactionId: post.id,
       beneficiaryId: data.beneficiaryId,
       measureId: planned.measure.id,
       payer: data.payer,
       prestation: data.prestation,
-      amount: Number(data.amount),
+      amount: centsToJson(data.amount),
       valueDate: data.valueDate,
       reference: data.reference,
-      allocations: planned.plan.map((a) => (a.envelope === "charge" ? { envelope: a.envelope, chargeId: a.chargeId, amount: Number(a.amount) } : { envelope: a.envelope, amount: Number(a.amount) })),
+      allocations: planned.plan.map((a) => (a.envelope === "charge" ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) } : { envelope: a.envelope, amount: centsToJson(a.amount) })),
     };
     const row = {
       key: item.key,
       hash: item.hash,
       response: JSON.stringify(body),
-      post: postParams,
+      post,
       beneficiaryId: data.beneficiaryId,
       measureId: planned.measure.id,
       payer: data.payer,

@@ -1,5 +1,5 @@
-import { toBigInt, type Executor } from "../../db/client";
-import { runText } from "../../db/raw";
+import type { Executor } from "../../db/client";
+import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
 import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import type { ReversementPlan } from "../../domain/payment-plans";
@@ -16,8 +16,6 @@ export interface CreditState extends CreditFacts {
   balances: Map<string, bigint>;
 }
 
-/** `json` values come back parsed from postgres.js and as text from PGlite's raw path. */
-export const parseJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
 const json = parseJson;
 
 const STATE_COLUMNS = `
@@ -69,8 +67,6 @@ from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
  * concurrent credit has since changed.
  */
 export const CREDIT_STATE_SQL = { state: STATE_SELECT, jobState: JOB_STATE_SELECT, lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update` } as const;
-
-export const uuidArray = (ids: Iterable<string>): string => `{${[...new Set(ids)].join(",")}}`;
 
 export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map<string, CreditState> {
   const states = new Map<string, CreditState>();

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, toBigInt } from "../../db/client";
+import { queryRows, toBigInt } from "../../db/sql";
 import { ledgerTransactions } from "../../db/schema/ledger";
 import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 import { ValidationError } from "../../domain/errors";

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { queryRows, toBigInt } from "../../db/client";
+import { queryRows, toBigInt } from "../../db/sql";
 import { idempotencyKeys } from "../../db/schema/credits";
 import { withTransaction } from "../../db/transaction";
 import type { EnvelopeRef } from "../../domain/envelopes";

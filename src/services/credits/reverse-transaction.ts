@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, toBigInt } from "../../db/client";
+import { queryRows, toBigInt } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import { DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { rawTransaction, type RawQuery } from "../../db/raw";
-import { CREDIT_STATE_SQL, parseJobStates, uuidArray, type JobState } from "../credits/credit-state";
+import { rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
+import { CREDIT_STATE_SQL, parseJobStates, type JobState } from "../credits/credit-state";
 
 /** MASP2 measures in force on a date: the beneficiaries every daily job walks through. */
 const CANDIDATES_SQL = `select distinct beneficiary_id::text as id from measures

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
-import { toBigInt, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
+import { toBigInt } from "../../db/sql";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
 import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "../../domain/payment-plans";
