@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client";
 import { parseJson, pgTextArray, rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
+import { planCredit, type CreditPlan } from "../../domain/credit-plan";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
 import { envelopeAccount, type AccountSpec } from "../../ledger/accounts";
@@ -9,7 +10,6 @@ import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import type { StoredOutcome } from "../idempotency";
 import { CREDIT_STATE_SQL, parseCreditStates, type CreditState } from "./credit-state";
-import { planCredit, type CreditPlan } from "./plan-credit";
 
 export interface CreditRequestData {
   beneficiaryId: string;

@@ -1,10 +1,11 @@
 import type { Db } from "../../db/client";
 import { rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
 import { CREDIT_STATE_SQL, parseJobStates, type JobState } from "../credits/credit-state";
+import { masp2InForceSql } from "../measures/in-force-sql";
 
 /** MASP2 measures in force on a date: the beneficiaries every daily job walks through. */
-const CANDIDATES_SQL = `select distinct beneficiary_id::text as id from measures
-  where level = 'MASP2' and start_date <= $1::date and end_date >= $1::date and (ended_on is null or ended_on >= $1::date)
+const CANDIDATES_SQL = `select distinct m.beneficiary_id::text as id from measures m
+  where ${masp2InForceSql("m", "$1::date")}
   order by 1`;
 
 export interface ChunkOptions {
