@@ -29,7 +29,7 @@ export const PCG = {
  * System accounts touched by every credit or payment. They may go negative (a payer
  * clearing account is negative until the bank statement matches it) and keep no
  * cached balance row: one row updated by every credit would serialise all traffic
- * (performance.md, trap 3). Their balance is derived from postings.
+ * (docs/performance.md, trap 3). Their balance is derived from postings.
  */
 export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
   { address: "bank:main", label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
@@ -63,11 +63,19 @@ export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
   return { beneficiaryId, envelope: envelope as Exclude<EnvelopeKind, "charge"> };
 }
 
+/** The account's label, in the UI's French (docs/glossary.md). */
+export const ENVELOPE_LABELS: Readonly<Record<EnvelopeKind, string>> = {
+  rent: "Enveloppe loyer",
+  charge: "Enveloppe charge",
+  care: "Enveloppe aide à domicile",
+  available: "Enveloppe disponible",
+};
+
 /** A beneficiary's envelope: never negative, balance cached and locked when it moves. */
 export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, chargeId?: string): AccountSpec {
   return {
     address: envelopeAddress(beneficiaryId, envelope, chargeId),
-    label: `Enveloppe ${envelope}`,
+    label: ENVELOPE_LABELS[envelope],
     normalSide: "credit",
     pcgAccount: PCG.beneficiaryFunds,
     allowNegative: false,
