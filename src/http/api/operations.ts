@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_NAMES } from "../../../workers/job-types";
+import { JOB_NAMES } from "../../jobs/catalog";
 import { CloseAlertInput, ListAlertsInput, acknowledgeAlert, closeAlert, listAlerts } from "../../services/alerts/alerts";
 import { ListPaymentOrdersInput, ReversementPlanInput, getReversementPlan, listPaymentOrders, setReversementPlan } from "../../services/payments/payment-orders";
 import { serviceContext, toJson } from "../context";

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { recentJobRuns } from "../../../services/dashboard";
-import { JOB_NAMES } from "../../../../workers/job-types";
+import { JOB_NAMES } from "../../../jobs/catalog";
 import { JobTable, Notice } from "../components";
 import { JOB_LABELS, frDate } from "../format";
 import { FormReader, readForm } from "../forms";
