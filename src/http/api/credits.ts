@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getBalances, getRentPeriods, listTransactions, ListTransactionsInput, RentPeriodsInput } from "../../services/credits/read-accounts";
 import { RecordCreditInput, recordValidCredit } from "../../services/credits/record-credit";
-import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
+import { RecoverOverpaymentInput, recoverValidOverpayment } from "../../services/credits/recover-overpayment";
 import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
 import { IdempotencyKey } from "../../services/idempotency";
 import { serviceContext, toJson } from "../context";
@@ -164,14 +164,14 @@ export function creditRoutes(deps: AppDeps) {
     })
     .openapi(balances, async (c) => c.json(toJson(await getBalances({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200))
     .openapi(transactions, async (c) =>
-      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.query() })), 200),
+      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.valid("query") })), 200),
     )
     .openapi(rentPeriods, async (c) =>
       c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
     )
-    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: await c.req.json() }), 201))
+    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201))
     .openapi(recovery, async (c) => {
-      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], input: await c.req.json() });
+      const outcome = await recoverValidOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     });

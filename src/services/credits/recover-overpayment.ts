@@ -45,8 +45,11 @@ function recoveryOrder(address: string, priorities: Map<string, number>): number
  * the envelopes together hold less).
  */
 export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, input }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; input: RecoverOverpaymentInput }): Promise<StoredOutcome<RecoveryResponse>> {
-  const key = IdempotencyKey.parse(idempotencyKey);
-  const data = RecoverOverpaymentInput.parse(input);
+  return recoverValidOverpayment({ ctx, beneficiaryId, idempotencyKey: IdempotencyKey.parse(idempotencyKey), data: RecoverOverpaymentInput.parse(input) });
+}
+
+/** The same, for input its caller has already parsed (the HTTP route's `c.req.valid`). */
+export async function recoverValidOverpayment({ ctx, beneficiaryId, idempotencyKey: key, data }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; data: z.output<typeof RecoverOverpaymentInput> }): Promise<StoredOutcome<RecoveryResponse>> {
   const hash = hashRequest([beneficiaryId, data.amount, data.payer, data.prestation ?? null, data.valueDate, data.reference ?? null]);
   const replay = await storedOutcome<RecoveryResponse>(ctx.db, SCOPE, `${beneficiaryId}:${key}`, hash);
   if (replay) return replay;
