@@ -5,14 +5,13 @@ import { SetLeaseInput, getLease, setValidLease } from "../../services/leases/se
 import { NotFoundError } from "../../domain/errors";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { ChargeSchema, IdParam, LeaseSchema } from "./views";
 
 const tags = ["Bail et charges"];
 const security = [{ Bearer: [] }];
-const writers = () => [requireRole("finance", "caseworker")] as [ReturnType<typeof requireRole>];
 
 const putLease = createRoute({
   method: "put",
@@ -22,7 +21,7 @@ const putLease = createRoute({
   summary: "Record the lease (same start date: update; later start date: a new lease)",
   description:
     "Monthly amount due to the landlord = rent + charges − housingBenefitToLandlord (APL/AL paid to the landlord, tiers payant). A change of amounts takes effect from `effectiveFrom` (YYYY-MM, default the current month); past periods keep the amounts they had.",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(SetLeaseInput) },
   responses: { 200: jsonResponse(LeaseSchema, "The lease as recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -43,7 +42,7 @@ const addChargeRoute = createRoute({
   tags,
   security,
   summary: "Add a charge to the budget plan (served by priority, after the rent)",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(AddChargeInput) },
   responses: { 201: jsonResponse(ChargeSchema, "Added"), ...notFound, ...malformed, ...errorResponses },
 });
@@ -64,7 +63,7 @@ const updateChargeRoute = createRoute({
   tags,
   security,
   summary: "Change a charge (set `endDate` to end it)",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam.extend({ chargeId: z.uuid() }), ...jsonBody(UpdateChargeInput) },
   responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
 });

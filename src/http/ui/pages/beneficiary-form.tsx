@@ -3,7 +3,7 @@ import { createBeneficiary } from "../../../services/beneficiaries/create-benefi
 import { listUsers } from "../../../services/users/users";
 import { Checkbox, ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
 import { refusal } from "../messages";
-import { CsrfField, isCaseworker, render, type UiApp, type UiContext } from "../session";
+import { can, CsrfField, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
   lastName: "Nom",
@@ -19,7 +19,7 @@ const LABELS = {
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
   // A caseworker takes the person into their own caseload; finance staff choose the referent.
-  const caseworkers = isCaseworker(c) ? [] : await listUsers({ ctx, role: "caseworker" });
+  const caseworkers = !can(c, "beneficiary.assign") ? [] : await listUsers({ ctx, role: "caseworker" });
   return render(
     c,
     "Nouveau bénéficiaire",
@@ -39,7 +39,7 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
           <Field form={form} name="msaNumber" optional inputmode="numeric" />
         </div>
         <Field form={form} name="iban" optional hint="FR76 3000 6000 0112 3456 7890 189 — les espaces sont acceptés." />
-        {isCaseworker(c) ? null : (
+        {!can(c, "beneficiary.assign") ? null : (
           <SelectField form={form} name="caseworkerId" optional options={[["", "— à désigner —"], ...caseworkers.map((u) => [u.id, u.displayName] as const)]} />
         )}
         <Checkbox form={form} name="mjagbf" hint="Elle interdit l'extension du contrat aux prestations des items 18 à 29 (R.271-3)." />
@@ -63,7 +63,7 @@ export function beneficiaryFormRoutes(ui: UiApp) {
       msaNumber: f.digits("msaNumber", 13) ?? null,
       iban: f.iban("iban", { required: false }) ?? null,
       // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
-      caseworkerId: isCaseworker(c) ? null : (f.text("caseworkerId", { required: false }) ?? null),
+      caseworkerId: !can(c, "beneficiary.assign") ? null : (f.text("caseworkerId", { required: false }) ?? null),
       mjagbf: f.checked("mjagbf"),
     };
     const form: FormState = { values, errors: f.errors, labels: LABELS };

@@ -7,7 +7,7 @@ import { ErrorSummary, Field, FormReader, isUuid, readForm, SelectField, withRef
 import { KIND_LABELS, euros } from "../format";
 import { refusal } from "../messages";
 import { beneficiaryIfVisible } from "./beneficiaries";
-import { CsrfField, forbidden, isCaseworker, render, type UiApp, type UiContext } from "../session";
+import { CsrfField, permit, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
   beneficiaryId: "Bénéficiaire",
@@ -82,8 +82,8 @@ const REFUSALS = { conflict: "Ce versement a déjà été enregistré." };
  * double click or a resent form records the credit once.
  */
 export function creditRoutes(ui: UiApp) {
-  ui.use("/versements/*", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
-  ui.use("/versements", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
+  ui.use("/versements/*", permit("credit.record"));
+  ui.use("/versements", permit("credit.record"));
 
   ui.get("/versements/nouveau", (c) =>
     page(c, { values: { beneficiaryId: c.req.query("beneficiaire") ?? "", payer: "CAF", valueDate: c.get("ctx").today() }, errors: {}, labels: LABELS }),

@@ -4,12 +4,11 @@ import { JOB_NAMES } from "../../../jobs/catalog";
 import { JobTable, Notice } from "../components";
 import { JOB_LABELS, frDate } from "../format";
 import { FormReader, readForm } from "../forms";
-import { CsrfField, forbidden, isAdmin, isCaseworker, render, type UiApp, type UiDeps } from "../session";
+import { can, CsrfField, permit, render, type UiApp, type UiDeps } from "../session";
 
 /** Recent job runs, and for admins: run a job for a business date, and the queue dashboard. */
 export function jobRoutes(ui: UiApp, deps: UiDeps) {
-  ui.get("/traitements", async (c) => {
-    if (isCaseworker(c)) return forbidden(c);
+  ui.get("/traitements", permit("operations.view"), async (c) => {
     const runs = await recentJobRuns(c.get("ctx"), 30);
     const done = c.req.query("fait");
     const error = c.req.query("erreur");
@@ -21,7 +20,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
         <Notice text={done && Object.hasOwn(JOB_LABELS, done) ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
         {error ? <p class="error" role="alert">Traitement ou date invalide.</p> : null}
         {c.req.query("echec") ? <p class="error" role="alert">Le traitement a échoué : le détail figure dans le tableau ci-dessous.</p> : null}
-        {isAdmin(c) ? (
+        {can(c, "job.run") ? (
           <section aria-labelledby="lancer" class="card">
             <h2 id="lancer">Lancer un traitement</h2>
             <p class="muted">Chaque traitement est idempotent pour une date : le relancer ne paie rien deux fois.</p>
@@ -37,7 +36,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
               </div>
               <div><button type="submit">Lancer</button></div>
             </form>
-            {deps.queueDashboard ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
+            {deps.queueDashboard && can(c, "queue.dashboard") ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
           </section>
         ) : null}
         <h2>Dernières exécutions (au {frDate(c.get("ctx").today())})</h2>
@@ -45,8 +44,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
       </>,
     );
   });
-  ui.post("/traitements", async (c) => {
-    if (!isAdmin(c)) return forbidden(c, "aux administrateurs");
+  ui.post("/traitements", permit("job.run", "aux administrateurs"), async (c) => {
     const f = new FormReader(await readForm(c));
     const job = f.oneOf("job", JOB_NAMES);
     const asOf = f.date("asOf");
