@@ -1,7 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import { createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
+import { isCalendarDate } from "../../../domain/business-date";
+import { isAdultOn } from "../../../domain/measure-rules";
+import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
-import { Checkbox, ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { as, parseForm, type FormFields, type FormRule } from "../form-input";
+import { Checkbox, ErrorSummary, Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
 import { can, CsrfField, render, type UiApp, type UiContext } from "../session";
 
@@ -15,6 +18,26 @@ const LABELS = {
   caseworkerId: "Travailleur social référent",
   mjagbf: "Une mesure judiciaire d'aide à la gestion du budget familial (MJAGBF) est en cours",
 };
+
+const FIELDS = {
+  lastName: as.text,
+  firstName: as.text,
+  birthDate: as.date,
+  cafNumber: as.digits(13),
+  msaNumber: as.digits(13),
+  iban: as.iban,
+  caseworkerId: as.choice,
+  mjagbf: as.checkbox,
+} satisfies FormFields;
+
+/** L.271-1: the MASP is for adults; checked with the format, so a minor and a bad IBAN are reported together. */
+const adultToday =
+  (today: string): FormRule =>
+  ({ birthDate }) => {
+    if (typeof birthDate !== "string" || !isCalendarDate(birthDate)) return [];
+    if (birthDate > today) return [{ field: "birthDate", code: "in_the_future" }];
+    return isAdultOn(birthDate, today) ? [] : [{ field: "birthDate", code: "under_18" }];
+  };
 
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
@@ -53,23 +76,13 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 export function beneficiaryFormRoutes(ui: UiApp) {
   ui.get("/beneficiaires/nouveau", (c) => page(c, { values: {}, errors: {}, labels: LABELS }));
   ui.post("/beneficiaires/nouveau", async (c) => {
-    const values: FormValues = await readForm(c);
-    const f = new FormReader(values);
-    const input = {
-      lastName: f.text("lastName", { max: 100 }),
-      firstName: f.text("firstName", { max: 100 }),
-      birthDate: f.date("birthDate"),
-      cafNumber: f.digits("cafNumber", 13) ?? null,
-      msaNumber: f.digits("msaNumber", 13) ?? null,
-      iban: f.iban("iban", { required: false }) ?? null,
-      // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
-      caseworkerId: !can(c, "beneficiary.assign") ? null : (f.text("caseworkerId", { required: false }) ?? null),
-      mjagbf: f.checked("mjagbf"),
-    };
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, 422);
+    const values = await readForm(c);
+    // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
+    const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [adultToday(c.get("ctx").today())]);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, 422);
     try {
-      const created = await createBeneficiary({ ctx: c.get("ctx"), input: input as Parameters<typeof createBeneficiary>[0]["input"] });
+      const created = await createBeneficiary({ ctx: c.get("ctx"), input: parsed.data });
       return c.redirect(`/beneficiaires/${created.id}?fait=beneficiaire`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error)), 422);

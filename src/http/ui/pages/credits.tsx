@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx */
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { catalogueInForce } from "../../../services/catalogue";
-import { previewCredit } from "../../../services/credits/preview-credit";
-import { recordCredit } from "../../../services/credits/record-credit";
-import { ErrorSummary, Field, FormReader, isUuid, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { previewValidCredit } from "../../../services/credits/preview-credit";
+import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
+import { IdempotencyKey } from "../../../services/idempotency";
+import { as, parseForm, type FormFields } from "../form-input";
+import { ErrorSummary, Field, isUuid, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { KIND_LABELS, euros } from "../format";
 import { refusal } from "../messages";
 import { beneficiaryIfVisible } from "./beneficiaries";
@@ -61,18 +63,16 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
   );
 }
 
-function readCredit(values: FormValues) {
-  const f = new FormReader(values);
-  const input = {
-    beneficiaryId: f.text("beneficiaryId"),
-    payer: f.text("payer", { max: 40 }),
-    prestation: f.text("prestation", { max: 40 })?.toUpperCase(),
-    amount: f.euros("amount", { positive: true }),
-    valueDate: f.date("valueDate"),
-    reference: f.text("reference", { required: false }) ?? null,
-  };
-  return { f, input: input as Parameters<typeof recordCredit>[0]["input"] };
-}
+const FIELDS = {
+  beneficiaryId: as.choice,
+  payer: as.text,
+  prestation: as.text,
+  amount: as.euros,
+  valueDate: as.date,
+  reference: as.text,
+} satisfies FormFields;
+/** The confirmation carries the key minted with the preview. */
+const ConfirmedCredit = RecordCreditInput.extend({ idempotencyKey: IdempotencyKey });
 
 const REFUSALS = { conflict: "Ce versement a déjà été enregistré." };
 
@@ -90,11 +90,12 @@ export function creditRoutes(ui: UiApp) {
   );
   ui.post("/versements/apercu", async (c) => {
     const values = await readForm(c);
-    const { f, input } = readCredit(values);
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, undefined, 422);
+    const parsed = parseForm(RecordCreditInput, values, FIELDS);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, undefined, 422);
+    const input = parsed.data;
     try {
-      const { plan } = await previewCredit({ ctx: c.get("ctx"), input });
+      const { plan } = await previewValidCredit({ ctx: c.get("ctx"), data: input });
       return page(
         c,
         form,
@@ -120,12 +121,12 @@ export function creditRoutes(ui: UiApp) {
   });
   ui.post("/versements", async (c) => {
     const values = await readForm(c);
-    const { f, input } = readCredit(values);
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, undefined, 422);
+    const parsed = parseForm(ConfirmedCredit, values, { ...FIELDS, idempotencyKey: as.text });
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, undefined, 422);
     try {
-      const key = typeof values.idempotencyKey === "string" ? values.idempotencyKey : "";
-      const outcome = await recordCredit({ ctx: c.get("ctx"), idempotencyKey: key, input });
+      const { idempotencyKey, ...data } = parsed.data;
+      const outcome = await recordValidCredit({ ctx: c.get("ctx"), idempotencyKey, data });
       return c.redirect(`/beneficiaires/${outcome.body.beneficiaryId}?fait=versement`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error, REFUSALS)), undefined, 422);

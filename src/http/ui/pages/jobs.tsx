@@ -3,8 +3,13 @@ import { recentJobRuns } from "../../../services/dashboard";
 import { JOB_NAMES } from "../../../jobs/catalog";
 import { JobTable, Notice } from "../components";
 import { JOB_LABELS, frDate } from "../format";
-import { FormReader, readForm } from "../forms";
+import { z } from "zod";
+import { CalendarDate } from "../../../services/schemas";
+import { as, parseForm } from "../form-input";
+import { readForm } from "../forms";
 import { can, CsrfField, permit, render, type UiApp, type UiDeps } from "../session";
+
+const JobRunForm = z.object({ job: z.enum(JOB_NAMES), asOf: CalendarDate });
 
 /** Recent job runs, and for admins: run a job for a business date, and the queue dashboard. */
 export function jobRoutes(ui: UiApp, deps: UiDeps) {
@@ -45,10 +50,9 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
     );
   });
   ui.post("/traitements", permit("job.run", "aux administrateurs"), async (c) => {
-    const f = new FormReader(await readForm(c));
-    const job = f.oneOf("job", JOB_NAMES);
-    const asOf = f.date("asOf");
-    if (!deps.runJob || !job || !asOf) return c.redirect("/traitements?erreur=1");
+    const parsed = parseForm(JobRunForm, await readForm(c), { job: as.choice, asOf: as.date });
+    if (!deps.runJob || !parsed.ok) return c.redirect("/traitements?erreur=1");
+    const { job, asOf } = parsed.data;
     try {
       await deps.runJob(job, { asOf });
     } catch {
