@@ -86,6 +86,7 @@ export function readInput(values: FormValues, fields: FormFields): Record<string
 function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): string {
   if (issue.code === "invalid_type" && issue.input === undefined) return "à renseigner";
   if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) <= 1) return "à renseigner";
+  if (issue.code === "too_small" && issue.origin === "string" && field?.kind === "text") return `${issue.minimum} caractères au moins`;
   if (issue.code === "too_big" && issue.origin === "string" && field?.kind === "text") return `${issue.maximum} caractères au plus`;
   switch (field?.kind) {
     case "date":

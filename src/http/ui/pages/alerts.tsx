@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { DomainError } from "../../../domain/errors";
-import { acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
+import { CloseAlertInput, acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { as, parseForm } from "../form-input";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
@@ -82,11 +83,13 @@ export function alertRoutes(ui: UiApp) {
     return c.redirect("/alertes?fait=1");
   });
   ui.post("/alertes/:id/cloture", async (c) => {
-    const f = await readForm(c);
-    const comment = typeof f.comment === "string" ? f.comment : "";
-    if (!comment) return inbox(c, { alertId: c.req.param("id"), text: "Un commentaire est nécessaire pour clore l'alerte." }, 422);
+    const parsed = parseForm(CloseAlertInput, await readForm(c), { comment: as.text });
+    if (!parsed.ok) {
+      const text = parsed.errors.comment === "à renseigner" ? "Un commentaire est nécessaire pour clore l'alerte." : `Commentaire : ${parsed.errors.comment}.`;
+      return inbox(c, { alertId: c.req.param("id"), text }, 422);
+    }
     try {
-      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: { comment } });
+      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: parsed.data });
     } catch (error) {
       return refused(c, error, "Cette alerte est déjà close.");
     }
