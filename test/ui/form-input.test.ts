@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { as, parseEurosToCents, parseForm, readInput } from "../../src/http/ui/form-input";
+import { typed, parseEurosToCents, parseForm, readInput } from "../../src/http/ui/form-input";
 import { SetLeaseInput } from "../../src/services/leases/set-lease";
 
 const FIELDS = {
-  "landlord.name": as.text,
-  "landlord.iban": as.iban,
-  rent: as.euros,
-  charges: as.euros,
-  dueDay: as.int(1, 28),
-  startDate: as.date,
-  effectiveFrom: as.month,
+  "landlord.name": typed.text,
+  "landlord.iban": typed.iban,
+  rent: typed.euros,
+  charges: typed.euros,
+  dueDay: typed.int(1, 28),
+  startDate: typed.date,
+  effectiveFrom: typed.month,
 };
 
 describe("forms read through the services' schemas", () => {

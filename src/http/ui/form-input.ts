@@ -21,7 +21,7 @@ export type FieldKind =
   | { kind: "list" }
   | { kind: "checkbox" };
 
-export const as = {
+export const typed = {
   text: { kind: "text" },
   date: { kind: "date" },
   month: { kind: "month" },

@@ -3,7 +3,7 @@ import { DomainError } from "../../../domain/errors";
 import { CloseAlertInput, acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
-import { as, parseForm } from "../form-input";
+import { typed, parseForm } from "../form-input";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
@@ -83,7 +83,7 @@ export function alertRoutes(ui: UiApp) {
     return c.redirect("/alertes?fait=1");
   });
   ui.post("/alertes/:id/cloture", async (c) => {
-    const parsed = parseForm(CloseAlertInput, await readForm(c), { comment: as.text });
+    const parsed = parseForm(CloseAlertInput, await readForm(c), { comment: typed.text });
     if (!parsed.ok) {
       const text = parsed.errors.comment === "à renseigner" ? "Un commentaire est nécessaire pour clore l'alerte." : `Commentaire : ${parsed.errors.comment}.`;
       return inbox(c, { alertId: c.req.param("id"), text }, 422);

@@ -3,7 +3,7 @@ import { isCalendarDate } from "../../../domain/business-date";
 import { isAdultOn } from "../../../domain/measure-rules";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
-import { as, parseForm, type FormFields, type FormRule } from "../form-input";
+import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
 import { Checkbox, ErrorSummary, Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
 import { can, CsrfField, render, type UiApp, type UiContext } from "../session";
@@ -20,14 +20,14 @@ const LABELS = {
 };
 
 const FIELDS = {
-  lastName: as.text,
-  firstName: as.text,
-  birthDate: as.date,
-  cafNumber: as.digits(13),
-  msaNumber: as.digits(13),
-  iban: as.iban,
-  caseworkerId: as.choice,
-  mjagbf: as.checkbox,
+  lastName: typed.text,
+  firstName: typed.text,
+  birthDate: typed.date,
+  cafNumber: typed.digits(13),
+  msaNumber: typed.digits(13),
+  iban: typed.iban,
+  caseworkerId: typed.choice,
+  mjagbf: typed.checkbox,
 } satisfies FormFields;
 
 /** L.271-1: the MASP is for adults; checked with the format, so a minor and a bad IBAN are reported together. */

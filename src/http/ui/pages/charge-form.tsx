@@ -2,7 +2,7 @@
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../db/schema/charges";
 import { AddChargeInput, addValidCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
-import { as, parseForm, type FormFields } from "../form-input";
+import { typed, parseForm, type FormFields } from "../form-input";
 import { Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { refusal } from "../messages";
@@ -23,15 +23,15 @@ const LABELS = {
 };
 
 const FIELDS = {
-  label: as.text,
-  category: as.choice,
-  amount: as.euros,
-  frequency: as.choice,
-  dueDay: as.int(1, 28),
-  "creditor.name": as.text,
-  "creditor.iban": as.iban,
-  priority: as.int(1, 1000),
-  startDate: as.date,
+  label: typed.text,
+  category: typed.choice,
+  amount: typed.euros,
+  frequency: typed.choice,
+  dueDay: typed.int(1, 28),
+  "creditor.name": typed.text,
+  "creditor.iban": typed.iban,
+  priority: typed.int(1, 1000),
+  startDate: typed.date,
 } satisfies FormFields;
 
 function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {

@@ -4,7 +4,7 @@ import { catalogueInForce } from "../../../services/catalogue";
 import { previewValidCredit } from "../../../services/credits/preview-credit";
 import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
 import { IdempotencyKey } from "../../../services/idempotency";
-import { as, parseForm, type FormFields } from "../form-input";
+import { typed, parseForm, type FormFields } from "../form-input";
 import { ErrorSummary, Field, isUuid, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { KIND_LABELS, euros } from "../format";
 import { refusal } from "../messages";
@@ -64,12 +64,12 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
 }
 
 const FIELDS = {
-  beneficiaryId: as.choice,
-  payer: as.text,
-  prestation: as.text,
-  amount: as.euros,
-  valueDate: as.date,
-  reference: as.text,
+  beneficiaryId: typed.choice,
+  payer: typed.text,
+  prestation: typed.text,
+  amount: typed.euros,
+  valueDate: typed.date,
+  reference: typed.text,
 } satisfies FormFields;
 /** The confirmation carries the key minted with the preview. */
 const ConfirmedCredit = RecordCreditInput.extend({ idempotencyKey: IdempotencyKey });
@@ -121,7 +121,7 @@ export function creditRoutes(ui: UiApp) {
   });
   ui.post("/versements", async (c) => {
     const values = await readForm(c);
-    const parsed = parseForm(ConfirmedCredit, values, { ...FIELDS, idempotencyKey: as.text });
+    const parsed = parseForm(ConfirmedCredit, values, { ...FIELDS, idempotencyKey: typed.text });
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, undefined, 422);
     try {

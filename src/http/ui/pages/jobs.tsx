@@ -5,7 +5,7 @@ import { JobTable, Notice } from "../components";
 import { JOB_LABELS, frDate } from "../format";
 import { z } from "zod";
 import { CalendarDate } from "../../../services/schemas";
-import { as, parseForm } from "../form-input";
+import { typed, parseForm } from "../form-input";
 import { readForm } from "../forms";
 import { can, CsrfField, permit, render, type UiApp, type UiDeps } from "../session";
 
@@ -50,7 +50,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
     );
   });
   ui.post("/traitements", permit("job.run", "aux administrateurs"), async (c) => {
-    const parsed = parseForm(JobRunForm, await readForm(c), { job: as.choice, asOf: as.date });
+    const parsed = parseForm(JobRunForm, await readForm(c), { job: typed.choice, asOf: typed.date });
     if (!deps.runJob || !parsed.ok) return c.redirect("/traitements?erreur=1");
     const { job, asOf } = parsed.data;
     try {

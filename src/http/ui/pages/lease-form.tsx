@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { SetLeaseInput, getLease, setValidLease } from "../../../services/leases/set-lease";
-import { as, parseForm, type FormFields } from "../form-input";
+import { typed, parseForm, type FormFields } from "../form-input";
 import { centsToInput, Field, readForm, withRefusal, type FormState, type FormValues } from "../forms";
 import { euros, frDate, frMonth } from "../format";
 import { refusal } from "../messages";
@@ -20,14 +20,14 @@ const LABELS = {
 };
 
 const FIELDS = {
-  "landlord.name": as.text,
-  "landlord.iban": as.iban,
-  rent: as.euros,
-  charges: as.euros,
-  housingBenefitToLandlord: as.euros,
-  dueDay: as.int(1, 28),
-  startDate: as.date,
-  effectiveFrom: as.month,
+  "landlord.name": typed.text,
+  "landlord.iban": typed.iban,
+  rent: typed.euros,
+  charges: typed.euros,
+  housingBenefitToLandlord: typed.euros,
+  dueDay: typed.int(1, 28),
+  startDate: typed.date,
+  effectiveFrom: typed.month,
 } satisfies FormFields;
 
 type Lease = Awaited<ReturnType<typeof getLease>>[number];

@@ -2,7 +2,7 @@
 import { addDays, addMonths } from "../../../domain/calendar";
 import { catalogueInForce } from "../../../services/catalogue";
 import { OpenMeasureInput, openMeasure } from "../../../services/measures/open-measure";
-import { as, parseForm, type FormFields, type FormRule } from "../form-input";
+import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
 import { Checkbox, CheckboxGroup, Field, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
 import { type UiApp, type UiContext } from "../session";
@@ -19,12 +19,12 @@ const LABELS = {
 };
 
 const FIELDS = {
-  level: as.choice,
-  startDate: as.date,
-  endDate: as.date,
-  managedPrestations: as.list,
-  extension: as.checkbox,
-  extensionReason: as.text,
+  level: typed.choice,
+  startDate: typed.date,
+  endDate: typed.date,
+  managedPrestations: typed.list,
+  extension: typed.checkbox,
+  extensionReason: typed.text,
 } satisfies FormFields;
 
 /** The extension states its reason (R.271-3): the form asks for it with the other fields. */
