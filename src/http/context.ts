@@ -19,7 +19,7 @@ export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContex
 }
 
 /** A value as JSON carries it: bigint cents become numbers, Dates ISO strings. */
-export type Wire<T> = T extends bigint
+type Wire<T> = T extends bigint
   ? number
   : T extends Date
     ? string

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AddChargeInput, addValidCharge } from "../../services/charges/add-charge";
-import { UpdateChargeInput, listCharges, updateValidCharge } from "../../services/charges/update-charge";
-import { SetLeaseInput, getLease, setValidLease } from "../../services/leases/set-lease";
+import { UpdateChargeInput, listCharges, updateCharge } from "../../services/charges/update-charge";
+import { SetLeaseInput, getLease, setLease } from "../../services/leases/set-lease";
 import { NotFoundError } from "../../domain/errors";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
@@ -71,7 +71,7 @@ const updateChargeRoute = createRoute({
 export function budgetPlanRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(putLease, async (c) => {
-      const lease = await setValidLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
+      const lease = await setLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(toJson(lease), 200);
     })
     .openapi(getLeaseRoute, async (c) => {
@@ -90,7 +90,7 @@ export function budgetPlanRoutes(deps: AppDeps) {
     })
     .openapi(updateChargeRoute, async (c) => {
       const { id, chargeId } = c.req.valid("param");
-      const charge = await updateValidCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, data: c.req.valid("json") });
+      const charge = await updateCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, data: c.req.valid("json") });
       return c.json(toJson(charge), 200);
     });
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getBalances, getRentPeriods, listTransactions, ListTransactionsInput, RentPeriodsInput } from "../../services/credits/read-accounts";
 import { RecordCreditInput, recordValidCredit } from "../../services/credits/record-credit";
-import { RecoverOverpaymentInput, recoverValidOverpayment } from "../../services/credits/recover-overpayment";
+import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
 import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
 import { IdempotencyKey } from "../../services/idempotency";
 import { serviceContext, toJson } from "../context";
@@ -170,7 +170,7 @@ export function creditRoutes(deps: AppDeps) {
     )
     .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201))
     .openapi(recovery, async (c) => {
-      const outcome = await recoverValidOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
+      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     });

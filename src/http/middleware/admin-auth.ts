@@ -24,7 +24,7 @@ export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): Middlewar
     if (!session) return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html") ? c.redirect("/connexion") : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
     if (!may(session.user.role, "queue.dashboard")) return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
     if (!SAFE_METHODS.has(c.req.method) && requestSite(c.req.raw) !== "same-origin") return errorResponse(c, 403, "forbidden", "cross-site request refused");
-    c.set("principal", { tokenId: `session:${session.user.id}`, role: "admin", actor: `user:${session.user.email}`, userId: session.user.id });
+    c.set("principal", { tokenId: `session:${session.user.id}`, role: session.user.role, actor: `user:${session.user.email}`, userId: session.user.id });
     await next();
   };
 }

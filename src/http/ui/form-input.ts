@@ -9,7 +9,7 @@ import { issueInFrench } from "./messages";
  * own zod schema then validates the whole input, and each issue gets a French message
  * that depends on the field's kind.
  */
-export type FieldKind =
+type FieldKind =
   | { kind: "text" }
   | { kind: "digits"; max: number }
   | { kind: "date" }
@@ -111,12 +111,12 @@ function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): s
 }
 
 /** Field paths as the form names them (list items belong to their list). */
-export const fieldName = (path: readonly PropertyKey[]) => path.map(String).join(".").replace(/\.\d+$/, "");
+const fieldName = (path: readonly PropertyKey[]) => path.map(String).join(".").replace(/\.\d+$/, "");
 
 /** A rule of the page checked with the format, so the form reports every bad field at once: field → stable code. */
 export type FormRule = (input: Record<string, unknown>) => { field: string; code: string }[];
 
-export type ParsedForm<S extends z.ZodType> = { ok: true; data: z.output<S> } | { ok: false; errors: Record<string, string> };
+type ParsedForm<S extends z.ZodType> = { ok: true; data: z.output<S> } | { ok: false; errors: Record<string, string> };
 
 /**
  * Reads the posted values through the service's own schema. Every bad field is

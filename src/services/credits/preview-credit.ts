@@ -7,12 +7,7 @@ import { planCredit } from "./plan-credit";
 import { RecordCreditInput } from "./record-credit";
 
 /** What a credit would be allocated to, without writing anything (the form's preview). */
-export async function previewCredit({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof RecordCreditInput> }) {
-  return previewValidCredit({ ctx, data: RecordCreditInput.parse(input) });
-}
-
-/** The same, for input its caller has already parsed (the form). */
-export async function previewValidCredit({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof RecordCreditInput> }) {
+export async function previewCredit({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof RecordCreditInput> }) {
   const state = (await loadCreditStates(ctx.db, [data.beneficiaryId], { lock: false })).get(data.beneficiaryId);
   if (!state) throw new NotFoundError("beneficiary", data.beneficiaryId);
   const { plan, measure } = planCredit(state, data, await catalogueInForce(ctx.db, data.valueDate));

@@ -8,7 +8,7 @@ import { DomainError } from "../../domain/errors";
 import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { IdempotencyKey, claimKey, hashRequest, storedOutcome, type StoredOutcome } from "../idempotency";
+import { claimKey, hashRequest, storedOutcome, type StoredOutcome } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
 import { and, eq } from "drizzle-orm";
 
@@ -44,12 +44,7 @@ function recoveryOrder(address: string, priorities: Map<string, number>): number
  * reverse priority, the care envelope, and the rent last; never below zero (409 when
  * the envelopes together hold less).
  */
-export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, input }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; input: RecoverOverpaymentInput }): Promise<StoredOutcome<RecoveryResponse>> {
-  return recoverValidOverpayment({ ctx, beneficiaryId, idempotencyKey: IdempotencyKey.parse(idempotencyKey), data: RecoverOverpaymentInput.parse(input) });
-}
-
-/** The same, for input its caller has already parsed (the HTTP route's `c.req.valid`). */
-export async function recoverValidOverpayment({ ctx, beneficiaryId, idempotencyKey: key, data }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; data: z.output<typeof RecoverOverpaymentInput> }): Promise<StoredOutcome<RecoveryResponse>> {
+export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey: key, data }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; data: z.output<typeof RecoverOverpaymentInput> }): Promise<StoredOutcome<RecoveryResponse>> {
   const hash = hashRequest([beneficiaryId, data.amount, data.payer, data.prestation ?? null, data.valueDate, data.reference ?? null]);
   const replay = await storedOutcome<RecoveryResponse>(ctx.db, SCOPE, `${beneficiaryId}:${key}`, hash);
   if (replay) return replay;

@@ -64,12 +64,7 @@ export const ReversementPlanInput = z
 export const DEFAULT_REVERSEMENT_PLAN = { frequency: "monthly" as const, weekday: null, day: 10, mode: "all_available" as const, amount: null, buffer: 0n, isDefault: true };
 
 /** The beneficiary's reversement plan: weekly on a weekday or monthly on a day; all available or a fixed amount; a buffer kept back. */
-export async function setReversementPlan({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: z.input<typeof ReversementPlanInput> }) {
-  return setValidReversementPlan({ ctx, beneficiaryId, data: ReversementPlanInput.parse(input) });
-}
-
-/** The same, for input its caller has already parsed (the HTTP route's `c.req.valid`). */
-export async function setValidReversementPlan({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof ReversementPlanInput> }) {
+export async function setReversementPlan({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof ReversementPlanInput> }) {
   const issues = [];
   if (data.frequency === "weekly" && !data.weekday) issues.push({ field: "weekday", message: "a weekly plan needs its weekday (1 = Monday … 7 = Sunday)", code: "required" });
   if (data.frequency === "weekly" && data.day) issues.push({ field: "day", message: "a weekly plan has no day of the month", code: "not_allowed" });

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { catalogueInForce } from "../../../services/catalogue";
-import { previewValidCredit } from "../../../services/credits/preview-credit";
+import { previewCredit } from "../../../services/credits/preview-credit";
 import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
 import { IdempotencyKey } from "../../../services/idempotency";
 import { typed, parseForm, type FormFields } from "../form-input";
@@ -95,7 +95,7 @@ export function creditRoutes(ui: UiApp) {
     if (!parsed.ok) return page(c, form, undefined, 422);
     const input = parsed.data;
     try {
-      const { plan } = await previewValidCredit({ ctx: c.get("ctx"), data: input });
+      const { plan } = await previewCredit({ ctx: c.get("ctx"), data: input });
       return page(
         c,
         form,

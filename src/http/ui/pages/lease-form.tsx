@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { SetLeaseInput, getLease, setValidLease } from "../../../services/leases/set-lease";
+import { SetLeaseInput, getLease, setLease } from "../../../services/leases/set-lease";
 import { typed, parseForm, type FormFields } from "../form-input";
 import { centsToInput, Field, readForm, withRefusal, type FormState, type FormValues } from "../forms";
 import { euros, frDate, frMonth } from "../format";
@@ -87,7 +87,7 @@ export function leaseFormRoutes(ui: UiApp) {
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, lease, form, 422);
     try {
-      await setValidLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
+      await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=bail`);
     } catch (error) {
       const r = refusal(error, { conflict: "Un bail plus récent est déjà enregistré : un bail ne peut commencer avant lui." });
