@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../src/db/client";
 import { jobRuns } from "../src/db/schema/jobs";
-import type { JobDefinition, JobContext, JobPayload, JobSummary } from "./job-types";
+import type { JobDefinition, JobContext, JobPayload, JobSummary } from "../src/jobs/catalog";
 
 /**
  * Runs a job's processor and keeps its trace in `job_runs` (the UI's "Traitements"):

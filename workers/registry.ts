@@ -1,4 +1,4 @@
-import type { JobDefinition, JobName } from "./job-types";
+import type { JobDefinition, JobName } from "../src/jobs/catalog";
 import { ledgerVerify } from "./jobs/ledger-verify";
 import { chargePayments, rentPayments, reversements, unpaidRentCheck } from "./jobs/payment-jobs";
 

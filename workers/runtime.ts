@@ -5,9 +5,8 @@ import type { Logger } from "pino";
 import type { Db } from "../src/db/client";
 import { BUSINESS_TIME_ZONE, businessDate } from "../src/domain/business-date";
 import { DomainError } from "../src/domain/errors";
-import type { QueueState } from "../src/http/deps";
 import { createRedis, redisReachable } from "./connection";
-import type { JobDefinition, JobName, JobPayload, JobSummary } from "./job-types";
+import type { JobDefinition, JobName, JobPayload, JobSummary, QueueState } from "../src/jobs/catalog";
 import { runRecorded } from "./job-runs";
 import { JOBS } from "./registry";
 

@@ -2,9 +2,7 @@ import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
-import type { JobName } from "../../workers/job-types";
-
-export type QueueState = "ok" | "disabled" | "error";
+import type { JobName, JobPayload, JobSummary, QueueState } from "../jobs/catalog";
 
 /** What the HTTP layer needs from the outside world; tests build their own. */
 export interface AppDeps {
@@ -13,7 +11,7 @@ export interface AppDeps {
   resolveToken: TokenResolver;
   queueState: () => Promise<QueueState>;
   /** Runs a job for a business date (through the queue, or in process) and returns its summary. */
-  runJob?: (name: JobName, payload: { asOf: string }) => Promise<Record<string, unknown>>;
+  runJob?: (name: JobName, payload: JobPayload) => Promise<JobSummary>;
   /** The queue dashboard (bull-board) to mount at /admin/queues, when jobs run on Redis. */
   queueDashboard?: Hono;
   /** Session cookies marked Secure (behind HTTPS). */

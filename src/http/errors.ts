@@ -27,7 +27,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   funds_already_paid_out: 409,
 };
 
-export function errorResponse(c: Context<AppEnv>, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+export function errorResponse<S extends ContentfulStatusCode>(c: Context<AppEnv>, status: S, code: string, message: string, details?: unknown) {
   const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId: c.get("requestId") } };
   return c.json(body, status);
 }

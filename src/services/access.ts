@@ -1,4 +1,5 @@
 import { and, eq, type SQL } from "drizzle-orm";
+import { may } from "../auth/permissions";
 import type { Executor } from "../db/client";
 import { beneficiaries } from "../db/schema/beneficiaries";
 import { NotFoundError } from "../domain/errors";
@@ -9,7 +10,7 @@ import type { ServiceContext } from "./context";
  * another caseworker's beneficiary does not exist (404, not 403: no enumeration).
  */
 export function caseloadFilter(ctx: ServiceContext): SQL | undefined {
-  if (ctx.role !== "caseworker") return undefined;
+  if (may(ctx.role, "beneficiary.readAll")) return undefined;
   return eq(beneficiaries.caseworkerId, ctx.userId ?? "00000000-0000-0000-0000-000000000000");
 }
 

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { may } from "../auth/permissions";
 import { queryRows, toBigInt } from "../db/sql";
 import { monthOf } from "../domain/calendar";
 import type { ServiceContext } from "./context";
@@ -7,7 +8,7 @@ import { masp2InForceSql } from "./measures/in-force-sql";
 /** The finance dashboard's figures; a caseworker's are limited to their caseload. */
 export async function dashboardFigures(ctx: ServiceContext) {
   const today = ctx.today();
-  const caseload = ctx.role === "caseworker" ? sql`and b.caseworker_id = ${ctx.userId ?? null}::uuid` : sql``;
+  const caseload = !may(ctx.role, "beneficiary.readAll") ? sql`and b.caseworker_id = ${ctx.userId ?? null}::uuid` : sql``;
   const [row] = await queryRows<Record<string, string>>(
     ctx.db,
     sql`select

@@ -3,6 +3,7 @@ import type { Db } from "../../src/db/client";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/deps";
 import { createLogger } from "../../src/logger";
+import { OpenApiResponseChecker } from "./openapi-check";
 
 export type TestApp = ReturnType<typeof createApp>;
 
@@ -31,13 +32,25 @@ export interface ApiResponse {
   replayed: string | null;
 }
 
+/** The document of an app, fetched once per app. */
+const checkers = new WeakMap<TestApp, Promise<OpenApiResponseChecker>>();
+export function responseChecker(app: TestApp): Promise<OpenApiResponseChecker> {
+  const known = checkers.get(app);
+  if (known) return known;
+  const checker = (async () => new OpenApiResponseChecker((await (await app.request("/openapi.json")).json()) as Record<string, unknown>))();
+  checkers.set(app, checker);
+  return checker;
+}
+
 /**
  * `call(method, path, body?, headers?)` on an app: a string body is sent as is (for
- * malformed JSON), anything else as JSON; the answer is parsed when it is JSON.
+ * malformed JSON), anything else as JSON; the answer is parsed when it is JSON, and
+ * checked against the app's own `/openapi.json` (status documented, body per schema).
  */
 export function apiCaller(app: () => TestApp, defaultHeaders: () => Headers) {
   return async function call(method: string, path: string, body?: unknown, headers: Headers = defaultHeaders()): Promise<ApiResponse> {
-    const res = await app().request(path, {
+    const target = app();
+    const res = await target.request(path, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
@@ -49,6 +62,8 @@ export function apiCaller(app: () => TestApp, defaultHeaders: () => Headers) {
     } catch {
       parsed = text;
     }
+    const problems = (await responseChecker(target)).check(method, path, res.status, res.headers.get("content-type"), parsed);
+    if (problems.length > 0) throw new Error(`the answer does not keep to /openapi.json:\n${problems.join("\n")}\nbody: ${text.slice(0, 2000)}`);
     return { status: res.status, body: parsed as any, text, replayed: res.headers.get("idempotent-replayed") };
   };
 }

@@ -126,6 +126,34 @@ describe("web UI pages", () => {
     expect(await Promise.all([rows(beneficiaries), rows(measures), rows(leases), rows(charges)])).toEqual(before);
   });
 
+  it("reports every bad field of a form in one answer, read through the service's schema", async () => {
+    const before = await Promise.all([rows(beneficiaries), rows(leases)]);
+    // A minor with a wrong IBAN: both said at once, not one after the other.
+    const both = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "", birthDate: "01/05/2010", cafNumber: "12a", iban: "FR76 3000 6000 0112 3456 7890 188" });
+    expect(both.status).toBe(422);
+    const summary = both.html.slice(both.html.indexOf('id="erreurs"'), both.html.indexOf("</ul>"));
+    expect(summary).toMatch(/Nom<\/a> : à renseigner/);
+    expect(summary).toMatch(/Date de naissance<\/a> : la personne doit être majeure/);
+    expect(summary).toMatch(/N° allocataire CAF<\/a> : chiffres uniquement, 13 au plus/);
+    expect(summary).toMatch(/IBAN du bénéficiaire[^<]*<\/a> : IBAN invalide/);
+    for (const id of ["f-lastName", "f-birthDate", "f-cafNumber", "f-iban"]) expect(both.html).toMatch(new RegExp(`id="${id}"[^>]*aria-invalid="true"`));
+    expect(both.html).toContain('value="01/05/2010"'); // what was typed stays typed
+    // French formats are read (a date typed by hand, an amount with a thousands space, an IBAN in groups); every bad one is named.
+    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": "FR14 2004 1010 0505 0001 3M02 607", rent: "1 234,56", charges: "12,3,4", dueDay: "29", startDate: "31/02/2026" });
+    expect(lease.status).toBe(422);
+    expect(lease.html).toMatch(/IBAN du bailleur<\/a> : IBAN invalide/);
+    expect(lease.html).toMatch(/Charges locatives \(€\)<\/a> : montant en euros/);
+    expect(lease.html).toMatch(/Jour d&#39;échéance<\/a> : nombre entier de 1 à 28/);
+    expect(lease.html).toMatch(/Date d&#39;entrée dans le logement<\/a> : date invalide/);
+    expect(lease.html).not.toMatch(/Loyer \(€\)<\/a>/);
+    expect(await Promise.all([rows(beneficiaries), rows(leases)])).toEqual(before);
+    // The same formats, all valid, pass the schema and reach the service.
+    const adult = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "Petit", birthDate: "01/05/1990", cafNumber: "12 34 567", iban: "fr76 3000 6000 0112 3456 7890 189" });
+    expect(adult.status, adult.html).toBe(302);
+    const [lea] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, idFrom(adult.location)));
+    expect(lea).toMatchObject({ birthDate: "1990-05-01", cafNumber: "1234567", iban: IBAN });
+  });
+
   it("previews a credit, then records it once however often the confirmation is sent", async () => {
     const filtered = await finance.get("/versements/nouveau?q=lef");
     expect(filtered.html).toContain("Lefèvre Paul");

@@ -1,5 +1,5 @@
 import { verifyLedger } from "../../src/ledger/verify";
-import type { JobDefinition } from "../job-types";
+import type { JobDefinition } from "../../src/jobs/catalog";
 
 /** The auditor's nightly check: every cached balance recomputed from the postings. */
 export const ledgerVerify: JobDefinition = {

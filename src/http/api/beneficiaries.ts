@@ -5,7 +5,7 @@ import { UpdateBeneficiaryInput, updateBeneficiary } from "../../services/benefi
 import { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { BeneficiarySchema, IdParam, beneficiaryJson } from "./views";
@@ -19,7 +19,7 @@ const create = createRoute({
   tags,
   security,
   summary: "Create a beneficiary (an adult: 18 or older today)",
-  middleware: [requireRole("finance", "caseworker")] as const,
+  middleware: [allow("beneficiary.write")] as const,
   request: jsonBody(CreateBeneficiaryInput),
   responses: { 201: jsonResponse(BeneficiarySchema, "Created"), ...malformed, ...errorResponses },
 });
@@ -51,7 +51,7 @@ const update = createRoute({
   tags,
   security,
   summary: "Change some fields of a beneficiary",
-  middleware: [requireRole("finance", "caseworker")] as const,
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(UpdateBeneficiaryInput) },
   responses: { 200: jsonResponse(BeneficiarySchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
 });
@@ -59,18 +59,18 @@ const update = createRoute({
 export function beneficiaryRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(create, async (c) => {
-      const row = await createBeneficiary({ ctx: serviceContext(c, deps), input: await c.req.json() });
+      const row = await createBeneficiary({ ctx: serviceContext(c, deps), input: c.req.valid("json") });
       return c.json(beneficiaryJson(row), 201);
     })
     .openapi(list, async (c) => {
-      const page = await listBeneficiaries({ ctx: serviceContext(c, deps), input: c.req.query() });
+      const page = await listBeneficiaries({ ctx: serviceContext(c, deps), input: c.req.valid("query") });
       return c.json({ items: page.items.map(beneficiaryJson), nextCursor: page.nextCursor }, 200);
     })
     .openapi(get, async (c) => {
       return c.json(beneficiaryJson(await readBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200);
     })
     .openapi(update, async (c) => {
-      const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: await c.req.json() });
+      const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: c.req.valid("json") });
       return c.json(beneficiaryJson(row), 200);
     });
 }

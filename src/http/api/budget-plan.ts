@@ -1,18 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
+import { AddChargeInput, addValidCharge } from "../../services/charges/add-charge";
 import { UpdateChargeInput, listCharges, updateCharge } from "../../services/charges/update-charge";
 import { SetLeaseInput, getLease, setLease } from "../../services/leases/set-lease";
 import { NotFoundError } from "../../domain/errors";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { ChargeSchema, IdParam, LeaseSchema } from "./views";
 
 const tags = ["Bail et charges"];
 const security = [{ Bearer: [] }];
-const writers = () => [requireRole("finance", "caseworker")] as [ReturnType<typeof requireRole>];
 
 const putLease = createRoute({
   method: "put",
@@ -22,7 +21,7 @@ const putLease = createRoute({
   summary: "Record the lease (same start date: update; later start date: a new lease)",
   description:
     "Monthly amount due to the landlord = rent + charges − housingBenefitToLandlord (APL/AL paid to the landlord, tiers payant). A change of amounts takes effect from `effectiveFrom` (YYYY-MM, default the current month); past periods keep the amounts they had.",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(SetLeaseInput) },
   responses: { 200: jsonResponse(LeaseSchema, "The lease as recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -43,7 +42,7 @@ const addChargeRoute = createRoute({
   tags,
   security,
   summary: "Add a charge to the budget plan (served by priority, after the rent)",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(AddChargeInput) },
   responses: { 201: jsonResponse(ChargeSchema, "Added"), ...notFound, ...malformed, ...errorResponses },
 });
@@ -64,7 +63,7 @@ const updateChargeRoute = createRoute({
   tags,
   security,
   summary: "Change a charge (set `endDate` to end it)",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam.extend({ chargeId: z.uuid() }), ...jsonBody(UpdateChargeInput) },
   responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
 });
@@ -72,7 +71,7 @@ const updateChargeRoute = createRoute({
 export function budgetPlanRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(putLease, async (c) => {
-      const lease = await setLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      const lease = await setLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(toJson(lease), 200);
     })
     .openapi(getLeaseRoute, async (c) => {
@@ -82,7 +81,7 @@ export function budgetPlanRoutes(deps: AppDeps) {
       return c.json(toJson({ ...current, previous }), 200);
     })
     .openapi(addChargeRoute, async (c) => {
-      const charge = await addCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      const charge = await addValidCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(toJson(charge), 201);
     })
     .openapi(listChargesRoute, async (c) => {
@@ -91,7 +90,7 @@ export function budgetPlanRoutes(deps: AppDeps) {
     })
     .openapi(updateChargeRoute, async (c) => {
       const { id, chargeId } = c.req.valid("param");
-      const charge = await updateCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, input: await c.req.json() });
+      const charge = await updateCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, data: c.req.valid("json") });
       return c.json(toJson(charge), 200);
     });
 }

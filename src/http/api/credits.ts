@@ -6,13 +6,12 @@ import { ReverseTransactionInput, reverseTransaction } from "../../services/cred
 import { IdempotencyKey } from "../../services/idempotency";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
-const finance = () => [requireRole("finance")] as [ReturnType<typeof requireRole>];
 const IdempotencyHeader = z.object({
   "idempotency-key": IdempotencyKey.meta({ description: "1-200 printable characters; the same key and body answer the same" }),
 });
@@ -40,7 +39,7 @@ const postCredit = createRoute({
   summary: "Record a prestation credit; it is allocated rent first (L.271-1 CASF)",
   description:
     "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`.",
-  middleware: finance(),
+  middleware: [allow("credit.record")] as const,
   request: { headers: IdempotencyHeader, ...jsonBody(RecordCreditInput) },
   responses: { 201: jsonResponse(CreditSchema, "Recorded and allocated (a replay answers the same)"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -127,7 +126,7 @@ const reversal = createRoute({
   tags: ["Versements"],
   security,
   summary: "Reverse a credit and its allocation (refused, 409, when the money was paid out)",
-  middleware: finance(),
+  middleware: [allow("credit.record")] as const,
   request: { params: IdParam, ...jsonBody(ReverseTransactionInput) },
   responses: {
     201: jsonResponse(z.object({ reversalId: z.uuid(), reversesId: z.uuid(), replayed: z.boolean() }), "Reversed (asking again answers the same reversal)"),
@@ -144,7 +143,7 @@ const recovery = createRoute({
   tags: ["Versements"],
   security,
   summary: "Record an overpayment recovery (indu): from available first, then charges in reverse priority, the rent last",
-  middleware: finance(),
+  middleware: [allow("credit.record")] as const,
   request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(RecoverOverpaymentInput) },
   responses: {
     201: jsonResponse(z.object({ transactionId: z.uuid(), beneficiaryId: z.uuid(), amount: z.number().int(), takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })) }), "Recovered"),
@@ -164,14 +163,14 @@ export function creditRoutes(deps: AppDeps) {
     })
     .openapi(balances, async (c) => c.json(toJson(await getBalances({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200))
     .openapi(transactions, async (c) =>
-      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.query() })), 200),
+      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.valid("query") })), 200),
     )
     .openapi(rentPeriods, async (c) =>
       c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
     )
-    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: await c.req.json() }), 201))
+    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201))
     .openapi(recovery, async (c) => {
-      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], input: await c.req.json() });
+      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     });

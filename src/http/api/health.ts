@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { QUEUE_STATES } from "../../jobs/catalog";
 import { sql } from "drizzle-orm";
 import type { AppDeps } from "../deps";
 import { createRouter } from "../router";
@@ -7,7 +8,7 @@ const Health = z
   .object({
     status: z.enum(["ok", "degraded"]),
     db: z.enum(["ok", "error"]),
-    queue: z.enum(["ok", "disabled", "error"]),
+    queue: z.enum(QUEUE_STATES),
   })
   .openapi("Health");
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { trialBalance, verifyLedger } from "../../ledger";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { CalendarDate, centsToJson, errorResponses } from "../schemas";
 
@@ -21,7 +21,7 @@ const trialBalanceRoute = createRoute({
   tags: ["Ledger"],
   summary: "Trial balance: total debits and credits, per PCG account",
   security: [{ Bearer: [] }],
-  middleware: [requireRole("finance")] as const,
+  middleware: [allow("ledger.trialBalance")] as const,
   request: { query: z.object({ asOf: CalendarDate.optional() }) },
   responses: {
     200: { description: "Totals in cents; `balanced` is true when debits equal credits", content: { "application/json": { schema: TrialBalance } } },
@@ -47,7 +47,7 @@ const verifyRoute = createRoute({
   tags: ["Ledger"],
   summary: "Recompute every cached balance from the postings and report any drift",
   security: [{ Bearer: [] }],
-  middleware: [requireRole()] as const,
+  middleware: [allow("ledger.verify")] as const,
   responses: {
     200: { description: "The audit report", content: { "application/json": { schema: VerifyReport } } },
     ...errorResponses,

@@ -7,14 +7,13 @@ import { recordReview } from "../../services/measures/record-review";
 import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../services/measures/renew-measure";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { IdParam, MeasureSchema } from "./views";
 
 const tags = ["Mesures"];
 const security = [{ Bearer: [] }];
-const writers = () => [requireRole("finance", "caseworker")] as [ReturnType<typeof requireRole>];
 
 const open = createRoute({
   method: "post",
@@ -24,7 +23,7 @@ const open = createRoute({
   summary: "Open a MASP contract (6 to 24 months, 48 months in all, one at a time)",
   description:
     "MASP1 manages no prestation; MASP2 manages prestations of the D.271-2 catalogue (items 18-29 only with `extension: true` and an `extensionReason`). Opening a MASP2 creates the beneficiary's ledger envelopes.",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(OpenMeasureInput) },
   responses: { 201: jsonResponse(MeasureSchema, "Opened"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -65,7 +64,7 @@ const review = createRoute({
   tags,
   security,
   summary: "Record a review (bilan)",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(ReviewInput) },
   responses: { 201: jsonResponse(z.record(z.string(), z.unknown()), "Recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -76,7 +75,7 @@ const renew = createRoute({
   tags,
   security,
   summary: "Renew: a new period from the day after the end, after a review with outcome `renew`",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(RenewMeasureInput) },
   responses: { 201: jsonResponse(MeasureSchema, "The new period"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -87,7 +86,7 @@ const amend = createRoute({
   tags,
   security,
   summary: "Amend (avenant): change the managed prestations or the budget plan from a date",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(AmendMeasureInput) },
   responses: { 201: jsonResponse(MeasureSchema, "The measure with the amendment"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -98,7 +97,7 @@ const end = createRoute({
   tags,
   security,
   summary: "End the measure with a reason; allocation and scheduled payments stop after the end date",
-  middleware: writers(),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(EndMeasureInput) },
   responses: { 200: jsonResponse(MeasureSchema, "Ended"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -107,30 +106,30 @@ export function measureRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(open, async (c) => {
       const ctx = serviceContext(c, deps);
-      const measure = await openMeasure({ ctx, beneficiaryId: c.req.valid("param").id, input: await c.req.json() });
+      const measure = await openMeasure({ ctx, beneficiaryId: c.req.valid("param").id, input: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: measure.id }), 201);
     })
     .openapi(list, async (c) => c.json(await listMeasures({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id }), 200))
     .openapi(get, async (c) => c.json(await getMeasure({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id }), 200))
     .openapi(review, async (c) => {
-      const row = await recordReview({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, input: await c.req.json() });
+      const row = await recordReview({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, input: c.req.valid("json") });
       return c.json({ id: row.id, measureId: row.measureId, date: row.reviewDate, author: row.author, outcome: row.outcome, comment: row.comment }, 201);
     })
     .openapi(renew, async (c) => {
       const ctx = serviceContext(c, deps);
-      const renewed = await renewMeasure({ ctx, measureId: c.req.valid("param").id, input: await c.req.json() });
+      const renewed = await renewMeasure({ ctx, measureId: c.req.valid("param").id, input: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: renewed.id }), 201);
     })
     .openapi(amend, async (c) => {
       const ctx = serviceContext(c, deps);
       const { id } = c.req.valid("param");
-      await amendMeasure({ ctx, measureId: id, input: await c.req.json() });
+      await amendMeasure({ ctx, measureId: id, input: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: id }), 201);
     })
     .openapi(end, async (c) => {
       const ctx = serviceContext(c, deps);
       const { id } = c.req.valid("param");
-      await endMeasure({ ctx, measureId: id, input: await c.req.json() });
+      await endMeasure({ ctx, measureId: id, input: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: id }), 200);
     });
 }

@@ -1,17 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_NAMES } from "../../../workers/job-types";
+import { JOB_NAMES } from "../../jobs/catalog";
 import { CloseAlertInput, ListAlertsInput, acknowledgeAlert, closeAlert, listAlerts } from "../../services/alerts/alerts";
 import { ListPaymentOrdersInput, ReversementPlanInput, getReversementPlan, listPaymentOrders, setReversementPlan } from "../../services/payments/payment-orders";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { errorResponse } from "../errors";
 import { createRouter } from "../router";
-import { CalendarDate, conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { CalendarDate, conflict, ErrorSchema, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
-const only = (...roles: Parameters<typeof requireRole>) => [requireRole(...roles)] as [ReturnType<typeof requireRole>];
 
 const PaymentOrderSchema = z
   .object({
@@ -70,13 +69,14 @@ const runJob = createRoute({
   security,
   summary: "Run a job for a business date through the job queue; answers when it finished",
   description: "Every job is idempotent for a given `asOf`: running it twice changes nothing the second time.",
-  middleware: only(),
+  middleware: [allow("job.run")] as const,
   request: { params: z.object({ name: z.enum(JOB_NAMES) }), ...jsonBody(z.object({ asOf: CalendarDate })) },
   responses: {
     200: jsonResponse(z.object({ job: z.string(), asOf: z.string(), summary: z.record(z.string(), z.unknown()) }), "The job's summary"),
     ...notFound,
     ...malformed,
     ...errorResponses,
+    503: jsonResponse(ErrorSchema, "This process runs no jobs"),
   },
 });
 
@@ -106,7 +106,7 @@ const ackRoute = createRoute({
   tags: ["Alertes"],
   security,
   summary: "Acknowledge an alert (the caseworker has seen it)",
-  middleware: only("caseworker"),
+  middleware: [allow("alert.handle")] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse(AlertSchema, "Acknowledged"), ...notFound, ...conflict, ...errorResponses },
 });
@@ -117,7 +117,7 @@ const closeRoute = createRoute({
   tags: ["Alertes"],
   security,
   summary: "Close an alert with a comment",
-  middleware: only("caseworker"),
+  middleware: [allow("alert.handle")] as const,
   request: { params: IdParam, ...jsonBody(CloseAlertInput) },
   responses: { 200: jsonResponse(AlertSchema, "Closed"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
@@ -128,7 +128,7 @@ const putPlan = createRoute({
   tags: ["Paiements"],
   security,
   summary: "Set the reversement plan (weekly on a weekday or monthly on a day; all available or fixed; buffer kept back)",
-  middleware: only("finance", "caseworker"),
+  middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(ReversementPlanInput) },
   responses: { 200: jsonResponse(PlanSchema, "The plan"), ...notFound, ...malformed, ...errorResponses },
 });
@@ -148,14 +148,14 @@ export function operationRoutes(deps: AppDeps) {
     .openapi(runJob, async (c) => {
       const { name } = c.req.valid("param");
       const { asOf } = c.req.valid("json");
-      if (!deps.runJob) return errorResponse(c, 503, "jobs_unavailable", "this process runs no jobs") as never;
+      if (!deps.runJob) return errorResponse(c, 503, "jobs_unavailable", "this process runs no jobs");
       const summary = await deps.runJob(name, { asOf });
       return c.json({ job: name, asOf, summary }, 200);
     })
-    .openapi(paymentOrdersRoute, async (c) => c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.query() })) }, 200))
-    .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), input: c.req.query() }) }, 200))
+    .openapi(paymentOrdersRoute, async (c) => c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.valid("query") })) }, 200))
+    .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), input: c.req.valid("query") }) }, 200))
     .openapi(ackRoute, async (c) => c.json(await acknowledgeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id }), 200))
-    .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: await c.req.json() }), 200))
-    .openapi(putPlan, async (c) => c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: await c.req.json() })), 200))
+    .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: c.req.valid("json") }), 200))
+    .openapi(putPlan, async (c) => c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") })), 200))
     .openapi(getPlan, async (c) => c.json(toJson(await getReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200));
 }

@@ -4,7 +4,7 @@ import { catalogueInForce } from "../../services/catalogue";
 import { CreateUserInput, createUser, listUsers } from "../../services/users/users";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
-import { requireRole } from "../middleware/auth";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { CalendarDate, conflict, errorResponses, jsonBody, jsonResponse, malformed } from "../schemas";
 import { PrestationSchema, UserSchema } from "./views";
@@ -28,7 +28,7 @@ const createUserRoute = createRoute({
   tags: ["Référentiels"],
   security: [{ Bearer: [] }],
   summary: "Create a staff member (caseworkers are assigned beneficiaries)",
-  middleware: [requireRole()] as const,
+  middleware: [allow("user.create")] as const,
   request: jsonBody(CreateUserInput),
   responses: { 201: jsonResponse(UserSchema, "Created"), ...conflict, ...malformed, ...errorResponses },
 });
@@ -39,7 +39,7 @@ const listUsersRoute = createRoute({
   tags: ["Référentiels"],
   security: [{ Bearer: [] }],
   summary: "Staff members, e.g. `?role=caseworker` to assign a beneficiary",
-  middleware: [requireRole("finance", "caseworker")] as const,
+  middleware: [allow("user.list")] as const,
   request: { query: z.object({ role: z.enum(ROLES).optional() }) },
   responses: { 200: jsonResponse(z.object({ items: z.array(UserSchema) }), "Users"), ...errorResponses },
 });
@@ -51,6 +51,6 @@ export function referenceRoutes(deps: AppDeps) {
       const catalogue = await catalogueInForce(deps.db, c.req.valid("query").asOf ?? ctx.today());
       return c.json({ version: catalogue.version, validFrom: catalogue.validFrom, items: [...catalogue.items] }, 200);
     })
-    .openapi(createUserRoute, async (c) => c.json(await createUser({ ctx: serviceContext(c, deps), input: await c.req.json() }), 201))
+    .openapi(createUserRoute, async (c) => c.json(await createUser({ ctx: serviceContext(c, deps), input: c.req.valid("json") }), 201))
     .openapi(listUsersRoute, async (c) => c.json({ items: await listUsers({ ctx: serviceContext(c, deps), role: c.req.valid("query").role }) }, 200));
 }

@@ -4,7 +4,8 @@ import type { AppDeps } from "../deps";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { sessionOf } from "../ui/session";
-import { bearerAuth, requireRole } from "./auth";
+import { may } from "../../auth/permissions";
+import { allow, bearerAuth } from "./auth";
 import { requestSite } from "./request-site";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -16,14 +17,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * or `Origin` says where the request comes from, and the cookie is SameSite=Lax.
  */
 export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): MiddlewareHandler<AppEnv> {
-  const bearerAdmin = every(bearerAuth(deps.resolveToken), requireRole());
+  const bearerAdmin = every(bearerAuth(deps.resolveToken), allow("queue.dashboard"));
   return async (c, next) => {
     if (c.req.header("authorization")) return bearerAdmin(c, next);
     const session = await sessionOf(c, deps);
     if (!session) return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html") ? c.redirect("/connexion") : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
-    if (session.user.role !== "admin") return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
+    if (!may(session.user.role, "queue.dashboard")) return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
     if (!SAFE_METHODS.has(c.req.method) && requestSite(c.req.raw) !== "same-origin") return errorResponse(c, 403, "forbidden", "cross-site request refused");
-    c.set("principal", { tokenId: `session:${session.user.id}`, role: "admin", actor: `user:${session.user.email}`, userId: session.user.id });
+    c.set("principal", { tokenId: `session:${session.user.id}`, role: session.user.role, actor: `user:${session.user.email}`, userId: session.user.id });
     await next();
   };
 }

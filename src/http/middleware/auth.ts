@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { Role, TokenResolver } from "../../auth/tokens";
+import { may, rolesFor, type Action } from "../../auth/permissions";
+import type { TokenResolver } from "../../auth/tokens";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 
@@ -16,13 +17,11 @@ export function bearerAuth(resolve: TokenResolver): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** A role that may not do the action gets a 403. Admins may do everything. */
-export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+/** A role that may not do the action (`PERMISSIONS`, shared with the UI) gets a 403. */
+export function allow(action: Action): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { role } = c.get("principal");
-    if (role !== "admin" && !roles.includes(role)) {
-      return errorResponse(c, 403, "forbidden", `role ${role} may not do this (needs ${["admin", ...roles].join(" or ")})`);
-    }
+    if (!may(role, action)) return errorResponse(c, 403, "forbidden", `role ${role} may not do this (needs ${rolesFor(action).join(" or ")})`);
     await next();
   };
 }

@@ -1,10 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from "hono";
 import type { Child, FC } from "hono/jsx";
-import { isCalendarDate } from "../../domain/business-date";
-import { isMonth } from "../../domain/calendar";
-import { normalizeIban } from "../../domain/iban";
-import { MAX_OPERATION_CENTS } from "../../domain/money";
 import type { Refusal } from "./messages";
 
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(s);
@@ -33,106 +29,12 @@ export async function readForm(c: Context): Promise<FormValues> {
 
 export const withRefusal = (state: FormState, r: Refusal): FormState => ({ ...state, summary: r.summary, errors: { ...state.errors, ...r.fields } });
 
-/** `607,75`, `607.75`, `1 234,5` → integer cents, exactly: no float ever holds an amount. */
-export function parseEurosToCents(input: string): bigint | null {
-  const m = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(input.replace(/[\s\u00a0\u202f]/g, "").replace(/€$/, ""));
-  if (!m) return null;
-  return BigInt(m[1]!) * 100n + BigInt((m[2] ?? "0").padEnd(2, "0"));
-}
-
 /** Integer cents → `1234,56`, the way a form field shows an amount to edit. */
 export const centsToInput = (cents: bigint | number): string => {
   const c = BigInt(cents);
   const abs = c < 0n ? -c : c;
   return `${c < 0n ? "-" : ""}${abs / 100n},${String(abs % 100n).padStart(2, "0")}`;
 };
-
-/**
- * Reads typed values into what the services take, with a French message per field:
- * the format of dates, amounts and IBANs is checked here, the business rules by the
- * services (whose refusals come back through `refusal`).
- */
-export class FormReader {
-  readonly errors: Record<string, string> = {};
-  constructor(readonly values: FormValues) {}
-
-  private raw(name: string): string {
-    const v = this.values[name];
-    return (Array.isArray(v) ? v[0] : v) ?? "";
-  }
-  private missing(name: string, required: boolean): boolean {
-    if (this.raw(name) !== "") return false;
-    if (required) this.errors[name] = "à renseigner";
-    return true;
-  }
-  fail(name: string, message: string): void {
-    this.errors[name] ??= message;
-  }
-  get ok(): boolean {
-    return Object.keys(this.errors).length === 0;
-  }
-
-  text(name: string, { required = true, max = 200 } = {}): string | undefined {
-    if (this.missing(name, required)) return undefined;
-    const v = this.raw(name);
-    if (v.length > max) return this.fail(name, `${max} caractères au plus`), undefined;
-    return v;
-  }
-  digits(name: string, max: number): string | undefined {
-    if (this.missing(name, false)) return undefined;
-    const v = this.raw(name).replace(/\s/g, "");
-    if (!new RegExp(`^\\d{1,${max}}$`).test(v)) return this.fail(name, `chiffres uniquement, ${max} au plus`), undefined;
-    return v;
-  }
-  /** `2026-02-05` (date inputs) or `05/02/2026` (typed by hand). */
-  date(name: string, { required = true } = {}): string | undefined {
-    if (this.missing(name, required)) return undefined;
-    const v = this.raw(name);
-    const fr = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v);
-    const iso = fr ? `${fr[3]}-${fr[2]}-${fr[1]}` : v;
-    if (!isCalendarDate(iso)) return this.fail(name, "date invalide (jj/mm/aaaa)"), undefined;
-    return iso;
-  }
-  month(name: string, { required = true } = {}): string | undefined {
-    if (this.missing(name, required)) return undefined;
-    const v = this.raw(name);
-    if (!isMonth(v)) return this.fail(name, "mois invalide (aaaa-mm)"), undefined;
-    return v;
-  }
-  /** Euros as typed → integer cents (a JSON number for the services, within the contract's bound). */
-  euros(name: string, { required = true, positive = false } = {}): number | undefined {
-    if (this.missing(name, required)) return undefined;
-    const cents = parseEurosToCents(this.raw(name));
-    if (cents === null) return this.fail(name, "montant en euros, deux décimales au plus (ex. 607,75)"), undefined;
-    if (positive && cents === 0n) return this.fail(name, "le montant doit être supérieur à zéro"), undefined;
-    if (cents > MAX_OPERATION_CENTS) return this.fail(name, "montant hors limite (1 000 000 € au plus)"), undefined;
-    return Number(cents);
-  }
-  int(name: string, min: number, max: number, { required = true } = {}): number | undefined {
-    if (this.missing(name, required)) return undefined;
-    const v = this.raw(name);
-    if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) return this.fail(name, `nombre entier de ${min} à ${max}`), undefined;
-    return Number(v);
-  }
-  iban(name: string, { required = true } = {}): string | undefined {
-    if (this.missing(name, required)) return undefined;
-    const iban = normalizeIban(this.raw(name));
-    if (!iban) return this.fail(name, "IBAN invalide (clé de contrôle ou clé RIB)"), undefined;
-    return iban;
-  }
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
-    const v = this.raw(name);
-    if ((allowed as readonly string[]).includes(v)) return v as T;
-    return this.fail(name, "choisissez une valeur de la liste"), undefined;
-  }
-  list(name: string): string[] {
-    const v = this.values[name];
-    return Array.isArray(v) ? v.filter(Boolean) : v ? [v] : [];
-  }
-  checked(name: string): boolean {
-    return this.raw(name) === "on";
-  }
-}
 
 const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9]/g, "-")}`;
 const valueOf = (form: FormState, name: string) => {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
+import { may, type Action } from "../../auth/permissions";
 import type { SessionUser } from "../../auth/sessions";
 import { ROLE_LABELS } from "./format";
 
@@ -45,13 +46,14 @@ button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 `;
 
-const NAV: [string, string, readonly string[]][] = [
-  ["/", "Tableau de bord", ["admin", "finance", "caseworker"]],
-  ["/beneficiaires", "Bénéficiaires", ["admin", "finance", "caseworker"]],
-  ["/versements/nouveau", "Saisie d'un versement", ["admin", "finance"]],
-  ["/paiements", "Paiements", ["admin", "finance"]],
-  ["/alertes", "Alertes", ["admin", "finance", "caseworker"]],
-  ["/traitements", "Traitements", ["admin", "finance"]],
+/** Each link with the action its page needs (none: every signed-in user). */
+const NAV: [string, string, Action | null][] = [
+  ["/", "Tableau de bord", null],
+  ["/beneficiaires", "Bénéficiaires", null],
+  ["/versements/nouveau", "Saisie d'un versement", "credit.record"],
+  ["/paiements", "Paiements", "operations.view"],
+  ["/alertes", "Alertes", null],
+  ["/traitements", "Traitements", "operations.view"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (
@@ -68,7 +70,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
         <span class="brand">Registre MASP 2</span>
         {user ? (
           <nav aria-label="Navigation principale" style="display:flex;gap:1rem;flex-wrap:wrap">
-            {NAV.filter(([, , roles]) => roles.includes(user.role)).map(([href, label]) => (
+            {NAV.filter(([, , action]) => !action || may(user.role, action)).map(([href, label]) => (
               <a href={href} aria-current={path === href || (href !== "/" && path?.startsWith(href)) ? "page" : undefined}>
                 {label}
               </a>

@@ -42,6 +42,9 @@ const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {
   insufficient_funds: "Fonds insuffisants.",
 };
 
+/** A stable issue code of the services (or of a form's rule), in French. */
+export const issueInFrench = (code: string): string => ISSUE_FR[code] ?? "valeur refusée";
+
 export interface Refusal {
   /** The sentence at the top of the form. */
   summary: string;
@@ -67,7 +70,7 @@ export function refusal(error: unknown, conflicts: Partial<Record<DomainErrorCod
     const details = Array.isArray(error.details) ? (error.details as { field?: string; code?: string; message?: string }[]) : [];
     for (const d of details) {
       if (!d.field) continue;
-      fields[fieldName(d.field)] ??= (d.code && ISSUE_FR[d.code]) ?? "valeur refusée";
+      fields[fieldName(d.field)] ??= d.code ? issueInFrench(d.code) : "valeur refusée";
     }
     return { summary: conflicts[error.code] ?? ERROR_FR[error.code] ?? "L'opération a été refusée.", fields };
   }

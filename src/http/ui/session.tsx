@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { may, type Action } from "../../auth/permissions";
 import { resolveSession, type Session } from "../../auth/sessions";
 import type { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import type { ServiceContext } from "../../services/context";
@@ -61,8 +62,14 @@ export function render(c: UiContext, title: string, body: unknown, status: 200 |
 
 export const CsrfField = ({ c }: { c: UiContext }) => <input type="hidden" name="_csrf" value={c.get("session").csrfToken} />;
 
-/** Caseworkers do not handle money: the finance pages answer them 403. */
-export const isCaseworker = (c: UiContext) => c.get("session").user.role === "caseworker";
-export const isAdmin = (c: UiContext) => c.get("session").user.role === "admin";
+/** Whether the signed-in user may do the action: the same answer as the API's `allow` (`PERMISSIONS`). */
+export const can = (c: UiContext, action: Action) => may(c.get("session").user.role, action);
+
+/** Pages of an action the user may not do answer 403 (caseworkers do not handle money). */
+export const permit =
+  (action: Action, who?: string): MiddlewareHandler<UiEnv> =>
+  async (c, next) =>
+    can(c, action) ? next() : forbidden(c, who);
+
 export const forbidden = (c: UiContext, who = "au service financier") =>
   render(c, "Accès refusé", <><h1>Accès refusé</h1><p class="error" role="alert">Cette page est réservée {who}.</p><p><a href="/">Retour au tableau de bord</a></p></>, 403);

@@ -17,8 +17,7 @@ export const UpdateChargeInput = z
 export type UpdateChargeInput = z.input<typeof UpdateChargeInput>;
 
 /** Changes a charge; ending it is setting `endDate`. The trail keeps old and new amounts. */
-export async function updateCharge({ ctx, beneficiaryId, chargeId, input }: { ctx: ServiceContext; beneficiaryId: string; chargeId: string; input: UpdateChargeInput }) {
-  const data = UpdateChargeInput.parse(input);
+export async function updateCharge({ ctx, beneficiaryId, chargeId, data }: { ctx: ServiceContext; beneficiaryId: string; chargeId: string; data: z.output<typeof UpdateChargeInput> }) {
   if (Object.keys(data).length === 0) throw new ValidationError("nothing to update", [{ field: "(body)", message: "no field given" }]);
   return withTransaction(ctx.db, async (tx) => {
     await loadBeneficiary(tx, ctx, beneficiaryId);

@@ -7,8 +7,7 @@ import { loadCreditStates } from "./credit-state";
 import { RecordCreditInput } from "./record-credit";
 
 /** What a credit would be allocated to, without writing anything (the form's preview). */
-export async function previewCredit({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof RecordCreditInput> }) {
-  const data = RecordCreditInput.parse(input);
+export async function previewCredit({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof RecordCreditInput> }) {
   const state = (await loadCreditStates(ctx.db, [data.beneficiaryId], { lock: false })).get(data.beneficiaryId);
   if (!state) throw new NotFoundError("beneficiary", data.beneficiaryId);
   const { plan, measure } = planCredit(state, data, await catalogueInForce(ctx.db, data.valueDate));

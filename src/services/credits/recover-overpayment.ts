@@ -12,7 +12,7 @@ import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { IdempotencyKey, claimKey, hashRequest, storedOutcome, type StoredOutcome } from "../idempotency";
+import { claimKey, hashRequest, storedOutcome, type StoredOutcome } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
 import { and, eq } from "drizzle-orm";
 
@@ -46,9 +46,7 @@ function envelopeOf(address: string): EnvelopeRef {
  * reverse priority, the care envelope, and the rent last; never below zero (409 when
  * the envelopes together hold less).
  */
-export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, input }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; input: RecoverOverpaymentInput }): Promise<StoredOutcome<RecoveryResponse>> {
-  const key = IdempotencyKey.parse(idempotencyKey);
-  const data = RecoverOverpaymentInput.parse(input);
+export async function recoverOverpayment({ ctx, beneficiaryId, idempotencyKey: key, data }: { ctx: ServiceContext; beneficiaryId: string; idempotencyKey: string; data: z.output<typeof RecoverOverpaymentInput> }): Promise<StoredOutcome<RecoveryResponse>> {
   const hash = hashRequest([beneficiaryId, data.amount, data.payer, data.prestation ?? null, data.valueDate, data.reference ?? null]);
   const replay = await storedOutcome<RecoveryResponse>(ctx.db, SCOPE, `${beneficiaryId}:${key}`, hash);
   if (replay) return replay;

@@ -30,8 +30,7 @@ export type SetLeaseInput = z.input<typeof SetLeaseInput>;
  * (amounts from `effectiveFrom`, never for a month that has begun); a later start date
  * is a new lease (a move) and closes the previous one the day before.
  */
-export async function setLease({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: SetLeaseInput }) {
-  const data = SetLeaseInput.parse(input);
+export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof SetLeaseInput> }) {
   const issues: FieldIssue[] = [];
   if (data.housingBenefitToLandlord > data.rent + data.charges) {
     issues.push({ field: "housingBenefitToLandlord", message: "the housing benefit paid to the landlord exceeds rent and charges", code: "too_large" });

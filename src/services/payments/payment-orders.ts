@@ -65,8 +65,7 @@ export const ReversementPlanInput = z
 const DEFAULT_PLAN_VIEW = { ...DEFAULT_REVERSEMENT_PLAN, isDefault: true };
 
 /** The beneficiary's reversement plan: weekly on a weekday or monthly on a day; all available or a fixed amount; a buffer kept back. */
-export async function setReversementPlan({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: z.input<typeof ReversementPlanInput> }) {
-  const data = ReversementPlanInput.parse(input);
+export async function setReversementPlan({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof ReversementPlanInput> }) {
   const issues = [];
   if (data.frequency === "weekly" && !data.weekday) issues.push({ field: "weekday", message: "a weekly plan needs its weekday (1 = Monday … 7 = Sunday)", code: "required" });
   if (data.frequency === "weekly" && data.day) issues.push({ field: "day", message: "a weekly plan has no day of the month", code: "not_allowed" });

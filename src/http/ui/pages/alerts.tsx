@@ -1,12 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import { DomainError } from "../../../domain/errors";
-import { acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
+import { CloseAlertInput, acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
+import { typed, parseForm } from "../form-input";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
-import { CsrfField, render, type UiApp, type UiContext } from "../session";
+import { can, CsrfField, permit, render, type UiApp, type UiContext } from "../session";
 
 const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie de vos accompagnements." };
 
@@ -43,6 +44,7 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
                 </tbody>
               </table>
             ) : null}
+            {!can(c, "alert.handle") ? null : (
             <div class="alert-actions">
               {a.status === "open" ? (
                 <form method="post" action={`/alertes/${a.id}/prise-en-compte`} class="inline"><CsrfField c={c} /><button type="submit" class="secondary">Prendre en compte</button></form>
@@ -55,6 +57,7 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
                 <button type="submit">Clore l'alerte</button>
               </form>
             </div>
+            )}
           </section>
         );
       })}
@@ -67,6 +70,7 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
 export function alertRoutes(ui: UiApp) {
   ui.get("/alertes", (c) => inbox(c));
   // An id that is no alert's is answered like another caseload's alert: not found.
+  ui.use("/alertes/:id/*", permit("alert.handle", "aux travailleurs sociaux"));
   ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404)));
   const refused = (c: UiContext, error: unknown, conflict: string) =>
     inbox(c, { alertId: c.req.param("id") ?? "", text: refusal(error, { ...NOT_FOUND, conflict }).summary }, error instanceof DomainError && error.code === "not_found" ? 404 : 422);
@@ -79,11 +83,13 @@ export function alertRoutes(ui: UiApp) {
     return c.redirect("/alertes?fait=1");
   });
   ui.post("/alertes/:id/cloture", async (c) => {
-    const f = await readForm(c);
-    const comment = typeof f.comment === "string" ? f.comment : "";
-    if (!comment) return inbox(c, { alertId: c.req.param("id"), text: "Un commentaire est nécessaire pour clore l'alerte." }, 422);
+    const parsed = parseForm(CloseAlertInput, await readForm(c), { comment: typed.text });
+    if (!parsed.ok) {
+      const text = parsed.errors.comment === "à renseigner" ? "Un commentaire est nécessaire pour clore l'alerte." : `Commentaire : ${parsed.errors.comment}.`;
+      return inbox(c, { alertId: c.req.param("id"), text }, 422);
+    }
     try {
-      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: { comment } });
+      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: parsed.data });
     } catch (error) {
       return refused(c, error, "Cette alerte est déjà close.");
     }

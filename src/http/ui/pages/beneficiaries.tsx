@@ -14,7 +14,7 @@ import { AlertTable, Notice } from "../components";
 import { isUuid } from "../forms";
 import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
-import { isCaseworker, render, type UiApp, type UiContext, type UiEnv } from "../session";
+import { can, render, type UiApp, type UiContext, type UiEnv } from "../session";
 
 const DONE: Record<string, string> = {
   beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
@@ -122,7 +122,7 @@ export function beneficiaryRoutes(ui: UiApp) {
         <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › {b.lastName}</p>
         <div class="title-row">
           <h1>{b.firstName} {b.lastName}</h1>
-          {isCaseworker(c) || !inForce ? null : <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>Saisir un versement</a>}
+          {!can(c, "credit.record") || !inForce ? null : <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>Saisir un versement</a>}
         </div>
         <Notice text={done} />
         <div class="grid2">

@@ -1,9 +1,12 @@
 /** @jsxImportSource hono/jsx */
-import { createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
+import { isCalendarDate } from "../../../domain/business-date";
+import { isAdultOn } from "../../../domain/measure-rules";
+import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
-import { Checkbox, ErrorSummary, Field, FormReader, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
+import { Checkbox, ErrorSummary, Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
-import { CsrfField, isCaseworker, render, type UiApp, type UiContext } from "../session";
+import { can, CsrfField, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
   lastName: "Nom",
@@ -16,10 +19,30 @@ const LABELS = {
   mjagbf: "Une mesure judiciaire d'aide à la gestion du budget familial (MJAGBF) est en cours",
 };
 
+const FIELDS = {
+  lastName: typed.text,
+  firstName: typed.text,
+  birthDate: typed.date,
+  cafNumber: typed.digits(13),
+  msaNumber: typed.digits(13),
+  iban: typed.iban,
+  caseworkerId: typed.choice,
+  mjagbf: typed.checkbox,
+} satisfies FormFields;
+
+/** L.271-1: the MASP is for adults; checked with the format, so a minor and a bad IBAN are reported together. */
+const adultToday =
+  (today: string): FormRule =>
+  ({ birthDate }) => {
+    if (typeof birthDate !== "string" || !isCalendarDate(birthDate)) return [];
+    if (birthDate > today) return [{ field: "birthDate", code: "in_the_future" }];
+    return isAdultOn(birthDate, today) ? [] : [{ field: "birthDate", code: "under_18" }];
+  };
+
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
   // A caseworker takes the person into their own caseload; finance staff choose the referent.
-  const caseworkers = isCaseworker(c) ? [] : await listUsers({ ctx, role: "caseworker" });
+  const caseworkers = !can(c, "beneficiary.assign") ? [] : await listUsers({ ctx, role: "caseworker" });
   return render(
     c,
     "Nouveau bénéficiaire",
@@ -39,7 +62,7 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
           <Field form={form} name="msaNumber" optional inputmode="numeric" />
         </div>
         <Field form={form} name="iban" optional hint="FR76 3000 6000 0112 3456 7890 189 — les espaces sont acceptés." />
-        {isCaseworker(c) ? null : (
+        {!can(c, "beneficiary.assign") ? null : (
           <SelectField form={form} name="caseworkerId" optional options={[["", "— à désigner —"], ...caseworkers.map((u) => [u.id, u.displayName] as const)]} />
         )}
         <Checkbox form={form} name="mjagbf" hint="Elle interdit l'extension du contrat aux prestations des items 18 à 29 (R.271-3)." />
@@ -53,23 +76,13 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 export function beneficiaryFormRoutes(ui: UiApp) {
   ui.get("/beneficiaires/nouveau", (c) => page(c, { values: {}, errors: {}, labels: LABELS }));
   ui.post("/beneficiaires/nouveau", async (c) => {
-    const values: FormValues = await readForm(c);
-    const f = new FormReader(values);
-    const input = {
-      lastName: f.text("lastName", { max: 100 }),
-      firstName: f.text("firstName", { max: 100 }),
-      birthDate: f.date("birthDate"),
-      cafNumber: f.digits("cafNumber", 13) ?? null,
-      msaNumber: f.digits("msaNumber", 13) ?? null,
-      iban: f.iban("iban", { required: false }) ?? null,
-      // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
-      caseworkerId: isCaseworker(c) ? null : (f.text("caseworkerId", { required: false }) ?? null),
-      mjagbf: f.checked("mjagbf"),
-    };
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, 422);
+    const values = await readForm(c);
+    // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
+    const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [adultToday(c.get("ctx").today())]);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, 422);
     try {
-      const created = await createBeneficiary({ ctx: c.get("ctx"), input: input as Parameters<typeof createBeneficiary>[0]["input"] });
+      const created = await createBeneficiary({ ctx: c.get("ctx"), input: parsed.data });
       return c.redirect(`/beneficiaires/${created.id}?fait=beneficiaire`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error)), 422);

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../domain/charge-schedule";
-import { addCharge } from "../../../services/charges/add-charge";
+import { AddChargeInput, addValidCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
-import { Field, FormReader, readForm, SelectField, withRefusal, type FormState } from "../forms";
+import { typed, parseForm, type FormFields } from "../form-input";
+import { Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { refusal } from "../messages";
 import { type UiApp, type UiContext } from "../session";
@@ -20,6 +21,18 @@ const LABELS = {
   frequency: "Fréquence",
   startDate: "À partir du",
 };
+
+const FIELDS = {
+  label: typed.text,
+  category: typed.choice,
+  amount: typed.euros,
+  frequency: typed.choice,
+  dueDay: typed.int(1, 28),
+  "creditor.name": typed.text,
+  "creditor.iban": typed.iban,
+  priority: typed.int(1, 1000),
+  startDate: typed.date,
+} satisfies FormFields;
 
 function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   return renderBeneficiaryForm(
@@ -66,21 +79,11 @@ export function chargeFormRoutes(ui: UiApp) {
   ui.post("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
-    const f = new FormReader(values);
-    const input = {
-      label: f.text("label"),
-      category: f.oneOf("category", CHARGE_CATEGORIES),
-      amount: f.euros("amount", { positive: true }),
-      dueDay: f.int("dueDay", 1, 28),
-      priority: f.int("priority", 1, 1000),
-      creditor: { name: f.text("creditor.name"), iban: f.iban("creditor.iban") },
-      frequency: f.oneOf("frequency", CHARGE_FREQUENCIES),
-      startDate: f.date("startDate", { required: false }),
-    };
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, 422);
+    const parsed = parseForm(AddChargeInput, values, FIELDS);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, 422);
     try {
-      await addCharge({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof addCharge>[0]["input"] });
+      await addValidCharge({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=charge#budget`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error)), 422);

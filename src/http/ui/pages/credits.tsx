@@ -2,12 +2,14 @@
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { catalogueInForce } from "../../../services/catalogue";
 import { previewCredit } from "../../../services/credits/preview-credit";
-import { recordCredit } from "../../../services/credits/record-credit";
-import { ErrorSummary, Field, FormReader, isUuid, readForm, SelectField, withRefusal, type FormState, type FormValues } from "../forms";
+import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
+import { IdempotencyKey } from "../../../services/idempotency";
+import { typed, parseForm, type FormFields } from "../form-input";
+import { ErrorSummary, Field, isUuid, readForm, SelectField, withRefusal, type FormState } from "../forms";
 import { KIND_LABELS, euros } from "../format";
 import { refusal } from "../messages";
 import { beneficiaryIfVisible } from "./beneficiaries";
-import { CsrfField, forbidden, isCaseworker, render, type UiApp, type UiContext } from "../session";
+import { CsrfField, permit, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
   beneficiaryId: "Bénéficiaire",
@@ -61,18 +63,16 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
   );
 }
 
-function readCredit(values: FormValues) {
-  const f = new FormReader(values);
-  const input = {
-    beneficiaryId: f.text("beneficiaryId"),
-    payer: f.text("payer", { max: 40 }),
-    prestation: f.text("prestation", { max: 40 })?.toUpperCase(),
-    amount: f.euros("amount", { positive: true }),
-    valueDate: f.date("valueDate"),
-    reference: f.text("reference", { required: false }) ?? null,
-  };
-  return { f, input: input as Parameters<typeof recordCredit>[0]["input"] };
-}
+const FIELDS = {
+  beneficiaryId: typed.choice,
+  payer: typed.text,
+  prestation: typed.text,
+  amount: typed.euros,
+  valueDate: typed.date,
+  reference: typed.text,
+} satisfies FormFields;
+/** The confirmation carries the key minted with the preview. */
+const ConfirmedCredit = RecordCreditInput.extend({ idempotencyKey: IdempotencyKey });
 
 const REFUSALS = { conflict: "Ce versement a déjà été enregistré." };
 
@@ -82,19 +82,20 @@ const REFUSALS = { conflict: "Ce versement a déjà été enregistré." };
  * double click or a resent form records the credit once.
  */
 export function creditRoutes(ui: UiApp) {
-  ui.use("/versements/*", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
-  ui.use("/versements", async (c, next) => (isCaseworker(c) ? forbidden(c) : next()));
+  ui.use("/versements/*", permit("credit.record"));
+  ui.use("/versements", permit("credit.record"));
 
   ui.get("/versements/nouveau", (c) =>
     page(c, { values: { beneficiaryId: c.req.query("beneficiaire") ?? "", payer: "CAF", valueDate: c.get("ctx").today() }, errors: {}, labels: LABELS }),
   );
   ui.post("/versements/apercu", async (c) => {
     const values = await readForm(c);
-    const { f, input } = readCredit(values);
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, undefined, 422);
+    const parsed = parseForm(RecordCreditInput, values, FIELDS);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, undefined, 422);
+    const input = parsed.data;
     try {
-      const { plan } = await previewCredit({ ctx: c.get("ctx"), input });
+      const { plan } = await previewCredit({ ctx: c.get("ctx"), data: input });
       return page(
         c,
         form,
@@ -120,12 +121,12 @@ export function creditRoutes(ui: UiApp) {
   });
   ui.post("/versements", async (c) => {
     const values = await readForm(c);
-    const { f, input } = readCredit(values);
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, undefined, 422);
+    const parsed = parseForm(ConfirmedCredit, values, { ...FIELDS, idempotencyKey: typed.text });
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, undefined, 422);
     try {
-      const key = typeof values.idempotencyKey === "string" ? values.idempotencyKey : "";
-      const outcome = await recordCredit({ ctx: c.get("ctx"), idempotencyKey: key, input });
+      const { idempotencyKey, ...data } = parsed.data;
+      const outcome = await recordValidCredit({ ctx: c.get("ctx"), idempotencyKey, data });
       return c.redirect(`/beneficiaires/${outcome.body.beneficiaryId}?fait=versement`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error, REFUSALS)), undefined, 422);

@@ -3,7 +3,7 @@ import { listAlerts } from "../../../services/alerts/alerts";
 import { dashboardFigures, recentJobRuns } from "../../../services/dashboard";
 import { AlertTable, JobTable } from "../components";
 import { euros, frDate } from "../format";
-import { isCaseworker, render, type UiApp } from "../session";
+import { can, render, type UiApp } from "../session";
 
 export function dashboardRoutes(ui: UiApp) {
   ui.get("/", async (c) => {
@@ -24,12 +24,12 @@ export function dashboardRoutes(ui: UiApp) {
           {card(f.activeMeasures, "mesures MASP 2 en cours", "/beneficiaires")}
           {card(euros(f.creditsToday.amount), `reçus aujourd'hui (${f.creditsToday.count} versements)`)}
           {card(euros(f.creditsMonth.amount), `reçus ce mois (${f.creditsMonth.count} versements)`)}
-          {isCaseworker(c) ? null : card(euros(f.paymentsPending.amount), `paiements en attente (${f.paymentsPending.count})`, "/paiements")}
-          {isCaseworker(c) ? null : card(f.failedJobs, "traitements en échec (7 jours)", "/traitements")}
+          {!can(c, "operations.view") ? null : card(euros(f.paymentsPending.amount), `paiements en attente (${f.paymentsPending.count})`, "/paiements")}
+          {!can(c, "operations.view") ? null : card(f.failedJobs, "traitements en échec (7 jours)", "/traitements")}
         </div>
         <h2>Alertes ouvertes</h2>
         <AlertTable alerts={alerts} caption="Alertes ouvertes, déclencheurs MASP 3 en premier" />
-        {isCaseworker(c) ? null : (
+        {!can(c, "operations.view") ? null : (
           <>
             <h2>Derniers traitements</h2>
             <JobTable runs={runs} caption="Derniers traitements" />

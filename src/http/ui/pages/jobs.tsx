@@ -1,15 +1,19 @@
 /** @jsxImportSource hono/jsx */
 import { recentJobRuns } from "../../../services/dashboard";
-import { JOB_NAMES } from "../../../../workers/job-types";
+import { JOB_NAMES } from "../../../jobs/catalog";
 import { JobTable, Notice } from "../components";
 import { JOB_LABELS, frDate } from "../format";
-import { FormReader, readForm } from "../forms";
-import { CsrfField, forbidden, isAdmin, isCaseworker, render, type UiApp, type UiDeps } from "../session";
+import { z } from "zod";
+import { CalendarDate } from "../../../services/schemas";
+import { typed, parseForm } from "../form-input";
+import { readForm } from "../forms";
+import { can, CsrfField, permit, render, type UiApp, type UiDeps } from "../session";
+
+const JobRunForm = z.object({ job: z.enum(JOB_NAMES), asOf: CalendarDate });
 
 /** Recent job runs, and for admins: run a job for a business date, and the queue dashboard. */
 export function jobRoutes(ui: UiApp, deps: UiDeps) {
-  ui.get("/traitements", async (c) => {
-    if (isCaseworker(c)) return forbidden(c);
+  ui.get("/traitements", permit("operations.view"), async (c) => {
     const runs = await recentJobRuns(c.get("ctx"), 30);
     const done = c.req.query("fait");
     const error = c.req.query("erreur");
@@ -21,7 +25,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
         <Notice text={done && Object.hasOwn(JOB_LABELS, done) ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
         {error ? <p class="error" role="alert">Traitement ou date invalide.</p> : null}
         {c.req.query("echec") ? <p class="error" role="alert">Le traitement a échoué : le détail figure dans le tableau ci-dessous.</p> : null}
-        {isAdmin(c) ? (
+        {can(c, "job.run") ? (
           <section aria-labelledby="lancer" class="card">
             <h2 id="lancer">Lancer un traitement</h2>
             <p class="muted">Chaque traitement est idempotent pour une date : le relancer ne paie rien deux fois.</p>
@@ -37,7 +41,7 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
               </div>
               <div><button type="submit">Lancer</button></div>
             </form>
-            {deps.queueDashboard ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
+            {deps.queueDashboard && can(c, "queue.dashboard") ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
           </section>
         ) : null}
         <h2>Dernières exécutions (au {frDate(c.get("ctx").today())})</h2>
@@ -45,12 +49,10 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
       </>,
     );
   });
-  ui.post("/traitements", async (c) => {
-    if (!isAdmin(c)) return forbidden(c, "aux administrateurs");
-    const f = new FormReader(await readForm(c));
-    const job = f.oneOf("job", JOB_NAMES);
-    const asOf = f.date("asOf");
-    if (!deps.runJob || !job || !asOf) return c.redirect("/traitements?erreur=1");
+  ui.post("/traitements", permit("job.run", "aux administrateurs"), async (c) => {
+    const parsed = parseForm(JobRunForm, await readForm(c), { job: typed.choice, asOf: typed.date });
+    if (!deps.runJob || !parsed.ok) return c.redirect("/traitements?erreur=1");
+    const { job, asOf } = parsed.data;
     try {
       await deps.runJob(job, { asOf });
     } catch {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import { getLease, setLease } from "../../../services/leases/set-lease";
-import { centsToInput, Field, FormReader, readForm, withRefusal, type FormState, type FormValues } from "../forms";
+import { SetLeaseInput, getLease, setLease } from "../../../services/leases/set-lease";
+import { typed, parseForm, type FormFields } from "../form-input";
+import { centsToInput, Field, readForm, withRefusal, type FormState, type FormValues } from "../forms";
 import { euros, frDate, frMonth } from "../format";
 import { refusal } from "../messages";
 import { type UiApp, type UiContext } from "../session";
@@ -17,6 +18,17 @@ const LABELS = {
   startDate: "Date d'entrée dans le logement",
   effectiveFrom: "Nouveaux montants à partir du mois de",
 };
+
+const FIELDS = {
+  "landlord.name": typed.text,
+  "landlord.iban": typed.iban,
+  rent: typed.euros,
+  charges: typed.euros,
+  housingBenefitToLandlord: typed.euros,
+  dueDay: typed.int(1, 28),
+  startDate: typed.date,
+  effectiveFrom: typed.month,
+} satisfies FormFields;
 
 type Lease = Awaited<ReturnType<typeof getLease>>[number];
 
@@ -71,20 +83,11 @@ export function leaseFormRoutes(ui: UiApp) {
     const beneficiary = c.get("beneficiary");
     const lease = await currentLease(c);
     const values = await readForm(c);
-    const f = new FormReader(values);
-    const input = {
-      landlord: { name: f.text("landlord.name"), iban: f.iban("landlord.iban") },
-      rent: f.euros("rent"),
-      charges: f.euros("charges", { required: false }) ?? 0,
-      housingBenefitToLandlord: f.euros("housingBenefitToLandlord", { required: false }) ?? 0,
-      dueDay: f.int("dueDay", 1, 28),
-      startDate: f.date("startDate"),
-      effectiveFrom: f.month("effectiveFrom", { required: false }),
-    };
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, lease, form, 422);
+    const parsed = parseForm(SetLeaseInput, values, FIELDS);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, lease, form, 422);
     try {
-      await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof setLease>[0]["input"] });
+      await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=bail`);
     } catch (error) {
       const r = refusal(error, { conflict: "Un bail plus récent est déjà enregistré : un bail ne peut commencer avant lui." });

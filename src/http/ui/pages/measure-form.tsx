@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import { addDays, addMonths } from "../../../domain/calendar";
 import { catalogueInForce } from "../../../services/catalogue";
-import { openMeasure } from "../../../services/measures/open-measure";
-import { Checkbox, CheckboxGroup, Field, FormReader, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
+import { OpenMeasureInput, openMeasure } from "../../../services/measures/open-measure";
+import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
+import { Checkbox, CheckboxGroup, Field, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
 import { refusal } from "../messages";
 import { type UiApp, type UiContext } from "../session";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
@@ -16,6 +17,18 @@ const LABELS = {
   extension: "Extension du contrat aux prestations des items 18 à 29 (R.271-3)",
   extensionReason: "Motif de l'extension",
 };
+
+const FIELDS = {
+  level: typed.choice,
+  startDate: typed.date,
+  endDate: typed.date,
+  managedPrestations: typed.list,
+  extension: typed.checkbox,
+  extensionReason: typed.text,
+} satisfies FormFields;
+
+/** The extension states its reason (R.271-3): the form asks for it with the other fields. */
+const reasonWithExtension: FormRule = ({ extension, extensionReason }) => (extension && !extensionReason ? [{ field: "extensionReason", code: "required" }] : []);
 
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   const catalogue = await catalogueInForce(c.get("ctx").db, c.get("ctx").today());
@@ -49,20 +62,11 @@ export function measureFormRoutes(ui: UiApp) {
   ui.post("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
-    const f = new FormReader(values);
-    const extension = f.checked("extension");
-    const input = {
-      level: f.oneOf("level", ["MASP1", "MASP2"] as const),
-      startDate: f.date("startDate"),
-      endDate: f.date("endDate"),
-      managedPrestations: f.list("managedPrestations"),
-      extension,
-      extensionReason: f.text("extensionReason", { required: extension, max: 2000 }) ?? null,
-    };
-    const form: FormState = { values, errors: f.errors, labels: LABELS };
-    if (!f.ok) return page(c, form, 422);
+    const parsed = parseForm(OpenMeasureInput, values, FIELDS, [reasonWithExtension]);
+    const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
+    if (!parsed.ok) return page(c, form, 422);
     try {
-      await openMeasure({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: input as Parameters<typeof openMeasure>[0]["input"] });
+      await openMeasure({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=mesure`);
     } catch (error) {
       const r = refusal(error, { conflict: "Une autre mesure de ce bénéficiaire couvre déjà ces dates." });

@@ -3,14 +3,13 @@ import { PAYMENT_KINDS } from "../../../domain/payment-plans";
 import { listPaymentOrders } from "../../../services/payments/payment-orders";
 import { KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
-import { forbidden, isCaseworker, render, type UiApp } from "../session";
+import { permit, render, type UiApp } from "../session";
 
 
 
 /** Pending payment orders, grouped by kind, by date within a kind. */
 export function paymentRoutes(ui: UiApp) {
-  ui.get("/paiements", async (c) => {
-    if (isCaseworker(c)) return forbidden(c);
+  ui.get("/paiements", permit("operations.view"), async (c) => {
     const orders = await listPaymentOrders({ ctx: c.get("ctx"), input: { status: "pending", limit: 500 } });
     const total = orders.reduce((s, o) => s + o.amount, 0n);
     return render(

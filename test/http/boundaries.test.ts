@@ -1,0 +1,26 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
+}
+
+/** Every module a file imports, resolved against the repository root. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  return [...text.matchAll(/from\s+"(\.[^"]+)"/g)].map((m) => relative(root, resolve(root, file, "..", m[1]!)));
+}
+
+describe("layer boundaries", () => {
+  it("src/http and workers/ share the jobs catalogue and never import each other", () => {
+    const httpToWorkers = sources("src/http").flatMap((f) => importsOf(f).filter((i) => i.startsWith("workers/")).map((i) => `${f} -> ${i}`));
+    const workersToHttp = sources("workers").flatMap((f) => importsOf(f).filter((i) => i.startsWith("src/http/")).map((i) => `${f} -> ${i}`));
+    expect(httpToWorkers).toEqual([]);
+    expect(workersToHttp).toEqual([]);
+  });
+});
