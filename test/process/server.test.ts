@@ -5,10 +5,10 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { databaseUrl, TEST_ADMIN_URL, TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "../support/queues";
 
 /**
  * The service as an operator runs it: `node --import tsx src/server.ts` (and `src/cli.ts`) in a
@@ -139,7 +139,7 @@ async function freePort(): Promise<number> {
 }
 
 function childEnv(overrides: Env): NodeJS.ProcessEnv {
-  const env: Env = { ...process.env, LOG_LEVEL: "info", QUEUE_PREFIX, SCHEDULER: "off", ...overrides };
+  const env: Env = { ...process.env, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "info", QUEUE_PREFIX, SCHEDULER: "off", ...overrides };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   return env as NodeJS.ProcessEnv;
 }
@@ -284,20 +284,7 @@ afterAll(async () => {
   await admin.end();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   // The BullMQ keys the started services created under this file's prefix.
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", `${QUEUE_PREFIX}:*`, "COUNT", 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  await deleteQueueKeys(QUEUE_PREFIX);
 });
 
 // ---------------------------------------------------------------------------------
