@@ -4,10 +4,6 @@ import type { Db } from "../src/db/client";
 import { jobRuns } from "../src/db/schema/jobs";
 import type { JobContext, JobDefinition, JobPayload, JobSummary } from "./job-types";
 
-/** The statuses of a row of `job_runs`; `abandoned`: its worker stopped before the run ended. */
-export const JOB_RUN_STATUSES = ["running", "succeeded", "failed", "abandoned"] as const;
-export type JobRunStatus = (typeof JOB_RUN_STATUSES)[number];
-
 /** One BullMQ job across its attempts: each attempt's row id derives from it, so a later attempt finds the earlier ones. */
 export interface QueuedJob {
   prefix: string;
@@ -26,7 +22,7 @@ export function attemptRunId(job: QueuedJob, attempt: number): string {
 
 /**
  * Closes as `abandoned` the rows still `running` of attempts 1..`upTo` of a queued job:
- * their worker died or lost its lock, and BullMQ put the job back in its queue.
+ * their worker died or lost its lock before the run ended, and BullMQ put the job back.
  */
 export async function abandonAttempts(db: Db, job: QueuedJob, upTo: number, reason: string): Promise<number> {
   if (upTo < 1) return 0;
@@ -50,7 +46,7 @@ export async function abandonOrphanedRuns(db: Db, reason: string): Promise<numbe
   return closed.length;
 }
 
-export interface RunAttempt {
+interface RunAttempt {
   job: QueuedJob;
   /** 1 for the first start, counting starts after a stall (BullMQ's attemptsStarted). */
   attempt: number;

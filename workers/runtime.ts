@@ -37,16 +37,16 @@ export interface JobRuntimeOptions {
   lock?: JobLockTimes;
 }
 
-export interface JobLockTimes {
-  /** Renewed every quarter of it while the processor runs; a dead worker's lock expires after it. */
+interface JobLockTimes {
+  /** BullMQ renews it at least every half of it while the processor runs; a dead worker's lock expires after it. */
   durationMs: number;
   stalledIntervalMs: number;
 }
 
 /**
  * A chunk is one transaction of ~0.5 s and the event loop turns between chunks, so a
- * live worker renews its lock every 5 s with room to spare; a killed one's job is back
- * in the queue within 20 s + 15 s, well under a minute.
+ * live worker renews its lock every 5 to 10 s with room to spare; a killed one's job
+ * is back in the queue within 20 s + 15 s, well under a minute.
  */
 export const DEFAULT_LOCK_TIMES: JobLockTimes = { durationMs: 20_000, stalledIntervalMs: 15_000 };
 
@@ -100,7 +100,7 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
     const workerConnection = connect("worker");
     for (const def of Object.values(jobs)) {
       const queued = (job: Job): QueuedJob => ({ prefix, queue: def.name, jobId: job.id!, createdAt: job.timestamp });
-      const worker: Worker = new Worker(
+      const worker = new Worker(
         def.name,
         async (job, token) => {
           const payload = payloadOf(job);
