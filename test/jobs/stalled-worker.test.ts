@@ -98,6 +98,7 @@ describe("a worker process killed in the middle of a queued run", () => {
     await database?.dispose();
   });
 
+  // Two service processes to start and up to a minute for the resume: more than the default test time.
   it("ends its run `abandoned`, and another worker resumes the job within the lock time and pays the rest once", async () => {
     const env = { DATABASE_URL: database.url!, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, JOB_LOCK_MS: "3000", JOB_STALLED_INTERVAL_MS: "1000" };
     const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string | number }>(database.db, query))[0]!.n);
@@ -156,5 +157,5 @@ describe("a worker process killed in the middle of a queued run", () => {
     expect(await count(sql`select count(*) as n from ledger_transactions where kind like 'payment.%'`)).toBe(N);
     const report = await verifyLedger(database.db);
     expect({ ok: report.ok, drift: report.drift, unbalanced: report.unbalancedTransactions }).toEqual({ ok: true, drift: [], unbalanced: [] });
-  });
+  }, 180_000);
 });
