@@ -20,7 +20,8 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const MIGRATION_FILES = readdirSync(join(repoRoot, "drizzle")).filter((f) => f.endsWith(".sql"));
 const QUEUE_PREFIX = `test-proc-${randomBytes(4).toString("hex")}`;
 const UNREACHABLE_REDIS = "redis://127.0.0.1:1";
-const HEALTH_TIMEOUT_MS = 30_000;
+// Generous: a loaded CI machine takes tens of seconds to start the service (tsx, PGlite).
+const HEALTH_TIMEOUT_MS = 60_000;
 const TOKEN_PATTERN = /^masp_[A-Za-z0-9_-]{43}$/;
 
 type Env = Record<string, string | undefined>;
@@ -289,7 +290,8 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------
 
-describe("server process", () => {
+// Each case starts services and waits up to HEALTH_TIMEOUT_MS for each of them.
+describe("server process", { timeout: 180_000 }, () => {
   it("two processes starting together on an empty database both migrate it safely and become healthy", async () => {
     const url = await createDatabase({ fromTemplate: false });
     const dbName = new URL(url).pathname.slice(1);
@@ -471,7 +473,7 @@ describe("server process", () => {
   });
 });
 
-describe("cli process", () => {
+describe("cli process", { timeout: 180_000 }, () => {
   it("tokens:create prints a token on its last line that authorises the API of a server on the same database", async () => {
     const cli = await runCli(["tokens:create", "--role", "finance", "--name", "ci-test"], { DATABASE_URL: sharedUrl });
     live.delete(cli);
