@@ -40,9 +40,10 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
  * create a beneficiary with a measure, a lease and a charge through the forms, enter a
  * credit and see its allocation, run the rent job and see the month turn paid, and the
  * caseworker's inbox with a MASP 3 trigger for a second beneficiary. Every page is
- * checked against WCAG 2.1 AA with axe-core, and used with the keyboard.
+ * checked against WCAG 2.1 AA with axe-core, and used with the keyboard. A case takes
+ * about a minute on a loaded machine, hence its longer time limit.
  */
-describe("web UI in Chromium", () => {
+describe("web UI in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let runtime: JobRuntime;
   let server: ReturnType<typeof serve>;
