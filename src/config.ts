@@ -34,6 +34,10 @@ const Env = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
   SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),
+  /** A worker's lock on its job; a killed worker's job goes back to the queue once it expires. */
+  JOB_LOCK_MS: envInt(1_000, 600_000, 20_000),
+  /** How often the workers look for jobs whose lock expired (stalled). */
+  JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -50,6 +50,7 @@ async function main() {
     scheduler: config.SCHEDULER === "on" && role !== "api",
     processJobs: role !== "api",
     allowInProcess: database.driver === "pglite",
+    lock: { durationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS },
   });
 
   let server: ReturnType<typeof serve> | undefined;

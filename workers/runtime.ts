@@ -1,5 +1,5 @@
 import { CronExpressionParser } from "cron-parser";
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Db } from "../src/db/client";
@@ -7,7 +7,7 @@ import { BUSINESS_TIME_ZONE, businessDate } from "../src/domain/business-date";
 import { DomainError } from "../src/domain/errors";
 import { createRedis, redisReachable } from "./connection";
 import type { JobDefinition, JobName, JobPayload, JobSummary, QueueState } from "../src/jobs/catalog";
-import { runRecorded } from "./job-runs";
+import { abandonAttempts, abandonOrphanedRuns, runRecorded, type QueuedJob } from "./job-runs";
 import { JOBS } from "./registry";
 
 export interface JobRuntime {
@@ -32,7 +32,22 @@ export interface JobRuntimeOptions {
   /** Only the embedded default may fall back to in-process jobs when Redis is away. */
   allowInProcess: boolean;
   jobs?: Readonly<Record<JobName, JobDefinition>>;
+  /** How long a worker's lock on a job lasts, and how often the workers look for jobs whose lock expired. */
+  lock?: JobLockTimes;
 }
+
+interface JobLockTimes {
+  /** BullMQ renews it at least every half of it while the processor runs; a dead worker's lock expires after it. */
+  durationMs: number;
+  stalledIntervalMs: number;
+}
+
+/**
+ * A chunk is one transaction of ~0.5 s and the event loop turns between chunks, so a
+ * live worker renews its lock every 5 to 10 s with room to spare; a killed one's job
+ * is back in the queue within 20 s + 15 s, well under a minute.
+ */
+export const DEFAULT_LOCK_TIMES: JobLockTimes = { durationMs: 20_000, stalledIntervalMs: 15_000 };
 
 const DEFAULT_JOB_OPTIONS = {
   attempts: 5,
@@ -63,6 +78,7 @@ function payloadOf(job: Job): JobPayload {
 async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime> {
   const jobs = options.jobs ?? JOBS;
   const { logger, prefix } = options;
+  const lock = options.lock ?? DEFAULT_LOCK_TIMES;
   const connections: Redis[] = [];
   const connect = (purpose: "worker" | "producer") => {
     const c = createRedis(options.redisUrl, purpose);
@@ -82,15 +98,30 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
   if (options.processJobs) {
     const workerConnection = connect("worker");
     for (const def of Object.values(jobs)) {
+      const queued = (job: Job): QueuedJob => ({ prefix, queue: def.name, jobId: job.id!, createdAt: job.timestamp });
       const worker = new Worker(
         def.name,
-        async (job) => {
+        async (job, token) => {
           const payload = payloadOf(job);
-          const jobLogger = logger.child({ job: def.name, jobId: job.id, asOf: payload.asOf, attempt: job.attemptsMade + 1 });
-          jobLogger.info("job started");
+          const attempt = job.attemptsStarted;
+          const jobLogger = logger.child({ job: def.name, jobId: job.id, asOf: payload.asOf, attempt });
+          // Every start that neither failed nor completed was lost with its worker.
+          const stalledStarts = attempt - 1 - job.attemptsMade;
+          if (stalledStarts > 0) jobLogger.warn({ stalledCounter: job.stalledCounter }, "job started, resuming a stalled attempt (its worker stopped)");
+          else jobLogger.info("job started");
+          let extendedAt = Date.now();
+          const reportProgress = async (p: number | Record<string, unknown>) => {
+            await job.updateProgress(p);
+            // Progress proves the run is alive: extend the lock here too, not only on BullMQ's timer.
+            if (token && Date.now() - extendedAt > lock.durationMs / 4) {
+              extendedAt = Date.now();
+              if ((await job.extendLock(token, lock.durationMs)) !== 1) jobLogger.warn("job lock lost: another worker may resume this job");
+            }
+          };
           try {
-            const ctx = { db: options.db, logger: jobLogger, actor: `job:${def.name}`, reportProgress: (p: number | Record<string, unknown>) => job.updateProgress(p) };
-            const summary = await runRecorded(options.db, def, ctx, payload, (job.data as { trigger?: string })?.trigger === "manual" ? "manual" : "schedule");
+            const ctx = { db: options.db, logger: jobLogger, actor: `job:${def.name}`, reportProgress };
+            const trigger = (job.data as { trigger?: string })?.trigger === "manual" ? "manual" : "schedule";
+            const summary = await runRecorded(options.db, def, ctx, payload, trigger, { job: queued(job), attempt });
             jobLogger.info({ summary }, "job finished");
             return summary;
           } catch (error) {
@@ -99,8 +130,20 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
             throw error;
           }
         },
-        { connection: workerConnection, prefix, concurrency: 1, lockDuration: 120_000 },
+        { connection: workerConnection, prefix, concurrency: 1, lockDuration: lock.durationMs, stalledInterval: lock.stalledIntervalMs, maxStalledCount: 1 },
       );
+      // This worker's stall check put back a job whose worker stopped: its run ends `abandoned`.
+      worker.on("stalled", (jobId) => {
+        void (async () => {
+          const job = await Job.fromId(queues.get(def.name)!, jobId);
+          if (!job) return;
+          // Read before the state: a job already taken again keeps its new attempt running.
+          const started = job.attemptsStarted;
+          const upTo = (await job.getState()) === "active" ? started - 1 : started;
+          const closed = await abandonAttempts(options.db, queued(job), upTo, "abandoned: its worker stopped (lock expired); the job went back to its queue");
+          logger.warn({ job: def.name, jobId, attemptsStarted: started, stalledCounter: job.stalledCounter, runsAbandoned: closed }, "job stalled: its worker stopped, the job is back in its queue");
+        })().catch((err: Error) => logger.error({ job: def.name, jobId, err: err.message }, "could not record a stalled job"));
+      });
       worker.on("failed", (job, err) => logger.error({ job: def.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, "job failed"));
       worker.on("error", (err) => logger.error({ job: def.name, err: err.message }, "worker error"));
       workers.push(worker);
@@ -126,7 +169,7 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
     return e;
   };
 
-  logger.info({ mode: "queue", processJobs: options.processJobs, prefix }, "job runtime started");
+  logger.info({ mode: "queue", processJobs: options.processJobs, prefix, lockDurationMs: lock.durationMs, stalledIntervalMs: lock.stalledIntervalMs }, "job runtime started");
   return {
     mode: "queue",
     queues: () => [...queues.values()],
@@ -154,9 +197,12 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
   };
 }
 
-function startInProcessRuntime(options: JobRuntimeOptions): JobRuntime {
+async function startInProcessRuntime(options: JobRuntimeOptions): Promise<JobRuntime> {
   const jobs = options.jobs ?? JOBS;
   const { logger } = options;
+  // Only the embedded database runs jobs in process, and it admits one process: what is running died with the last one.
+  const orphans = await abandonOrphanedRuns(options.db, "abandoned: the process running it stopped");
+  if (orphans > 0) logger.warn({ runsAbandoned: orphans }, "runs left running by a stopped process marked abandoned");
   // One run at a time per job, like a queue with concurrency 1.
   const chains = new Map<JobName, Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();

@@ -18,7 +18,7 @@ import { runPayments } from "../../src/services/payments/run-payments";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
-import { deleteQueueKeys } from "./fixtures/harness";
+import { deleteQueueKeys } from "../support/queues";
 
 /**
  * Exactly-once payments on real PostgreSQL and Redis: two workers racing for the same

@@ -5,10 +5,10 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { databaseUrl, TEST_ADMIN_URL, TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "../support/queues";
 
 /**
  * The service as an operator runs it: `node --import tsx src/server.ts` (and `src/cli.ts`) in a
@@ -20,7 +20,8 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const MIGRATION_FILES = readdirSync(join(repoRoot, "drizzle")).filter((f) => f.endsWith(".sql"));
 const QUEUE_PREFIX = `test-proc-${randomBytes(4).toString("hex")}`;
 const UNREACHABLE_REDIS = "redis://127.0.0.1:1";
-const HEALTH_TIMEOUT_MS = 30_000;
+// Generous: a loaded CI machine takes tens of seconds to start the service (tsx, PGlite).
+const HEALTH_TIMEOUT_MS = 60_000;
 const TOKEN_PATTERN = /^masp_[A-Za-z0-9_-]{43}$/;
 
 type Env = Record<string, string | undefined>;
@@ -139,7 +140,7 @@ async function freePort(): Promise<number> {
 }
 
 function childEnv(overrides: Env): NodeJS.ProcessEnv {
-  const env: Env = { ...process.env, LOG_LEVEL: "info", QUEUE_PREFIX, SCHEDULER: "off", ...overrides };
+  const env: Env = { ...process.env, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: "info", QUEUE_PREFIX, SCHEDULER: "off", ...overrides };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   return env as NodeJS.ProcessEnv;
 }
@@ -284,25 +285,13 @@ afterAll(async () => {
   await admin.end();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   // The BullMQ keys the started services created under this file's prefix.
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", `${QUEUE_PREFIX}:*`, "COUNT", 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  await deleteQueueKeys(QUEUE_PREFIX);
 });
 
 // ---------------------------------------------------------------------------------
 
-describe("server process", () => {
+// Each case starts services and waits up to HEALTH_TIMEOUT_MS for each of them.
+describe("server process", { timeout: 180_000 }, () => {
   it("two processes starting together on an empty database both migrate it safely and become healthy", async () => {
     const url = await createDatabase({ fromTemplate: false });
     const dbName = new URL(url).pathname.slice(1);
@@ -484,7 +473,7 @@ describe("server process", () => {
   });
 });
 
-describe("cli process", () => {
+describe("cli process", { timeout: 180_000 }, () => {
   it("tokens:create prints a token on its last line that authorises the API of a server on the same database", async () => {
     const cli = await runCli(["tokens:create", "--role", "finance", "--name", "ci-test"], { DATABASE_URL: sharedUrl });
     live.delete(cli);

@@ -1,5 +1,9 @@
 /// <reference lib="dom" />
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serve } from "@hono/node-server";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -10,9 +14,14 @@ import { queueDashboard } from "../../workers/dashboard";
 import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "../support/queues";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
 
-const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+// The README's screenshots are rewritten only on request; otherwise they go to a temporary directory.
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
+const SCREENSHOTS = UPDATE_SCREENSHOTS ? new URL("../../docs/screenshots/", import.meta.url).pathname : `${mkdtempSync(join(tmpdir(), "masp-screenshots-"))}/`;
+const QUEUE_PREFIX = `test-ui-browser-${randomBytes(4).toString("hex")}`;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const TODAY = "2026-03-06";
 
@@ -31,9 +40,10 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
  * create a beneficiary with a measure, a lease and a charge through the forms, enter a
  * credit and see its allocation, run the rent job and see the month turn paid, and the
  * caseworker's inbox with a MASP 3 trigger for a second beneficiary. Every page is
- * checked against WCAG 2.1 AA with axe-core, and used with the keyboard.
+ * checked against WCAG 2.1 AA with axe-core, and used with the keyboard. A case takes
+ * about a minute on a loaded machine, hence its longer time limit.
  */
-describe("web UI in Chromium", () => {
+describe("web UI in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let runtime: JobRuntime;
   let server: ReturnType<typeof serve>;
@@ -60,7 +70,7 @@ describe("web UI in Chromium", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // Jobs go through BullMQ on the real Redis (a prefix of this run's own), as in production.
-    runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: "redis://127.0.0.1:6379", prefix: `ui-browser-${process.pid}-${Date.now()}`, scheduler: false, processJobs: true, allowInProcess: false });
+    runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: TEST_REDIS_URL, prefix: QUEUE_PREFIX, scheduler: false, processJobs: true, allowInProcess: false });
     const app = createTestApp(database.db, { queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY, queueDashboard: queueDashboard(runtime.queues()) as never });
     server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
@@ -88,7 +98,9 @@ describe("web UI in Chromium", () => {
     await browser?.close();
     server?.close();
     await runtime?.close();
+    await deleteQueueKeys(QUEUE_PREFIX);
     await database?.dispose();
+    if (!UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
   it("refuses the pages without a session and a wrong password", async () => {

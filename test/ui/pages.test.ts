@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,8 @@ import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
 import { queueDashboard } from "../../workers/dashboard";
 import { createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "../support/queues";
 import { STAFF_PASSWORD, staffUser, uiSession } from "../support/ui";
 
 const TODAY = "2026-03-06";
@@ -33,6 +36,7 @@ describe("web UI pages", () => {
   let camille: Session;
   let louis: Session;
   const ids: Record<string, string> = {};
+  const queuePrefix = `test-ui-pages-${randomBytes(4).toString("hex")}`;
 
   const rows = async (table: typeof beneficiaries | typeof measures | typeof leases | typeof charges | typeof credits) => (await database.db.select({ n: count() }).from(table))[0]!.n;
   const idFrom = (location: string | null) => /\/beneficiaires\/([0-9a-f-]{36})/.exec(location ?? "")?.[1] ?? "";
@@ -51,7 +55,7 @@ describe("web UI pages", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    queue = new Queue("rent-payments", { connection: { host: "127.0.0.1", port: 6379 }, prefix: `ui-pages-${process.pid}` });
+    queue = new Queue("rent-payments", { connection: { url: TEST_REDIS_URL }, prefix: queuePrefix });
     app = createTestApp(database.db, { today: () => TODAY, queueDashboard: queueDashboard([queue]) as never });
     const camilleId = await staffUser(database.db, "camille@asso.example", "caseworker", "Camille Martin");
     const louisId = await staffUser(database.db, "louis@asso.example", "caseworker", "Louis Bernard");
@@ -68,8 +72,8 @@ describe("web UI pages", () => {
   });
 
   afterAll(async () => {
-    await queue?.obliterate({ force: true });
     await queue?.close();
+    await deleteQueueKeys(queuePrefix);
     await database?.dispose();
   });
 

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger";
 import { startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
+import { deleteQueueKeys } from "../support/queues";
 
 describe("job runtime", () => {
   let database: TestDatabase;
@@ -16,10 +16,7 @@ describe("job runtime", () => {
     database = await createTestDatabase();
   });
   afterAll(async () => {
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteQueueKeys(prefix);
     await database?.dispose();
   });
 

@@ -27,6 +27,7 @@ export const STATUS_LABELS: Record<string, string> = {
   running: "en cours",
   succeeded: "réussi",
   failed: "échec",
+  abandoned: "abandonné",
 };
 export const KIND_LABELS: Record<string, string> = { rent: "Loyer", charge: "Charge", reversement: "Reversement", care: "Aide / soins", available: "Disponible" };
 export const ALERT_LABELS: Record<string, string> = { unpaid_rent: "Impayé de loyer", masp3_trigger: "Déclencheur MASP 3 (L.271-5)" };

@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(-
 th{background:#eef1f4;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;border-radius:99px;padding:0 .55rem;font-size:.85em;font-weight:600;border:1px solid}
 .b-paid,.b-succeeded,.b-settled{color:var(--ok);border-color:var(--ok)}.b-unpaid,.b-failed,.b-rejected,.b-masp3_trigger{color:var(--bad);border-color:var(--bad)}
-.b-partial,.b-pending,.b-open,.b-unpaid_rent,.b-running{color:var(--warn);border-color:var(--warn)}.b-upcoming,.b-acknowledged,.b-closed,.b-sent{color:var(--muted);border-color:var(--muted)}
+.b-partial,.b-pending,.b-open,.b-unpaid_rent,.b-running{color:var(--warn);border-color:var(--warn)}.b-upcoming,.b-acknowledged,.b-closed,.b-sent,.b-abandoned{color:var(--muted);border-color:var(--muted)}
 .calendar{display:grid;grid-template-columns:repeat(6,1fr);gap:.4rem;list-style:none;margin:0;padding:0}.calendar li{border-radius:6px;padding:.4rem;background:#fff;border:2px solid var(--line);font-size:.9em}
 .calendar .paid{border-color:var(--ok);background:#e7f4ec}.calendar .unpaid{border-color:var(--bad);background:#fbe9e9}.calendar .partial{border-color:var(--warn);background:#fff4dc}
 form.inline{display:inline}label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8a939d;border-radius:4px;width:100%;max-width:28rem;background:#fff}

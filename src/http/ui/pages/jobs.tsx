@@ -46,6 +46,12 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
         ) : null}
         <h2>Dernières exécutions (au {frDate(c.get("ctx").today())})</h2>
         <JobTable runs={runs} caption="Dernières exécutions des traitements" />
+        {runs.some((r) => r.status === "abandoned") ? (
+          <p class="muted">
+            « abandonné » : le processus qui exécutait ce traitement s'est arrêté en cours de route (arrêt brutal, redémarrage du serveur). Le traitement a été remis en file et
+            repris automatiquement (voir la ligne plus récente) ; ce qui était déjà payé ne l'est pas une seconde fois.
+          </p>
+        ) : null}
       </>,
     );
   });
