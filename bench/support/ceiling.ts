@@ -7,7 +7,7 @@ import postgres from "postgres";
 /**
  * This machine's raw-SQL ceiling, measured in the same run as the service (absolute
  * figures move ±25 % between runs): pgbench running the minimal double-entry transfer
- * of performance.md on its own scratch database, seeded with history and analysed.
+ * of docs/performance.md on its own scratch database, seeded with history and analysed.
  */
 export async function measureCeiling(adminUrl: string, clients = 32, seconds = 20): Promise<number> {
   const name = `masp_bench_ceiling_${process.pid}`;

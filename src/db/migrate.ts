@@ -15,7 +15,7 @@ const MIGRATION_LOCK_KEY = 271_271_001;
  * Applies the committed migrations. On PostgreSQL, under a session advisory lock held
  * on a dedicated single connection, so two processes starting together take turns
  * (drizzle's own migrator takes no lock). ANALYZE afterwards: plans made against
- * empty statistics are the slowest (performance.md, trap 1).
+ * empty statistics are the slowest (docs/performance.md, trap 1).
  */
 export async function migrateDatabase(database: Database, url?: string): Promise<void> {
   if (database.driver === "pglite") {

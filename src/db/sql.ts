@@ -6,7 +6,7 @@ import { isRetryable } from "./errors";
  * Raw access to PostgreSQL, whichever driver runs it. Hot paths bypass the query
  * builder: SQL text with `$n` parameters, sent as a named prepared statement
  * (postgres.js `prepare: true`), so the server parses and plans it once per
- * connection (performance.md, trap 5). The same text runs through Drizzle elsewhere
+ * connection (docs/performance.md, trap 5). The same text runs through Drizzle elsewhere
  * (`runText`), so each query is written once.
  */
 export type RawQuery = <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<R[]>;

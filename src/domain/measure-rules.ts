@@ -78,7 +78,7 @@ export const overlaps = (a: PeriodSpan, b: PeriodSpan): boolean => {
   return a.startDate <= bEnd && b.startDate <= aEnd;
 };
 
-/** End reasons (domain.md): each stops future allocation and scheduled payments. */
+/** End reasons (docs/domain.md): each stops future allocation and scheduled payments. */
 export const END_REASONS = [
   "objectives_reached",
   "no_longer_adheres",

@@ -8,7 +8,7 @@ import { EUR } from "dinero.js/bigint/currencies";
  */
 export type Money = Dinero<bigint>;
 
-/** The contract's ceiling for one operation: above it an amount is absurd (api-contract.md). */
+/** The API's ceiling for one operation (1 000 000,00 €): above it an amount is absurd. */
 export const MAX_OPERATION_CENTS = 100_000_000n;
 
 export const eur = (cents: bigint): Money => dinero({ amount: cents, currency: EUR });

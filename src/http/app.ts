@@ -22,7 +22,7 @@ export const API_INFO = {
   title: "MASP 2 — registre des fonds",
   version: "1.0.0",
   description:
-    "Prestations reçues pour les bénéficiaires d'une MASP 2 (art. L.271-1 CASF), affectées au loyer en priorité, paiements programmés et alertes MASP 3. Montants en centimes d'euro.",
+    "Prestations reçues pour les bénéficiaires d'une MASP 2 (art. L.271-1 CASF), affectées au loyer en priorité (L.271-2 al. 2), paiements programmés et alertes MASP 3. Montants en centimes d'euro.",
 };
 
 /**

@@ -282,9 +282,7 @@ describe("beneficiaries API", () => {
       expect((await call("GET", "/v1/beneficiaries?limit=abc", admin)).status).toBe(422);
     });
 
-    // BUG (src/services/beneficiaries/list-beneficiaries.ts, decodeCursor): a cursor that decodes to
-    // three strings is accepted whatever the third one is; `${id}::uuid` then fails in PostgreSQL
-    // (22P02) and the request ends in a 500. Remove `.fails` once the cursor's id is checked.
+    // A cursor is decoded and checked whole: an id that is not a UUID never reaches PostgreSQL.
     it("refuses a well-formed cursor whose id is not a UUID with 422, never a 500", async () => {
       const forged = Buffer.from(JSON.stringify(["a", "b", "not-a-uuid"])).toString("base64url");
       const res = await call("GET", `/v1/beneficiaries?cursor=${forged}`, admin);

@@ -208,7 +208,7 @@ describe("credits: allocation properties", () => {
                 expect(bc.balance).toBeGreaterThanOrEqual(0);
                 expect(bc.balance, ctx).toBe(chargeHeld.get(bc.chargeId));
               }
-              // L.271-1: a non-earmarked credit that covers the rent need leaves the rent envelope holding
+              // L.271-2 al. 2: a non-earmarked credit that covers the rent need leaves the rent envelope holding
               // every unpaid past period and the next one.
               if (earmark === null && c.amount >= rentNeed) expect(bal.body.rent, ctx).toBeGreaterThanOrEqual(gross);
               // Housing aid never leaves the rent envelope holding less than before.

@@ -9,7 +9,7 @@ import { chargeBody, EDF, expectLedgerSound, LANDLORD, householdMaker, leaseBody
 
 /**
  * POST /v1/credits and the reads of the accounts (balances, transactions, rent periods):
- * rent-first allocation (L.271-1 CASF), earmarked prestations (R.271-4), the closed list
+ * rent-first allocation (L.271-2 al. 2 CASF), earmarked prestations (R.271-4), the closed list
  * of D.271-2, the measure in force, validation and idempotency (also under races).
  */
 
@@ -542,15 +542,6 @@ describe("credits API", () => {
       await expectLedgerSound(call, finance);
     });
 
-    /**
-     * BUG (src/services/credits/credit-state.ts, loadCreditStates): the beneficiary's row is
-     * locked by the very statement that reads the balances, payment orders and charges
-     * (`select ..., (subqueries) ... for update of b`). Under READ COMMITTED that statement's
-     * snapshot is taken BEFORE it waits for the lock, so a credit that waited for a concurrent
-     * credit of the same person is planned on balances that do not include it: both fill the
-     * rent need (the rent envelope is over-filled) and the charges and `available` are short.
-     * Fix: lock in one statement, read the state in the next.
-     */
     /** Two credits of 50000 made to wait together on the beneficiary's lock, then let go. */
     async function raceTwoCredits() {
       const h = await household({ charges: [chargeBody()] });
@@ -582,13 +573,9 @@ describe("credits API", () => {
     });
 
     /**
-     * BUG (src/services/credits/credit-state.ts, loadCreditStates): the beneficiary's row is
-     * locked by the very statement that reads the balances, payment orders and charges
-     * (`select b.id, (subqueries) ... for update of b`). Under READ COMMITTED that statement's
-     * snapshot is taken BEFORE it waits for the lock, so a credit that waited for a concurrent
-     * credit of the same person is planned on balances that do not include it: both fill the
-     * rent need (the rent envelope is over-filled) and the charges and `available` are short.
-     * Fix: lock in one statement, read the state in the next (or re-read after the lock).
+     * A locking read keeps the snapshot it took before waiting: the credit service locks the
+     * beneficiary in one statement and reads the state in the next, so a credit that waited
+     * for a concurrent one of the same person sees what the first allocated.
      */
     it("two concurrent credits for one beneficiary are allocated as if in sequence (the second sees the first)", async () => {
       const { h, edf, results } = await raceTwoCredits();

@@ -186,9 +186,8 @@ describe("lease and charges API (the budget plan)", () => {
       expect(terms((await getLease(b)).body)).toEqual([["2026-01", 45000, 5000, 0, 50000]]);
     });
 
-    // BUG / contract inconsistency (src/services/leases/set-lease.ts): a change from a past month is
-    // refused with 422 (validation, field effectiveFrom) unless terms happen to start in that very
-    // month, in which case the same mistake gets 409 `conflict` without field details.
+    // A change from a past month is a validation error on effectiveFrom (422), even when that
+    // month is the one the current terms start in (not a 409 conflict without details).
     it("refuses a change from the lease's first (past) month with 422 like any past month", async () => {
       const b = await beneficiary();
       await putLease(b, lease());

@@ -11,7 +11,7 @@ const TODAY = "2026-11-23";
 
 type Headers = Record<string, string>;
 
-/** The D.271-2 table of domain.md: code → [item, scope, earmarked, masp3]. */
+/** The D.271-2 table of docs/domain.md: code → [item, scope, earmarked, masp3]. */
 const TABLE: Record<string, [number, "default" | "extension", "housing" | "care" | null, "base" | "extension" | null]> = {
   APL: [1, "default", "housing", "base"],
   ALS: [2, "default", "housing", "base"],
@@ -284,10 +284,8 @@ describe("measures API", () => {
       expect((await call("POST", `/v1/measures/${randomUUID()}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" })).status).toBe(404);
     });
 
-    // BUG (src/services/measures/renew-measure.ts): the renewal takes the prestations in force at the
-    // end date (amendments included) but the extension from the measure row
-    // (`data.extension ?? current.extension`), ignoring an amendment that granted the extension. A
-    // measure whose avenant added AF with the extension cannot be renewed as it stands: 422 needs_extension.
+    // A renewal takes the prestations AND the extension in force at the end date, amendments
+    // included: an avenant that added AF with the extension renews as it stands.
     it("a renewal carries over the extension granted by an amendment", async () => {
       const b = await beneficiary();
       const m = await opened(b, masp2("2026-01-01", "2026-12-31", ["RSA"]));
@@ -538,7 +536,7 @@ describe("measures API", () => {
   });
 
   describe("GET /v1/prestations", () => {
-    it("lists the 28 prestations of D.271-2 with the codes, scopes, earmarks and MASP 3 flags of domain.md", async () => {
+    it("lists the 28 prestations of D.271-2 with the codes, scopes, earmarks and MASP 3 flags of docs/domain.md", async () => {
       const res = await call("GET", "/v1/prestations");
       expect(res.status).toBe(200);
       const items: any[] = res.body.items;

@@ -36,7 +36,7 @@ const postCredit = createRoute({
   path: "/v1/credits",
   tags: ["Versements"],
   security,
-  summary: "Record a prestation credit; it is allocated rent first (L.271-1 CASF)",
+  summary: "Record a prestation credit; it is allocated rent first (L.271-2 al. 2 CASF)",
   description:
     "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`.",
   middleware: [allow("credit.record")] as const,

@@ -30,7 +30,7 @@ export const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
   hashRequest([input.beneficiaryId, input.payer, input.prestation, input.amount, input.valueDate, input.reference ?? null]);
 
 /**
- * Records a prestation credit and allocates it, rent first (L.271-1 CASF), in one
+ * Records a prestation credit and allocates it, rent first (L.271-2 al. 2 CASF), in one
  * database transaction: the allocation, its balanced ledger transaction, the business
  * record, the idempotency key with its response and the audit row stand or fall
  * together. A key already used returns the first response; racing duplicates meet on
