@@ -5,14 +5,14 @@ import { pino, type Logger } from "pino";
  * every logged object is also scrubbed by key name at any depth (arrays included);
  * request bodies are never logged in the first place.
  */
-export const SENSITIVE_KEYS = new Set([
+const SENSITIVE_KEYS = new Set([
   "firstname", "lastname", "birthdate", "iban", "bic", "cafnumber", "msanumber", "name", "email",
   "phone", "address", "password", "token", "authorization", "cookie", "creditorname", "creditoriban",
 ]);
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
-export function scrub(value: unknown, depth = 0): unknown {
+function scrub(value: unknown, depth = 0): unknown {
   if (depth > 8 || value === null || typeof value !== "object") return value;
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));

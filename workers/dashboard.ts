@@ -4,7 +4,7 @@ import { HonoAdapter } from "@bull-board/hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Queue } from "bullmq";
 
-export const DASHBOARD_PATH = "/admin/queues";
+const DASHBOARD_PATH = "/admin/queues";
 
 /** The queue dashboard (bull-board): failed jobs, retries, progress. Mounted for admins only. */
 export function queueDashboard(queues: readonly Queue[]) {

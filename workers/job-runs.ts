@@ -29,8 +29,7 @@ export async function abandonAttempts(db: Db, job: QueuedJob, upTo: number, reas
   const ids = Array.from({ length: upTo }, (_, i) => attemptRunId(job, i + 1));
   const closed = await db
     .update(jobRuns)
-    // `abandoned` is not in the schema's TypeScript enum of this column (no CHECK in the database).
-    .set({ status: sql`'abandoned'`, error: reason.slice(0, 2000), finishedAt: sql`now()` })
+    .set({ status: "abandoned", error: reason.slice(0, 2000), finishedAt: sql`now()` })
     .where(and(inArray(jobRuns.id, ids), eq(jobRuns.status, "running")))
     .returning({ id: jobRuns.id });
   return closed.length;
@@ -40,7 +39,7 @@ export async function abandonAttempts(db: Db, job: QueuedJob, upTo: number, reas
 export async function abandonOrphanedRuns(db: Db, reason: string): Promise<number> {
   const closed = await db
     .update(jobRuns)
-    .set({ status: sql`'abandoned'`, error: reason, finishedAt: sql`now()` })
+    .set({ status: "abandoned", error: reason, finishedAt: sql`now()` })
     .where(eq(jobRuns.status, "running"))
     .returning({ id: jobRuns.id });
   return closed.length;

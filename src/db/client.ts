@@ -8,7 +8,7 @@ import postgres from "postgres";
 import type { RawAccess, RawQuery } from "./sql";
 import * as schema from "./schema/index";
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 /**
  * One handle type for both drivers: the service code never knows which it runs on.
  * `$raw` is the prepared-statement access for hot paths (see sql.ts).

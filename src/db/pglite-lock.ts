@@ -3,7 +3,7 @@ import lockfile from "proper-lockfile";
 /** A lock older than this with no heartbeat belongs to a process that died: it is taken over. */
 const STALE_MS = 10_000;
 
-export class DatabaseBusyError extends Error {
+class DatabaseBusyError extends Error {
   constructor(dir: string) {
     super(
       `the embedded database ${dir} is open in another process (the service?); stop it first (the embedded PGlite serves one process), or set DATABASE_URL to a PostgreSQL server. A lock left by a process that died expires ${STALE_MS / 1000} s after it.`,

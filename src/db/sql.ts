@@ -29,7 +29,7 @@ export async function queryRows<T>(executor: Executes, query: SQL): Promise<T[]>
 }
 
 /** The same `$n` text as a Drizzle SQL object, for use inside a Drizzle transaction. */
-export function toDrizzle(text: string, params: readonly unknown[] = []): SQL {
+function toDrizzle(text: string, params: readonly unknown[] = []): SQL {
   const parts = text.split(/\$(\d+)/);
   const chunks: SQL[] = [];
   for (let i = 0; i < parts.length; i++) {

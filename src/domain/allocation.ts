@@ -22,7 +22,7 @@ export interface AllocationInput {
   charges: readonly ChargeNeed[];
 }
 
-export type Allocation =
+type Allocation =
   | { envelope: "rent"; amount: bigint }
   | { envelope: "charge"; chargeId: string; amount: bigint }
   | { envelope: "care"; amount: bigint }

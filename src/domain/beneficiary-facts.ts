@@ -35,7 +35,7 @@ export interface LeaseFacts {
   landlordIban: string;
 }
 
-export interface LeaseTermsFacts {
+interface LeaseTermsFacts {
   leaseId: string;
   /** First day of the month from which these amounts apply. */
   effectiveMonth: string;

@@ -5,11 +5,11 @@
  * type is what the domain reads.
  */
 export const SCOPES = ["default", "extension"] as const;
-export type Scope = (typeof SCOPES)[number];
+type Scope = (typeof SCOPES)[number];
 export const EARMARKS = ["housing", "care"] as const;
 export type Earmark = (typeof EARMARKS)[number] | null;
 export const MASP3_SCOPES = ["base", "extension"] as const;
-export type Masp3 = (typeof MASP3_SCOPES)[number] | null;
+type Masp3 = (typeof MASP3_SCOPES)[number] | null;
 
 export interface Prestation {
   code: string;

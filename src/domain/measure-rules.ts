@@ -9,7 +9,7 @@ import { endsBeforeStart } from "./date-range";
 export const MIN_PERIOD_MONTHS = 6;
 export const MAX_PERIOD_MONTHS = 24;
 export const MAX_TOTAL_MONTHS = 48;
-export const MAJORITY_YEARS = 18;
+const MAJORITY_YEARS = 18;
 
 /** MASP 1: support only; MASP 2: the provider also manages prestations (L.271-2). */
 export const MEASURE_LEVELS = ["MASP1", "MASP2"] as const;
@@ -87,11 +87,8 @@ export const END_REASONS = [
   "worsened_orientation",
   "transfer",
 ] as const;
-export type EndReason = (typeof END_REASONS)[number];
 
 /** Where a worsened situation is oriented: MAJ, curatelle, tutelle, or a report to the procureur. */
 export const ORIENTATIONS = ["MAJ", "curatelle", "tutelle", "procureur"] as const;
-export type Orientation = (typeof ORIENTATIONS)[number];
 
 export const REVIEW_OUTCOMES = ["renew", "continue", "end"] as const;
-export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];

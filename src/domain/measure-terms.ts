@@ -36,7 +36,7 @@ export function termProblems(terms: MeasureTerms, beneficiary: { birthDate: stri
 }
 
 /** L.271-1 (adult) and L.271-2 (6 to 24 months). */
-export function periodProblems(terms: MeasureTerms, birthDate: string): FieldIssue[] {
+function periodProblems(terms: MeasureTerms, birthDate: string): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const duration = checkPeriodDuration(terms.startDate, terms.endDate);
   if (duration === "end_before_start") issues.push({ field: "endDate", message: "the end date is before the start date", code: duration });

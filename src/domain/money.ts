@@ -6,12 +6,12 @@ import { EUR } from "dinero.js/bigint/currencies";
  * dinero.js. Arithmetic on cents stays in bigint (exact); dinero turns cents into
  * their decimal form for people, without a float on the way.
  */
-export type Money = Dinero<bigint>;
+type Money = Dinero<bigint>;
 
 /** The API's ceiling for one operation (1 000 000,00 €): above it an amount is absurd. */
 export const MAX_OPERATION_CENTS = 100_000_000n;
 
-export const eur = (cents: bigint): Money => dinero({ amount: cents, currency: EUR });
+const eur = (cents: bigint): Money => dinero({ amount: cents, currency: EUR });
 
 /** `1 234,56 €`: French grouping (non-breaking spaces), comma, two decimals. */
 export function formatEuros(amountCents: bigint): string {

@@ -18,7 +18,7 @@ import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
 import { uiRoutes } from "./ui/routes";
 
-export const API_INFO = {
+const API_INFO = {
   title: "MASP 2 — registre des fonds",
   version: "1.0.0",
   description:
@@ -62,5 +62,3 @@ export function createApp(deps: AppDeps) {
   app.onError(handleError);
   return app;
 }
-
-export type App = ReturnType<typeof createApp>;

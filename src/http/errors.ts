@@ -7,7 +7,7 @@ import { toLedgerError } from "../ledger/errors";
 import type { AppEnv } from "./env";
 
 /** The contract's error envelope. `requestId` lets support find the log line. */
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };
 }
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
 import { ENVELOPE_KINDS, type EnvelopeKind, type EnvelopeRef } from "../domain/envelopes";
 
-export type Side = "debit" | "credit";
+type Side = "debit" | "credit";
 
 export interface AccountSpec {
   address: string;
@@ -18,7 +18,7 @@ export interface AccountSpec {
  * PCG numbers (plan comptable général) for the accounting export to come. The
  * beneficiaries' money is third-party money: class 4, never the provider's income.
  */
-export const PCG = {
+const PCG = {
   bank: "512",
   beneficiaryFunds: "4671",
   payerClearing: "4672",
@@ -64,7 +64,7 @@ export function parseEnvelopeAddress(address: string): EnvelopeAddress | null {
 }
 
 /** The account's label, in the UI's French (docs/glossary.md). */
-export const ENVELOPE_LABELS: Readonly<Record<EnvelopeKind, string>> = {
+const ENVELOPE_LABELS: Readonly<Record<EnvelopeKind, string>> = {
   rent: "Enveloppe loyer",
   charge: "Enveloppe charge",
   care: "Enveloppe aide à domicile",

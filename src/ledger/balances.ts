@@ -49,7 +49,7 @@ export async function beneficiaryBalances(executor: Executor, beneficiaryId: str
   return new Map(rows.map((r) => [r.address, toBigInt(r.balance)]));
 }
 
-export interface TrialBalanceLine {
+interface TrialBalanceLine {
   pcgAccount: string;
   debits: bigint;
   credits: bigint;

@@ -8,12 +8,12 @@ import { toLedgerError } from "./errors";
 
 const INT8_MAX = 9_223_372_036_854_775_807n;
 
-export const PostingInput = z.object({
+const PostingInput = z.object({
   account: z.string().min(3).max(200),
   direction: z.enum(["debit", "credit"]),
   amount: z.bigint().positive().max(INT8_MAX),
 });
-export type PostingInput = z.infer<typeof PostingInput>;
+type PostingInput = z.infer<typeof PostingInput>;
 
 export const PostInput = z.object({
   /** The transaction's id when the caller needs it before posting (else a new UUIDv7). */
@@ -36,7 +36,7 @@ export interface PostResult {
   replayed: boolean;
 }
 
-export function assertBalanced(postings: readonly PostingInput[]): void {
+function assertBalanced(postings: readonly PostingInput[]): void {
   let debits = 0n;
   let credits = 0n;
   for (const p of postings) {

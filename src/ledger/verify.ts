@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Executor } from "../db/client";
 import { queryRows, toBigInt } from "../db/sql";
 
-export interface BalanceDrift {
+interface BalanceDrift {
   address: string;
   cached: bigint;
   recomputed: bigint;

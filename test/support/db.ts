@@ -46,7 +46,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
 }
 
 /** An in-memory PGlite database (PostgreSQL 18), migrated: the embedded default's engine. */
-export async function createPgliteDatabase(): Promise<TestDatabase> {
+async function createPgliteDatabase(): Promise<TestDatabase> {
   const database = await openDatabase({ pgliteDir: "memory://" });
   await migrateDatabase(database);
   await ensureAccounts(database.db, SYSTEM_ACCOUNTS);

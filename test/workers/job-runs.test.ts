@@ -120,7 +120,7 @@ describe("job runs left behind by a stopped worker", () => {
     await staffUser(database.db, "admin-runs@asso.example", "admin", "Alice Admin");
     const admin = await uiSession(app, "admin-runs@asso.example");
     expect((await admin.get("/traitements")).html).not.toContain("abandonné");
-    await database.db.insert(jobRuns).values({ id: crypto.randomUUID(), job: "rent-payments", asOf: "2026-02-05", trigger: "schedule", status: sql`'abandoned'`, error: "abandoned: its worker stopped" });
+    await database.db.insert(jobRuns).values({ id: crypto.randomUUID(), job: "rent-payments", asOf: "2026-02-05", trigger: "schedule", status: "abandoned", error: "abandoned: its worker stopped" });
     const page = await admin.get("/traitements");
     expect(page.status).toBe(200);
     expect(page.html).toContain('class="badge b-abandoned"');

@@ -65,6 +65,10 @@ export const alerts = pgTable(
   ],
 );
 
+/** `abandoned`: its worker died mid-run; BullMQ gave the job to another attempt (workers/job-runs.ts). */
+export const JOB_RUN_STATUSES = ["running", "succeeded", "failed", "abandoned"] as const;
+export const JOB_RUN_TRIGGERS = ["schedule", "manual"] as const;
+
 /** Each run of a job for a business date, with its summary (the UI's "Traitements"). */
 export const jobRuns = pgTable(
   "job_runs",
@@ -72,12 +76,16 @@ export const jobRuns = pgTable(
     id: uuid("id").primaryKey(),
     job: text("job").notNull(),
     asOf: date("as_of", { mode: "string" }).notNull(),
-    trigger: text("trigger", { enum: ["schedule", "manual"] }).notNull(),
-    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    trigger: text("trigger", { enum: JOB_RUN_TRIGGERS }).notNull(),
+    status: text("status", { enum: JOB_RUN_STATUSES }).notNull(),
     summary: jsonb("summary").$type<Record<string, unknown>>(),
     error: text("error"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("job_runs_job_idx").on(t.job, t.startedAt)],
+  (t) => [
+    index("job_runs_job_idx").on(t.job, t.startedAt),
+    check("job_runs_status", sql`${t.status} IN (${sqlList(JOB_RUN_STATUSES)})`),
+    check("job_runs_trigger", sql`${t.trigger} IN (${sqlList(JOB_RUN_TRIGGERS)})`),
+  ],
 );

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AddChargeInput, addValidCharge } from "../../services/charges/add-charge";
+import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
 import { UpdateChargeInput, listCharges, updateCharge } from "../../services/charges/update-charge";
 import { SetLeaseInput, getLease, setLease } from "../../services/leases/set-lease";
 import { NotFoundError } from "../../domain/errors";
@@ -81,7 +81,7 @@ export function budgetPlanRoutes(deps: AppDeps) {
       return c.json(toJson({ ...current, previous }), 200);
     })
     .openapi(addChargeRoute, async (c) => {
-      const charge = await addValidCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
+      const charge = await addCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(toJson(charge), 201);
     })
     .openapi(listChargesRoute, async (c) => {

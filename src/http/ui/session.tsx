@@ -13,7 +13,7 @@ export const SESSION_COOKIE = "masp_session";
 const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|deconnexion)?(\/|$)/;
 
 /** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
-export type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
+type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
 export type UiEnv = { Variables: { session: Session; ctx: ServiceContext; beneficiary: PageBeneficiary } };
 export type UiApp = Hono<UiEnv>;
 export type UiContext = Context<UiEnv>;
@@ -71,5 +71,5 @@ export const permit =
   async (c, next) =>
     can(c, action) ? next() : forbidden(c, who);
 
-export const forbidden = (c: UiContext, who = "au service financier") =>
+const forbidden = (c: UiContext, who = "au service financier") =>
   render(c, "Accès refusé", <><h1>Accès refusé</h1><p class="error" role="alert">Cette page est réservée {who}.</p><p><a href="/">Retour au tableau de bord</a></p></>, 403);

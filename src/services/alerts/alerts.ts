@@ -16,7 +16,7 @@ export const ListAlertsInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
-export const alertView = (a: typeof alerts.$inferSelect) => ({
+const alertView = (a: typeof alerts.$inferSelect) => ({
   id: a.id,
   type: a.type,
   beneficiaryId: a.beneficiaryId,

@@ -44,13 +44,8 @@ export const chargeView = (c: ChargeRow) => ({
   envelope: envelopeAccount(c.beneficiaryId, "charge", c.id).address,
 });
 
-/** A charge of the budget plan, with its own envelope in the ledger. */
-export async function addCharge({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: AddChargeInput }) {
-  return addValidCharge({ ctx, beneficiaryId, data: AddChargeInput.parse(input) });
-}
-
-/** The same, for input its caller has already parsed (the HTTP route's `c.req.valid`). */
-export async function addValidCharge({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof AddChargeInput> }) {
+/** A charge of the budget plan, with its own envelope in the ledger; `data` is parsed by `AddChargeInput` (the route's `c.req.valid`). */
+export async function addCharge({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof AddChargeInput> }) {
   const startDate = data.startDate ?? ctx.today();
   const { months, issues } = resolveMonths(data.frequency, data.months, startDate);
   const all: FieldIssue[] = [...issues, ...endBeforeStartIssues(startDate, data.endDate)];

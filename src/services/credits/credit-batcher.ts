@@ -43,7 +43,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export const CREDIT_SCOPE = "credit";
+const CREDIT_SCOPE = "credit";
 
 const STORED_SQL = `select key, request_hash, response_status, response from idempotency_keys where scope = $1 and key = any($2::text[])`;
 

@@ -4,7 +4,7 @@ import { IdempotencyKey, hashRequest } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
 import { creditBatcherFor, type CreditOutcome } from "./credit-batcher";
 
-export type { CreditOutcome, CreditResponse } from "./credit-batcher";
+export type { CreditOutcome,  } from "./credit-batcher";
 
 const Code = z
   .string()
@@ -26,7 +26,7 @@ export type RecordCreditInput = z.input<typeof RecordCreditInput>;
 
 
 
-export const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
+const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
   hashRequest([input.beneficiaryId, input.payer, input.prestation, input.amount, input.valueDate, input.reference ?? null]);
 
 /**

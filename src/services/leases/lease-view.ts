@@ -26,7 +26,6 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
       .map((t) => ({ effectiveFrom: monthOf(t.effectiveMonth), rent: t.rent, charges: t.charges, housingBenefitToLandlord: t.housingBenefitToLandlord, monthlyDue: monthlyDue(t) })),
   };
 }
-export type LeaseView = ReturnType<typeof leaseView>;
 
 /** All leases of a beneficiary with their terms, latest lease first. */
 export async function loadLeases(executor: Executor, beneficiaryId: string) {

@@ -7,7 +7,7 @@ import { extensionOn, managedOn } from "../../domain/in-force";
 import { loadMeasure, type LoadedMeasure } from "./load-measure";
 
 /** The measure as the API shows it: what is in force today, and its whole history. */
-export function measureView(m: LoadedMeasure, today: string) {
+function measureView(m: LoadedMeasure, today: string) {
   const on = today < m.measure.startDate ? m.measure.startDate : today > m.measure.endDate ? m.measure.endDate : today;
   const { measure } = m;
   return {
@@ -41,7 +41,6 @@ export function measureView(m: LoadedMeasure, today: string) {
     history: m.events.map((e) => ({ type: e.type, effectiveDate: e.effectiveDate, status: e.status, actor: e.actor, data: e.data, at: e.createdAt.toISOString() })),
   };
 }
-export type MeasureView = ReturnType<typeof measureView>;
 
 export async function getMeasure({ ctx, measureId }: { ctx: ServiceContext; measureId: string }) {
   return measureView(await loadMeasure(ctx.db, ctx, measureId), ctx.today());

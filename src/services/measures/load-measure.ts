@@ -6,8 +6,8 @@ import { NotFoundError } from "../../domain/errors";
 import { caseloadFilter } from "../access";
 import type { ServiceContext } from "../context";
 
-export type MeasureRow = typeof measures.$inferSelect;
-export type AmendmentRow = typeof measureAmendments.$inferSelect;
+type MeasureRow = typeof measures.$inferSelect;
+type AmendmentRow = typeof measureAmendments.$inferSelect;
 
 export interface LoadedMeasure {
   measure: MeasureRow;

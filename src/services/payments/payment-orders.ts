@@ -19,7 +19,7 @@ export const ListPaymentOrdersInput = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
-export const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
+const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   id: o.id,
   beneficiaryId: o.beneficiaryId,
   kind: o.kind,

@@ -16,7 +16,7 @@ export const CreateUserInput = z.object({
 });
 export type CreateUserInput = z.input<typeof CreateUserInput>;
 
-export const userView = (u: typeof users.$inferSelect) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabled: u.disabledAt !== null });
+const userView = (u: typeof users.$inferSelect) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabled: u.disabledAt !== null });
 
 /** Staff accounts: caseworkers are assigned beneficiaries; passwords come with the web UI. */
 export async function createUser({ ctx, input }: { ctx: ServiceContext; input: CreateUserInput }) {

@@ -42,7 +42,7 @@ export const charge = (over: Partial<ChargeFacts> = {}): ChargeFacts => ({
   ...over,
 });
 
-export const key = (e: EnvelopeRef): string => (e.envelope === "charge" ? `charge:${e.chargeId}` : e.envelope);
+const key = (e: EnvelopeRef): string => (e.envelope === "charge" ? `charge:${e.chargeId}` : e.envelope);
 
 /** The facts, with envelope balances given by `key` ("rent", "charge:c1", ...). */
 export function facts(over: Partial<Omit<JobFacts, "held">> & { balances?: Record<string, bigint> } = {}): JobFacts {

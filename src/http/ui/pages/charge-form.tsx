@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../domain/charge-schedule";
-import { AddChargeInput, addValidCharge } from "../../../services/charges/add-charge";
+import { AddChargeInput, addCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
 import { typed, parseForm, type FormFields } from "../form-input";
 import { Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
@@ -83,7 +83,7 @@ export function chargeFormRoutes(ui: UiApp) {
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
     try {
-      await addValidCharge({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
+      await addCharge({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=charge#budget`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error)), 422);

@@ -1,0 +1,2 @@
+ALTER TABLE "job_runs" ADD CONSTRAINT "job_runs_status" CHECK ("job_runs"."status" IN ('running', 'succeeded', 'failed', 'abandoned'));--> statement-breakpoint
+ALTER TABLE "job_runs" ADD CONSTRAINT "job_runs_trigger" CHECK ("job_runs"."trigger" IN ('schedule', 'manual'));
