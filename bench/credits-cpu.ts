@@ -38,7 +38,12 @@ async function main() {
   await withScratchDatabase("cpu", 20, async ({ url, database }) => {
     const ids = await seedBeneficiaries(url, BENEFICIARIES);
     const { token } = await createToken(database.db, { role: "finance", name: "bench" });
-    const app = createApp({ db: database.db, logger: createLogger("silent"), resolveToken: createTokenResolver(database.db), queueState: async () => "disabled" });
+    const app = createApp({
+      db: database.db,
+      logger: createLogger("silent"),
+      resolveToken: createTokenResolver(database.db),
+      queueState: async () => "disabled",
+    });
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     const monitor = postgres(url, { max: 1, onnotice: () => {} });
     try {
@@ -48,7 +53,9 @@ async function main() {
       await load(Math.max(3, SECONDS / 2), `warm-${process.pid}`);
       await database.db.execute("analyze" as never);
       const pids = async () =>
-        (await monitor<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and application_name = 'masp-ledger'`).map((r) => r.pid);
+        (await monitor<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and application_name = 'masp-ledger'`).map(
+          (r) => r.pid,
+        );
       const before = await pids();
       const pgBefore = backendCpuMs(before);
       const nodeBefore = process.cpuUsage();

@@ -31,7 +31,12 @@ async function main() {
       try {
         const ids = await seedBeneficiaries(url, BENEFICIARIES);
         const { token } = await createToken(database.db, { role: "finance", name: "bench" });
-        const app = createApp({ db: database.db, logger: createLogger("silent"), resolveToken: createTokenResolver(database.db), queueState: async () => "disabled" });
+        const app = createApp({
+          db: database.db,
+          logger: createLogger("silent"),
+          resolveToken: createTokenResolver(database.db),
+          queueState: async () => "disabled",
+        });
         server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
         await new Promise((r) => server!.once("listening", r));
         const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -40,23 +45,37 @@ async function main() {
           const res = await fetch(`${base}/v1/credits`, {
             method: "POST",
             headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": randomUUID() },
-            body: JSON.stringify({ beneficiaryId: ids[i % ids.length], payer: "CAF", prestation: prestations[i % prestations.length], amount: 20_000 + (i % 50_000), valueDate: "2026-02-05", reference: `bench ${i}` }),
+            body: JSON.stringify({
+              beneficiaryId: ids[i % ids.length],
+              payer: "CAF",
+              prestation: prestations[i % prestations.length],
+              amount: 20_000 + (i % 50_000),
+              valueDate: "2026-02-05",
+              reference: `bench ${i}`,
+            }),
           });
           if (res.status !== 201) throw new Error(`credit ${i}: ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
         };
         // History first, then statistics: plans made on empty tables lie (trap 1).
         await runConcurrent(HISTORY, 16, credit);
-            await database.db.execute("analyze" as never);
+        await database.db.execute("analyze" as never);
         const results: { concurrency: number; creditsPerSec: number; p50Ms: number; p99Ms: number; client: string }[] = [];
         const useWrk = process.env.BENCH_CLIENT !== "node" && ensureWrk();
         if (!useWrk) console.error("wrk is not available: the load comes from this process (fetch), which understates the service");
         for (const concurrency of [1, 8, 32]) {
           const total = concurrency === 1 ? Math.min(N, 1_000) : N;
-          let line;
+          let line: (typeof results)[number];
           if (useWrk) {
             // wrk runs in another process: wait for it without blocking this event loop.
-            const r = await wrkCredits({ url: base, token, beneficiaryIds: ids, connections: concurrency, seconds: SECONDS, keyPrefix: `bench-${concurrency}-${process.pid}` });
+            const r = await wrkCredits({
+              url: base,
+              token,
+              beneficiaryIds: ids,
+              connections: concurrency,
+              seconds: SECONDS,
+              keyPrefix: `bench-${concurrency}-${process.pid}`,
+            });
             if (r.non2xx > 0) throw new Error(`${r.non2xx} credits were not accepted`);
             line = { concurrency, creditsPerSec: r.perSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, client: "wrk" };
           } else {

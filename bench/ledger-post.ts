@@ -23,7 +23,10 @@ async function main() {
       const ids = Array.from({ length: BENEFICIARIES }, () => randomUUID());
       await ensureAccounts(database.db, [payerAccount("CAF")]);
       for (let i = 0; i < ids.length; i += 500) {
-        await ensureAccounts(database.db, ids.slice(i, i + 500).flatMap((id) => [envelopeAccount(id, "rent"), envelopeAccount(id, "available")]));
+        await ensureAccounts(
+          database.db,
+          ids.slice(i, i + 500).flatMap((id) => [envelopeAccount(id, "rent"), envelopeAccount(id, "available")]),
+        );
       }
       const credit = (i: number) => {
         const id = ids[i % ids.length]!;
@@ -59,8 +62,19 @@ async function main() {
       }
       for (const concurrency of [1, 4]) {
         const size = 32;
-        const r = await runConcurrent(Math.ceil(N / size), concurrency, (i) => postMany(database.db, Array.from({ length: size }, (_, j) => credit(i * size + j))));
-        const line = { concurrency, mode: `sets of ${size}`, postsPerSec: r.perSec * size, p50Ms: percentile(r.latencies, 50), p99Ms: percentile(r.latencies, 99) };
+        const r = await runConcurrent(Math.ceil(N / size), concurrency, (i) =>
+          postMany(
+            database.db,
+            Array.from({ length: size }, (_, j) => credit(i * size + j)),
+          ),
+        );
+        const line = {
+          concurrency,
+          mode: `sets of ${size}`,
+          postsPerSec: r.perSec * size,
+          p50Ms: percentile(r.latencies, 50),
+          p99Ms: percentile(r.latencies, 99),
+        };
         console.log(JSON.stringify(line));
       }
       const report = await verifyLedger(database.db);

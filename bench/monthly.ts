@@ -1,5 +1,5 @@
-import postgres from "postgres";
 import { Redis } from "ioredis";
+import postgres from "postgres";
 import { verifyLedger } from "../src/ledger";
 import { createLogger } from "../src/logger";
 import { startJobRuntime } from "../workers/runtime";
@@ -64,17 +64,34 @@ async function main() {
         await seedBeneficiaries(url, N, "2026-01-01");
         await seedCredits(url);
         console.log(JSON.stringify({ seeded: N, seedSeconds: Math.round((performance.now() - t) / 100) / 10 }));
-        runtime = await startJobRuntime({ db: database.db, logger: createLogger("warn"), redisUrl: REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+        runtime = await startJobRuntime({
+          db: database.db,
+          logger: createLogger("warn"),
+          redisUrl: REDIS_URL,
+          prefix,
+          scheduler: false,
+          processJobs: true,
+          allowInProcess: false,
+        });
 
         t = performance.now();
         const rent = await runtime.run("rent-payments", { asOf: "2026-01-05" }, 30 * 60_000);
         const rentSeconds = (performance.now() - t) / 1000;
-        console.log(JSON.stringify({ job: "rent-payments", seconds: Math.round(rentSeconds * 10) / 10, measuresPerSec: Math.round(N / rentSeconds), summary: rent }));
+        console.log(
+          JSON.stringify({ job: "rent-payments", seconds: Math.round(rentSeconds * 10) / 10, measuresPerSec: Math.round(N / rentSeconds), summary: rent }),
+        );
 
         t = performance.now();
         const rev = await runtime.run("reversements", { asOf: "2026-01-10" }, 30 * 60_000);
         const reversementSeconds = (performance.now() - t) / 1000;
-        console.log(JSON.stringify({ job: "reversements", seconds: Math.round(reversementSeconds * 10) / 10, measuresPerSec: Math.round(N / reversementSeconds), summary: rev }));
+        console.log(
+          JSON.stringify({
+            job: "reversements",
+            seconds: Math.round(reversementSeconds * 10) / 10,
+            measuresPerSec: Math.round(N / reversementSeconds),
+            summary: rev,
+          }),
+        );
 
         const report = await verifyLedger(database.db);
         if (!report.ok) throw new Error("ledger verification failed after the benchmark");

@@ -7,7 +7,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
-const platforms = { "darwin-arm64": ["darwin", "arm64"], "darwin-x64": ["darwin", "x64"], "linux-arm": ["linux", "arm"], "linux-arm64": ["linux", "arm64"], "linux-x64": ["linux", "x64"], "win32-x64": ["win32", "x64"] };
+const platforms = {
+  "darwin-arm64": ["darwin", "arm64"],
+  "darwin-x64": ["darwin", "x64"],
+  "linux-arm": ["linux", "arm"],
+  "linux-arm64": ["linux", "arm64"],
+  "linux-x64": ["linux", "x64"],
+  "win32-x64": ["win32", "x64"],
+};
 let added = 0;
 for (const [name, entry] of Object.entries(lock.packages)) {
   for (const dep of Object.keys(entry.optionalDependencies ?? {})) {
@@ -21,5 +28,5 @@ for (const [name, entry] of Object.entries(lock.packages)) {
   void name;
 }
 lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
-writeFileSync(path, JSON.stringify(lock, null, 2) + "\n");
+writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: ${added} platform entries added`);

@@ -1,5 +1,5 @@
 import type { Config } from "./config";
-import { openDatabase, type Database } from "./db/client";
+import { type Database, openDatabase } from "./db/client";
 import { migrateDatabase } from "./db/migrate";
 import { ensureAccounts, SYSTEM_ACCOUNTS } from "./ledger/accounts";
 import type { Logger } from "./logger";

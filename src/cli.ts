@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { generatePassword, hashPassword } from "./auth/passwords";
 import { createToken, ROLES, type Role } from "./auth/tokens";
-import { users } from "./db/schema/users";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
+import { users } from "./db/schema/users";
 import { createLogger, describeError } from "./logger";
 import { systemContext } from "./services/context";
 import { createUser, findUserByEmail } from "./services/users/users";
@@ -46,9 +46,15 @@ async function main() {
       const database = await openMigratedDatabase(config, logger);
       try {
         const email = values.email ?? "";
-        const user = await createUser({ ctx: systemContext(database.db, "cli"), input: { email, role: values.role as Role, displayName: values.name ?? email.split("@")[0] ?? "" } });
+        const user = await createUser({
+          ctx: systemContext(database.db, "cli"),
+          input: { email, role: values.role as Role, displayName: values.name ?? email.split("@")[0] ?? "" },
+        });
         const password = generatePassword();
-        await database.db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id));
+        await database.db
+          .update(users)
+          .set({ passwordHash: await hashPassword(password) })
+          .where(eq(users.id, user.id));
         process.stdout.write(`created ${user.role} ${user.email} (id ${user.id}); one-time password, shown only once:\n${password}\n`);
       } finally {
         await database.close();

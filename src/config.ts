@@ -8,12 +8,7 @@ import { z } from "zod";
 const envInt = (min: number, max: number, fallback: number) =>
   z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-    z
-      .string()
-      .regex(/^\d+$/, "must be a whole decimal number")
-      .transform(Number)
-      .pipe(z.number().int().min(min).max(max))
-      .default(fallback),
+    z.string().regex(/^\d+$/, "must be a whole decimal number").transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback),
   );
 
 const Env = z.object({
@@ -24,8 +19,14 @@ const Env = z.object({
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default("./data/pglite"),
   DB_POOL_MAX: envInt(1, 200, 10),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only").default("masp"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("masp"),
   PORT: envInt(0, 65535, 3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SCHEDULER: z.enum(["on", "off"]).default("on"),

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /**
  * Personal data never reaches a log line. pino's `redact` only knows fixed paths, so
@@ -6,8 +6,23 @@ import { pino, type Logger } from "pino";
  * request bodies are never logged in the first place.
  */
 const SENSITIVE_KEYS = new Set([
-  "firstname", "lastname", "birthdate", "iban", "bic", "cafnumber", "msanumber", "name", "email",
-  "phone", "address", "password", "token", "authorization", "cookie", "creditorname", "creditoriban",
+  "firstname",
+  "lastname",
+  "birthdate",
+  "iban",
+  "bic",
+  "cafnumber",
+  "msanumber",
+  "name",
+  "email",
+  "phone",
+  "address",
+  "password",
+  "token",
+  "authorization",
+  "cookie",
+  "creditorname",
+  "creditoriban",
 ]);
 
 const REDACTED = "[redacted]";

@@ -1,11 +1,11 @@
 import { serve } from "@hono/node-server";
+import { queueDashboard } from "../workers/dashboard";
+import { type JobRuntime, startJobRuntime } from "../workers/runtime";
 import { createTokenResolver } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
 import { createLogger, describeError } from "./logger";
-import { queueDashboard } from "../workers/dashboard";
-import { startJobRuntime, type JobRuntime } from "../workers/runtime";
 
 type Role = "all" | "api" | "worker";
 
@@ -21,7 +21,7 @@ function roleFromArgs(argv: string[]): Role {
  * active jobs finish, then closes the pools.
  */
 async function main() {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   let role: Role;
   try {
     config = loadConfig();

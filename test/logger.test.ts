@@ -80,7 +80,10 @@ describe("logger redaction", () => {
   it("redacts bearer tokens and authorization headers", () => {
     const log = capture();
     const token = "masp_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-    log.logger.info({ token, authorization: `Bearer ${token}`, req: { headers: { authorization: `Bearer ${token}`, cookie: "sid=secret-cookie" } } }, "request");
+    log.logger.info(
+      { token, authorization: `Bearer ${token}`, req: { headers: { authorization: `Bearer ${token}`, cookie: "sid=secret-cookie" } } },
+      "request",
+    );
     expectNoPersonalValue(log.lines.at(-1), [token, "secret-cookie"]);
   });
 

@@ -1,13 +1,13 @@
-import { CronExpressionParser } from "cron-parser";
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from "bullmq";
+import { CronExpressionParser } from "cron-parser";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Db } from "../src/db/client";
 import { BUSINESS_TIME_ZONE, businessDate } from "../src/domain/business-date";
 import { DomainError } from "../src/domain/errors";
-import { createRedis, redisReachable } from "./connection";
 import type { JobDefinition, JobName, JobPayload, JobSummary, QueueState } from "../src/jobs/catalog";
-import { abandonAttempts, abandonOrphanedRuns, runRecorded, type QueuedJob } from "./job-runs";
+import { createRedis, redisReachable } from "./connection";
+import { abandonAttempts, abandonOrphanedRuns, type QueuedJob, runRecorded } from "./job-runs";
 import { JOBS } from "./registry";
 
 export interface JobRuntime {
@@ -62,9 +62,7 @@ export async function startJobRuntime(options: JobRuntimeOptions): Promise<JobRu
   if (!options.allowInProcess) {
     throw new Error("Redis does not answer at REDIS_URL; with DATABASE_URL set, jobs need their queue");
   }
-  options.logger.warn(
-    "!!! Redis is not reachable: jobs run IN-PROCESS, without a queue, retries or dashboard (embedded default only) !!!",
-  );
+  options.logger.warn("!!! Redis is not reachable: jobs run IN-PROCESS, without a queue, retries or dashboard (embedded default only) !!!");
   return startInProcessRuntime(options);
 }
 
@@ -141,7 +139,10 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
           const started = job.attemptsStarted;
           const upTo = (await job.getState()) === "active" ? started - 1 : started;
           const closed = await abandonAttempts(options.db, queued(job), upTo, "abandoned: its worker stopped (lock expired); the job went back to its queue");
-          logger.warn({ job: def.name, jobId, attemptsStarted: started, stalledCounter: job.stalledCounter, runsAbandoned: closed }, "job stalled: its worker stopped, the job is back in its queue");
+          logger.warn(
+            { job: def.name, jobId, attemptsStarted: started, stalledCounter: job.stalledCounter, runsAbandoned: closed },
+            "job stalled: its worker stopped, the job is back in its queue",
+          );
         })().catch((err: Error) => logger.error({ job: def.name, jobId, err: err.message }, "could not record a stalled job"));
       });
       worker.on("failed", (job, err) => logger.error({ job: def.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, "job failed"));
@@ -154,7 +155,14 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
         // Upsert: a restart updates the one scheduler instead of adding another.
         await queues.get(def.name)!.upsertJobScheduler(def.name, { pattern: def.schedule.pattern, tz: BUSINESS_TIME_ZONE }, { name: def.name, data: {} });
       }
-      logger.info({ schedules: Object.values(jobs).filter((d) => d.schedule).map((d) => `${d.name} ${d.schedule!.pattern}`) }, "job schedules registered");
+      logger.info(
+        {
+          schedules: Object.values(jobs)
+            .filter((d) => d.schedule)
+            .map((d) => `${d.name} ${d.schedule!.pattern}`),
+        },
+        "job schedules registered",
+      );
     }
   }
 
@@ -169,7 +177,10 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
     return e;
   };
 
-  logger.info({ mode: "queue", processJobs: options.processJobs, prefix, lockDurationMs: lock.durationMs, stalledIntervalMs: lock.stalledIntervalMs }, "job runtime started");
+  logger.info(
+    { mode: "queue", processJobs: options.processJobs, prefix, lockDurationMs: lock.durationMs, stalledIntervalMs: lock.stalledIntervalMs },
+    "job runtime started",
+  );
   return {
     mode: "queue",
     queues: () => [...queues.values()],
@@ -212,14 +223,16 @@ async function startInProcessRuntime(options: JobRuntimeOptions): Promise<JobRun
     const def = jobs[name];
     if (!def) return Promise.reject(new Error(`unknown job ${name}`));
     const previous = chains.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(async () => {
-      const jobLogger = logger.child({ job: name, asOf: payload.asOf, mode: "in-process" });
-      jobLogger.info("job started");
-      const ctx = { db: options.db, logger: jobLogger, actor: `job:${name}`, reportProgress: async () => {} };
-      const summary = await runRecorded(options.db, def, ctx, payload, trigger);
-      jobLogger.info({ summary }, "job finished");
-      return summary;
-    });
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        const jobLogger = logger.child({ job: name, asOf: payload.asOf, mode: "in-process" });
+        jobLogger.info("job started");
+        const ctx = { db: options.db, logger: jobLogger, actor: `job:${name}`, reportProgress: async () => {} };
+        const summary = await runRecorded(options.db, def, ctx, payload, trigger);
+        jobLogger.info({ summary }, "job finished");
+        return summary;
+      });
     chains.set(name, next);
     return next;
   };
@@ -227,11 +240,14 @@ async function startInProcessRuntime(options: JobRuntimeOptions): Promise<JobRun
   const arm = (def: JobDefinition) => {
     if (closed || !def.schedule) return;
     const next = CronExpressionParser.parse(def.schedule.pattern, { tz: BUSINESS_TIME_ZONE }).next().toDate();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      run(def.name, { asOf: businessDate() }, "schedule").catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
-      arm(def);
-    }, Math.max(1_000, next.getTime() - Date.now()));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        run(def.name, { asOf: businessDate() }, "schedule").catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
+        arm(def);
+      },
+      Math.max(1_000, next.getTime() - Date.now()),
+    );
     timer.unref();
     timers.add(timer);
   };

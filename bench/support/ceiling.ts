@@ -48,7 +48,24 @@ COMMIT;
     );
     const out = execFileSync(
       "pgbench",
-      ["-n", "-c", String(clients), "-j", "2", "-T", String(seconds), "-f", script, "-h", url.hostname, "-p", url.port || "5432", "-U", decodeURIComponent(url.username || "postgres"), name],
+      [
+        "-n",
+        "-c",
+        String(clients),
+        "-j",
+        "2",
+        "-T",
+        String(seconds),
+        "-f",
+        script,
+        "-h",
+        url.hostname,
+        "-p",
+        url.port || "5432",
+        "-U",
+        decodeURIComponent(url.username || "postgres"),
+        name,
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
     const tps = /tps = ([\d.]+)/.exec(out)?.[1];

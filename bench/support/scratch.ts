@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { openDatabase, type Database } from "../../src/db/client";
+import { type Database, openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
 import { ensureAccounts, SYSTEM_ACCOUNTS } from "../../src/ledger";
 

@@ -28,7 +28,14 @@ export interface WrkResult {
  * POSTs credits for `seconds`: each request has its own Idempotency-Key and the next
  * beneficiary of the list.
  */
-export async function wrkCredits(options: { url: string; token: string; beneficiaryIds: string[]; connections: number; seconds: number; keyPrefix: string }): Promise<WrkResult> {
+export async function wrkCredits(options: {
+  url: string;
+  token: string;
+  beneficiaryIds: string[];
+  connections: number;
+  seconds: number;
+  keyPrefix: string;
+}): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), "wrk-"));
   const script = join(dir, "credits.lua");
   writeFileSync(
@@ -53,7 +60,11 @@ end
 `,
   );
   // Asynchronous: the server under test shares this process's event loop.
-  const { stdout: out } = await promisify(execFile)("wrk", ["-t", "1", "-c", String(options.connections), "-d", `${options.seconds}s`, "--timeout", "10s", "-s", script, options.url], { encoding: "utf8" });
+  const { stdout: out } = await promisify(execFile)(
+    "wrk",
+    ["-t", "1", "-c", String(options.connections), "-d", `${options.seconds}s`, "--timeout", "10s", "-s", script, options.url],
+    { encoding: "utf8" },
+  );
   const line = out.split("\n").find((l) => l.startsWith("WRK "));
   if (!line) throw new Error(`wrk printed no summary:\n${out}`);
   const r = JSON.parse(line.slice(4)) as { requests: number; non2xx: number; micros: number; p50: number; p99: number };

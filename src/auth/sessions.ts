@@ -22,7 +22,10 @@ export interface Session {
 
 /** Checks e-mail and password; the same answer for an unknown e-mail and a wrong password. */
 export async function login(db: Db, email: string, password: string): Promise<{ token: string; session: Session } | null> {
-  const [user] = await db.select().from(users).where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, password))) return null;
   const token = randomBytes(32).toString("base64url");
   const csrfToken = randomBytes(24).toString("base64url");

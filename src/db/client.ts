@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { lockPgliteDir } from "./pglite-lock";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
-import type { RawAccess, RawQuery } from "./sql";
+import { lockPgliteDir } from "./pglite-lock";
 import * as schema from "./schema/index";
+import type { RawAccess, RawQuery } from "./sql";
 
 type Schema = typeof schema;
 /**
@@ -38,7 +38,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       onnotice: () => {},
       connection: { application_name: "masp-ledger" },
     });
-    const run = (q: Pick<postgres.Sql, "unsafe">) => ((text: string, params: readonly unknown[] = []) => q.unsafe(text, params as never[], { prepare: true })) as RawQuery;
+    const run = (q: Pick<postgres.Sql, "unsafe">) =>
+      ((text: string, params: readonly unknown[] = []) => q.unsafe(text, params as never[], { prepare: true })) as RawQuery;
     const $raw: RawAccess = { query: run(client), begin: (work) => client.begin((tx) => work(run(tx))) as never };
     const db = Object.assign(drizzlePostgres({ client, schema }), { $raw }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };

@@ -1,11 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { Database } from "./client";
-import type { PgliteDatabase } from "drizzle-orm/pglite";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 /** Any constant will do, as long as every process of this service uses the same one. */

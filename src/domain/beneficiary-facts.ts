@@ -1,8 +1,8 @@
-import type { AlertStatus, AlertType } from "./unpaid-rent-alerts";
 import type { ChargeFrequency } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
 import type { MeasureLevel } from "./measure-rules";
 import type { ReversementPlan } from "./payment-plans";
+import type { AlertStatus, AlertType } from "./unpaid-rent-alerts";
 
 /**
  * What the rules need to know about one beneficiary, as read from the database in one

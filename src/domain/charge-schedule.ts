@@ -13,7 +13,11 @@ const monthNumber = (dateOrMonth: string): number => Number.parseInt(dateOrMonth
  * The months (1-12) in which a charge falls due: every month; four months three
  * apart (quarterly); one month (yearly). Defaults follow the start month.
  */
-export function resolveMonths(frequency: ChargeFrequency, months: readonly number[] | undefined, startDate: string): { months: number[]; issues: FieldIssue[] } {
+export function resolveMonths(
+  frequency: ChargeFrequency,
+  months: readonly number[] | undefined,
+  startDate: string,
+): { months: number[]; issues: FieldIssue[] } {
   const startMonth = monthNumber(startDate);
   if (frequency === "monthly") {
     return months && months.length > 0
@@ -22,11 +26,18 @@ export function resolveMonths(frequency: ChargeFrequency, months: readonly numbe
   }
   if (frequency === "yearly") {
     const m = months ?? [startMonth];
-    return m.length === 1 ? { months: [...m], issues: [] } : { months: [...m], issues: [{ field: "months", message: "a yearly charge falls due in exactly one month", code: "one_month" }] };
+    return m.length === 1
+      ? { months: [...m], issues: [] }
+      : { months: [...m], issues: [{ field: "months", message: "a yearly charge falls due in exactly one month", code: "one_month" }] };
   }
   const m = [...(months ?? [0, 3, 6, 9].map((k) => ((startMonth - 1 + k) % 12) + 1))].sort((a, b) => a - b);
   const spaced = m.length === 4 && m.every((v, i) => i === 0 || v - m[i - 1]! === 3);
-  return spaced ? { months: m, issues: [] } : { months: m, issues: [{ field: "months", message: "a quarterly charge falls due in four months three apart (e.g. 1, 4, 7, 10)", code: "quarterly_months" }] };
+  return spaced
+    ? { months: m, issues: [] }
+    : {
+        months: m,
+        issues: [{ field: "months", message: "a quarterly charge falls due in four months three apart (e.g. 1, 4, 7, 10)", code: "quarterly_months" }],
+      };
 }
 
 interface ChargeSchedule {

@@ -1,7 +1,7 @@
-import { allocate, type AllocationPlan, type ChargeNeed } from "./allocation";
+import { type AllocationPlan, allocate, type ChargeNeed } from "./allocation";
 import type { CreditFacts, MeasureFacts } from "./beneficiary-facts";
 import { monthOf } from "./calendar";
-import { findPrestation, type Catalogue, type Earmark } from "./catalogue";
+import { type Catalogue, type Earmark, findPrestation } from "./catalogue";
 import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import { DomainError } from "./errors";
 import { activeMasp2, leaseOn, managedOn, periodsOf } from "./in-force";
@@ -31,9 +31,17 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
   if (!measure) throw new DomainError("no_active_measure", `no MASP 2 measure is in force on ${request.valueDate} for this beneficiary`);
   const prestation = findPrestation(catalogue, request.prestation);
   if (!prestation) {
-    throw new DomainError("prestation_not_managed", `${request.prestation} is not a social prestation of art. D.271-2 CASF: it cannot enter the managed account`, [
-      { field: "prestation", message: "not in the D.271-2 catalogue (salary, ARE/ASS, ordinary pensions, prime d'activité are refused)", code: "not_a_prestation" },
-    ]);
+    throw new DomainError(
+      "prestation_not_managed",
+      `${request.prestation} is not a social prestation of art. D.271-2 CASF: it cannot enter the managed account`,
+      [
+        {
+          field: "prestation",
+          message: "not in the D.271-2 catalogue (salary, ARE/ASS, ordinary pensions, prime d'activité are refused)",
+          code: "not_a_prestation",
+        },
+      ],
+    );
   }
   if (!managedOn(facts.amendments, measure, request.valueDate).includes(prestation.code)) {
     throw new DomainError("prestation_not_managed", `${prestation.code} is not managed by the measure in force on ${request.valueDate}`, [
@@ -41,7 +49,9 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
     ]);
   }
   const lease = leaseOn(facts.leases, request.valueDate);
-  const rent = lease ? rentNeed(periodsOf(facts, lease, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" })) : 0n;
+  const rent = lease
+    ? rentNeed(periodsOf(facts, lease, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" }))
+    : 0n;
   const month = monthOf(request.valueDate);
   const charges: ChargeNeed[] = facts.charges
     .filter((c) => chargeInForce(c, request.valueDate))

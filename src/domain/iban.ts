@@ -9,4 +9,3 @@ export function normalizeIban(input: string): string | null {
   if (!iban || !isValidIBAN(iban)) return null;
   return iban;
 }
-

@@ -2,7 +2,7 @@ import type { AmendmentFacts, CreditFacts, LeaseFacts, MeasureFacts } from "./be
 import { monthOf } from "./calendar";
 import { spanCovers } from "./date-range";
 import { monthlyDue } from "./lease-terms";
-import { rentPeriods, type RentPeriod } from "./rent-periods";
+import { type RentPeriod, rentPeriods } from "./rent-periods";
 
 /**
  * A MASP 2 in force on a date: within its planned dates and not ended before (a
@@ -59,8 +59,20 @@ export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string
  * The rent periods the ledger answers for: those of the lease since the MASP began
  * (arrears from before the measure are not ours to pay from its credits).
  */
-export function periodsOf(facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid">, lease: LeaseFacts, measure: MeasureFacts, toMonth: string, asOf: string): RentPeriod[] {
+export function periodsOf(
+  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid">,
+  lease: LeaseFacts,
+  measure: MeasureFacts,
+  toMonth: string,
+  asOf: string,
+): RentPeriod[] {
   const terms = facts.terms.filter((t) => t.leaseId === lease.id).map((t) => ({ effectiveMonth: t.effectiveMonth, due: monthlyDue(t) }));
   const paid = new Map(facts.rentPaid.map((r) => [r.period, r.paid]));
-  return rentPeriods({ dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms }, paid, monthOf(chainStart(facts.measures, measure)), toMonth, asOf);
+  return rentPeriods(
+    { dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms },
+    paid,
+    monthOf(chainStart(facts.measures, measure)),
+    toMonth,
+    asOf,
+  );
 }

@@ -10,7 +10,10 @@ interface LeaseAmounts {
 
 /** Terms in force for a month (`YYYY-MM`): the latest that started on or before it. */
 export function termsForMonth<T extends { effectiveMonth: string }>(terms: readonly T[], month: string): T | undefined {
-  return [...terms].filter((t) => monthOf(t.effectiveMonth) <= month).sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth)).at(-1);
+  return [...terms]
+    .filter((t) => monthOf(t.effectiveMonth) <= month)
+    .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
+    .at(-1);
 }
 
 /** What the landlord is owed for a month: rent + charges − housing benefit paid to them directly. */

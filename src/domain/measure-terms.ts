@@ -1,5 +1,5 @@
-import { checkManagedPrestations, type Catalogue } from "./catalogue";
-import { ValidationError, type FieldIssue } from "./errors";
+import { type Catalogue, checkManagedPrestations } from "./catalogue";
+import { type FieldIssue, ValidationError } from "./errors";
 import { checkPeriodDuration, isAdultOn, type MeasureLevel } from "./measure-rules";
 
 export interface MeasureTerms {

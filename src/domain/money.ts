@@ -1,4 +1,4 @@
-import { dinero, toDecimal, type Dinero } from "dinero.js/bigint";
+import { type Dinero, dinero, toDecimal } from "dinero.js/bigint";
 import { EUR } from "dinero.js/bigint/currencies";
 
 /**

@@ -16,7 +16,11 @@ function recoveryRank(envelope: EnvelopeRef, chargePriority: ReadonlyMap<string,
  * The parts of `amount` taken from each envelope, in recovery order, never more than
  * one holds; null when all of them together hold less.
  */
-export function planRecovery<E extends { envelope: EnvelopeRef; balance: bigint }>(held: readonly E[], amount: bigint, chargePriority: ReadonlyMap<string, number>): { from: E; amount: bigint }[] | null {
+export function planRecovery<E extends { envelope: EnvelopeRef; balance: bigint }>(
+  held: readonly E[],
+  amount: bigint,
+  chargePriority: ReadonlyMap<string, number>,
+): { from: E; amount: bigint }[] | null {
   if (held.reduce((s, e) => s + e.balance, 0n) < amount) return null;
   const ordered = [...held].sort((a, b) => recoveryRank(a.envelope, chargePriority) - recoveryRank(b.envelope, chargePriority));
   const parts: { from: E; amount: bigint }[] = [];

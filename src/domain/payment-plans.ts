@@ -29,7 +29,14 @@ export interface ReversementPlan {
 }
 
 /** Without a plan of their own: monthly on the 10th, all that is available. */
-export const DEFAULT_REVERSEMENT_PLAN = { frequency: "monthly", weekday: null, day: 10, mode: "all_available", amount: null, buffer: 0n } as const satisfies ReversementPlan;
+export const DEFAULT_REVERSEMENT_PLAN = {
+  frequency: "monthly",
+  weekday: null,
+  day: 10,
+  mode: "all_available",
+  amount: null,
+  buffer: 0n,
+} as const satisfies ReversementPlan;
 
 /** One payment order to write: the order, its creditor, and the envelope it is paid from. */
 export interface PaymentItem {

@@ -66,7 +66,11 @@ export function decideAlerts(facts: JobFacts, asOf: string): AlertOp[] {
       if (open) ops.push({ kind: "close", id: open.id, beneficiaryId: facts.beneficiaryId, type });
       continue;
     }
-    const evidenceOf = (names: string[]) => ({ asOf, rentEnvelope, periods: periods.filter((p) => names.includes(p.period)).map((p) => periodEvidence(facts, p)) });
+    const evidenceOf = (names: string[]) => ({
+      asOf,
+      rentEnvelope,
+      periods: periods.filter((p) => names.includes(p.period)).map((p) => periodEvidence(facts, p)),
+    });
     if (open) {
       // The unpaid_rent alert follows the arrears; a MASP 3 trigger keeps the periods and
       // the evidence that raised it (what the Département will be shown).
@@ -80,7 +84,15 @@ export function decideAlerts(facts: JobFacts, asOf: string): AlertOp[] {
     if (names.length === 0) continue;
     // Still the episode of an alert the caseworker closed: its months are still owed.
     if (facts.alerts.some((a) => a.type === type && a.periods.some((p) => owed.has(p)))) continue;
-    ops.push({ kind: "insert", beneficiaryId: facts.beneficiaryId, measureId: measure!.id, type, episode: names[0]!, periods: names, evidence: evidenceOf(names) });
+    ops.push({
+      kind: "insert",
+      beneficiaryId: facts.beneficiaryId,
+      measureId: measure!.id,
+      type,
+      episode: names[0]!,
+      periods: names,
+      evidence: evidenceOf(names),
+    });
   }
   return ops;
 }

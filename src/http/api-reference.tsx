@@ -5,6 +5,7 @@ import type { FC } from "hono/jsx";
  * A readable API reference rendered on the server from the OpenAPI document itself:
  * no CDN, no client bundle (the service runs on internal networks without internet).
  */
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked as untyped JSON, read-only
 type Json = Record<string, any>;
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
@@ -29,7 +30,7 @@ function typeLabel(doc: Json, schema: Json | undefined): string {
 const Fields: FC<{ doc: Json; schema: Json | undefined; depth?: number }> = ({ doc, schema, depth = 0 }) => {
   const s = resolve(doc, schema);
   const target = s?.type === "array" ? resolve(doc, s.items) : s;
-  if (!target?.properties || depth > 3) return <></>;
+  if (!target?.properties || depth > 3) return null;
   const required = new Set<string>(target.required ?? []);
   return (
     <ul class="fields">
@@ -72,14 +73,23 @@ export const ApiReference: FC<{ doc: Json }> = ({ doc }) => {
       </head>
       <body>
         <header>
-          <h1>{doc.info?.title} <small>v{doc.info?.version}</small></h1>
+          <h1>
+            {doc.info?.title} <small>v{doc.info?.version}</small>
+          </h1>
           <p>{doc.info?.description}</p>
           <p>
-            Document OpenAPI 3.1 : <a style="color:#fff" href="/openapi.json">/openapi.json</a>
+            Document OpenAPI 3.1 :{" "}
+            <a style="color:#fff" href="/openapi.json">
+              /openapi.json
+            </a>
           </p>
         </header>
         <main>
-          <nav>{tags.map((t) => <a href={`#${t}`}>{t}</a>)}</nav>
+          <nav>
+            {tags.map((t) => (
+              <a href={`#${t}`}>{t}</a>
+            ))}
+          </nav>
           {tags.map((tag) => (
             <>
               <h2 id={tag}>{tag}</h2>
@@ -94,15 +104,28 @@ export const ApiReference: FC<{ doc: Json }> = ({ doc }) => {
                         <span class={`m ${method}`}>{method.toUpperCase()}</span>
                         <code>{path}</code>
                       </div>
-                      <p><strong>{op.summary}</strong></p>
+                      <p>
+                        <strong>{op.summary}</strong>
+                      </p>
                       {op.description ? <p>{op.description}</p> : null}
-                      {op.security?.length ? <p class="type">Authentification : <code>Authorization: Bearer &lt;token&gt;</code></p> : null}
+                      {op.security?.length ? (
+                        <p class="type">
+                          Authentification : <code>Authorization: Bearer &lt;token&gt;</code>
+                        </p>
+                      ) : null}
                       {params.length ? (
                         <table>
-                          <tr><th>Paramètre</th><th>Où</th><th>Type</th><th></th></tr>
+                          <tr>
+                            <th>Paramètre</th>
+                            <th>Où</th>
+                            <th>Type</th>
+                            <th></th>
+                          </tr>
                           {params.map((p) => (
                             <tr>
-                              <td><code>{p.name}</code></td>
+                              <td>
+                                <code>{p.name}</code>
+                              </td>
                               <td>{p.in}</td>
                               <td class="type">{typeLabel(doc, p.schema)}</td>
                               <td>{p.required ? <span class="req">requis</span> : null}</td>

@@ -1,15 +1,15 @@
+import { jsx } from "hono/jsx";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { jsx } from "hono/jsx";
-import { ApiReference } from "./api-reference";
-import { healthRoutes } from "./api/health";
 import { beneficiaryRoutes } from "./api/beneficiaries";
 import { budgetPlanRoutes } from "./api/budget-plan";
 import { creditRoutes } from "./api/credits";
+import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
 import { referenceRoutes } from "./api/reference";
+import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
 import { errorResponse, handleError } from "./errors";
 import { adminAuth } from "./middleware/admin-auth";
@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps) {
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   const openApiDocument = () => (document ??= app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO }));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/docs", (c) => c.html("<!doctype html>" + jsx(ApiReference, { doc: openApiDocument() }).toString()));
+  app.get("/docs", (c) => c.html(`<!doctype html>${jsx(ApiReference, { doc: openApiDocument() }).toString()}`));
   // The web UI owns every other path (French pages, session cookie, CSRF tokens).
   app.route("/", uiRoutes(deps, { secureCookies: deps.secureCookies ?? false }));
 

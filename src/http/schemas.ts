@@ -18,7 +18,6 @@ export const ErrorSchema = z
 /** The services' own definition, documented for OpenAPI (zod's own `.meta`: it does not depend on which module extended zod first). */
 export const CalendarDate = ServiceCalendarDate.meta({ example: "2026-02-05", format: "date" });
 
-
 export const errorResponses = {
   401: { description: "No token or an unknown token", content: { "application/json": { schema: ErrorSchema } } },
   403: { description: "The token's role may not do this", content: { "application/json": { schema: ErrorSchema } } },
@@ -34,6 +33,8 @@ export function jsonResponse<T>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } } as const;
 }
 
-export const notFound = { 404: { description: "Unknown resource (or outside the caller's caseload)", content: { "application/json": { schema: ErrorSchema } } } } as const;
+export const notFound = {
+  404: { description: "Unknown resource (or outside the caller's caseload)", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
 export const conflict = { 409: { description: "State conflict", content: { "application/json": { schema: ErrorSchema } } } } as const;
 export const malformed = { 400: { description: "Malformed JSON", content: { "application/json": { schema: ErrorSchema } } } } as const;

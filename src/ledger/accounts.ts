@@ -33,13 +33,27 @@ const PCG = {
  */
 export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
   { address: "bank:main", label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
-  { address: "payments:in-transit", label: "Paiements émis non débités", normalSide: "credit", pcgAccount: PCG.paymentsInTransit, allowNegative: true, balanceCached: false },
+  {
+    address: "payments:in-transit",
+    label: "Paiements émis non débités",
+    normalSide: "credit",
+    pcgAccount: PCG.paymentsInTransit,
+    allowNegative: true,
+    balanceCached: false,
+  },
 ];
 
 /** The clearing account of a payer (CAF, MSA, ...), created on first use. */
 export function payerAccount(payer: string): AccountSpec {
   const code = payer.toUpperCase().replace(/[^A-Z0-9_-]/g, "_");
-  return { address: `payer:${code}`, label: `Organisme payeur ${code}`, normalSide: "debit", pcgAccount: PCG.payerClearing, allowNegative: true, balanceCached: false };
+  return {
+    address: `payer:${code}`,
+    label: `Organisme payeur ${code}`,
+    normalSide: "debit",
+    pcgAccount: PCG.payerClearing,
+    allowNegative: true,
+    balanceCached: false,
+  };
 }
 
 const ENVELOPE_PREFIX = "beneficiary";
@@ -88,8 +102,7 @@ export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, c
 export async function ensureAccounts(executor: Executor, specs: readonly AccountSpec[]): Promise<void> {
   if (specs.length === 0) return;
   const rows = specs.map(
-    (s) =>
-      sql`(${s.address}, ${s.beneficiaryId ?? null}::uuid, ${s.label}, ${s.normalSide}, ${s.pcgAccount}, ${s.allowNegative}, ${s.balanceCached})`,
+    (s) => sql`(${s.address}, ${s.beneficiaryId ?? null}::uuid, ${s.label}, ${s.normalSide}, ${s.pcgAccount}, ${s.allowNegative}, ${s.balanceCached})`,
   );
   await executor.execute(sql`
     insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)

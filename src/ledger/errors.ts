@@ -1,5 +1,5 @@
-import { DomainError } from "../domain/errors";
 import { PG, pgError } from "../db/errors";
+import { DomainError } from "../domain/errors";
 
 /**
  * Turns a refusal by the database's ledger invariants into a domain error with a

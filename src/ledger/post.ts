@@ -73,7 +73,10 @@ interface LedgerTransactionJson {
 export function ledgerTransaction(raw: PostInput): LedgerTransactionJson {
   const parsed = PostInput.safeParse(raw);
   if (!parsed.success) {
-    throw new ValidationError("invalid ledger transaction", parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+    throw new ValidationError(
+      "invalid ledger transaction",
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   }
   const input = parsed.data;
   // The reversal key of a transaction belongs to its reversal: nobody else may take it.

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import { type Executor } from "../db/client";
+import type { Executor } from "../db/client";
 import { queryRows, toBigInt } from "../db/sql";
 import { DomainError, NotFoundError } from "../domain/errors";
-import { post, type PostResult } from "./post";
+import { type PostResult, post } from "./post";
 
 export interface ReverseInput {
   transactionId: string;
@@ -27,10 +27,7 @@ export async function reverse(executor: Executor, input: ReverseInput): Promise<
   if (original.reverses_id) {
     throw new DomainError("not_reversible", "a reversal cannot itself be reversed; post the original transaction again");
   }
-  const [existing] = await queryRows<{ id: string }>(
-    executor,
-    sql`select id from ledger_transactions where reverses_id = ${input.transactionId}::uuid`,
-  );
+  const [existing] = await queryRows<{ id: string }>(executor, sql`select id from ledger_transactions where reverses_id = ${input.transactionId}::uuid`);
   if (existing) return { transactionId: existing.id, replayed: true };
 
   const postings = await queryRows<{ address: string; direction: "debit" | "credit"; amount: string }>(

@@ -31,7 +31,15 @@ export async function catalogueVersion(executor: Executor, version: string): Pro
   const catalogue: Catalogue = {
     version,
     validFrom: meta.validFrom,
-    items: rows.map((r) => ({ code: r.code, item: r.item, label: r.label, payer: r.payer, scope: r.scope, earmarked: r.earmarked ?? null, masp3: r.masp3 ?? null })),
+    items: rows.map((r) => ({
+      code: r.code,
+      item: r.item,
+      label: r.label,
+      payer: r.payer,
+      scope: r.scope,
+      earmarked: r.earmarked ?? null,
+      masp3: r.masp3 ?? null,
+    })),
   };
   cache.set(version, catalogue);
   return catalogue;

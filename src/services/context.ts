@@ -1,7 +1,7 @@
-import type { Role } from "../domain/roles";
 import type { Db, Executor } from "../db/client";
 import { auditLog } from "../db/schema/audit";
 import { businessDate } from "../domain/business-date";
+import type { Role } from "../domain/roles";
 
 /** Who is acting, and on what: every service verb receives one. */
 export interface ServiceContext {

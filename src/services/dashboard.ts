@@ -33,7 +33,17 @@ export async function dashboardFigures(ctx: ServiceContext) {
 }
 
 export async function recentJobRuns(ctx: ServiceContext, limit = 30) {
-  return queryRows<{ id: string; job: string; as_of: string; trigger: string; status: string; summary: unknown; error: string | null; started_at: string; finished_at: string | null }>(
+  return queryRows<{
+    id: string;
+    job: string;
+    as_of: string;
+    trigger: string;
+    status: string;
+    summary: unknown;
+    error: string | null;
+    started_at: string;
+    finished_at: string | null;
+  }>(
     ctx.db,
     sql`select id, job, as_of::text, trigger, status, summary, error, started_at::text, finished_at::text from job_runs order by started_at desc limit ${limit}`,
   );

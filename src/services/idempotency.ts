@@ -16,7 +16,9 @@ export interface StoredOutcome<T> {
 }
 
 export const hashRequest = (parts: readonly unknown[]): string =>
-  createHash("sha256").update(JSON.stringify(parts, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).digest("hex");
+  createHash("sha256")
+    .update(JSON.stringify(parts, (_k, v) => (typeof v === "bigint" ? v.toString() : v)))
+    .digest("hex");
 
 /**
  * The answer a key already gave: the same request gets it again; another request

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isMonth } from "../domain/calendar";
 import { isCalendarDate } from "../domain/business-date";
+import { isMonth } from "../domain/calendar";
 import { normalizeIban } from "../domain/iban";
 import { centsToJson, MAX_OPERATION_CENTS } from "../domain/money";
 
@@ -37,6 +37,7 @@ export const PersonName = z
   .trim()
   .min(1, "required")
   .max(100)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
 
 export const Label = z.string().trim().min(1, "required").max(200);

@@ -17,10 +17,16 @@ describe("beneficiaries API", () => {
   let admin: Headers;
   let finance: Headers;
 
-  const api = apiCaller(() => app, () => admin);
+  const api = apiCaller(
+    () => app,
+    () => admin,
+  );
   const call = (method: string, path: string, headers: Headers, body?: unknown) => api(method, path, body, headers);
 
-  const tag = () => randomBytes(3).toString("hex").replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!);
+  const tag = () =>
+    randomBytes(3)
+      .toString("hex")
+      .replace(/\d/g, (d) => "ghijklmnop"[Number(d)]!);
   const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
 
   const person = (overrides: Record<string, unknown> = {}) => ({
@@ -172,7 +178,11 @@ describe("beneficiaries API", () => {
   describe("PATCH /v1/beneficiaries/{id}", () => {
     it("changes the given fields only, normalising the IBAN", async () => {
       const b = await create(admin);
-      const res = await call("PATCH", `/v1/beneficiaries/${b.id}`, finance, { firstName: "Marie-Claire", iban: "fr14 2004 1010 0505 0001 3m02 606", msaNumber: "777" });
+      const res = await call("PATCH", `/v1/beneficiaries/${b.id}`, finance, {
+        firstName: "Marie-Claire",
+        iban: "fr14 2004 1010 0505 0001 3m02 606",
+        msaNumber: "777",
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ ...b, firstName: "Marie-Claire", iban: "FR1420041010050500013M02606", msaNumber: "777", updatedAt: expect.any(String) });
       expect(res.body.lastName).toBe(b.lastName);
@@ -354,7 +364,16 @@ describe("beneficiaries API", () => {
       const patched = await call("PATCH", `/v1/beneficiaries/${b.id}`, finance, { lastName: `${lastName}x`, cafNumber: "7654321" });
       expect(patched.status).toBe(200);
 
-      const rows = await queryRows<{ action: string; actor: string; role: string; entity_type: string; entity_id: string; beneficiary_id: string; request_id: string | null; changes: any }>(
+      const rows = await queryRows<{
+        action: string;
+        actor: string;
+        role: string;
+        entity_type: string;
+        entity_id: string;
+        beneficiary_id: string;
+        request_id: string | null;
+        changes: any;
+      }>(
         database.db,
         sql`select action, actor, role, entity_type, entity_id::text, beneficiary_id::text, request_id, changes from audit_log where beneficiary_id = ${b.id} order by id`,
       );

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
-import { bearer, createTestApp, type TestApp, apiCaller, type Headers } from "../support/app";
+import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/household";
 
@@ -14,7 +14,6 @@ import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/h
 
 const TODAY = "2026-11-23";
 
-
 describe("corrections API", () => {
   let database: TestDatabase;
   let app: TestApp;
@@ -22,7 +21,10 @@ describe("corrections API", () => {
   let finance: Headers;
   let caseworker: Headers;
 
-  const call = apiCaller(() => app, () => admin);
+  const call = apiCaller(
+    () => app,
+    () => admin,
+  );
 
   /** A MASP2 beneficiary (RSA, AAH, APA) with a lease of 45000 + 5000 (due on the 5th) and the given charges. */
   const household = householdMaker(call, { managed: ["RSA", "AAH", "APA"] });
@@ -44,7 +46,14 @@ describe("corrections API", () => {
   const recover = (beneficiaryId: string, body: Record<string, unknown> | string, key: string | null = randomUUID(), headers: Headers = finance) =>
     call("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
 
-  const indu = (amount: unknown, overrides: Record<string, unknown> = {}) => ({ amount, payer: "CAF", prestation: "RSA", valueDate: "2026-02-05", reference: "indu RSA 01/2026", ...overrides });
+  const indu = (amount: unknown, overrides: Record<string, unknown> = {}) => ({
+    amount,
+    payer: "CAF",
+    prestation: "RSA",
+    valueDate: "2026-02-05",
+    reference: "indu RSA 01/2026",
+    ...overrides,
+  });
 
   const balances = async (beneficiaryId: string) => {
     const res = await call("GET", `/v1/beneficiaries/${beneficiaryId}/balances`);
@@ -53,11 +62,12 @@ describe("corrections API", () => {
   };
 
   async function count(beneficiaryId: string, kind: string): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from ledger_transactions where beneficiary_id = ${beneficiaryId}::uuid and kind = ${kind}`);
+    const [row] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from ledger_transactions where beneficiary_id = ${beneficiaryId}::uuid and kind = ${kind}`,
+    );
     return Number(row!.n);
   }
-
-
 
   const address = (beneficiaryId: string, envelope: string, chargeId?: string) => `beneficiary:${beneficiaryId}:${envelope}${chargeId ? `:${chargeId}` : ""}`;
 
@@ -80,7 +90,15 @@ describe("corrections API", () => {
       const res = await reversal(c.transactionId);
       expect(res.status, res.text).toBe(201);
       expect(res.body).toEqual({ reversalId: expect.stringMatching(/^[0-9a-f-]{36}$/), reversesId: c.transactionId, replayed: false });
-      expect(await balances(h.id)).toEqual({ beneficiaryId: h.id, rent: 0, charges: 0, available: 0, care: 0, total: 0, byCharge: [{ chargeId: edf, balance: 0 }] });
+      expect(await balances(h.id)).toEqual({
+        beneficiaryId: h.id,
+        rent: 0,
+        charges: 0,
+        available: 0,
+        care: 0,
+        total: 0,
+        byCharge: [{ chargeId: edf, balance: 0 }],
+      });
 
       const txns = (await call("GET", `/v1/beneficiaries/${h.id}/transactions`)).body.items;
       expect(txns.map((t: any) => t.kind)).toEqual(["reversal", "credit"]);
@@ -196,11 +214,13 @@ describe("corrections API", () => {
 
   describe("POST /v1/beneficiaries/{id}/overpayment-recoveries", () => {
     it("takes from available first, then the charges from the highest priority number, then care, the rent last", async () => {
-      const h = await household({ charges: [
-        chargeBody(), // EDF, priority 1, 6000
-        chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 5, creditor: { name: "Trésor public", iban: EDF.iban } }),
-        chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: EDF.iban } }),
-      ] });
+      const h = await household({
+        charges: [
+          chargeBody(), // EDF, priority 1, 6000
+          chargeBody({ label: "Plan d'apurement", category: "debt_plan", amount: 4000, priority: 5, creditor: { name: "Trésor public", iban: EDF.iban } }),
+          chargeBody({ label: "MAIF", category: "insurance", amount: 3000, priority: 2, creditor: { name: "MAIF", iban: EDF.iban } }),
+        ],
+      });
       const [edf, debt, maif] = h.charges as [string, string, string];
       await credit(h.id, 70000); // rent 50000, EDF 6000, MAIF 3000, debt 4000, available 7000
       await credit(h.id, 8000, "APA"); // care 8000 (no care charge)

@@ -3,9 +3,9 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
 import { post } from "../../src/ledger/post";
-import { bearer, createTestApp, type TestApp, apiCaller, type ApiResponse, type Headers } from "../support/app";
+import { type ApiResponse, apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { chargeBody, EDF, expectLedgerSound, LANDLORD, householdMaker, leaseBody } from "../support/household";
+import { chargeBody, EDF, expectLedgerSound, householdMaker, LANDLORD, leaseBody } from "../support/household";
 
 /**
  * POST /v1/credits and the reads of the accounts (balances, transactions, rent periods):
@@ -16,7 +16,6 @@ import { chargeBody, EDF, expectLedgerSound, LANDLORD, householdMaker, leaseBody
 const TODAY = "2026-11-23";
 const MANAGED = ["RSA", "AAH", "ALS", "APL", "APA", "PCH"];
 
-
 describe("credits API", () => {
   let database: TestDatabase;
   let app: TestApp;
@@ -24,7 +23,10 @@ describe("credits API", () => {
   let finance: Headers;
   let caseworker: Headers;
 
-  const call = apiCaller(() => app, () => admin);
+  const call = apiCaller(
+    () => app,
+    () => admin,
+  );
 
   const postCredit = (body: unknown, key: string | null = randomUUID(), headers: Headers = finance) =>
     call("POST", "/v1/credits", body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
@@ -66,8 +68,6 @@ describe("credits API", () => {
     );
     return { ledger: Number(row!.ledger), credits: Number(row!.credits) };
   }
-
-
 
   const rent = (amount: number) => ({ envelope: "rent", amount });
   const charge = (chargeId: string, amount: number) => ({ envelope: "charge", chargeId, amount });
@@ -232,7 +232,13 @@ describe("credits API", () => {
       expect((await credited(h.id, 5000, "2026-01-04")).allocations).toEqual([charge(debt, 2000), available(3000)]);
       const bal = await balances(h.id);
       expect(bal).toMatchObject({ rent: 50000, charges: 13000, available: 3000, total: 66000 });
-      expect(new Map(bal.byCharge.map((c: any) => [c.chargeId, c.balance]))).toEqual(new Map([[edf, 6000], [maif, 3000], [debt, 4000]]));
+      expect(new Map(bal.byCharge.map((c: any) => [c.chargeId, c.balance]))).toEqual(
+        new Map([
+          [edf, 6000],
+          [maif, 3000],
+          [debt, 4000],
+        ]),
+      );
     });
 
     it("a charge that has ended takes nothing", async () => {
@@ -251,7 +257,16 @@ describe("credits API", () => {
       expect((await credited(h.id, 10000, "2026-01-04")).allocations).toEqual([charge(h.charges[0]!, 6000), available(4000)]);
       expect(await balances(h.id)).toMatchObject({ rent: 110000, charges: 6000, available: 4000, care: 0, total: 120000 });
       // ALF (item 21, by extension of the contract) is housing aid too.
-      const ext = await household({ measure: { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "ALF"], extension: true, extensionReason: "deux enfants" } });
+      const ext = await household({
+        measure: {
+          level: "MASP2",
+          startDate: "2026-01-01",
+          endDate: "2026-12-31",
+          managedPrestations: ["RSA", "ALF"],
+          extension: true,
+          extensionReason: "deux enfants",
+        },
+      });
       expect((await credited(ext.id, 70000, "2026-01-03", { prestation: "ALF" })).allocations).toEqual([rent(70000)]);
       // Without a lease the housing aid still goes to the rent envelope.
       const none = await household({ lease: null });
@@ -260,7 +275,10 @@ describe("credits API", () => {
 
     it("care prestations (APA, PCH) pay the care charges, the rest stays in the care envelope; never the rent", async () => {
       const h = await household({
-        charges: [chargeBody(), chargeBody({ label: "Aide à domicile", category: "care", amount: 20000, priority: 3, creditor: { name: "ADMR", iban: EDF.iban } })],
+        charges: [
+          chargeBody(),
+          chargeBody({ label: "Aide à domicile", category: "care", amount: 20000, priority: 3, creditor: { name: "ADMR", iban: EDF.iban } }),
+        ],
       });
       const [edf, help] = h.charges as [string, string];
       expect((await credited(h.id, 30000, "2026-01-03", { payer: "CD53", prestation: "APA" })).allocations).toEqual([charge(help, 20000), care(10000)]);
@@ -345,7 +363,11 @@ describe("credits API", () => {
 
     it("an amendment adding a prestation from a date: refused before, taken from that date", async () => {
       const h = await household({ measure: { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] } });
-      const amended = await call("POST", `/v1/measures/${h.measureId}/amendments`, { effectiveDate: "2026-06-01", reason: "avenant n°1", managedPrestations: ["RSA", "AAH"] });
+      const amended = await call("POST", `/v1/measures/${h.measureId}/amendments`, {
+        effectiveDate: "2026-06-01",
+        reason: "avenant n°1",
+        managedPrestations: ["RSA", "AAH"],
+      });
       expect(amended.status, JSON.stringify(amended.body)).toBe(201);
       const before = await postCredit(credit(h.id, 10000, "2026-05-31", { prestation: "AAH" }));
       expect(before.status).toBe(422);
@@ -353,7 +375,10 @@ describe("credits API", () => {
       await credited(h.id, 10000, "2026-06-01", { prestation: "AAH" });
       await credited(h.id, 10000, "2026-05-31");
       // An amendment that drops a prestation: refused from its date.
-      expect((await call("POST", `/v1/measures/${h.measureId}/amendments`, { effectiveDate: "2026-09-01", reason: "avenant n°2", managedPrestations: ["AAH"] })).status).toBe(201);
+      expect(
+        (await call("POST", `/v1/measures/${h.measureId}/amendments`, { effectiveDate: "2026-09-01", reason: "avenant n°2", managedPrestations: ["AAH"] }))
+          .status,
+      ).toBe(201);
       await credited(h.id, 10000, "2026-08-31");
       expect((await postCredit(credit(h.id, 10000, "2026-09-01"))).status).toBe(422);
       await credited(h.id, 10000, "2026-09-01", { prestation: "AAH" });
@@ -387,9 +412,12 @@ describe("credits API", () => {
       for (const [overrides, field] of bad) {
         const res = await postCredit(credit(h.id, 1000, "2026-01-03", overrides));
         expect(res.status, JSON.stringify(overrides)).toBe(422);
-        expect(res.body.error.details.map((d: any) => d.field), JSON.stringify(overrides)).toContain(field);
+        expect(
+          res.body.error.details.map((d: any) => d.field),
+          JSON.stringify(overrides),
+        ).toContain(field);
       }
-      const malformed = await postCredit("{\"beneficiaryId\": ");
+      const malformed = await postCredit('{"beneficiaryId": ');
       expect(malformed.status).toBe(400);
       expect(malformed.body.error.code).toBe("malformed_request");
       expect(await countCredits(h.id)).toEqual({ ledger: 0, credits: 0 });
@@ -437,7 +465,14 @@ describe("credits API", () => {
       expect(again.text).toBe(first.text);
       expect(again.replayed).toBe("true");
       // The same JSON object with its keys in another order: the same request.
-      const reordered = { reference: body.reference, valueDate: body.valueDate, amount: body.amount, prestation: body.prestation, payer: body.payer, beneficiaryId: body.beneficiaryId };
+      const reordered = {
+        reference: body.reference,
+        valueDate: body.valueDate,
+        amount: body.amount,
+        prestation: body.prestation,
+        payer: body.payer,
+        beneficiaryId: body.beneficiaryId,
+      };
       const third = await postCredit(reordered, key);
       expect(third.status).toBe(201);
       expect(third.text).toBe(first.text);
@@ -471,7 +506,12 @@ describe("credits API", () => {
       const key = randomUUID();
       const body = credit(h.id, 1000, "2026-03-01");
       expect((await postCredit(body, key)).status).toBe(409);
-      const m = await call("POST", `/v1/beneficiaries/${h.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+      const m = await call("POST", `/v1/beneficiaries/${h.id}/measures`, {
+        level: "MASP2",
+        startDate: "2026-01-01",
+        endDate: "2026-12-31",
+        managedPrestations: ["RSA"],
+      });
       expect(m.status).toBe(201);
       const res = await postCredit(body, key);
       expect(res.status).toBe(201);
@@ -489,7 +529,10 @@ describe("credits API", () => {
       expect(new Set(results.map((r) => r.text)).size).toBe(1);
       expect(results.filter((r) => r.replayed !== "true")).toHaveLength(1);
       expect(await countCredits(h.id)).toEqual({ ledger: 1, credits: 1 });
-      const [row] = await queryRows<{ id: string }>(database.db, sql`select id from ledger_transactions where beneficiary_id = ${h.id}::uuid and kind = 'credit'`);
+      const [row] = await queryRows<{ id: string }>(
+        database.db,
+        sql`select id from ledger_transactions where beneficiary_id = ${h.id}::uuid and kind = 'credit'`,
+      );
       expect([...ids]).toEqual([row!.id]);
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
     });
@@ -500,7 +543,10 @@ describe("credits API", () => {
       const bodies = [credit(h.id, 1000, "2026-01-03"), credit(h.id, 2000, "2026-01-03")];
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => postCredit(bodies[i % 2]!, key)));
       expect(await countCredits(h.id)).toEqual({ ledger: 1, credits: 1 });
-      const [row] = await queryRows<{ id: string; amount: string }>(database.db, sql`select id, amount::text from credits where beneficiary_id = ${h.id}::uuid`);
+      const [row] = await queryRows<{ id: string; amount: string }>(
+        database.db,
+        sql`select id, amount::text from credits where beneficiary_id = ${h.id}::uuid`,
+      );
       const winner = Number(row!.amount);
       results.forEach((r, i) => {
         if (bodies[i % 2]!.amount === winner) {
@@ -606,7 +652,9 @@ describe("credits API", () => {
       expect(seen.map((t) => t.id)).toEqual([...ids].reverse());
       for (const t of seen) {
         expect(t.kind).toBe("credit");
-        expect(t.postings.every((p: any) => ["debit", "credit"].includes(p.direction) && Number.isInteger(p.amount) && typeof p.account === "string")).toBe(true);
+        expect(t.postings.every((p: any) => ["debit", "credit"].includes(p.direction) && Number.isInteger(p.amount) && typeof p.account === "string")).toBe(
+          true,
+        );
         const debits = t.postings.filter((p: any) => p.direction === "debit").reduce((s: number, p: any) => s + p.amount, 0);
         const creditsSum = t.postings.filter((p: any) => p.direction === "credit").reduce((s: number, p: any) => s + p.amount, 0);
         expect(debits).toBe(creditsSum);
@@ -625,7 +673,13 @@ describe("credits API", () => {
   });
 
   describe("GET /v1/beneficiaries/{id}/rent-periods", () => {
-    const period = (p: string, due: number, status: string, dueDay = 5) => ({ period: p, dueDate: `${p}-${String(dueDay).padStart(2, "0")}`, due, paid: 0, status });
+    const period = (p: string, due: number, status: string, dueDay = 5) => ({
+      period: p,
+      dueDate: `${p}-${String(dueDay).padStart(2, "0")}`,
+      due,
+      paid: 0,
+      status,
+    });
 
     it("statuses as of a date: upcoming before the due date, unpaid from it (credits held in the envelope pay nothing yet)", async () => {
       const h = await household();

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/sql";
 import { pgError } from "../../src/db/errors";
+import { queryRows } from "../../src/db/sql";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
-import { chargeBody, EDF, LANDLORD, leaseBody } from "../support/household";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { chargeBody, EDF, LANDLORD, leaseBody } from "../support/household";
 
 const TODAY = "2026-11-23";
 
@@ -17,10 +17,13 @@ describe("lease and charges API (the budget plan)", () => {
   let app: App;
   let admin: Headers;
 
-  const appOn = (today: string): App =>
-    createTestApp(database.db, { today: () => today });
+  const appOn = (today: string): App => createTestApp(database.db, { today: () => today });
 
-  const call = (method: string, path: string, body?: unknown, on: App = app) => apiCaller(() => on, () => admin)(method, path, body);
+  const call = (method: string, path: string, body?: unknown, on: App = app) =>
+    apiCaller(
+      () => on,
+      () => admin,
+    )(method, path, body);
 
   const fields = (body: any): string[] => (body?.error?.details ?? []).map((d: { field: string }) => d.field);
 
@@ -240,14 +243,20 @@ describe("lease and charges API (the budget plan)", () => {
       const b = await beneficiary();
       const l = await putLease(b, lease());
       await putLease(b, lease({ rent: 47000, effectiveFrom: "2099-01" }));
-      const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
+      const failure = (promise: Promise<unknown>) =>
+        promise.then(
+          () => null,
+          (error: unknown) => error,
+        );
 
       const update = await failure(database.db.execute(sql`update lease_terms set rent = 1 where lease_id = ${l.body.id} and effective_month = '2026-01-01'`));
       expect(pgError(update)?.code).toBe("MLAPP");
       const del = await failure(database.db.execute(sql`delete from lease_terms where lease_id = ${l.body.id} and effective_month = '2026-01-01'`));
       expect(pgError(del)?.code).toBe("MLAPP");
       // Moving future terms into the past is refused too.
-      const moved = await failure(database.db.execute(sql`update lease_terms set effective_month = '2026-02-01' where lease_id = ${l.body.id} and effective_month = '2099-01-01'`));
+      const moved = await failure(
+        database.db.execute(sql`update lease_terms set effective_month = '2026-02-01' where lease_id = ${l.body.id} and effective_month = '2099-01-01'`),
+      );
       expect(pgError(moved)?.code).toBe("MLAPP");
       // Terms of a future month may still be corrected.
       await database.db.execute(sql`update lease_terms set rent = 47500 where lease_id = ${l.body.id} and effective_month = '2099-01-01'`);
@@ -268,7 +277,13 @@ describe("lease and charges API (the budget plan)", () => {
       const got = await getLease(b);
       expect(got.body.id).toBe(moved.body.id);
       expect(got.body.previous).toEqual([
-        expect.objectContaining({ id: old.body.id, startDate: "2026-01-01", endDate: "2026-08-31", rent: 45000, terms: [expect.objectContaining({ effectiveFrom: "2026-01", rent: 45000 })] }),
+        expect.objectContaining({
+          id: old.body.id,
+          startDate: "2026-01-01",
+          endDate: "2026-08-31",
+          rent: 45000,
+          terms: [expect.objectContaining({ effectiveFrom: "2026-01", rent: 45000 })],
+        }),
       ]);
       // A lease cannot start before the latest one.
       const earlier = await putLease(b, lease({ startDate: "2026-05-01" }));
@@ -279,7 +294,10 @@ describe("lease and charges API (the budget plan)", () => {
 
   describe("charges", () => {
     const ledgerAccount = async (address: string) =>
-      queryRows<{ address: string; beneficiary_id: string | null }>(database.db, sql`select address, beneficiary_id::text from ledger_accounts where address = ${address}`);
+      queryRows<{ address: string; beneficiary_id: string | null }>(
+        database.db,
+        sql`select address, beneficiary_id::text from ledger_accounts where address = ${address}`,
+      );
 
     it("POST adds a charge (201) with its own ledger envelope", async () => {
       const b = await beneficiary();
@@ -351,7 +369,11 @@ describe("lease and charges API (the budget plan)", () => {
       const explicit = await addCharge(b, charge({ frequency: "quarterly", months: [10, 1, 7, 4], startDate: "2026-02-10" }));
       expect(explicit.status).toBe(201);
       expect(explicit.body.months).toEqual([1, 4, 7, 10]);
-      for (const months of [[1, 4, 7], [1, 5, 9, 12], [1, 4, 7, 10, 12]]) {
+      for (const months of [
+        [1, 4, 7],
+        [1, 5, 9, 12],
+        [1, 4, 7, 10, 12],
+      ]) {
         const res = await addCharge(b, charge({ frequency: "quarterly", months }));
         expect(res.status, JSON.stringify(months)).toBe(422);
         expect(fields(res.body)).toEqual(["months"]);
@@ -410,7 +432,12 @@ describe("lease and charges API (the budget plan)", () => {
       expect((await call("PATCH", `/v1/beneficiaries/${b}/charges/${third.id}`, { priority: 1 })).status).toBe(200);
       const after = await call("GET", `/v1/beneficiaries/${b}/charges`);
       expect(after.body.items.map((c: any) => c.priority)).toEqual([1, 1, 2, 2]);
-      expect(after.body.items.slice(0, 2).map((c: any) => c.id).sort()).toEqual([first.id, third.id].sort());
+      expect(
+        after.body.items
+          .slice(0, 2)
+          .map((c: any) => c.id)
+          .sort(),
+      ).toEqual([first.id, third.id].sort());
       expect((await call("GET", `/v1/beneficiaries/${randomUUID()}/charges`)).status).toBe(404);
     });
 

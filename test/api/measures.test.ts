@@ -49,7 +49,10 @@ describe("measures API", () => {
   let admin: Headers;
   let caseworker: Headers;
 
-  const call = apiCaller(() => app, () => admin);
+  const call = apiCaller(
+    () => app,
+    () => admin,
+  );
 
   const fields = (body: any): string[] => (body?.error?.details ?? []).map((d: { field: string }) => d.field);
   const codes = (body: any): string[] => (body?.error?.details ?? []).map((d: { code: string }) => d.code);
@@ -197,9 +200,7 @@ describe("measures API", () => {
 
     it("five parallel openings of overlapping measures: exactly one 201, the others 409", async () => {
       const b = await beneficiary();
-      const results = await Promise.all(
-        ["2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30", "2026-12-31"].map((end) => open(b, masp2("2026-01-01", end))),
-      );
+      const results = await Promise.all(["2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30", "2026-12-31"].map((end) => open(b, masp2("2026-01-01", end))));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409]);
       const rows = await queryRows<{ n: string }>(database.db, sql`select count(*)::text as n from measures where beneficiary_id = ${b}`);
@@ -371,7 +372,11 @@ describe("measures API", () => {
       const b = await beneficiary();
       const m = await opened(b, masp2("2026-01-01", "2026-12-31", ["RSA"]));
 
-      const a1 = await call("POST", `/v1/measures/${m.id}/amendments`, { effectiveDate: "2026-06-01", reason: "avenant n°1", managedPrestations: ["RSA", "AAH"] });
+      const a1 = await call("POST", `/v1/measures/${m.id}/amendments`, {
+        effectiveDate: "2026-06-01",
+        reason: "avenant n°1",
+        managedPrestations: ["RSA", "AAH"],
+      });
       expect(a1.status).toBe(201);
       expect(a1.body.amendments).toEqual([
         expect.objectContaining({ effectiveDate: "2026-06-01", reason: "avenant n°1", managedPrestations: ["RSA", "AAH"], extension: null }),
@@ -380,7 +385,11 @@ describe("measures API", () => {
       expect(a1.body.managedPrestations).toEqual(["RSA", "AAH"]);
 
       // A change that starts after today is recorded but not yet in force.
-      const a2 = await call("POST", `/v1/measures/${m.id}/amendments`, { effectiveDate: "2026-12-01", reason: "avenant n°2", managedPrestations: ["RSA", "AAH", "ALS"] });
+      const a2 = await call("POST", `/v1/measures/${m.id}/amendments`, {
+        effectiveDate: "2026-12-01",
+        reason: "avenant n°2",
+        managedPrestations: ["RSA", "AAH", "ALS"],
+      });
       expect(a2.status).toBe(201);
       expect(a2.body.managedPrestations).toEqual(["RSA", "AAH"]);
       expect(a2.body.amendments.map((a: any) => a.effectiveDate)).toEqual(["2026-06-01", "2026-12-01"]);
@@ -412,14 +421,22 @@ describe("measures API", () => {
       expect(first.amendments.map((a: any) => a.effectiveDate)).toEqual(["2026-06-01", "2026-07-01", "2026-12-01"]);
 
       const second = (await call("GET", `/v1/measures/${renewed.body.id}`)).body;
-      expect(second).toMatchObject({ status: "ended", endedOn: "2027-03-31", endReason: "objectives_reached", endComment: "autonome", previousMeasureId: m.id });
+      expect(second).toMatchObject({
+        status: "ended",
+        endedOn: "2027-03-31",
+        endReason: "objectives_reached",
+        endComment: "autonome",
+        previousMeasureId: m.id,
+      });
       expect(second.history.map((e: any) => [e.type, e.effectiveDate, e.status])).toEqual([
         ["opened", "2027-01-01", "active"],
         ["ended", "2027-03-31", "ended"],
       ]);
 
       // An ended measure takes no amendment or review.
-      expect((await call("POST", `/v1/measures/${renewed.body.id}/amendments`, { effectiveDate: "2027-02-01", reason: "x", budgetPlanNote: "y" })).status).toBe(409);
+      expect((await call("POST", `/v1/measures/${renewed.body.id}/amendments`, { effectiveDate: "2027-02-01", reason: "x", budgetPlanNote: "y" })).status).toBe(
+        409,
+      );
       expect((await call("POST", `/v1/measures/${renewed.body.id}/reviews`, review("2027-02-01", "continue"))).status).toBe(409);
     });
 
@@ -442,7 +459,9 @@ describe("measures API", () => {
       const onMasp1 = await call("POST", `/v1/measures/${m1.id}/amendments`, { effectiveDate: "2026-03-01", reason: "x", managedPrestations: ["RSA"] });
       expect(onMasp1.status).toBe(422);
       expect(fields(onMasp1.body)).toEqual(["managedPrestations"]);
-      expect((await call("POST", `/v1/measures/${randomUUID()}/amendments`, { effectiveDate: "2026-03-01", reason: "x", budgetPlanNote: "y" })).status).toBe(404);
+      expect((await call("POST", `/v1/measures/${randomUUID()}/amendments`, { effectiveDate: "2026-03-01", reason: "x", budgetPlanNote: "y" })).status).toBe(
+        404,
+      );
       expect((await call("GET", `/v1/measures/${randomUUID()}`)).status).toBe(404);
       expect((await call("GET", "/v1/measures/not-an-id")).status).toBe(404);
     });
@@ -503,7 +522,10 @@ describe("measures API", () => {
   describe("ledger envelopes", () => {
     it("opening a MASP2 creates the rent and available envelopes; a MASP1 creates none", async () => {
       const accounts = (b: string) =>
-        queryRows<{ address: string }>(database.db, sql`select address from ledger_accounts where beneficiary_id = ${b} or address like ${`beneficiary:${b}:%`} order by address`);
+        queryRows<{ address: string }>(
+          database.db,
+          sql`select address from ledger_accounts where beneficiary_id = ${b} or address like ${`beneficiary:${b}:%`} order by address`,
+        );
       const b2 = await beneficiary();
       await opened(b2, masp2("2026-01-01", "2026-12-31"));
       expect((await accounts(b2)).map((r) => r.address)).toEqual([`beneficiary:${b2}:available`, `beneficiary:${b2}:rent`]);
@@ -549,10 +571,30 @@ describe("measures API", () => {
         expect(p.scope === "extension").toBe(p.item >= 18 && p.item <= 29);
       }
       expect(items.map((p) => p.item)).not.toContain(16);
-      expect(items.filter((p) => p.earmarked === "housing").map((p) => p.code).sort()).toEqual(["ALF", "ALS", "APL"]);
-      expect(items.filter((p) => p.earmarked === "care").map((p) => p.code).sort()).toEqual(["ACTP", "APA", "ARSM", "PCH", "PCH_ENFANT"]);
-      expect(items.filter((p) => p.masp3 === null).map((p) => p.code).sort()).toEqual(["ACTP", "APA", "ARSM", "PCH", "PCH_ENFANT"]);
-      expect(items.filter((p) => p.masp3 === "extension").map((p) => p.item).sort((a, b) => a - b)).toEqual([18, 19, 20, 21, 22, 23, 24, 25, 26, 28]);
+      expect(
+        items
+          .filter((p) => p.earmarked === "housing")
+          .map((p) => p.code)
+          .sort(),
+      ).toEqual(["ALF", "ALS", "APL"]);
+      expect(
+        items
+          .filter((p) => p.earmarked === "care")
+          .map((p) => p.code)
+          .sort(),
+      ).toEqual(["ACTP", "APA", "ARSM", "PCH", "PCH_ENFANT"]);
+      expect(
+        items
+          .filter((p) => p.masp3 === null)
+          .map((p) => p.code)
+          .sort(),
+      ).toEqual(["ACTP", "APA", "ARSM", "PCH", "PCH_ENFANT"]);
+      expect(
+        items
+          .filter((p) => p.masp3 === "extension")
+          .map((p) => p.item)
+          .sort((a, b) => a - b),
+      ).toEqual([18, 19, 20, 21, 22, 23, 24, 25, 26, 28]);
       for (const code of ["SALAIRE", "ARE", "ASS", "PRIME_ACTIVITE"]) expect(items.map((p) => p.code)).not.toContain(code);
       expect((await call("GET", "/v1/prestations", undefined, caseworker)).status).toBe(200);
       expect((await call("GET", "/v1/prestations", undefined, {})).status).toBe(401);

@@ -12,7 +12,12 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
  * that text. Checked against a database migrated on the PostgreSQL server.
  */
 const FUNCTIONS_FOLDER = join(MIGRATIONS_FOLDER, "functions");
-const trimEnds = (text: string) => text.split("\n").map((line) => line.trimEnd()).join("\n").trimEnd();
+const trimEnds = (text: string) =>
+  text
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")
+    .trimEnd();
 const sources = new Map(
   readdirSync(FUNCTIONS_FOLDER)
     .filter((f) => f.endsWith(".sql"))
@@ -55,7 +60,9 @@ describe("PL/pgSQL and SQL functions against drizzle/functions/", () => {
   });
 
   it("copies the file's text into the latest migration that (re)creates the function in that form", () => {
-    const migrations = readdirSync(MIGRATIONS_FOLDER).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+    const migrations = readdirSync(MIGRATIONS_FOLDER)
+      .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+      .sort();
     for (const [name, text] of sources) {
       const creating = migrations.filter((m) => readFileSync(join(MIGRATIONS_FOLDER, m), "utf8").includes(`FUNCTION public.${name}(`));
       if (creating.length === 0) continue; // created before the canonical files, never changed since

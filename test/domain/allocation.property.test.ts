@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, planTotal, type AllocationInput, type ChargeNeed } from "../../src/domain/allocation";
+import { type AllocationInput, allocate, type ChargeNeed, planTotal } from "../../src/domain/allocation";
 
 const cents = (max: number) => fc.bigInt({ min: 0n, max: BigInt(max) });
 const charge = fc.record({
@@ -33,52 +33,66 @@ describe("allocation policy (L.271-2 al. 2 rent first, R.271-4 earmarking)", () 
 
   it("serves the rent first: in full when the credit suffices, else with everything", () => {
     fc.assert(
-      fc.property(input.filter((i) => i.earmarked === null), (i) => {
-        const rent = allocate(i).filter((a) => a.envelope === "rent").reduce((s, a) => s + a.amount, 0n);
-        expect(rent).toBe(i.amount < i.rentNeed ? i.amount : i.rentNeed);
-      }),
+      fc.property(
+        input.filter((i) => i.earmarked === null),
+        (i) => {
+          const rent = allocate(i)
+            .filter((a) => a.envelope === "rent")
+            .reduce((s, a) => s + a.amount, 0n);
+          expect(rent).toBe(i.amount < i.rentNeed ? i.amount : i.rentNeed);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("serves charges by priority, never beyond their need, and leaves only a true rest available", () => {
     fc.assert(
-      fc.property(input.filter((i) => i.earmarked === null), (i) => {
-        const plan = allocate(i);
-        const sorted = [...i.charges].sort((a, b) => a.priority - b.priority || a.chargeId.localeCompare(b.chargeId));
-        let unfilledBefore = false;
-        for (const c of sorted) {
-          const got = allocatedTo(plan, c.chargeId);
-          expect(got <= c.need).toBe(true);
-          // A charge gets money only when every charge before it is full.
-          if (unfilledBefore) expect(got).toBe(0n);
-          if (got < c.need) unfilledBefore = true;
-        }
-        const available = plan.filter((a) => a.envelope === "available").reduce((s, a) => s + a.amount, 0n);
-        const allNeeds = i.rentNeed + i.charges.reduce((s, c) => s + c.need, 0n);
-        expect(available).toBe(i.amount > allNeeds ? i.amount - allNeeds : 0n);
-      }),
+      fc.property(
+        input.filter((i) => i.earmarked === null),
+        (i) => {
+          const plan = allocate(i);
+          const sorted = [...i.charges].sort((a, b) => a.priority - b.priority || a.chargeId.localeCompare(b.chargeId));
+          let unfilledBefore = false;
+          for (const c of sorted) {
+            const got = allocatedTo(plan, c.chargeId);
+            expect(got <= c.need).toBe(true);
+            // A charge gets money only when every charge before it is full.
+            if (unfilledBefore) expect(got).toBe(0n);
+            if (got < c.need) unfilledBefore = true;
+          }
+          const available = plan.filter((a) => a.envelope === "available").reduce((s, a) => s + a.amount, 0n);
+          const allNeeds = i.rentNeed + i.charges.reduce((s, c) => s + c.need, 0n);
+          expect(available).toBe(i.amount > allNeeds ? i.amount - allNeeds : 0n);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("puts housing aid wholly in the rent envelope", () => {
     fc.assert(
-      fc.property(input.filter((i) => i.earmarked === "housing"), (i) => {
-        expect(allocate(i)).toEqual([{ envelope: "rent", amount: i.amount }]);
-      }),
+      fc.property(
+        input.filter((i) => i.earmarked === "housing"),
+        (i) => {
+          expect(allocate(i)).toEqual([{ envelope: "rent", amount: i.amount }]);
+        },
+      ),
     );
   });
 
   it("puts care prestations wholly on care charges, or holds them in the care envelope", () => {
     fc.assert(
-      fc.property(input.filter((i) => i.earmarked === "care"), (i) => {
-        const plan = allocate(i);
-        const careIds = new Set(i.charges.filter((c) => c.category === "care").map((c) => c.chargeId));
-        for (const a of plan) {
-          expect(a.envelope === "care" || (a.envelope === "charge" && careIds.has(a.chargeId))).toBe(true);
-        }
-      }),
+      fc.property(
+        input.filter((i) => i.earmarked === "care"),
+        (i) => {
+          const plan = allocate(i);
+          const careIds = new Set(i.charges.filter((c) => c.category === "care").map((c) => c.chargeId));
+          for (const a of plan) {
+            expect(a.envelope === "care" || (a.envelope === "charge" && careIds.has(a.chargeId))).toBe(true);
+          }
+        },
+      ),
     );
   });
 

@@ -50,7 +50,9 @@ describe("whether a charge falls due in a month", () => {
         const count = (c: Parameters<typeof chargeDueIn>[0]) => year.filter((month) => chargeDueIn(c, month)).length;
         const base = { startDate: "2026-01-01", endDate: null };
         expect(count({ ...base, frequency: "monthly", months: [] })).toBe(12);
-        expect(count({ ...base, frequency: "quarterly", months: resolveMonths("quarterly", undefined, `2026-${String(m).padStart(2, "0")}-01`).months })).toBe(4);
+        expect(count({ ...base, frequency: "quarterly", months: resolveMonths("quarterly", undefined, `2026-${String(m).padStart(2, "0")}-01`).months })).toBe(
+          4,
+        );
         expect(count({ ...base, frequency: "yearly", months: [m] })).toBe(1);
       }),
     );

@@ -26,7 +26,9 @@ const refusal = (f: () => unknown) => {
 describe("planCredit: whether a credit can be taken", () => {
   it("no MASP 2 in force on the value date: refused, before looking at the prestation", () => {
     expect(refusal(() => planCredit(facts(), credit({ valueDate: "2027-01-01", prestation: "SALAIRE" }), catalogue)).code).toBe("no_active_measure");
-    expect(refusal(() => planCredit(facts({ measures: [masp2({ level: "MASP1", managedPrestations: [] })] }), credit(), catalogue)).code).toBe("no_active_measure");
+    expect(refusal(() => planCredit(facts({ measures: [masp2({ level: "MASP1", managedPrestations: [] })] }), credit(), catalogue)).code).toBe(
+      "no_active_measure",
+    );
   });
 
   it("not a prestation of D.271-2 (a salary): refused on the prestation field", () => {
@@ -74,8 +76,14 @@ describe("planCredit: where a credit goes", () => {
   });
 
   it("housing aid goes wholly to the rent (R.271-4), care prestations to care", () => {
-    expect(planCredit(facts(), credit({ prestation: "APL", amount: 500_000n }), catalogue)).toMatchObject({ plan: [{ envelope: "rent", amount: 500_000n }], earmarked: "housing" });
-    expect(planCredit(facts(), credit({ prestation: "APA", amount: 30_000n }), catalogue)).toMatchObject({ plan: [{ envelope: "care", amount: 30_000n }], earmarked: "care" });
+    expect(planCredit(facts(), credit({ prestation: "APL", amount: 500_000n }), catalogue)).toMatchObject({
+      plan: [{ envelope: "rent", amount: 500_000n }],
+      earmarked: "housing",
+    });
+    expect(planCredit(facts(), credit({ prestation: "APA", amount: 30_000n }), catalogue)).toMatchObject({
+      plan: [{ envelope: "care", amount: 30_000n }],
+      earmarked: "care",
+    });
   });
 
   it("without a lease nothing goes to the rent", () => {

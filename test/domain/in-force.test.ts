@@ -87,7 +87,10 @@ describe("the rent periods the ledger answers for", () => {
         { leaseId: "l1", effectiveMonth: "2026-03-01", rent: 52_000n, charges: 5_000n, housingBenefitToLandlord: 20_000n },
         { leaseId: "other", effectiveMonth: "2026-02-01", rent: 1n, charges: 0n, housingBenefitToLandlord: 0n },
       ],
-      rentPaid: [{ leaseId: null, period: "2026-01", paid: 35_000n }, { leaseId: null, period: "2026-02", paid: 10_000n }],
+      rentPaid: [
+        { leaseId: null, period: "2026-01", paid: 35_000n },
+        { leaseId: null, period: "2026-02", paid: 10_000n },
+      ],
     });
     const periods = periodsOf(f, f.leases[0]!, f.measures[0]!, "2026-03", "2026-03-10");
     expect(periods.map((p) => [p.period, p.due, p.paid, p.status])).toEqual([
@@ -99,7 +102,9 @@ describe("the rent periods the ledger answers for", () => {
 });
 
 describe("date spans and end before start", () => {
-  const date = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  const date = fc
+    .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-12-31T00:00:00Z"), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
   it("property: an open-ended span covers every date from its start", () => {
     fc.assert(
       fc.property(date, date, (start, d) => {
@@ -111,7 +116,9 @@ describe("date spans and end before start", () => {
     fc.assert(
       fc.property(date, date, (start, end) => {
         expect(endsBeforeStart(start, end)).toBe(end < start);
-        expect(endBeforeStartIssues(start, end)).toEqual(end < start ? [{ field: "endDate", message: "the end date is before the start date", code: "end_before_start" }] : []);
+        expect(endBeforeStartIssues(start, end)).toEqual(
+          end < start ? [{ field: "endDate", message: "the end date is before the start date", code: "end_before_start" }] : [],
+        );
       }),
     );
     expect(endsBeforeStart("2026-01-01", null)).toBe(false);

@@ -23,16 +23,25 @@ describe("the lease terms of a month", () => {
   });
 
   it("property: a rent period's due is the monthly due of the terms of its month", () => {
-    const amounts = fc.record({ rent: fc.bigInt({ min: 0n, max: 200_000n }), charges: fc.bigInt({ min: 0n, max: 50_000n }), housingBenefitToLandlord: fc.bigInt({ min: 0n, max: 50_000n }) });
+    const amounts = fc.record({
+      rent: fc.bigInt({ min: 0n, max: 200_000n }),
+      charges: fc.bigInt({ min: 0n, max: 50_000n }),
+      housingBenefitToLandlord: fc.bigInt({ min: 0n, max: 50_000n }),
+    });
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }), fc.array(amounts, { minLength: 5, maxLength: 5 }), fc.integer({ min: 1, max: 12 }), (months, values, asked) => {
-        const t = months.map((m, i) => ({ effectiveMonth: `2026-${String(m).padStart(2, "0")}-01`, ...values[i]! }));
-        const month = `2026-${String(asked).padStart(2, "0")}`;
-        const inForce = termsForMonth(t, month);
-        const lease = { dueDay: 5, startDate: "2026-01-01", endDate: null, terms: t.map((x) => ({ effectiveMonth: x.effectiveMonth, due: monthlyDue(x) })) };
-        expect(dueOn(lease, month)).toBe(inForce ? monthlyDue(inForce) : 0n);
-        if (inForce) expect(inForce.effectiveMonth.slice(0, 7) <= month).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }),
+        fc.array(amounts, { minLength: 5, maxLength: 5 }),
+        fc.integer({ min: 1, max: 12 }),
+        (months, values, asked) => {
+          const t = months.map((m, i) => ({ effectiveMonth: `2026-${String(m).padStart(2, "0")}-01`, ...values[i]! }));
+          const month = `2026-${String(asked).padStart(2, "0")}`;
+          const inForce = termsForMonth(t, month);
+          const lease = { dueDay: 5, startDate: "2026-01-01", endDate: null, terms: t.map((x) => ({ effectiveMonth: x.effectiveMonth, due: monthlyDue(x) })) };
+          expect(dueOn(lease, month)).toBe(inForce ? monthlyDue(inForce) : 0n);
+          if (inForce) expect(inForce.effectiveMonth.slice(0, 7) <= month).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { isValidIBAN, validateIBAN, ValidationErrorsIBAN } from "ibantools";
+import { isValidIBAN, ValidationErrorsIBAN, validateIBAN } from "ibantools";
 import { describe, expect, it } from "vitest";
 import { isCalendarDate } from "../../src/domain/business-date";
 import { addDays, addMonths, addYears, daysBetween, daysInMonth } from "../../src/domain/calendar";
@@ -140,7 +140,9 @@ describe("measure rules: cumulatedWithinLimit (48 months in all)", () => {
       { startDate: "2028-03-01", endDate: "2029-02-28" },
     ];
     expect(cumulatedWithinLimit(periods, { startDate: "2029-03-01", endDate: "2030-02-28" }).ok).toBe(true);
-    expect(cumulatedWithinLimit([...periods, { startDate: "2029-03-01", endDate: "2030-02-28" }], { startDate: "2030-03-01", endDate: "2030-08-31" }).ok).toBe(false);
+    expect(cumulatedWithinLimit([...periods, { startDate: "2029-03-01", endDate: "2030-02-28" }], { startDate: "2030-03-01", endDate: "2030-08-31" }).ok).toBe(
+      false,
+    );
   });
 
   it("with gaps, counts the days actually covered", () => {
@@ -149,7 +151,9 @@ describe("measure rules: cumulatedWithinLimit (48 months in all)", () => {
     const gap = cumulatedWithinLimit([first], { startDate: "2029-01-01", endDate: "2030-12-31" });
     expect(gap).toMatchObject({ ok: true, usedDays: 1460, limitDays: 1461 });
     // Two more days than the limit leaves.
-    expect(cumulatedWithinLimit([first, { startDate: "2029-01-01", endDate: "2030-12-31" }], { startDate: "2032-01-01", endDate: "2032-01-02" }).ok).toBe(false);
+    expect(cumulatedWithinLimit([first, { startDate: "2029-01-01", endDate: "2030-12-31" }], { startDate: "2032-01-01", endDate: "2032-01-02" }).ok).toBe(
+      false,
+    );
     expect(cumulatedWithinLimit([first, { startDate: "2029-01-01", endDate: "2030-12-31" }], { startDate: "2032-01-01", endDate: "2032-01-01" }).ok).toBe(true);
   });
 
@@ -177,7 +181,12 @@ describe("measure rules: cumulatedWithinLimit (48 months in all)", () => {
 describe("the four-year limit as shown (L.271-2)", () => {
   it("none without a measure; else from the first start, 48 months, the days used and left", () => {
     expect(fourYearLimit([])).toBeNull();
-    expect(fourYearLimit([{ startDate: "2026-01-01", endDate: "2026-12-31" }, { startDate: "2027-01-01", endDate: "2027-06-30", endedOn: "2027-03-31" }])).toEqual({
+    expect(
+      fourYearLimit([
+        { startDate: "2026-01-01", endDate: "2026-12-31" },
+        { startDate: "2027-01-01", endDate: "2027-06-30", endedOn: "2027-03-31" },
+      ]),
+    ).toEqual({
       firstStart: "2026-01-01",
       limitDate: "2029-12-31",
       usedDays: 365 + 90,

@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors";
-import { assertTerms, distinctCodes, newMeasureRow, termProblems, upperCodes, type MeasureTerms } from "../../src/domain/measure-terms";
+import { assertTerms, distinctCodes, type MeasureTerms, newMeasureRow, termProblems, upperCodes } from "../../src/domain/measure-terms";
 import { catalogue } from "./support/facts";
 
-const terms = (over: Partial<MeasureTerms> = {}): MeasureTerms => ({ level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"], extension: false, ...over });
+const terms = (over: Partial<MeasureTerms> = {}): MeasureTerms => ({
+  level: "MASP2",
+  startDate: "2026-01-01",
+  endDate: "2026-12-31",
+  managedPrestations: ["RSA"],
+  extension: false,
+  ...over,
+});
 const adult = { birthDate: "1980-05-01", mjagbf: false };
 const codes = (issues: { field: string; code?: string }[]) => issues.map((i) => `${i.field}:${i.code}`);
 
@@ -24,7 +31,10 @@ describe("the rules of a contract period", () => {
   it("D.271-2 and R.271-3: each bad code on its own index; an extension needs its reason and no MJAGBF", () => {
     const issues = termProblems(terms({ managedPrestations: ["RSA", "SALAIRE", "AF"] }), adult, catalogue);
     expect(codes(issues)).toEqual(["managedPrestations.1:unknown_prestation", "managedPrestations.2:needs_extension"]);
-    expect(codes(termProblems(terms({ managedPrestations: ["AF"], extension: true }), { ...adult, mjagbf: true }, catalogue))).toEqual(["extensionReason:required", "extension:mjagbf"]);
+    expect(codes(termProblems(terms({ managedPrestations: ["AF"], extension: true }), { ...adult, mjagbf: true }, catalogue))).toEqual([
+      "extensionReason:required",
+      "extension:mjagbf",
+    ]);
   });
 
   it("a MASP 1 manages nothing, a MASP 2 something; every broken rule is reported at once", () => {
@@ -43,6 +53,11 @@ describe("the rules of a contract period", () => {
   it("codes: upper-cased in the order given, stored once each, under the catalogue's version", () => {
     expect(upperCodes([" rsa", "Aah", "RSA"])).toEqual(["RSA", "AAH", "RSA"]);
     expect(distinctCodes(["RSA", "AAH", "RSA"])).toEqual(["RSA", "AAH"]);
-    expect(newMeasureRow("id", "b", terms({ managedPrestations: ["RSA", "RSA"] }), catalogue)).toMatchObject({ status: "active", managedPrestations: ["RSA"], catalogueVersion: "test", extensionReason: null });
+    expect(newMeasureRow("id", "b", terms({ managedPrestations: ["RSA", "RSA"] }), catalogue)).toMatchObject({
+      status: "active",
+      managedPrestations: ["RSA"],
+      catalogueVersion: "test",
+      extensionReason: null,
+    });
   });
 });

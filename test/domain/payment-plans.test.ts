@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays, daysInMonth } from "../../src/domain/calendar";
-import { DEFAULT_REVERSEMENT_PLAN, isoWeekday, planChargePayments, planRentPayments, planReversement, reversementDue, type ReversementPlan } from "../../src/domain/payment-plans";
+import {
+  DEFAULT_REVERSEMENT_PLAN,
+  isoWeekday,
+  planChargePayments,
+  planRentPayments,
+  planReversement,
+  type ReversementPlan,
+  reversementDue,
+} from "../../src/domain/payment-plans";
 import { charge, facts, masp2 } from "./support/facts";
 
 const paid = (...periods: string[]) => periods.map((period) => ({ leaseId: null, period, paid: 35_000n }));

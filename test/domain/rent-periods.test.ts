@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rentNeed, rentPeriods, statusOf, type LeaseForPeriods } from "../../src/domain/rent-periods";
+import { type LeaseForPeriods, rentNeed, rentPeriods, statusOf } from "../../src/domain/rent-periods";
 
 const lease: LeaseForPeriods = {
   dueDay: 5,
@@ -37,7 +37,10 @@ describe("rent periods", () => {
   });
 
   it("needs the arrears plus the next period, less what the envelope holds", () => {
-    const paid = new Map([["2026-01", 50_000n], ["2026-02", 20_000n]]);
+    const paid = new Map([
+      ["2026-01", 50_000n],
+      ["2026-02", 20_000n],
+    ]);
     const periods = rentPeriods(lease, paid, "2026-01", "2026-04", "2026-03-10");
     // Feb: 30 000 unpaid, Mar: 50 000 unpaid, next (Apr): 52 000.
     expect(rentNeed(periods, "2026-03-10", 0n)).toBe(132_000n);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addMonthsToMonth } from "../../src/domain/calendar";
 import type { AlertFacts } from "../../src/domain/beneficiary-facts";
+import { addMonthsToMonth } from "../../src/domain/calendar";
 import { decideAlerts, lastConsecutivePair } from "../../src/domain/unpaid-rent-alerts";
 import { facts, masp2 } from "./support/facts";
 
@@ -75,7 +75,13 @@ describe("decideAlerts", () => {
   });
 
   it("an open unpaid_rent alert follows the arrears; an open MASP 3 trigger keeps its months", () => {
-    const f = facts({ rentPaid: paid("2026-01"), alerts: [alert({ periods: ["2026-02"], episode: "2026-02" }), alert({ id: "a2", type: "masp3_trigger", periods: ["2026-02", "2026-03"], episode: "2026-02" })] });
+    const f = facts({
+      rentPaid: paid("2026-01"),
+      alerts: [
+        alert({ periods: ["2026-02"], episode: "2026-02" }),
+        alert({ id: "a2", type: "masp3_trigger", periods: ["2026-02", "2026-03"], episode: "2026-02" }),
+      ],
+    });
     expect(summary(decideAlerts(f, "2026-04-05"))).toEqual([["update", "unpaid_rent", ["2026-02", "2026-03", "2026-04"]]]);
     expect(decideAlerts(f, "2026-04-05")[0]!.id).toBe("a1");
     // Nothing new since the last run: nothing to write.

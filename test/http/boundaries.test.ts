@@ -18,8 +18,16 @@ function importsOf(file: string): string[] {
 
 describe("layer boundaries", () => {
   it("src/http and workers/ share the jobs catalogue and never import each other", () => {
-    const httpToWorkers = sources("src/http").flatMap((f) => importsOf(f).filter((i) => i.startsWith("workers/")).map((i) => `${f} -> ${i}`));
-    const workersToHttp = sources("workers").flatMap((f) => importsOf(f).filter((i) => i.startsWith("src/http/")).map((i) => `${f} -> ${i}`));
+    const httpToWorkers = sources("src/http").flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i.startsWith("workers/"))
+        .map((i) => `${f} -> ${i}`),
+    );
+    const workersToHttp = sources("workers").flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i.startsWith("src/http/"))
+        .map((i) => `${f} -> ${i}`),
+    );
     expect(httpToWorkers).toEqual([]);
     expect(workersToHttp).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { may, PERMISSIONS, type Action } from "../../src/auth/permissions";
+import { type Action, may, PERMISSIONS } from "../../src/auth/permissions";
 import { ROLES, type Role } from "../../src/auth/tokens";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -37,22 +37,46 @@ describe("one role matrix for the API and the UI", () => {
   const cases: { action: Action; api: (role: Role) => Promise<number>; ui: (role: Role) => Promise<number> }[] = [
     {
       action: "credit.record",
-      api: async (role) => (await apiCaller(() => app, () => ({ ...tokens[role], "Idempotency-Key": randomUUID() }))("POST", "/v1/credits", {})).status,
+      api: async (role) =>
+        (
+          await apiCaller(
+            () => app,
+            () => ({ ...tokens[role], "Idempotency-Key": randomUUID() }),
+          )("POST", "/v1/credits", {})
+        ).status,
       ui: async (role) => (await sessions[role].post("/versements/apercu", {})).status,
     },
     {
       action: "beneficiary.write",
-      api: async (role) => (await apiCaller(() => app, () => tokens[role])("POST", "/v1/beneficiaries", {})).status,
+      api: async (role) =>
+        (
+          await apiCaller(
+            () => app,
+            () => tokens[role],
+          )("POST", "/v1/beneficiaries", {})
+        ).status,
       ui: async (role) => (await sessions[role].post("/beneficiaires/nouveau", {})).status,
     },
     {
       action: "alert.handle",
-      api: async (role) => (await apiCaller(() => app, () => tokens[role])("POST", `/v1/alerts/${unknownAlert}/acknowledge`)).status,
+      api: async (role) =>
+        (
+          await apiCaller(
+            () => app,
+            () => tokens[role],
+          )("POST", `/v1/alerts/${unknownAlert}/acknowledge`)
+        ).status,
       ui: async (role) => (await sessions[role].post(`/alertes/${unknownAlert}/prise-en-compte`, {})).status,
     },
     {
       action: "job.run",
-      api: async (role) => (await apiCaller(() => app, () => tokens[role])("POST", "/v1/jobs/ledger-verify/runs", { asOf: "not a date" })).status,
+      api: async (role) =>
+        (
+          await apiCaller(
+            () => app,
+            () => tokens[role],
+          )("POST", "/v1/jobs/ledger-verify/runs", { asOf: "not a date" })
+        ).status,
       ui: async (role) => (await sessions[role].post("/traitements", { job: "ledger-verify", asOf: "not a date" })).status,
     },
     {

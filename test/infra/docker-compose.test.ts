@@ -35,7 +35,7 @@ function compose(...args: string[]): string {
  */
 function serviceBlock(text: string, name: string): string {
   const lines = text.split("\n").filter((line) => !/^\s*#/.test(line));
-  const start = lines.findIndex((line) => line === `  ${name}:`);
+  const start = lines.indexOf(`  ${name}:`);
   if (start === -1) throw new Error(`service ${name} not found in ${composeFile}`);
   const end = lines.findIndex((line, i) => i > start && /^ {0,2}\S/.test(line));
   return lines.slice(start, end === -1 ? undefined : end).join("\n");
@@ -55,7 +55,10 @@ describe("docker-compose.yml", () => {
   });
 
   it("defines exactly the api, postgres, redis and worker services", () => {
-    const services = compose("config", "--services").split("\n").map((s) => s.trim()).filter(Boolean);
+    const services = compose("config", "--services")
+      .split("\n")
+      .map((s) => s.trim())
+      .filter(Boolean);
     expect(services.sort()).toEqual(["api", "postgres", "redis", "worker"]);
   });
 

@@ -13,7 +13,11 @@ function runTests(env: { TEST_DATABASE_URL: string; TEST_REDIS_URL: string }): P
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   // The child is a vitest of its own, not one of this run's workers.
   for (const key of Object.keys(childEnv)) if (key.startsWith("VITEST")) delete childEnv[key];
-  const child = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "test/config.test.ts", "--reporter=default"], { cwd: repoRoot, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "test/config.test.ts", "--reporter=default"], {
+    cwd: repoRoot,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
@@ -26,8 +30,18 @@ function runTests(env: { TEST_DATABASE_URL: string; TEST_REDIS_URL: string }): P
  */
 describe("the test run without its services", () => {
   it.each([
-    { down: "PostgreSQL", env: { TEST_DATABASE_URL: CLOSED_POSTGRES, TEST_REDIS_URL }, named: `PostgreSQL at ${CLOSED_POSTGRES} (TEST_DATABASE_URL)`, notNamed: "Redis at" },
-    { down: "Redis", env: { TEST_DATABASE_URL: TEST_ADMIN_URL, TEST_REDIS_URL: CLOSED_REDIS }, named: `Redis at ${CLOSED_REDIS} (TEST_REDIS_URL)`, notNamed: "PostgreSQL at" },
+    {
+      down: "PostgreSQL",
+      env: { TEST_DATABASE_URL: CLOSED_POSTGRES, TEST_REDIS_URL },
+      named: `PostgreSQL at ${CLOSED_POSTGRES} (TEST_DATABASE_URL)`,
+      notNamed: "Redis at",
+    },
+    {
+      down: "Redis",
+      env: { TEST_DATABASE_URL: TEST_ADMIN_URL, TEST_REDIS_URL: CLOSED_REDIS },
+      named: `Redis at ${CLOSED_REDIS} (TEST_REDIS_URL)`,
+      notNamed: "PostgreSQL at",
+    },
   ])("stops with one sentence when $down does not answer", async ({ env, named, notNamed }) => {
     const { code, output, ms } = await runTests(env);
     expect(code, output).not.toBe(0);

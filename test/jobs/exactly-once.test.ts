@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -8,14 +8,14 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedBeneficiaries } from "../../bench/support/seed";
-import { type Db } from "../../src/db/client";
+import type { Db } from "../../src/db/client";
 import { queryRows } from "../../src/db/sql";
 import { verifyLedger } from "../../src/ledger/verify";
 import { createLogger } from "../../src/logger";
 import { systemContext } from "../../src/services/context";
 import { recordCredit } from "../../src/services/credits/record-credit";
 import { runPayments } from "../../src/services/payments/run-payments";
-import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
+import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
 import { deleteQueueKeys } from "../support/queues";
@@ -34,7 +34,11 @@ async function creditAll(db: Db, ids: readonly string[], amount: (i: number) => 
   const ctx = systemContext(db);
   const outcomes = await Promise.all(
     ids.map((beneficiaryId, i) =>
-      recordCredit({ ctx, idempotencyKey: `seed-${valueDate}-${beneficiaryId}`, input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: amount(i), valueDate, reference: `RSA ${i}` } }),
+      recordCredit({
+        ctx,
+        idempotencyKey: `seed-${valueDate}-${beneficiaryId}`,
+        input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: amount(i), valueDate, reference: `RSA ${i}` },
+      }),
     ),
   );
   expect(outcomes.filter((o) => o.status !== 201)).toEqual([]);
@@ -66,12 +70,19 @@ async function expectNoDuplicates(db: Db) {
   expect(duplicates).toEqual([]);
   expect(await count(db, sql`select count(*) - count(distinct natural_key) as n from payment_orders`)).toBe(0);
   // Each order has its own ledger transaction, and nothing else was paid out.
-  expect(await count(db, sql`select count(*) as n from ledger_transactions where kind like 'payment.%'`)).toBe(await count(db, sql`select count(*) as n from payment_orders`));
+  expect(await count(db, sql`select count(*) as n from ledger_transactions where kind like 'payment.%'`)).toBe(
+    await count(db, sql`select count(*) as n from payment_orders`),
+  );
 }
 
 async function expectLedgerSound(db: Db) {
   const report = await verifyLedger(db);
-  expect({ ok: report.ok, drift: report.drift, negative: report.negative, unbalanced: report.unbalancedTransactions }).toEqual({ ok: true, drift: [], negative: [], unbalanced: [] });
+  expect({ ok: report.ok, drift: report.drift, negative: report.negative, unbalanced: report.unbalancedTransactions }).toEqual({
+    ok: true,
+    drift: [],
+    negative: [],
+    unbalanced: [],
+  });
 }
 
 describe("two workers asked to run the same job for the same date at the same time", () => {
@@ -85,7 +96,8 @@ describe("two workers asked to run the same job for the same date at the same ti
     ids = await seedBeneficiaries(database.url!, N);
     // 60 000 on 2 January: 50 000 for January's rent, 6 000 for EDF, 4 000 available.
     await creditAll(database.db, ids, () => 60000, "2026-01-02");
-    const worker = () => startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+    const worker = () =>
+      startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
     runtimes.push(await worker(), await worker());
   });
   afterAll(async () => {
@@ -287,7 +299,15 @@ describe("the cron schedules", () => {
 
   it("are registered once per queue, however many workers start with the scheduler on", async () => {
     for (let i = 0; i < 3; i++) {
-      const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: true, processJobs: true, allowInProcess: false });
+      const runtime = await startJobRuntime({
+        db: database.db,
+        logger,
+        redisUrl: TEST_REDIS_URL,
+        prefix,
+        scheduler: true,
+        processJobs: true,
+        allowInProcess: false,
+      });
       await runtime.close();
     }
     const expected: [string, string][] = [

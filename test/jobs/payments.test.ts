@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
-import { BENEFICIARY_IBAN, EDF, LANDLORD, chargeBody, startHarness, type JobsHarness } from "./fixtures/harness";
+import { BENEFICIARY_IBAN, chargeBody, EDF, type JobsHarness, LANDLORD, startHarness } from "./fixtures/harness";
 
 /**
  * The payment jobs through `POST /v1/jobs/{name}/runs` (admin), run by the real job
@@ -249,7 +249,16 @@ describe("payment jobs", () => {
       const b = await h.household({ lease: null });
       const set = await plan(b.id, { frequency: "weekly", weekday: 3 }, h.finance);
       expect(set.status, set.text).toBe(200);
-      expect(set.body).toMatchObject({ beneficiaryId: b.id, frequency: "weekly", weekday: 3, day: null, mode: "all_available", amount: null, buffer: 0, isDefault: false });
+      expect(set.body).toMatchObject({
+        beneficiaryId: b.id,
+        frequency: "weekly",
+        weekday: 3,
+        day: null,
+        mode: "all_available",
+        amount: null,
+        buffer: 0,
+        isDefault: false,
+      });
       expect((await h.call("GET", `/v1/beneficiaries/${b.id}/reversement-plan`)).body).toMatchObject({ frequency: "weekly", weekday: 3, isDefault: false });
 
       await h.credit(b.id, 20000, "2026-03-02"); // no lease, no charge: all available

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -85,7 +85,11 @@ describe("a worker process killed in the middle of a queued run", () => {
     // 60 000 on 2 January: 50 000 for January's rent.
     const outcomes = await Promise.all(
       ids.map((beneficiaryId, i) =>
-        recordCredit({ ctx, idempotencyKey: `seed-${beneficiaryId}`, input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: 60000, valueDate: "2026-01-02", reference: `RSA ${i}` } }),
+        recordCredit({
+          ctx,
+          idempotencyKey: `seed-${beneficiaryId}`,
+          input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: 60000, valueDate: "2026-01-02", reference: `RSA ${i}` },
+        }),
       ),
     );
     expect(outcomes.filter((o) => o.status !== 201)).toEqual([]);
@@ -119,8 +123,11 @@ describe("a worker process killed in the middle of a queued run", () => {
     const job = await queue.add("rent-payments", { asOf: ASOF, trigger: "manual" }, { attempts: 1 });
 
     const stuck = () =>
-      count(sql`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%create_payment_orders%'`);
-    for (let waited = 0; waited < 30_000 && ((await stuck()) === 0 || (await count(sql`select count(*) as n from payment_orders`)) < 500); waited += 100) await sleep(100);
+      count(
+        sql`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%create_payment_orders%'`,
+      );
+    for (let waited = 0; waited < 30_000 && ((await stuck()) === 0 || (await count(sql`select count(*) as n from payment_orders`)) < 500); waited += 100)
+      await sleep(100);
     expect(await count(sql`select count(*) as n from payment_orders`), first.stdout + first.stderr).toBe(500);
     expect(await queryRows(database.db, sql`select status from job_runs`)).toEqual([{ status: "running" }]);
 

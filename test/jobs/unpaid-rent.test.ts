@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
-import { startHarness, type Headers, type JobsHarness } from "./fixtures/harness";
+import { type Headers, type JobsHarness, startHarness } from "./fixtures/harness";
 
 /**
  * The unpaid-rent check (`unpaid-rent-check`, run through `POST /v1/jobs/{name}/runs`):
@@ -64,7 +64,11 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     const [unpaid, ...others] = await alerts(b.id);
     expect(others).toEqual([]);
     expect(unpaid).toMatchObject({ type: "unpaid_rent", beneficiaryId: b.id, measureId: b.measureId, periods: ["2026-02"], status: "open" });
-    expect(unpaid.evidence).toMatchObject({ asOf: "2026-02-05", rentEnvelope: 0, periods: [{ period: "2026-02", due: 50000, paid: 20000, creditsReceived: 20000 }] });
+    expect(unpaid.evidence).toMatchObject({
+      asOf: "2026-02-05",
+      rentEnvelope: 0,
+      periods: [{ period: "2026-02", due: 50000, paid: 20000, creditsReceived: 20000 }],
+    });
 
     // The day before March's due date: still one month, still no MASP 3 trigger.
     await check("2026-03-04");
@@ -182,7 +186,9 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await check("2026-02-05");
     expect(await ofType(older.id, "masp3_trigger")).toHaveLength(1);
     // A newer beneficiary whose lease begins in February: a newer unpaid_rent alert.
-    const newer = await h.household({ lease: { landlord: { name: "SCI Les Tilleuls", iban: "FR1420041010050500013M02606" }, rent: 40000, charges: 0, dueDay: 5, startDate: "2026-02-01" } });
+    const newer = await h.household({
+      lease: { landlord: { name: "SCI Les Tilleuls", iban: "FR1420041010050500013M02606" }, rent: 40000, charges: 0, dueDay: 5, startDate: "2026-02-01" },
+    });
     await check("2026-02-06");
     const [newest] = await ofType(newer.id, "unpaid_rent");
     const [masp3] = await ofType(older.id, "masp3_trigger");
@@ -212,7 +218,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     const seen = await h.call("GET", "/v1/alerts", undefined, mine.headers);
     expect(seen.status).toBe(200);
     expect(seen.body.items.map((x: { beneficiaryId: string }) => x.beneficiaryId)).toEqual([a.id]);
-    expect((await alerts(other.id, mine.headers))).toEqual([]);
+    expect(await alerts(other.id, mine.headers)).toEqual([]);
     const [alert] = await alerts(a.id, mine.headers);
     const [foreign] = await alerts(other.id, theirs.headers);
     expect(alert).toMatchObject({ type: "unpaid_rent", status: "open" });
@@ -239,7 +245,14 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     const comment = "Plan d'apurement signé avec le bailleur le 6 janvier";
     const closed = await h.call("POST", `/v1/alerts/${alert.id}/close`, { comment }, mine.headers);
     expect(closed.status, closed.text).toBe(200);
-    expect(closed.body).toMatchObject({ id: alert.id, status: "closed", closeComment: comment, closeReason: "closed_by_caseworker", closedAt: expect.any(String), closedBy: expect.any(String) });
+    expect(closed.body).toMatchObject({
+      id: alert.id,
+      status: "closed",
+      closeComment: comment,
+      closeReason: "closed_by_caseworker",
+      closedAt: expect.any(String),
+      closedBy: expect.any(String),
+    });
     expect((await h.call("POST", `/v1/alerts/${alert.id}/close`, { comment }, mine.headers)).status).toBe(409);
     expect((await h.call("POST", `/v1/alerts/${alert.id}/acknowledge`, undefined, mine.headers)).status).toBe(409);
 

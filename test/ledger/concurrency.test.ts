@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Tx } from "../../src/db/client";
+import type { Tx } from "../../src/db/client";
 import { queryRows, toBigInt } from "../../src/db/sql";
 import { withTransaction } from "../../src/db/transaction";
 import { DomainError } from "../../src/domain/errors";
-import {
-  accountBalance,
-  ensureAccounts,
-  envelopeAccount,
-  payerAccount,
-  post,
-  reverse,
-  verifyLedger,
-  type PostInput,
-  type PostResult,
-} from "../../src/ledger";
+import { accountBalance, ensureAccounts, envelopeAccount, type PostInput, type PostResult, payerAccount, post, reverse, verifyLedger } from "../../src/ledger";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 /**
@@ -120,34 +110,56 @@ describe("ledger under concurrent posts on postgresql", () => {
       const amount = BigInt(100 + i * 7);
       switch (i % 5) {
         case 0: // one payer credit split over every envelope of the three beneficiaries
-          ops.push(input("credit", [
-            { account: CAF, direction: "debit", amount: amount * 6n },
-            ...inOrder(envelopes, i).map((account) => ({ account, direction: "credit" as const, amount })),
-          ]));
+          ops.push(
+            input("credit", [
+              { account: CAF, direction: "debit", amount: amount * 6n },
+              ...inOrder(envelopes, i).map((account) => ({ account, direction: "credit" as const, amount })),
+            ]),
+          );
           break;
         case 1: // a payment out of one envelope
-          ops.push(input("payment", [
-            { account: x.rent, direction: "debit", amount },
-            { account: "payments:in-transit", direction: "credit", amount },
-          ], { beneficiaryId: x.id }));
+          ops.push(
+            input(
+              "payment",
+              [
+                { account: x.rent, direction: "debit", amount },
+                { account: "payments:in-transit", direction: "credit", amount },
+              ],
+              { beneficiaryId: x.id },
+            ),
+          );
           break;
         case 2: // rent -> available
-          ops.push(input("transfer", [
-            { account: x.rent, direction: "debit", amount },
-            { account: x.available, direction: "credit", amount },
-          ], { beneficiaryId: x.id }));
+          ops.push(
+            input(
+              "transfer",
+              [
+                { account: x.rent, direction: "debit", amount },
+                { account: x.available, direction: "credit", amount },
+              ],
+              { beneficiaryId: x.id },
+            ),
+          );
           break;
         case 3: // available -> rent: the opposite order
-          ops.push(input("transfer", [
-            { account: x.available, direction: "debit", amount },
-            { account: x.rent, direction: "credit", amount },
-          ], { beneficiaryId: x.id }));
+          ops.push(
+            input(
+              "transfer",
+              [
+                { account: x.available, direction: "debit", amount },
+                { account: x.rent, direction: "credit", amount },
+              ],
+              { beneficiaryId: x.id },
+            ),
+          );
           break;
         case 4: // one payment run out of every envelope of two beneficiaries
-          ops.push(input("payment", [
-            ...inOrder([x.rent, x.available, y.rent, y.available], i).map((account) => ({ account, direction: "debit" as const, amount })),
-            { account: "payments:in-transit", direction: "credit", amount: amount * 4n },
-          ]));
+          ops.push(
+            input("payment", [
+              ...inOrder([x.rent, x.available, y.rent, y.available], i).map((account) => ({ account, direction: "debit" as const, amount })),
+              { account: "payments:in-transit", direction: "credit", amount: amount * 4n },
+            ]),
+          );
           break;
       }
     }
@@ -250,12 +262,22 @@ describe("ledger under concurrent posts on postgresql", () => {
       const original = await post(database.db, content(777n, randomUUID()));
       // Two value dates: the same reversal content for half of them, another for the rest.
       const { settled } = await inParallel(
-        Array.from({ length: 10 }, (_, i) => (tx) =>
-          reverse(tx, { transactionId: original.transactionId, actor: `caller-${i}`, reason: "double entry", valueDate: i % 2 ? "2026-01-11" : "2026-01-12" }),
+        Array.from(
+          { length: 10 },
+          (_, i) => (tx) =>
+            reverse(tx, {
+              transactionId: original.transactionId,
+              actor: `caller-${i}`,
+              reason: "double entry",
+              valueDate: i % 2 ? "2026-01-11" : "2026-01-12",
+            }),
         ),
       );
 
-      const reversals = await queryRows<{ id: string }>(database.db, sql`select id from ledger_transactions where reverses_id = ${original.transactionId}::uuid`);
+      const reversals = await queryRows<{ id: string }>(
+        database.db,
+        sql`select id from ledger_transactions where reverses_id = ${original.transactionId}::uuid`,
+      );
       expect(reversals).toHaveLength(1);
       const reversalId = reversals[0]!.id;
       for (const s of settled) {
@@ -285,11 +307,20 @@ describe("ledger under concurrent posts on postgresql", () => {
       }
     })();
     const { settled, attempts } = await inParallel(
-      Array.from({ length: 30 }, () => (tx) =>
-        post(tx, input("payment", [
-          { account: b.rent, direction: "debit", amount: 100n },
-          { account: "payments:in-transit", direction: "credit", amount: 100n },
-        ], { beneficiaryId: b.id })),
+      Array.from(
+        { length: 30 },
+        () => (tx) =>
+          post(
+            tx,
+            input(
+              "payment",
+              [
+                { account: b.rent, direction: "debit", amount: 100n },
+                { account: "payments:in-transit", direction: "credit", amount: 100n },
+              ],
+              { beneficiaryId: b.id },
+            ),
+          ),
       ),
     );
     done = true;

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
 import { withTransaction } from "../../src/db/transaction";
-import { ensureAccounts, envelopeAccount, post, postMany, type PostInput } from "../../src/ledger";
+import { ensureAccounts, envelopeAccount, type PostInput, post, postMany } from "../../src/ledger";
 import { ENGINES, type TestDatabase } from "../support/db";
 
 /**
@@ -84,8 +84,15 @@ describe.each(ENGINES)("content hash and replays on $name", ({ create }) => {
   it("posts a set in one call: new ones posted, a replay answered with the first id, and refuses an unknown account", async () => {
     const b = await beneficiary();
     const known = await post(database.db, credit(b, randomUUID(), 10n, 10n));
-    const [stored] = await queryRows<{ idempotency_key: string }>(database.db, sql`select idempotency_key from ledger_transactions where id = ${known.transactionId}::uuid`);
-    const results = await postMany(database.db, [credit(b, randomUUID(), 1n, 2n), credit(b, stored!.idempotency_key, 10n, 10n), credit(b, randomUUID(), 3n, 4n)]);
+    const [stored] = await queryRows<{ idempotency_key: string }>(
+      database.db,
+      sql`select idempotency_key from ledger_transactions where id = ${known.transactionId}::uuid`,
+    );
+    const results = await postMany(database.db, [
+      credit(b, randomUUID(), 1n, 2n),
+      credit(b, stored!.idempotency_key, 10n, 10n),
+      credit(b, randomUUID(), 3n, 4n),
+    ]);
     expect(results.map((r) => r.replayed)).toEqual([false, true, false]);
     expect(results[1]!.transactionId).toBe(known.transactionId);
     const unknown = { ...credit(b, randomUUID(), 1n, 1n) };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { queryRows } from "../../src/db/sql";
 import { systemContext } from "../../src/services/context";
 import { CreditBatcher, type CreditRequestData } from "../../src/services/credits/credit-batcher";
-import { bearer, createTestApp, apiCaller, type TestApp, type Headers } from "../support/app";
+import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { householdMaker } from "../support/household";
 
@@ -18,7 +18,10 @@ describe("credit batcher", () => {
   let database: TestDatabase;
   let app: TestApp;
   let admin: Headers;
-  const call = apiCaller(() => app, () => admin);
+  const call = apiCaller(
+    () => app,
+    () => admin,
+  );
   const household = householdMaker(call, { managed: ["RSA"] });
 
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Tx } from "../../src/db/client";
-import { queryRows, toBigInt } from "../../src/db/sql";
+import type { Tx } from "../../src/db/client";
 import { pgError } from "../../src/db/errors";
+import { queryRows, toBigInt } from "../../src/db/sql";
 import { accountBalance, balanceAsOf, ensureAccounts, envelopeAccount, payerAccount, post, verifyLedger } from "../../src/ledger";
 import { ENGINES, type TestDatabase } from "../support/db";
 
@@ -306,10 +306,7 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
 
     it("refuses a posting that refers to an unknown transaction (23503)", async () => {
       const bank = await accountId("bank:main");
-      await expectRefused(
-        () => database.db.transaction(async (tx) => insertPosting(tx, randomUUID(), bank, "debit", 1)),
-        "23503",
-      );
+      await expectRefused(() => database.db.transaction(async (tx) => insertPosting(tx, randomUUID(), bank, "debit", 1)), "23503");
     });
   });
 
@@ -318,10 +315,7 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
       const b = await fundedBeneficiary();
       await expectRefused(() => run(sql`update ledger_accounts set balance = balance + 100 where address = ${b.rent}`), "MLBAL");
       await expectRefused(() => run(sql`update ledger_accounts set balance = 0 where address = ${b.available}`), "MLBAL");
-      await expectRefused(
-        () => run(sql.raw(`do $$ begin update ledger_accounts set balance = balance + 1 where address = '${b.rent}'; end $$`)),
-        "MLBAL",
-      );
+      await expectRefused(() => run(sql.raw(`do $$ begin update ledger_accounts set balance = balance + 1 where address = '${b.rent}'; end $$`)), "MLBAL");
       expect(await cachedBalance(b.rent)).toBe(1000n);
     });
 
@@ -364,7 +358,10 @@ describe.each(ENGINES)("database enforcement of the ledger invariants on $name",
           await insertPosting(tx, id, b.rentId, "debit", 400, "1999-12-31");
           await insertPosting(tx, id, transit, "credit", 400, "1999-12-31");
         })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(pgError(error)?.code).toBe("MLAPP");
       expect(await snapshot()).toEqual(before);
     });

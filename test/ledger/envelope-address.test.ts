@@ -4,9 +4,9 @@ import { ENVELOPE_KINDS } from "../../src/domain/envelopes";
 import { envelopeAccount, envelopeAddress, parseEnvelopeAddress } from "../../src/ledger/accounts";
 
 describe("the envelope address: built and parsed in one place", () => {
-  const envelope = fc.record({ beneficiaryId: fc.uuid(), envelope: fc.constantFrom(...ENVELOPE_KINDS), chargeId: fc.uuid() }).map((e) =>
-    e.envelope === "charge" ? e : { beneficiaryId: e.beneficiaryId, envelope: e.envelope },
-  );
+  const envelope = fc
+    .record({ beneficiaryId: fc.uuid(), envelope: fc.constantFrom(...ENVELOPE_KINDS), chargeId: fc.uuid() })
+    .map((e) => (e.envelope === "charge" ? e : { beneficiaryId: e.beneficiaryId, envelope: e.envelope }));
 
   it("property: parsing a built address gives back what built it, and the address suits the database's format", () => {
     fc.assert(
@@ -14,7 +14,11 @@ describe("the envelope address: built and parsed in one place", () => {
         const address = envelopeAddress(e.beneficiaryId, e.envelope, "chargeId" in e ? e.chargeId : undefined);
         expect(parseEnvelopeAddress(address)).toEqual(e);
         expect(address).toMatch(/^[a-z][a-z0-9_-]*(:[A-Za-z0-9_-]+)+$/);
-        expect(envelopeAccount(e.beneficiaryId, e.envelope, "chargeId" in e ? e.chargeId : undefined)).toMatchObject({ address, beneficiaryId: e.beneficiaryId, allowNegative: false });
+        expect(envelopeAccount(e.beneficiaryId, e.envelope, "chargeId" in e ? e.chargeId : undefined)).toMatchObject({
+          address,
+          beneficiaryId: e.beneficiaryId,
+          allowNegative: false,
+        });
       }),
     );
   });
@@ -26,7 +30,17 @@ describe("the envelope address: built and parsed in one place", () => {
   });
 
   it("other accounts and malformed addresses are not envelopes", () => {
-    for (const address of ["bank:main", "payments:in-transit", "payer:CAF", "beneficiary:b1", "beneficiary:b1:savings", "beneficiary:b1:charge", "beneficiary:b1:rent:x", "beneficiary:b1:charge:c1:x", "beneficiary::rent"]) {
+    for (const address of [
+      "bank:main",
+      "payments:in-transit",
+      "payer:CAF",
+      "beneficiary:b1",
+      "beneficiary:b1:savings",
+      "beneficiary:b1:charge",
+      "beneficiary:b1:rent:x",
+      "beneficiary:b1:charge:c1:x",
+      "beneficiary::rent",
+    ]) {
       expect(parseEnvelopeAddress(address)).toBeNull();
     }
   });

@@ -10,13 +10,13 @@ import {
   balanceAsOf,
   ensureAccounts,
   envelopeAccount,
+  type PostInput,
+  type PostResult,
   payerAccount,
   post,
   reverse,
   trialBalance,
   verifyLedger,
-  type PostInput,
-  type PostResult,
 } from "../../src/ledger";
 import { ENGINES, type TestDatabase } from "../support/db";
 
@@ -57,14 +57,46 @@ const envelope = fc.constantFrom<Envelope>("rent", "available");
 const spend = fc.oneof({ arbitrary: fc.bigInt({ min: 1n, max: 20_000n }), weight: 3 }, { arbitrary: fc.bigInt({ min: 20_001n, max: 500_000n }), weight: 1 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("credit" as const), b: beneficiaryIndex, source: fc.constantFrom("bank" as const, "payer" as const), rent: fc.bigInt({ min: 1n, max: 50_000n }), available: fc.bigInt({ min: 0n, max: 20_000n }), date: dateIndex }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant("credit" as const),
+      b: beneficiaryIndex,
+      source: fc.constantFrom("bank" as const, "payer" as const),
+      rent: fc.bigInt({ min: 1n, max: 50_000n }),
+      available: fc.bigInt({ min: 0n, max: 20_000n }),
+      date: dateIndex,
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("payment" as const), b: beneficiaryIndex, env: envelope, amount: spend, date: dateIndex }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("transfer" as const), b: beneficiaryIndex, from: envelope, amount: spend, date: dateIndex }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("unbalanced" as const), b: beneficiaryIndex, debit: fc.bigInt({ min: 1n, max: 10_000n }), credit: fc.bigInt({ min: 0n, max: 10_000n }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("invalid" as const), b: beneficiaryIndex, variant: fc.constantFrom("zero" as const, "negative" as const, "single" as const, "date" as const, "kind" as const, "unknownAccount" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("unbalanced" as const),
+      b: beneficiaryIndex,
+      debit: fc.bigInt({ min: 1n, max: 10_000n }),
+      credit: fc.bigInt({ min: 0n, max: 10_000n }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("invalid" as const),
+      b: beneficiaryIndex,
+      variant: fc.constantFrom("zero" as const, "negative" as const, "single" as const, "date" as const, "kind" as const, "unknownAccount" as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ t: fc.constant("reverse" as const), pick: fc.nat(), date: dateIndex }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("reverseByPost" as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("replay" as const), pick: fc.nat(), variant: fc.constantFrom("same" as const, "otherDescription" as const, "otherAmount" as const, "otherDate" as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("replay" as const),
+      pick: fc.nat(),
+      variant: fc.constantFrom("same" as const, "otherDescription" as const, "otherAmount" as const, "otherDate" as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("reuseRefusedKey" as const), pick: fc.nat(), b: beneficiaryIndex }) },
 );
 
@@ -337,9 +369,29 @@ describe.each(ENGINES)("ledger invariants under random operations on $name", ({ 
           const good = creditInput(b, "bank:main", 100n, 0n, 0);
           switch (op.variant) {
             case "zero":
-              return postRefused(op, { ...good, postings: [{ account: "bank:main", direction: "debit", amount: 0n }, { account: b.rent, direction: "credit", amount: 0n }] }, "validation_failed");
+              return postRefused(
+                op,
+                {
+                  ...good,
+                  postings: [
+                    { account: "bank:main", direction: "debit", amount: 0n },
+                    { account: b.rent, direction: "credit", amount: 0n },
+                  ],
+                },
+                "validation_failed",
+              );
             case "negative":
-              return postRefused(op, { ...good, postings: [{ account: "bank:main", direction: "debit", amount: -5n }, { account: b.rent, direction: "credit", amount: -5n }] }, "validation_failed");
+              return postRefused(
+                op,
+                {
+                  ...good,
+                  postings: [
+                    { account: "bank:main", direction: "debit", amount: -5n },
+                    { account: b.rent, direction: "credit", amount: -5n },
+                  ],
+                },
+                "validation_failed",
+              );
             case "single":
               return postRefused(op, { ...good, postings: [{ account: b.rent, direction: "credit", amount: 5n }] }, "validation_failed");
             case "date":
@@ -349,7 +401,13 @@ describe.each(ENGINES)("ledger invariants under random operations on $name", ({ 
             case "unknownAccount":
               return postRefused(
                 op,
-                { ...good, postings: [{ account: "bank:main", direction: "debit", amount: 5n }, { account: envelopeAccount(b.id, "care").address, direction: "credit", amount: 5n }] },
+                {
+                  ...good,
+                  postings: [
+                    { account: "bank:main", direction: "debit", amount: 5n },
+                    { account: envelopeAccount(b.id, "care").address, direction: "credit", amount: 5n },
+                  ],
+                },
                 "unknown_account",
               );
           }
@@ -509,12 +567,7 @@ describe.each(ENGINES)("ledger invariants under random operations on $name", ({ 
       fc.record({ t: fc.constant("transfer" as const), b: fc.constant(0), from: envelope, amount: fc.bigInt({ min: 1n, max: 1_500n }), date: dateIndex }),
     );
     const scenario = fc
-      .tuple(
-        fc.bigInt({ min: 1n, max: 1_000n }),
-        fc.bigInt({ min: 0n, max: 1_000n }),
-        fc.array(spendOp, { minLength: 0, maxLength: 4 }),
-        fc.boolean(),
-      )
+      .tuple(fc.bigInt({ min: 1n, max: 1_000n }), fc.bigInt({ min: 0n, max: 1_000n }), fc.array(spendOp, { minLength: 0, maxLength: 4 }), fc.boolean())
       .map(([rent, available, spends, topUpFirst]): Op[] => [
         // An earlier credit may top the envelopes up, so a reversal can also pass after spending.
         ...(topUpFirst ? [{ t: "credit" as const, b: 0, source: "payer" as const, rent: 500n, available: 500n, date: 0 }] : []),
@@ -524,10 +577,21 @@ describe.each(ENGINES)("ledger invariants under random operations on $name", ({ 
         { t: "reverse", pick: topUpFirst ? 1 : 0, date: 2 },
       ]);
     const seen = new Map<string, number>();
-    await fc.assert(fc.asyncProperty(scenario, (ops) => runSequence(ops, seen)), {
-      numRuns: RUNS,
-      examples: [[[{ t: "credit", b: 0, source: "bank", rent: 100n, available: 0n, date: 0 }, { t: "payment", b: 0, env: "rent", amount: 1n, date: 1 }, { t: "reverse", pick: 0, date: 2 }]]],
-    });
+    await fc.assert(
+      fc.asyncProperty(scenario, (ops) => runSequence(ops, seen)),
+      {
+        numRuns: RUNS,
+        examples: [
+          [
+            [
+              { t: "credit", b: 0, source: "bank", rent: 100n, available: 0n, date: 0 },
+              { t: "payment", b: 0, env: "rent", amount: 1n, date: 1 },
+              { t: "reverse", pick: 0, date: 2 },
+            ],
+          ],
+        ],
+      },
+    );
     expect(seen.get("reverse:insufficient_funds") ?? 0).toBeGreaterThan(0);
     expect(seen.get("reverse:posted") ?? 0).toBeGreaterThan(0);
   });

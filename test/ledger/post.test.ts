@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountBalance, balanceAsOf, ensureAccounts, envelopeAccount, payerAccount, post, reverse, trialBalance, verifyLedger } from "../../src/ledger";
 import { withTransaction } from "../../src/db/transaction";
+import { accountBalance, balanceAsOf, ensureAccounts, envelopeAccount, payerAccount, post, reverse, trialBalance, verifyLedger } from "../../src/ledger";
 import { ENGINES, type TestDatabase } from "../support/db";
 
 describe.each(ENGINES)("ledger post and reverse on $name", ({ create }) => {
@@ -83,7 +83,9 @@ describe.each(ENGINES)("ledger post and reverse on $name", ({ create }) => {
     expect((await accountBalance(database.db, b.rent)).balance).toBe(0n);
     const again = await reverse(database.db, { transactionId: original.transactionId, actor: "test", reason: "bis", valueDate: "2026-01-08" });
     expect(again).toEqual({ transactionId: reversal.transactionId, replayed: true });
-    await expect(reverse(database.db, { transactionId: reversal.transactionId, actor: "t", reason: "r", valueDate: "2026-01-08" })).rejects.toMatchObject({ code: "not_reversible" });
+    await expect(reverse(database.db, { transactionId: reversal.transactionId, actor: "t", reason: "r", valueDate: "2026-01-08" })).rejects.toMatchObject({
+      code: "not_reversible",
+    });
   });
 
   it("keeps the trial balance balanced and verify clean", async () => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -436,7 +436,11 @@ describe("server process", { timeout: 180_000 }, () => {
     const password = cli.stdout.trimEnd().split("\n").at(-1)!;
     const again = await startServer("embedded-again", env);
     await waitHealthy(again);
-    const login = await fetch(`http://127.0.0.1:${again.port}/connexion`, { method: "POST", body: new URLSearchParams({ email: "ada@asso.example", password }), redirect: "manual" });
+    const login = await fetch(`http://127.0.0.1:${again.port}/connexion`, {
+      method: "POST",
+      body: new URLSearchParams({ email: "ada@asso.example", password }),
+      redirect: "manual",
+    });
     expect(login.status).toBe(302);
     expect(login.headers.get("set-cookie")).toMatch(/^masp_session=/);
     expect(await stopGracefully(again), again.output()).toEqual({ code: 0, signal: null });

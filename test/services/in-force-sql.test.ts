@@ -32,7 +32,9 @@ describe("a MASP 2 in force on a date: the TypeScript predicate and the SQL frag
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 2 });
     beneficiaryId = uuidv7();
-    await database.db.$raw.query(`insert into beneficiaries (id, first_name, last_name, birth_date) values ($1, 'Test', 'InForce', '1980-01-01')`, [beneficiaryId]);
+    await database.db.$raw.query(`insert into beneficiaries (id, first_name, last_name, birth_date) values ($1, 'Test', 'InForce', '1980-01-01')`, [
+      beneficiaryId,
+    ]);
   });
   afterAll(async () => database?.dispose());
 
@@ -51,7 +53,17 @@ describe("a MASP 2 in force on a date: the TypeScript predicate and the SQL frag
           await database.db.$raw.query(
             `insert into measures (id, beneficiary_id, level, start_date, end_date, status, managed_prestations, catalogue_version, ended_on, end_reason)
              values ($1, $2, $3, $4, $5, $6, $7::text[], 'test', $8, $9)`,
-            [m.id, beneficiaryId, m.level, m.startDate, m.endDate, ended ? "ended" : "active", m.level === "MASP2" ? "{RSA}" : "{}", m.endedOn, ended ? "transfer" : null],
+            [
+              m.id,
+              beneficiaryId,
+              m.level,
+              m.startDate,
+              m.endDate,
+              ended ? "ended" : "active",
+              m.level === "MASP2" ? "{RSA}" : "{}",
+              m.endedOn,
+              ended ? "transfer" : null,
+            ],
           );
         }
         const inSql = new Map((await database.db.$raw.query<{ id: string; in_force: boolean }>(select, [beneficiaryId, date])).map((r) => [r.id, r.in_force]));

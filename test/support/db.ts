@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { openDatabase, type Database } from "../../src/db/client";
+import { type Database, openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
 import { ensureAccounts, SYSTEM_ACCOUNTS } from "../../src/ledger/accounts";
 import { databaseUrl, TEST_ADMIN_URL } from "./env";

@@ -69,7 +69,10 @@ async function postgresAnswers(url: string): Promise<boolean> {
  */
 async function stopUnlessServicesAnswer(): Promise<void> {
   const [pg, redis] = await Promise.all([postgresAnswers(TEST_ADMIN_URL), redisReachable(TEST_REDIS_URL, 3_000)]);
-  const silent = [...(pg ? [] : [`PostgreSQL at ${shown(TEST_ADMIN_URL)} (TEST_DATABASE_URL)`]), ...(redis ? [] : [`Redis at ${shown(TEST_REDIS_URL)} (TEST_REDIS_URL)`])];
+  const silent = [
+    ...(pg ? [] : [`PostgreSQL at ${shown(TEST_ADMIN_URL)} (TEST_DATABASE_URL)`]),
+    ...(redis ? [] : [`Redis at ${shown(TEST_REDIS_URL)} (TEST_REDIS_URL)`]),
+  ];
   if (silent.length === 0) return;
   process.stderr.write(
     `\nThe tests need PostgreSQL and Redis, but ${silent.join(" and ")} did not answer: start them with \`docker compose up -d postgres redis\` ` +

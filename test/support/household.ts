@@ -67,7 +67,8 @@ export function householdMaker(call: ApiCall, defaults: { managed: readonly stri
     expect(b.status, b.text).toBe(201);
     const id: string = b.body.id;
     let measureId = "";
-    const measure = setup.measure === undefined ? { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: defaults.managed } : setup.measure;
+    const measure =
+      setup.measure === undefined ? { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: defaults.managed } : setup.measure;
     if (measure) {
       const m = await call("POST", `/v1/beneficiaries/${id}/measures`, measure);
       expect(m.status, m.text).toBe(201);

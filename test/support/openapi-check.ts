@@ -38,11 +38,12 @@ export class OpenApiResponseChecker {
     }
     const { method: m, template, op } = found;
     const response = op.responses?.[String(status)] ?? op.responses?.default;
-    if (!response) return [`${name}: status ${status} is not documented for ${m.toUpperCase()} ${template} (documented: ${Object.keys(op.responses ?? {}).join(", ")})`];
+    if (!response)
+      return [`${name}: status ${status} is not documented for ${m.toUpperCase()} ${template} (documented: ${Object.keys(op.responses ?? {}).join(", ")})`];
     const content = response.content?.["application/json"];
     if (!content) return [];
     if (!contentType?.includes("application/json")) return [`${name}: documented as application/json, answered ${contentType ?? "without a content type"}`];
-    const pointer = `#/paths/${escape(template)}/${m}/responses/${response === op.responses?.default ? "default" : status}/content/${escape("application/json")}/schema`;
+    const pointer = `#/paths/${pointerSegment(template)}/${m}/responses/${response === op.responses?.default ? "default" : status}/content/${pointerSegment("application/json")}/schema`;
     return this.validate(name, pointer, body);
   }
 
@@ -58,4 +59,4 @@ export class OpenApiResponseChecker {
 }
 
 /** A JSON pointer segment. */
-const escape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+const pointerSegment = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");

@@ -11,7 +11,10 @@ export const STAFF_PASSWORD = "mot-de-passe-1";
 /** A staff member who can sign in with `STAFF_PASSWORD`. */
 export async function staffUser(db: Db, email: string, role: "admin" | "finance" | "caseworker", displayName: string): Promise<string> {
   const user = await createUser({ ctx: systemContext(db), input: { email, role, displayName } });
-  await db.update(users).set({ passwordHash: await hashPassword(STAFF_PASSWORD) }).where(eq(users.id, user.id));
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(STAFF_PASSWORD) })
+    .where(eq(users.id, user.id));
   return user.id;
 }
 

@@ -1,17 +1,17 @@
 /// <reference lib="dom" />
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { serve } from "@hono/node-server";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { createLogger } from "../../src/logger";
 import { queueDashboard } from "../../workers/dashboard";
-import { startJobRuntime, type JobRuntime } from "../../workers/runtime";
+import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
@@ -29,7 +29,11 @@ const TODAY = "2026-03-06";
 async function accessibilityViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
     return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
   });
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -70,14 +74,31 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // Jobs go through BullMQ on the real Redis (a prefix of this run's own), as in production.
-    runtime = await startJobRuntime({ db: database.db, logger: createLogger("silent"), redisUrl: TEST_REDIS_URL, prefix: QUEUE_PREFIX, scheduler: false, processJobs: true, allowInProcess: false });
-    const app = createTestApp(database.db, { queueState: () => runtime.state(), runJob: (n, p) => runtime.run(n, p), today: () => TODAY, queueDashboard: queueDashboard(runtime.queues()) as never });
+    runtime = await startJobRuntime({
+      db: database.db,
+      logger: createLogger("silent"),
+      redisUrl: TEST_REDIS_URL,
+      prefix: QUEUE_PREFIX,
+      scheduler: false,
+      processJobs: true,
+      allowInProcess: false,
+    });
+    const app = createTestApp(database.db, {
+      queueState: () => runtime.state(),
+      runJob: (n, p) => runtime.run(n, p),
+      today: () => TODAY,
+      queueDashboard: queueDashboard(runtime.queues()) as never,
+    });
     server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { token } = await createToken(database.db, { role: "admin", name: "setup" });
     api = async (method, path, body, key) => {
-      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       const json = await res.json();
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
@@ -85,13 +106,41 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
     ids.caseworker = await staffUser(database.db, "cesf@asso.example", "caseworker", "Camille Martin");
     // The second beneficiary, set up through the API: paid in January, nothing since, so February and March are unpaid.
-    const paul = await api("POST", "/v1/beneficiaries", { firstName: "Paul", lastName: "Lefèvre", birthDate: "1971-09-14", cafNumber: "7654321", caseworkerId: ids.caseworker });
+    const paul = await api("POST", "/v1/beneficiaries", {
+      firstName: "Paul",
+      lastName: "Lefèvre",
+      birthDate: "1971-09-14",
+      cafNumber: "7654321",
+      caseworkerId: ids.caseworker,
+    });
     ids.paul = paul.id;
-    await api("POST", `/v1/beneficiaries/${paul.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "ALS"] });
-    await api("PUT", `/v1/beneficiaries/${paul.id}/lease`, { landlord: { name: "Mayenne Habitat", iban: "FR1420041010050500013M02606" }, rent: 41000, charges: 4000, dueDay: 5, startDate: "2026-01-01" });
+    await api("POST", `/v1/beneficiaries/${paul.id}/measures`, {
+      level: "MASP2",
+      startDate: "2026-01-01",
+      endDate: "2026-12-31",
+      managedPrestations: ["RSA", "ALS"],
+    });
+    await api("PUT", `/v1/beneficiaries/${paul.id}/lease`, {
+      landlord: { name: "Mayenne Habitat", iban: "FR1420041010050500013M02606" },
+      rent: 41000,
+      charges: 4000,
+      dueDay: 5,
+      startDate: "2026-01-01",
+    });
     await api("POST", "/v1/credits", { beneficiaryId: paul.id, payer: "CAF", prestation: "RSA", amount: 50000, valueDate: "2026-01-03" }, "p1");
     await api("POST", "/v1/jobs/rent-payments/runs", { asOf: "2026-01-05" });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--lang=fr-FR",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
   });
 
   afterAll(async () => {

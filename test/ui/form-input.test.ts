@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { typed, parseEurosToCents, parseForm, readInput } from "../../src/http/ui/form-input";
+import { parseEurosToCents, parseForm, readInput, typed } from "../../src/http/ui/form-input";
 import { SetLeaseInput } from "../../src/services/leases/set-lease";
 
 const FIELDS = {
@@ -22,7 +22,12 @@ describe("forms read through the services' schemas", () => {
   });
 
   it("turns typed values into the service's input shape, nested by dotted names", () => {
-    expect(readInput({ "landlord.name": "OPH", "landlord.iban": "FR14 2004", rent: "1\u00a0234,56", charges: "", dueDay: "5", startDate: "05/02/2026", effectiveFrom: "" }, FIELDS)).toEqual({
+    expect(
+      readInput(
+        { "landlord.name": "OPH", "landlord.iban": "FR14 2004", rent: "1\u00a0234,56", charges: "", dueDay: "5", startDate: "05/02/2026", effectiveFrom: "" },
+        FIELDS,
+      ),
+    ).toEqual({
       landlord: { name: "OPH", iban: "FR14 2004" },
       rent: 123456,
       dueDay: 5,
@@ -31,10 +36,21 @@ describe("forms read through the services' schemas", () => {
   });
 
   it("gives the service's parsed output when every field is good", () => {
-    const parsed = parseForm(SetLeaseInput, { "landlord.name": "OPH", "landlord.iban": "FR14 2004 1010 0505 0001 3M02 606", rent: "450", dueDay: "5", startDate: "01/01/2026" }, FIELDS);
+    const parsed = parseForm(
+      SetLeaseInput,
+      { "landlord.name": "OPH", "landlord.iban": "FR14 2004 1010 0505 0001 3M02 606", rent: "450", dueDay: "5", startDate: "01/01/2026" },
+      FIELDS,
+    );
     expect(parsed).toEqual({
       ok: true,
-      data: { landlord: { name: "OPH", iban: "FR1420041010050500013M02606" }, rent: 45000n, charges: 0n, housingBenefitToLandlord: 0n, dueDay: 5, startDate: "2026-01-01" },
+      data: {
+        landlord: { name: "OPH", iban: "FR1420041010050500013M02606" },
+        rent: 45000n,
+        charges: 0n,
+        housingBenefitToLandlord: 0n,
+        dueDay: 5,
+        startDate: "2026-01-01",
+      },
     });
   });
 
@@ -43,7 +59,12 @@ describe("forms read through the services' schemas", () => {
       SetLeaseInput,
       { "landlord.name": "", "landlord.iban": "FR00", rent: "abc", charges: "2 000 000,00", dueDay: "0", startDate: "2026-02-30", effectiveFrom: "2026-13" },
       FIELDS,
-      [() => [{ field: "rent", code: "too_large" }, { field: "startDate", code: "end_before_start" }]],
+      [
+        () => [
+          { field: "rent", code: "too_large" },
+          { field: "startDate", code: "end_before_start" },
+        ],
+      ],
     );
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors).toEqual({

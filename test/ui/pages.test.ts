@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alerts } from "../../src/db/schema/jobs";
 import { beneficiaries } from "../../src/db/schema/beneficiaries";
 import { charges } from "../../src/db/schema/charges";
 import { credits } from "../../src/db/schema/credits";
+import { alerts } from "../../src/db/schema/jobs";
 import { leases } from "../../src/db/schema/leases";
 import { measures } from "../../src/db/schema/measures";
 import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
@@ -38,17 +38,38 @@ describe("web UI pages", () => {
   const ids: Record<string, string> = {};
   const queuePrefix = `test-ui-pages-${randomBytes(4).toString("hex")}`;
 
-  const rows = async (table: typeof beneficiaries | typeof measures | typeof leases | typeof charges | typeof credits) => (await database.db.select({ n: count() }).from(table))[0]!.n;
+  const rows = async (table: typeof beneficiaries | typeof measures | typeof leases | typeof charges | typeof credits) =>
+    (await database.db.select({ n: count() }).from(table))[0]!.n;
   const idFrom = (location: string | null) => /\/beneficiaires\/([0-9a-f-]{36})/.exec(location ?? "")?.[1] ?? "";
 
   /** The whole path a caseworker or finance officer takes for a new person, through the forms. */
   async function enrol(session: Session, name: { first: string; last: string }, caseworkerId?: string) {
-    const created = await session.post("/beneficiaires/nouveau", { firstName: name.first, lastName: name.last, birthDate: "02/04/1979", cafNumber: "1234567", iban: "FR76 3000 6000 0112 3456 7890 189", ...(caseworkerId ? { caseworkerId } : {}) });
+    const created = await session.post("/beneficiaires/nouveau", {
+      firstName: name.first,
+      lastName: name.last,
+      birthDate: "02/04/1979",
+      cafNumber: "1234567",
+      iban: "FR76 3000 6000 0112 3456 7890 189",
+      ...(caseworkerId ? { caseworkerId } : {}),
+    });
     expect(created.status, created.html).toBe(302);
     const id = idFrom(created.location);
-    const measure = await session.post(`/beneficiaires/${id}/mesure/nouvelle`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA", "ALS"] });
+    const measure = await session.post(`/beneficiaires/${id}/mesure/nouvelle`, {
+      level: "MASP2",
+      startDate: "2026-01-01",
+      endDate: "2026-12-31",
+      managedPrestations: ["RSA", "ALS"],
+    });
     expect(measure.status, measure.html).toBe(302);
-    const lease = await session.post(`/beneficiaires/${id}/bail`, { "landlord.name": "OPH Laval Habitat", "landlord.iban": LANDLORD_IBAN, rent: "450", charges: "50,00", housingBenefitToLandlord: "", dueDay: "5", startDate: "2026-01-01" });
+    const lease = await session.post(`/beneficiaires/${id}/bail`, {
+      "landlord.name": "OPH Laval Habitat",
+      "landlord.iban": LANDLORD_IBAN,
+      rent: "450",
+      charges: "50,00",
+      housingBenefitToLandlord: "",
+      dueDay: "5",
+      startDate: "2026-01-01",
+    });
     expect(lease.status, lease.html).toBe(302);
     return id;
   }
@@ -78,11 +99,33 @@ describe("web UI pages", () => {
   });
 
   it("creates a beneficiary, a MASP 2, a lease and a charge through the forms, and the fiche shows them", async () => {
-    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, { label: "Électricité", category: "energy", amount: "60", frequency: "monthly", dueDay: "15", "creditor.name": "EDF", "creditor.iban": LANDLORD_IBAN, priority: "1", startDate: "2026-01-01" });
+    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, {
+      label: "Électricité",
+      category: "energy",
+      amount: "60",
+      frequency: "monthly",
+      dueDay: "15",
+      "creditor.name": "EDF",
+      "creditor.iban": LANDLORD_IBAN,
+      priority: "1",
+      startDate: "2026-01-01",
+    });
     expect(charge.status, charge.html).toBe(302);
     const fiche = await finance.get(`/beneficiaires/${ids.marie}?fait=charge`);
     expect(fiche.status).toBe(200);
-    for (const text of ["Marie Durand", "02/04/1979", "FR76 3000 6000 0112 3456 7890 189", "MASP2", "du 01/01/2026 au 31/12/2026", "RSA, ALS", "OPH Laval Habitat", "450,00\u00a0€ + 50,00\u00a0€", "Électricité", "60,00\u00a0€", "Charge ajoutée au budget."]) {
+    for (const text of [
+      "Marie Durand",
+      "02/04/1979",
+      "FR76 3000 6000 0112 3456 7890 189",
+      "MASP2",
+      "du 01/01/2026 au 31/12/2026",
+      "RSA, ALS",
+      "OPH Laval Habitat",
+      "450,00\u00a0€ + 50,00\u00a0€",
+      "Électricité",
+      "60,00\u00a0€",
+      "Charge ajoutée au budget.",
+    ]) {
       expect(fiche.html).toContain(text);
     }
     const [row] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, ids.marie!));
@@ -96,7 +139,12 @@ describe("web UI pages", () => {
   it("answers a refused form in French, marks the fields, and writes nothing", async () => {
     const before = await Promise.all([rows(beneficiaries), rows(measures), rows(leases), rows(charges)]);
 
-    const minor = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "Petit", birthDate: "2010-05-01", iban: "FR76 3000 6000 0112 3456 7890 188" });
+    const minor = await finance.post("/beneficiaires/nouveau", {
+      firstName: "Léa",
+      lastName: "Petit",
+      birthDate: "2010-05-01",
+      iban: "FR76 3000 6000 0112 3456 7890 188",
+    });
     expect(minor.status).toBe(422);
     expect(minor.html).toContain("IBAN invalide");
     expect(minor.html).toMatch(/id="f-iban"[^>]*aria-invalid="true"/);
@@ -110,19 +158,46 @@ describe("web UI pages", () => {
     expect(short.status).toBe(422);
     expect(short.html).toContain("au moins 6 mois");
     expect(short.html).toContain("cochez au moins une prestation");
-    const overlap = await finance.post(`/beneficiaires/${ids.marie}/mesure/nouvelle`, { level: "MASP2", startDate: "2026-06-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+    const overlap = await finance.post(`/beneficiaires/${ids.marie}/mesure/nouvelle`, {
+      level: "MASP2",
+      startDate: "2026-06-01",
+      endDate: "2026-12-31",
+      managedPrestations: ["RSA"],
+    });
     expect(overlap.status).toBe(422);
     expect(overlap.html).toContain("couvre déjà ces dates");
 
-    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": LANDLORD_IBAN, rent: "12,345", dueDay: "31", startDate: "2026-01-01" });
+    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, {
+      "landlord.name": "OPH",
+      "landlord.iban": LANDLORD_IBAN,
+      rent: "12,345",
+      dueDay: "31",
+      startDate: "2026-01-01",
+    });
     expect(lease.status).toBe(422);
     expect(lease.html).toContain("deux décimales au plus");
     expect(lease.html).toContain("nombre entier de 1 à 28");
-    const apl = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": LANDLORD_IBAN, rent: "100", housingBenefitToLandlord: "200", dueDay: "5", startDate: "2026-01-01" });
+    const apl = await finance.post(`/beneficiaires/${ids.marie}/bail`, {
+      "landlord.name": "OPH",
+      "landlord.iban": LANDLORD_IBAN,
+      rent: "100",
+      housingBenefitToLandlord: "200",
+      dueDay: "5",
+      startDate: "2026-01-01",
+    });
     expect(apl.status).toBe(422);
     expect(apl.html).toContain("APL versée au bailleur dépasse le loyer et les charges");
 
-    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, { label: "", category: "energy", amount: "0", frequency: "yearly", dueDay: "15", "creditor.name": "EDF", "creditor.iban": LANDLORD_IBAN, priority: "1" });
+    const charge = await finance.post(`/beneficiaires/${ids.marie}/charges/nouvelle`, {
+      label: "",
+      category: "energy",
+      amount: "0",
+      frequency: "yearly",
+      dueDay: "15",
+      "creditor.name": "EDF",
+      "creditor.iban": LANDLORD_IBAN,
+      priority: "1",
+    });
     expect(charge.status).toBe(422);
     expect(charge.html).toContain("supérieur à zéro");
     expect(charge.html).toMatch(/Libellé<\/a> : à renseigner/);
@@ -133,7 +208,13 @@ describe("web UI pages", () => {
   it("reports every bad field of a form in one answer, read through the service's schema", async () => {
     const before = await Promise.all([rows(beneficiaries), rows(leases)]);
     // A minor with a wrong IBAN: both said at once, not one after the other.
-    const both = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "", birthDate: "01/05/2010", cafNumber: "12a", iban: "FR76 3000 6000 0112 3456 7890 188" });
+    const both = await finance.post("/beneficiaires/nouveau", {
+      firstName: "Léa",
+      lastName: "",
+      birthDate: "01/05/2010",
+      cafNumber: "12a",
+      iban: "FR76 3000 6000 0112 3456 7890 188",
+    });
     expect(both.status).toBe(422);
     const summary = both.html.slice(both.html.indexOf('id="erreurs"'), both.html.indexOf("</ul>"));
     expect(summary).toMatch(/Nom<\/a> : à renseigner/);
@@ -143,7 +224,14 @@ describe("web UI pages", () => {
     for (const id of ["f-lastName", "f-birthDate", "f-cafNumber", "f-iban"]) expect(both.html).toMatch(new RegExp(`id="${id}"[^>]*aria-invalid="true"`));
     expect(both.html).toContain('value="01/05/2010"'); // what was typed stays typed
     // French formats are read (a date typed by hand, an amount with a thousands space, an IBAN in groups); every bad one is named.
-    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, { "landlord.name": "OPH", "landlord.iban": "FR14 2004 1010 0505 0001 3M02 607", rent: "1 234,56", charges: "12,3,4", dueDay: "29", startDate: "31/02/2026" });
+    const lease = await finance.post(`/beneficiaires/${ids.marie}/bail`, {
+      "landlord.name": "OPH",
+      "landlord.iban": "FR14 2004 1010 0505 0001 3M02 607",
+      rent: "1 234,56",
+      charges: "12,3,4",
+      dueDay: "29",
+      startDate: "31/02/2026",
+    });
     expect(lease.status).toBe(422);
     expect(lease.html).toMatch(/IBAN du bailleur<\/a> : IBAN invalide/);
     expect(lease.html).toMatch(/Charges locatives \(€\)<\/a> : montant en euros/);
@@ -152,9 +240,18 @@ describe("web UI pages", () => {
     expect(lease.html).not.toMatch(/Loyer \(€\)<\/a>/);
     expect(await Promise.all([rows(beneficiaries), rows(leases)])).toEqual(before);
     // The same formats, all valid, pass the schema and reach the service.
-    const adult = await finance.post("/beneficiaires/nouveau", { firstName: "Léa", lastName: "Petit", birthDate: "01/05/1990", cafNumber: "12 34 567", iban: "fr76 3000 6000 0112 3456 7890 189" });
+    const adult = await finance.post("/beneficiaires/nouveau", {
+      firstName: "Léa",
+      lastName: "Petit",
+      birthDate: "01/05/1990",
+      cafNumber: "12 34 567",
+      iban: "fr76 3000 6000 0112 3456 7890 189",
+    });
     expect(adult.status, adult.html).toBe(302);
-    const [lea] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, idFrom(adult.location)));
+    const [lea] = await database.db
+      .select()
+      .from(beneficiaries)
+      .where(eq(beneficiaries.id, idFrom(adult.location)));
     expect(lea).toMatchObject({ birthDate: "1990-05-01", cafNumber: "1234567", iban: IBAN });
   });
 
@@ -164,19 +261,34 @@ describe("web UI pages", () => {
     expect(filtered.html).not.toContain("Durand Marie");
     const fromFiche = await finance.get(`/versements/nouveau?q=lef&beneficiaire=${ids.marie}`);
     expect(fromFiche.html).toContain(`<option value="${ids.marie}" selected="">Durand Marie`);
-    const preview = await finance.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "rsa", amount: "607,75", valueDate: "2026-03-03", reference: "" });
+    const preview = await finance.post("/versements/apercu", {
+      beneficiaryId: ids.marie!,
+      payer: "CAF",
+      prestation: "rsa",
+      amount: "607,75",
+      valueDate: "2026-03-03",
+      reference: "",
+    });
     expect(preview.status, preview.html).toBe(200);
     expect(preview.html).toContain("Répartition proposée");
     // Nothing paid since January: the whole credit goes to the rent arrears, first.
-    expect(preview.html).toContain("<tbody><tr><td>Loyer</td><td class=\"num\">607,75\u00a0€</td></tr></tbody>");
+    expect(preview.html).toContain('<tbody><tr><td>Loyer</td><td class="num">607,75\u00a0€</td></tr></tbody>');
     expect(await rows(credits)).toBe(0);
     const confirm = preview.html.slice(preview.html.indexOf('action="/versements"'));
-    const hidden = Object.fromEntries([...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]).filter(([k]) => k !== "_csrf"));
+    const hidden = Object.fromEntries(
+      [...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]).filter(([k]) => k !== "_csrf"),
+    );
     expect(hidden.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     const sent = await Promise.all([finance.post("/versements", hidden), finance.post("/versements", hidden)]);
     expect(sent.map((s) => s.status)).toEqual([302, 302]);
     expect(await rows(credits)).toBe(1);
-    const refused = await finance.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "Employeur", prestation: "SALAIRE", amount: "1200", valueDate: "2026-03-03" });
+    const refused = await finance.post("/versements/apercu", {
+      beneficiaryId: ids.marie!,
+      payer: "Employeur",
+      prestation: "SALAIRE",
+      amount: "1200",
+      valueDate: "2026-03-03",
+    });
     expect(refused.status).toBe(422);
     expect(refused.html).toContain("pas une prestation sociale");
   });
@@ -190,12 +302,21 @@ describe("web UI pages", () => {
     expect((await camille.get(`/beneficiaires/${ids.paul}/bail`)).status).toBe(404);
     expect((await camille.get(`/beneficiaires/${ids.paul}/mesure/nouvelle`)).status).toBe(404);
     const leasesBefore = await rows(leases);
-    const sneaky = await camille.post(`/beneficiaires/${ids.paul}/bail`, { "landlord.name": "X", "landlord.iban": LANDLORD_IBAN, rent: "1", dueDay: "5", startDate: "2026-02-01" });
+    const sneaky = await camille.post(`/beneficiaires/${ids.paul}/bail`, {
+      "landlord.name": "X",
+      "landlord.iban": LANDLORD_IBAN,
+      rent: "1",
+      dueDay: "5",
+      startDate: "2026-02-01",
+    });
     expect(sneaky.status).toBe(404);
     expect(await rows(leases)).toBe(leasesBefore);
 
     // Paul has paid nothing since January: a MASP 3 trigger, in Louis's inbox only.
-    const [paulAlert] = await database.db.select().from(alerts).where(and(eq(alerts.beneficiaryId, ids.paul!), eq(alerts.type, "masp3_trigger")));
+    const [paulAlert] = await database.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.beneficiaryId, ids.paul!), eq(alerts.type, "masp3_trigger")));
     expect(paulAlert?.status).toBe("open");
     expect((await louis.get("/alertes")).html).toContain("Déclencheur MASP 3 (L.271-5)");
     const camilleInbox = await camille.get("/alertes");
@@ -214,12 +335,17 @@ describe("web UI pages", () => {
     expect((await louis.get("/")).html).toContain(`/beneficiaires/${ids.paul}`);
 
     for (const path of ["/paiements", "/versements/nouveau", "/traitements"]) expect((await camille.get(path)).status, path).toBe(403);
-    expect((await camille.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "RSA", amount: "1", valueDate: TODAY })).status).toBe(403);
+    expect(
+      (await camille.post("/versements/apercu", { beneficiaryId: ids.marie!, payer: "CAF", prestation: "RSA", amount: "1", valueDate: TODAY })).status,
+    ).toBe(403);
 
     // A caseworker who enrols someone takes them into their own caseload, whatever the form says.
     const own = await camille.post("/beneficiaires/nouveau", { firstName: "Nina", lastName: "Roux", birthDate: "1990-01-01", caseworkerId: ids.louis! });
     expect(own.status).toBe(302);
-    const [nina] = await database.db.select().from(beneficiaries).where(eq(beneficiaries.id, idFrom(own.location)));
+    const [nina] = await database.db
+      .select()
+      .from(beneficiaries)
+      .where(eq(beneficiaries.id, idFrom(own.location)));
     expect(nina?.caseworkerId).toBe(ids.camille);
   });
 
@@ -242,7 +368,7 @@ describe("web UI pages", () => {
   it("opens the queue dashboard to an admin's browser session, and only to it", async () => {
     const page = await app.request("/admin/queues", { headers: { cookie: admin.cookie, accept: "text/html" } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("<div id=\"root\"");
+    expect(await page.text()).toContain('<div id="root"');
     const api = await app.request("/admin/queues/api/queues?activeQueue=rent-payments&page=1", { headers: { cookie: admin.cookie } });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain("rent-payments");
@@ -250,9 +376,15 @@ describe("web UI pages", () => {
     expect((await app.request("/admin/queues", { headers: { accept: "text/html" } })).headers.get("location")).toBe("/connexion");
     expect((await app.request("/admin/queues/api/queues")).status).toBe(401);
     // A change from another site is refused; from the dashboard's own page it passes authentication.
-    const cross = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", { method: "PUT", headers: { cookie: admin.cookie, "sec-fetch-site": "cross-site" } });
+    const cross = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", {
+      method: "PUT",
+      headers: { cookie: admin.cookie, "sec-fetch-site": "cross-site" },
+    });
     expect(cross.status).toBe(403);
-    const same = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", { method: "PUT", headers: { cookie: admin.cookie, "sec-fetch-site": "same-origin" } });
+    const same = await app.request("/admin/queues/api/queues/rent-payments/retry/failed", {
+      method: "PUT",
+      headers: { cookie: admin.cookie, "sec-fetch-site": "same-origin" },
+    });
     expect([200, 204]).toContain(same.status);
   });
 });

@@ -4,11 +4,11 @@ import { Queue, Worker } from "bullmq";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
-import { queryRows } from "../../src/db/sql";
 import { jobRuns } from "../../src/db/schema/jobs";
-import { createLogger } from "../../src/logger";
-import { attemptRunId, runRecorded, type QueuedJob } from "../../workers/job-runs";
+import { queryRows } from "../../src/db/sql";
 import type { JobDefinition } from "../../src/jobs/catalog";
+import { createLogger } from "../../src/logger";
+import { attemptRunId, type QueuedJob, runRecorded } from "../../workers/job-runs";
 import { DEFAULT_LOCK_TIMES, startJobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -25,7 +25,8 @@ describe("job runs left behind by a stopped worker", () => {
   let database: TestDatabase;
   const logger = createLogger("silent");
   const prefix = `test-runs-${randomBytes(4).toString("hex")}`;
-  const statuses = async () => queryRows<{ id: string; status: string; error: string | null }>(database.db, sql`select id::text, status, error from job_runs order by started_at, id`);
+  const statuses = async () =>
+    queryRows<{ id: string; status: string; error: string | null }>(database.db, sql`select id::text, status, error from job_runs order by started_at, id`);
   const ctx = () => ({ db: database.db, logger, actor: "test", reportProgress: async () => {} });
   const quick: JobDefinition = { name: "ledger-verify", run: async () => ({ ok: true }) };
 
@@ -48,8 +49,13 @@ describe("job runs left behind by a stopped worker", () => {
     await database.db.delete(jobRuns);
     const job: QueuedJob = { prefix, queue: "ledger-verify", jobId: "7", createdAt: 1_700_000_000_000 };
     const other: QueuedJob = { ...job, jobId: "8" };
-    for (const [j, attempt] of [[job, 1], [other, 1]] as const) {
-      await database.db.insert(jobRuns).values({ id: attemptRunId(j, attempt), job: "ledger-verify", asOf: "2026-02-05", trigger: "manual", status: "running" });
+    for (const [j, attempt] of [
+      [job, 1],
+      [other, 1],
+    ] as const) {
+      await database.db
+        .insert(jobRuns)
+        .values({ id: attemptRunId(j, attempt), job: "ledger-verify", asOf: "2026-02-05", trigger: "manual", status: "running" });
     }
     await runRecorded(database.db, quick, ctx(), { asOf: "2026-02-05" }, "manual", { job, attempt: 2 });
     const rows = await statuses();
@@ -78,7 +84,15 @@ describe("job runs left behind by a stopped worker", () => {
   it("the embedded runtime (one process) marks the runs a stopped process left running as abandoned when it starts", async () => {
     await database.db.delete(jobRuns);
     await database.db.insert(jobRuns).values({ id: crypto.randomUUID(), job: "rent-payments", asOf: "2026-02-05", trigger: "schedule", status: "running" });
-    const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: "redis://127.0.0.1:1", prefix, scheduler: false, processJobs: true, allowInProcess: true });
+    const runtime = await startJobRuntime({
+      db: database.db,
+      logger,
+      redisUrl: "redis://127.0.0.1:1",
+      prefix,
+      scheduler: false,
+      processJobs: true,
+      allowInProcess: true,
+    });
     await runtime.close();
     expect(await statuses()).toEqual([{ id: expect.any(String), status: "abandoned", error: "abandoned: the process running it stopped" }]);
   });
@@ -88,7 +102,14 @@ describe("job runs left behind by a stopped worker", () => {
     const lock = { durationMs: 1_000, stalledIntervalMs: 500 };
     const queue = new Queue("ledger-verify", { connection: { url: TEST_REDIS_URL }, prefix });
     // A worker that takes the job and then goes silent: no processor, no lock renewal.
-    const silent = new Worker("ledger-verify", null, { connection: { url: TEST_REDIS_URL }, prefix, autorun: false, lockDuration: lock.durationMs, skipLockRenewal: true, skipStalledCheck: true });
+    const silent = new Worker("ledger-verify", null, {
+      connection: { url: TEST_REDIS_URL },
+      prefix,
+      autorun: false,
+      lockDuration: lock.durationMs,
+      skipLockRenewal: true,
+      skipStalledCheck: true,
+    });
     try {
       const added = await queue.add("ledger-verify", { asOf: "2026-02-05", trigger: "manual" }, { attempts: 1 });
       const taken = await silent.getNextJob("silent-token");
@@ -96,7 +117,16 @@ describe("job runs left behind by a stopped worker", () => {
       const job: QueuedJob = { prefix, queue: "ledger-verify", jobId: added.id!, createdAt: added.timestamp };
       await database.db.insert(jobRuns).values({ id: attemptRunId(job, 1), job: "ledger-verify", asOf: "2026-02-05", trigger: "manual", status: "running" });
 
-      const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false, lock });
+      const runtime = await startJobRuntime({
+        db: database.db,
+        logger,
+        redisUrl: TEST_REDIS_URL,
+        prefix,
+        scheduler: false,
+        processJobs: true,
+        allowInProcess: false,
+        lock,
+      });
       try {
         let rows = await statuses();
         for (let waited = 0; waited < 20_000 && !rows.some((r) => r.status === "succeeded"); waited += 100) {
@@ -120,7 +150,14 @@ describe("job runs left behind by a stopped worker", () => {
     await staffUser(database.db, "admin-runs@asso.example", "admin", "Alice Admin");
     const admin = await uiSession(app, "admin-runs@asso.example");
     expect((await admin.get("/traitements")).html).not.toContain("abandonné");
-    await database.db.insert(jobRuns).values({ id: crypto.randomUUID(), job: "rent-payments", asOf: "2026-02-05", trigger: "schedule", status: "abandoned", error: "abandoned: its worker stopped" });
+    await database.db.insert(jobRuns).values({
+      id: crypto.randomUUID(),
+      job: "rent-payments",
+      asOf: "2026-02-05",
+      trigger: "schedule",
+      status: "abandoned",
+      error: "abandoned: its worker stopped",
+    });
     const page = await admin.get("/traitements");
     expect(page.status).toBe(200);
     expect(page.html).toContain('class="badge b-abandoned"');

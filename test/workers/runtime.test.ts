@@ -21,7 +21,15 @@ describe("job runtime", () => {
   });
 
   it("runs a job through the real queue and answers with its summary", async () => {
-    const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: false, processJobs: true, allowInProcess: false });
+    const runtime = await startJobRuntime({
+      db: database.db,
+      logger,
+      redisUrl: TEST_REDIS_URL,
+      prefix,
+      scheduler: false,
+      processJobs: true,
+      allowInProcess: false,
+    });
     try {
       expect(runtime.mode).toBe("queue");
       expect(await runtime.state()).toBe("ok");
@@ -34,7 +42,15 @@ describe("job runtime", () => {
 
   it("registers each schedule once, however often the workers restart", async () => {
     for (let i = 0; i < 3; i++) {
-      const runtime = await startJobRuntime({ db: database.db, logger, redisUrl: TEST_REDIS_URL, prefix, scheduler: true, processJobs: true, allowInProcess: false });
+      const runtime = await startJobRuntime({
+        db: database.db,
+        logger,
+        redisUrl: TEST_REDIS_URL,
+        prefix,
+        scheduler: true,
+        processJobs: true,
+        allowInProcess: false,
+      });
       await runtime.close();
     }
     const queue = new Queue("ledger-verify", { connection: { url: TEST_REDIS_URL }, prefix });

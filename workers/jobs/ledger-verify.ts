@@ -1,5 +1,5 @@
-import { verifyLedger } from "../../src/ledger/verify";
 import type { JobDefinition } from "../../src/jobs/catalog";
+import { verifyLedger } from "../../src/ledger/verify";
 
 /** The auditor's nightly check: every cached balance recomputed from the postings. */
 export const ledgerVerify: JobDefinition = {

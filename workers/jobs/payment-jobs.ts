@@ -1,6 +1,6 @@
+import type { JobContext, JobDefinition } from "../../src/jobs/catalog";
 import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
 import { runPayments } from "../../src/services/payments/run-payments";
-import type { JobContext, JobDefinition } from "../../src/jobs/catalog";
 
 const progress = (ctx: JobContext) => (done: number, total: number) => ctx.reportProgress({ done, total });
 

@@ -22,7 +22,11 @@ export const credits = pgTable(
     allocations: jsonb("allocations").$type<{ envelope: string; chargeId?: string; amount: string }[]>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("credits_beneficiary_idx").on(t.beneficiaryId, t.valueDate), index("credits_value_date_idx").on(t.valueDate), check("credits_amount_positive", sql`${t.amount} > 0`)],
+  (t) => [
+    index("credits_beneficiary_idx").on(t.beneficiaryId, t.valueDate),
+    index("credits_value_date_idx").on(t.valueDate),
+    check("credits_amount_positive", sql`${t.amount} > 0`),
+  ],
 );
 
 /**

@@ -24,7 +24,10 @@ export const reversementPlans = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check("reversement_plans_schedule", sql`(${t.frequency} = 'weekly' AND ${t.weekday} BETWEEN 1 AND 7 AND ${t.day} IS NULL) OR (${t.frequency} = 'monthly' AND ${t.day} BETWEEN 1 AND 31 AND ${t.weekday} IS NULL)`),
+    check(
+      "reversement_plans_schedule",
+      sql`(${t.frequency} = 'weekly' AND ${t.weekday} BETWEEN 1 AND 7 AND ${t.day} IS NULL) OR (${t.frequency} = 'monthly' AND ${t.day} BETWEEN 1 AND 31 AND ${t.weekday} IS NULL)`,
+    ),
     check("reversement_plans_amount", sql`(${t.mode} = 'fixed' AND ${t.amount} > 0) OR (${t.mode} = 'all_available' AND ${t.amount} IS NULL)`),
     check("reversement_plans_buffer", sql`${t.buffer} >= 0`),
   ],

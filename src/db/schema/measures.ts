@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { MEASURE_LEVELS, MEASURE_STATUSES, REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { beneficiaries } from "./beneficiaries";
 import { sqlList } from "./sql-list";

@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../services/beneficiaries/create-beneficiary";
 import { ListBeneficiariesInput, listBeneficiaries } from "../../services/beneficiaries/list-beneficiaries";
-import { UpdateBeneficiaryInput, updateBeneficiary } from "../../services/beneficiaries/update-beneficiary";
 import { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
+import { UpdateBeneficiaryInput, updateBeneficiary } from "../../services/beneficiaries/update-beneficiary";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
-import { BeneficiarySchema, IdParam, beneficiaryJson } from "./views";
+import { BeneficiarySchema, beneficiaryJson, IdParam } from "./views";
 
 const tags = ["Bénéficiaires"];
 const security = [{ Bearer: [] }];

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
-import { UpdateChargeInput, listCharges, updateCharge } from "../../services/charges/update-charge";
-import { SetLeaseInput, getLease, setLease } from "../../services/leases/set-lease";
 import { NotFoundError } from "../../domain/errors";
+import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
+import { listCharges, UpdateChargeInput, updateCharge } from "../../services/charges/update-charge";
+import { getLease, SetLeaseInput, setLease } from "../../services/leases/set-lease";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";

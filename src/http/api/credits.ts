@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getBalances, getRentPeriods, listTransactions, ListTransactionsInput, RentPeriodsInput } from "../../services/credits/read-accounts";
+import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions, RentPeriodsInput } from "../../services/credits/read-accounts";
 import { RecordCreditInput, recordValidCredit } from "../../services/credits/record-credit";
 import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
 import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
@@ -41,7 +41,13 @@ const postCredit = createRoute({
     "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`.",
   middleware: [allow("credit.record")] as const,
   request: { headers: IdempotencyHeader, ...jsonBody(RecordCreditInput) },
-  responses: { 201: jsonResponse(CreditSchema, "Recorded and allocated (a replay answers the same)"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+  responses: {
+    201: jsonResponse(CreditSchema, "Recorded and allocated (a replay answers the same)"),
+    ...notFound,
+    ...conflict,
+    ...malformed,
+    ...errorResponses,
+  },
 });
 
 const balances = createRoute({
@@ -111,7 +117,15 @@ const rentPeriods = createRoute({
     200: jsonResponse(
       z.object({
         asOf: z.string(),
-        items: z.array(z.object({ period: z.string(), dueDate: z.string(), due: z.number().int(), paid: z.number().int(), status: z.enum(["upcoming", "paid", "partial", "unpaid"]) })),
+        items: z.array(
+          z.object({
+            period: z.string(),
+            dueDate: z.string(),
+            due: z.number().int(),
+            paid: z.number().int(),
+            status: z.enum(["upcoming", "paid", "partial", "unpaid"]),
+          }),
+        ),
       }),
       "Periods",
     ),
@@ -146,7 +160,15 @@ const recovery = createRoute({
   middleware: [allow("credit.record")] as const,
   request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(RecoverOverpaymentInput) },
   responses: {
-    201: jsonResponse(z.object({ transactionId: z.uuid(), beneficiaryId: z.uuid(), amount: z.number().int(), takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })) }), "Recovered"),
+    201: jsonResponse(
+      z.object({
+        transactionId: z.uuid(),
+        beneficiaryId: z.uuid(),
+        amount: z.number().int(),
+        takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })),
+      }),
+      "Recovered",
+    ),
     ...notFound,
     ...conflict,
     ...malformed,
@@ -157,7 +179,11 @@ const recovery = createRoute({
 export function creditRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(postCredit, async (c) => {
-      const outcome = await recordValidCredit({ ctx: serviceContext(c, deps), idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
+      const outcome = await recordValidCredit({
+        ctx: serviceContext(c, deps),
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+        data: c.req.valid("json"),
+      });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     })
@@ -168,9 +194,16 @@ export function creditRoutes(deps: AppDeps) {
     .openapi(rentPeriods, async (c) =>
       c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
     )
-    .openapi(reversal, async (c) => c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201))
+    .openapi(reversal, async (c) =>
+      c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201),
+    )
     .openapi(recovery, async (c) => {
-      const outcome = await recoverOverpayment({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") });
+      const outcome = await recoverOverpayment({
+        ctx: serviceContext(c, deps),
+        beneficiaryId: c.req.valid("param").id,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+        data: c.req.valid("json"),
+      });
       if (outcome.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(outcome.body, 201);
     });

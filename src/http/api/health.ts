@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { QUEUE_STATES } from "../../jobs/catalog";
 import { sql } from "drizzle-orm";
+import { QUEUE_STATES } from "../../jobs/catalog";
 import type { AppDeps } from "../deps";
 import { createRouter } from "../router";
 

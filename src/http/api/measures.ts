@@ -39,7 +39,9 @@ const list = createRoute({
     200: jsonResponse(
       z.object({
         items: z.array(MeasureSchema),
-        fourYearLimit: z.object({ firstStart: z.string(), limitDate: z.string(), usedDays: z.number(), limitDays: z.number(), daysLeft: z.number() }).nullable(),
+        fourYearLimit: z
+          .object({ firstStart: z.string(), limitDate: z.string(), usedDays: z.number(), limitDays: z.number(), daysLeft: z.number() })
+          .nullable(),
       }),
       "Measures",
     ),

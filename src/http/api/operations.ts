@@ -1,11 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { JOB_NAMES } from "../../jobs/catalog";
-import { CloseAlertInput, ListAlertsInput, acknowledgeAlert, closeAlert, listAlerts } from "../../services/alerts/alerts";
-import { ListPaymentOrdersInput, ReversementPlanInput, getReversementPlan, listPaymentOrders, setReversementPlan } from "../../services/payments/payment-orders";
+import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
+import {
+  getReversementPlan,
+  ListPaymentOrdersInput,
+  listPaymentOrders,
+  ReversementPlanInput,
+  setReversementPlan,
+} from "../../services/payments/payment-orders";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
-import { allow } from "../middleware/auth";
 import { errorResponse } from "../errors";
+import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { CalendarDate, conflict, ErrorSchema, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
 import { IdParam } from "./views";
@@ -152,10 +158,14 @@ export function operationRoutes(deps: AppDeps) {
       const summary = await deps.runJob(name, { asOf });
       return c.json({ job: name, asOf, summary }, 200);
     })
-    .openapi(paymentOrdersRoute, async (c) => c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.valid("query") })) }, 200))
+    .openapi(paymentOrdersRoute, async (c) =>
+      c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.valid("query") })) }, 200),
+    )
     .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), input: c.req.valid("query") }) }, 200))
     .openapi(ackRoute, async (c) => c.json(await acknowledgeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id }), 200))
     .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: c.req.valid("json") }), 200))
-    .openapi(putPlan, async (c) => c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") })), 200))
+    .openapi(putPlan, async (c) =>
+      c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") })), 200),
+    )
     .openapi(getPlan, async (c) => c.json(toJson(await getReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200));
 }

@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
+import { may } from "../../auth/permissions";
 import type { AppDeps } from "../deps";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { sessionOf } from "../ui/session";
-import { may } from "../../auth/permissions";
 import { allow, bearerAuth } from "./auth";
 import { requestSite } from "./request-site";
 
@@ -21,7 +21,10 @@ export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): Middlewar
   return async (c, next) => {
     if (c.req.header("authorization")) return bearerAdmin(c, next);
     const session = await sessionOf(c, deps);
-    if (!session) return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html") ? c.redirect("/connexion") : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
+    if (!session)
+      return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html")
+        ? c.redirect("/connexion")
+        : errorResponse(c, 401, "unauthorized", "sign in or give a bearer token");
     if (!may(session.user.role, "queue.dashboard")) return errorResponse(c, 403, "forbidden", "the queue dashboard is for administrators");
     if (!SAFE_METHODS.has(c.req.method) && requestSite(c.req.raw) !== "same-origin") return errorResponse(c, 403, "forbidden", "cross-site request refused");
     c.set("principal", { tokenId: `session:${session.user.id}`, role: session.user.role, actor: `user:${session.user.email}`, userId: session.user.id });

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { may, rolesFor, type Action } from "../../auth/permissions";
+import { type Action, may, rolesFor } from "../../auth/permissions";
 import type { TokenResolver } from "../../auth/tokens";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";

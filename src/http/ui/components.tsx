@@ -2,7 +2,7 @@
 import type { FC } from "hono/jsx";
 import type { listAlerts } from "../../services/alerts/alerts";
 import type { recentJobRuns } from "../../services/dashboard";
-import { ALERT_LABELS, JOB_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "./format";
+import { ALERT_LABELS, euros, frDate, frMonth, JOB_LABELS, STATUS_LABELS } from "./format";
 import { Badge } from "./layout";
 
 type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
@@ -15,15 +15,31 @@ export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts
   ) : (
     <table>
       <caption class="sr-only">{caption}</caption>
-      <thead><tr><th scope="col">Type</th><th scope="col">Périodes</th><th scope="col">Statut</th><th scope="col">Depuis le</th><th scope="col"><span class="sr-only">Fiche</span></th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Type</th>
+          <th scope="col">Périodes</th>
+          <th scope="col">Statut</th>
+          <th scope="col">Depuis le</th>
+          <th scope="col">
+            <span class="sr-only">Fiche</span>
+          </th>
+        </tr>
+      </thead>
       <tbody>
         {alerts.map((a) => (
           <tr>
-            <td><Badge value={a.type} label={ALERT_LABELS[a.type] ?? a.type} /></td>
+            <td>
+              <Badge value={a.type} label={ALERT_LABELS[a.type] ?? a.type} />
+            </td>
             <td>{a.periods.map(frMonth).join(", ")}</td>
-            <td><Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /></td>
+            <td>
+              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} />
+            </td>
             <td>{frDate(a.createdAt.slice(0, 10))}</td>
-            <td><a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche</a></td>
+            <td>
+              <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche</a>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -51,7 +67,8 @@ const SUMMARY_LABELS: Record<string, string> = {
 };
 const CENTS_KEYS = new Set(["amount", "totalDebits", "totalCredits"]);
 const summaryValue = (key: string, value: unknown): string => {
-  if (CENTS_KEYS.has(key) && ((typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value)))) return euros(BigInt(value));
+  if (CENTS_KEYS.has(key) && ((typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value))))
+    return euros(BigInt(value));
   if (typeof value === "boolean") return value ? "oui" : "non";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 };
@@ -61,7 +78,15 @@ const Summary: FC<{ run: RunRow }> = ({ run }) => {
   if (run.error) return <span class="field-error">{run.error}</span>;
   const entries = Object.entries((run.summary ?? {}) as Record<string, unknown>).filter(([k]) => k !== "asOf");
   if (entries.length === 0) return <span class="muted">—</span>;
-  return <span class="summary">{entries.map(([k, v]) => <span><span class="muted">{SUMMARY_LABELS[k] ?? k}</span> {summaryValue(k, v)}</span>)}</span>;
+  return (
+    <span class="summary">
+      {entries.map(([k, v]) => (
+        <span>
+          <span class="muted">{SUMMARY_LABELS[k] ?? k}</span> {summaryValue(k, v)}
+        </span>
+      ))}
+    </span>
+  );
 };
 
 export const JobTable: FC<{ runs: RunRow[]; caption: string }> = ({ runs, caption }) =>
@@ -70,15 +95,27 @@ export const JobTable: FC<{ runs: RunRow[]; caption: string }> = ({ runs, captio
   ) : (
     <table>
       <caption class="sr-only">{caption}</caption>
-      <thead><tr><th scope="col">Traitement</th><th scope="col">Date</th><th scope="col">Déclenché</th><th scope="col">Statut</th><th scope="col">Résumé</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">Traitement</th>
+          <th scope="col">Date</th>
+          <th scope="col">Déclenché</th>
+          <th scope="col">Statut</th>
+          <th scope="col">Résumé</th>
+        </tr>
+      </thead>
       <tbody>
         {runs.map((r) => (
           <tr>
             <td>{JOB_LABELS[r.job] ?? r.job}</td>
             <td>{frDate(r.as_of)}</td>
             <td>{r.trigger === "manual" ? "à la demande" : "planifié"}</td>
-            <td><Badge value={r.status} label={STATUS_LABELS[r.status] ?? r.status} /></td>
-            <td><Summary run={r} /></td>
+            <td>
+              <Badge value={r.status} label={STATUS_LABELS[r.status] ?? r.status} />
+            </td>
+            <td>
+              <Summary run={r} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -86,4 +123,9 @@ export const JobTable: FC<{ runs: RunRow[]; caption: string }> = ({ runs, captio
   );
 
 /** A confirmation after a redirect (`?fait=…`), announced politely. */
-export const Notice: FC<{ text?: string }> = ({ text }) => (text ? <p class="notice" role="status">{text}</p> : null);
+export const Notice: FC<{ text?: string }> = ({ text }) =>
+  text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;

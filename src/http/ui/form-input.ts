@@ -76,7 +76,10 @@ export function readInput(values: FormValues, fields: FormFields): Record<string
     if (value === undefined) continue;
     const path = name.split(".");
     let target = input;
-    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      target[key] ??= {};
+      target = target[key] as Record<string, unknown>;
+    }
     target[path.at(-1)!] = value;
   }
   return input;
@@ -111,7 +114,11 @@ function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): s
 }
 
 /** Field paths as the form names them (list items belong to their list). */
-const fieldName = (path: readonly PropertyKey[]) => path.map(String).join(".").replace(/\.\d+$/, "");
+const fieldName = (path: readonly PropertyKey[]) =>
+  path
+    .map(String)
+    .join(".")
+    .replace(/\.\d+$/, "");
 
 /** A rule of the page checked with the format, so the form reports every bad field at once: field → stable code. */
 export type FormRule = (input: Record<string, unknown>) => { field: string; code: string }[];

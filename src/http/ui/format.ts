@@ -29,7 +29,13 @@ export const STATUS_LABELS: Record<string, string> = {
   failed: "échec",
   abandoned: "abandonné",
 };
-export const KIND_LABELS: Record<string, string> = { rent: "Loyer", charge: "Charge", reversement: "Reversement", care: "Aide / soins", available: "Disponible" };
+export const KIND_LABELS: Record<string, string> = {
+  rent: "Loyer",
+  charge: "Charge",
+  reversement: "Reversement",
+  care: "Aide / soins",
+  available: "Disponible",
+};
 export const ALERT_LABELS: Record<string, string> = { unpaid_rent: "Impayé de loyer", masp3_trigger: "Déclencheur MASP 3 (L.271-5)" };
 export const JOB_LABELS: Record<string, string> = {
   "rent-payments": "Paiement des loyers",

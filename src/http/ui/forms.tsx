@@ -37,7 +37,7 @@ export const centsToInput = (cents: bigint | number): string => {
 };
 
 const idOf = (name: string) => `f-${name.replace(/[^A-Za-z0-9]/g, "-")}`;
-const valueOf = (form: FormState, name: string) => {
+const fieldValue = (form: FormState, name: string) => {
   const v = form.values[name];
   return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
 };
@@ -48,11 +48,15 @@ export const ErrorSummary: FC<{ form: FormState }> = ({ form }) => {
   if (!form.summary && entries.length === 0) return null;
   return (
     <div class="error" role="alert" tabindex={-1} id="erreurs" aria-labelledby="erreurs-titre" autofocus>
-      <p id="erreurs-titre"><strong>{form.summary ?? "La saisie est incomplète ou incorrecte."}</strong></p>
+      <p id="erreurs-titre">
+        <strong>{form.summary ?? "La saisie est incomplète ou incorrecte."}</strong>
+      </p>
       {entries.length ? (
         <ul>
           {entries.map(([name, message]) => (
-            <li><a href={`#${idOf(name)}`}>{form.labels[name] ?? name}</a> : {message}</li>
+            <li>
+              <a href={`#${idOf(name)}`}>{form.labels[name] ?? name}</a> : {message}
+            </li>
           ))}
         </ul>
       ) : null}
@@ -83,8 +87,16 @@ const Label: FC<{ form: FormState; name: string; optional?: boolean }> = ({ form
 
 const Help: FC<{ id: string; hint?: string; error?: string }> = ({ id, hint, error }) => (
   <>
-    {hint ? <p class="hint" id={`${id}-aide`}>{hint}</p> : null}
-    {error ? <p class="field-error" id={`${id}-erreur`}>{error}</p> : null}
+    {hint ? (
+      <p class="hint" id={`${id}-aide`}>
+        {hint}
+      </p>
+    ) : null}
+    {error ? (
+      <p class="field-error" id={`${id}-erreur`}>
+        {error}
+      </p>
+    ) : null}
   </>
 );
 
@@ -115,18 +127,46 @@ export const Field: FC<FieldProps> = (props) => (
   <Framed
     {...props}
     control={(a) => (
-      <input {...a} type={props.type ?? "text"} value={props.value ?? valueOf(props.form, props.name)} inputmode={props.inputmode} autocomplete={props.autocomplete ?? "off"} placeholder={props.placeholder} list={props.list} />
+      <input
+        {...a}
+        type={props.type ?? "text"}
+        value={props.value ?? fieldValue(props.form, props.name)}
+        inputmode={props.inputmode}
+        autocomplete={props.autocomplete ?? "off"}
+        placeholder={props.placeholder}
+        list={props.list}
+      />
     )}
   />
 );
 
 export const SelectField: FC<FieldProps & { options: readonly (readonly [string, string])[] }> = (props) => {
-  const current = valueOf(props.form, props.name);
-  return <Framed {...props} control={(a) => <select {...a}>{props.options.map(([value, label]) => <option value={value} selected={value === current}>{label}</option>)}</select>} />;
+  const current = fieldValue(props.form, props.name);
+  return (
+    <Framed
+      {...props}
+      control={(a) => (
+        <select {...a}>
+          {props.options.map(([value, label]) => (
+            <option value={value} selected={value === current}>
+              {label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
+  );
 };
 
 export const TextArea: FC<FieldProps & { rows?: number }> = (props) => (
-  <Framed {...props} control={(a) => <textarea {...a} rows={props.rows ?? 3}>{valueOf(props.form, props.name)}</textarea>} />
+  <Framed
+    {...props}
+    control={(a) => (
+      <textarea {...a} rows={props.rows ?? 3}>
+        {fieldValue(props.form, props.name)}
+      </textarea>
+    )}
+  />
 );
 
 export const Checkbox: FC<{ form: FormState; name: string; hint?: string }> = ({ form, name, hint }) => {
@@ -134,7 +174,14 @@ export const Checkbox: FC<{ form: FormState; name: string; hint?: string }> = ({
   const error = form.errors[name];
   return (
     <div class={error ? "field invalid check" : "field check"}>
-      <input id={id} name={name} type="checkbox" checked={valueOf(form, name) === "on"} aria-invalid={error ? "true" : undefined} aria-describedby={described(id, hint, error)} />
+      <input
+        id={id}
+        name={name}
+        type="checkbox"
+        checked={fieldValue(form, name) === "on"}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={described(id, hint, error)}
+      />
       <label for={id}>{form.labels[name] ?? name}</label>
       <Help id={id} hint={hint} error={error} />
     </div>
@@ -142,7 +189,12 @@ export const Checkbox: FC<{ form: FormState; name: string; hint?: string }> = ({
 };
 
 /** A group of checkboxes under one legend (a list of codes). */
-export const CheckboxGroup: FC<{ form: FormState; name: string; hint?: string; options: readonly { value: string; label: Child }[] }> = ({ form, name, hint, options }) => {
+export const CheckboxGroup: FC<{ form: FormState; name: string; hint?: string; options: readonly { value: string; label: Child }[] }> = ({
+  form,
+  name,
+  hint,
+  options,
+}) => {
   const id = idOf(name);
   const error = form.errors[name];
   const selected = new Set(Array.isArray(form.values[name]) ? (form.values[name] as string[]) : form.values[name] ? [form.values[name] as string] : []);

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { Child, FC } from "hono/jsx";
-import { may, type Action } from "../../auth/permissions";
+import { type Action, may } from "../../auth/permissions";
 import type { SessionUser } from "../../auth/sessions";
 import { ROLE_LABELS } from "./format";
 
@@ -65,7 +65,9 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
       <style>{raw(STYLE)}</style>
     </head>
     <body>
-      <a class="skip" href="#contenu">Aller au contenu</a>
+      <a class="skip" href="#contenu">
+        Aller au contenu
+      </a>
       <header class="top">
         <span class="brand">Registre MASP 2</span>
         {user ? (
@@ -91,7 +93,9 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
           </span>
         ) : null}
       </header>
-      <main id="contenu" tabindex={-1}>{children}</main>
+      <main id="contenu" tabindex={-1}>
+        {children}
+      </main>
     </body>
   </html>
 );

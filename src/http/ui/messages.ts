@@ -62,7 +62,9 @@ const fieldName = (path: string) => path.replace(/\.\d+$/, "");
 export function refusal(error: unknown, conflicts: Partial<Record<DomainErrorCode, string>> = {}): Refusal {
   if (error instanceof ZodError) {
     const fields: Record<string, string> = {};
-    for (const issue of error.issues) fields[fieldName(issue.path.join("."))] ??= issue.code === "invalid_type" || (issue.code === "too_small" && issue.minimum === 1) ? "à renseigner" : "valeur incorrecte";
+    for (const issue of error.issues)
+      fields[fieldName(issue.path.join("."))] ??=
+        issue.code === "invalid_type" || (issue.code === "too_small" && issue.minimum === 1) ? "à renseigner" : "valeur incorrecte";
     return { summary: ERROR_FR.validation_failed!, fields };
   }
   if (error instanceof DomainError) {

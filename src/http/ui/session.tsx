@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { may, type Action } from "../../auth/permissions";
+import { type Action, may } from "../../auth/permissions";
 import { resolveSession, type Session } from "../../auth/sessions";
 import type { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import type { ServiceContext } from "../../services/context";
@@ -41,7 +41,14 @@ export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
       if (body._csrf !== session.csrfToken) return c.text("Jeton CSRF invalide : rechargez la page.", 403);
     }
     c.set("session", session);
-    c.set("ctx", { db: deps.db, actor: `user:${session.user.email}`, role: session.user.role, userId: session.user.id, requestId: c.get("requestId" as never), today: deps.today });
+    c.set("ctx", {
+      db: deps.db,
+      actor: `user:${session.user.email}`,
+      role: session.user.role,
+      userId: session.user.id,
+      requestId: c.get("requestId" as never),
+      today: deps.today,
+    });
     await next();
   };
 }
@@ -72,4 +79,17 @@ export const permit =
     can(c, action) ? next() : forbidden(c, who);
 
 const forbidden = (c: UiContext, who = "au service financier") =>
-  render(c, "Accès refusé", <><h1>Accès refusé</h1><p class="error" role="alert">Cette page est réservée {who}.</p><p><a href="/">Retour au tableau de bord</a></p></>, 403);
+  render(
+    c,
+    "Accès refusé",
+    <>
+      <h1>Accès refusé</h1>
+      <p class="error" role="alert">
+        Cette page est réservée {who}.
+      </p>
+      <p>
+        <a href="/">Retour au tableau de bord</a>
+      </p>
+    </>,
+    403,
+  );

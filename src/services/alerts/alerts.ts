@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
@@ -68,7 +68,11 @@ export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: s
     const alert = await loadAlert(ctx, tx, id);
     if (alert.status === "closed") throw new ConflictError("this alert is closed");
     if (alert.status === "acknowledged") return alertView(alert);
-    const [row] = await tx.update(alerts).set({ status: "acknowledged", acknowledgedAt: sql`now()`, acknowledgedBy: ctx.actor, updatedAt: sql`now()` }).where(eq(alerts.id, id)).returning();
+    const [row] = await tx
+      .update(alerts)
+      .set({ status: "acknowledged", acknowledgedAt: sql`now()`, acknowledgedBy: ctx.actor, updatedAt: sql`now()` })
+      .where(eq(alerts.id, id))
+      .returning();
     await recordAudit(tx, ctx, { action: "alert.acknowledge", entityType: "alert", entityId: id, beneficiaryId: alert.beneficiaryId });
     return alertView(row!);
   });
@@ -83,11 +87,23 @@ export async function closeAlert({ ctx, id, input }: { ctx: ServiceContext; id: 
     if (alert.status === "closed") throw new ConflictError("this alert is already closed");
     const [row] = await tx
       .update(alerts)
-      .set({ status: "closed", closedAt: sql`now()`, closedBy: ctx.actor, closeReason: "closed_by_caseworker", closeComment: data.comment, updatedAt: sql`now()` })
+      .set({
+        status: "closed",
+        closedAt: sql`now()`,
+        closedBy: ctx.actor,
+        closeReason: "closed_by_caseworker",
+        closeComment: data.comment,
+        updatedAt: sql`now()`,
+      })
       .where(eq(alerts.id, id))
       .returning();
-    await recordAudit(tx, ctx, { action: "alert.close", entityType: "alert", entityId: id, beneficiaryId: alert.beneficiaryId, changes: { comment: data.comment } });
+    await recordAudit(tx, ctx, {
+      action: "alert.close",
+      entityType: "alert",
+      entityId: id,
+      beneficiaryId: alert.beneficiaryId,
+      changes: { comment: data.comment },
+    });
     return alertView(row!);
   });
 }
-

@@ -30,7 +30,17 @@ export interface UnpaidRentSummary {
   alertsClosed: number;
 }
 
-export async function checkUnpaidRent({ db, asOf, chunkSize, onProgress }: { db: Db; asOf: string; chunkSize?: number; onProgress?: (done: number, total: number) => Promise<void> | void }): Promise<UnpaidRentSummary> {
+export async function checkUnpaidRent({
+  db,
+  asOf,
+  chunkSize,
+  onProgress,
+}: {
+  db: Db;
+  asOf: string;
+  chunkSize?: number;
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}): Promise<UnpaidRentSummary> {
   const totals = { unpaid: 0, masp3: 0, updated: 0, closed: 0 };
   const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress }, async (q, states) => {
     const ops = states.flatMap((s) => decideAlerts(s, asOf));
@@ -51,5 +61,12 @@ export async function checkUnpaidRent({ db, asOf, chunkSize, onProgress }: { db:
     totals.updated += Number(r?.updated ?? 0);
     totals.closed += Number(r?.closed ?? 0);
   });
-  return { asOf, beneficiaries, unpaidRentOpened: totals.unpaid, masp3TriggersOpened: totals.masp3, alertsUpdated: totals.updated, alertsClosed: totals.closed };
+  return {
+    asOf,
+    beneficiaries,
+    unpaidRentOpened: totals.unpaid,
+    masp3TriggersOpened: totals.masp3,
+    alertsUpdated: totals.updated,
+    alertsClosed: totals.closed,
+  };
 }

@@ -21,7 +21,9 @@ export const BeneficiaryFields = z.object({
   mjagbf: z.boolean(),
 });
 
-export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: true, msaNumber: true, iban: true, caseworkerId: true }).extend({ mjagbf: z.boolean().default(false) });
+export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: true, msaNumber: true, iban: true, caseworkerId: true }).extend({
+  mjagbf: z.boolean().default(false),
+});
 export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
 
 export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; input: CreateBeneficiaryInput }) {
@@ -53,7 +55,13 @@ export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; i
       })
       .returning();
     // The trail names the fields set, not their values: more people read it than the record.
-    await recordAudit(tx, ctx, { action: "beneficiary.create", entityType: "beneficiary", entityId: id, beneficiaryId: id, changes: { fields: Object.keys(input).sort() } });
+    await recordAudit(tx, ctx, {
+      action: "beneficiary.create",
+      entityType: "beneficiary",
+      entityId: id,
+      beneficiaryId: id,
+      changes: { fields: Object.keys(input).sort() },
+    });
     return row!;
   });
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { ValidationError } from "../../domain/errors";
@@ -43,7 +43,11 @@ export async function listBeneficiaries({ ctx, input }: { ctx: ServiceContext; i
     } else {
       const pattern = `%${escapeLike(q)}%`;
       filters.push(
-        or(ilike(beneficiaries.lastName, pattern), ilike(beneficiaries.firstName, pattern), sql`(${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}) ilike ${pattern}`),
+        or(
+          ilike(beneficiaries.lastName, pattern),
+          ilike(beneficiaries.firstName, pattern),
+          sql`(${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}) ilike ${pattern}`,
+        ),
       );
     }
   }

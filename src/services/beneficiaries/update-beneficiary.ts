@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { withTransaction } from "../../db/transaction";
-import { ValidationError, fieldError } from "../../domain/errors";
+import { fieldError, ValidationError } from "../../domain/errors";
 import { isAdultOn } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";

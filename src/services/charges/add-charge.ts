@@ -4,7 +4,7 @@ import { charges } from "../../db/schema/charges";
 import { withTransaction } from "../../db/transaction";
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES, resolveMonths } from "../../domain/charge-schedule";
 import { endBeforeStartIssues } from "../../domain/date-range";
-import { ValidationError, type FieldIssue } from "../../domain/errors";
+import { type FieldIssue, ValidationError } from "../../domain/errors";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
@@ -72,7 +72,13 @@ export async function addCharge({ ctx, beneficiaryId, data }: { ctx: ServiceCont
       })
       .returning();
     await ensureAccounts(tx, [envelopeAccount(beneficiaryId, "charge", id)]);
-    await recordAudit(tx, ctx, { action: "charge.create", entityType: "charge", entityId: id, beneficiaryId, changes: { category: data.category, amount: String(data.amount), priority: data.priority, frequency: data.frequency } });
+    await recordAudit(tx, ctx, {
+      action: "charge.create",
+      entityType: "charge",
+      entityId: id,
+      beneficiaryId,
+      changes: { category: data.category, amount: String(data.amount), priority: data.priority, frequency: data.frequency },
+    });
     return chargeView(row!);
   });
 }

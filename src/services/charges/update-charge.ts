@@ -7,7 +7,7 @@ import { endBeforeStartIssues } from "../../domain/date-range";
 import { NotFoundError, ValidationError } from "../../domain/errors";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { chargeView, ChargeFields } from "./add-charge";
+import { ChargeFields, chargeView } from "./add-charge";
 
 export const UpdateChargeInput = z
   .object({ ...ChargeFields, frequency: ChargeFields.frequency.unwrap() })
@@ -17,15 +17,31 @@ export const UpdateChargeInput = z
 export type UpdateChargeInput = z.input<typeof UpdateChargeInput>;
 
 /** Changes a charge; ending it is setting `endDate`. The trail keeps old and new amounts. */
-export async function updateCharge({ ctx, beneficiaryId, chargeId, data }: { ctx: ServiceContext; beneficiaryId: string; chargeId: string; data: z.output<typeof UpdateChargeInput> }) {
+export async function updateCharge({
+  ctx,
+  beneficiaryId,
+  chargeId,
+  data,
+}: {
+  ctx: ServiceContext;
+  beneficiaryId: string;
+  chargeId: string;
+  data: z.output<typeof UpdateChargeInput>;
+}) {
   if (Object.keys(data).length === 0) throw new ValidationError("nothing to update", [{ field: "(body)", message: "no field given" }]);
   return withTransaction(ctx.db, async (tx) => {
     await loadBeneficiary(tx, ctx, beneficiaryId);
-    const [before] = await tx.select().from(charges).where(and(eq(charges.id, chargeId), eq(charges.beneficiaryId, beneficiaryId))).for("update");
+    const [before] = await tx
+      .select()
+      .from(charges)
+      .where(and(eq(charges.id, chargeId), eq(charges.beneficiaryId, beneficiaryId)))
+      .for("update");
     if (!before) throw new NotFoundError("charge", chargeId);
     const frequency = data.frequency ?? before.frequency;
     const { months, issues } =
-      data.frequency !== undefined || data.months !== undefined ? resolveMonths(frequency, data.months, before.startDate) : { months: before.months, issues: [] };
+      data.frequency !== undefined || data.months !== undefined
+        ? resolveMonths(frequency, data.months, before.startDate)
+        : { months: before.months, issues: [] };
     issues.push(...endBeforeStartIssues(before.startDate, data.endDate));
     if (issues.length) throw new ValidationError("the charge is invalid", issues);
     const { creditor, ...rest } = data;

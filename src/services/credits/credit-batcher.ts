@@ -1,15 +1,15 @@
 import type { Db } from "../../db/client";
-import { parseJson, pgTextArray, rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
-import { planCredit, type CreditPlan } from "../../domain/credit-plan";
+import { parseJson, pgTextArray, type RawQuery, rawTransaction, uuidArray } from "../../db/sql";
+import { type CreditPlan, planCredit } from "../../domain/credit-plan";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
-import { envelopeAccount, type AccountSpec } from "../../ledger/accounts";
+import { type AccountSpec, envelopeAccount } from "../../ledger/accounts";
 import { toLedgerError } from "../../ledger/errors";
 import { ledgerTransaction } from "../../ledger/post";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import type { StoredOutcome } from "../idempotency";
-import { CREDIT_STATE_SQL, parseCreditStates, type CreditState } from "./credit-state";
+import { CREDIT_STATE_SQL, type CreditState, parseCreditStates } from "./credit-state";
 
 export interface CreditRequestData {
   beneficiaryId: string;
@@ -188,7 +188,10 @@ export class CreditBatcher {
     for (const s of settle) s();
     // Racing requests with these keys committed first: answer as they did, or refuse.
     for (const item of afterCommit) {
-      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgTextArray([item.key])]);
+      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [
+        CREDIT_SCOPE,
+        pgTextArray([item.key]),
+      ]);
       if (!stored) item.reject(new Error("idempotency key neither claimed nor stored"));
       else if (stored.request_hash !== item.hash) item.reject(conflict());
       else item.resolve({ status: stored.response_status, body: parseJson<CreditResponse>(stored.response), replayed: true });
@@ -197,7 +200,10 @@ export class CreditBatcher {
 
   /** Requests whose key already answered are settled without work. */
   private async dropReplays(q: RawQuery, batch: Pending[], settle: (() => void)[]): Promise<Pending[]> {
-    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgTextArray(batch.map((p) => p.key))]);
+    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [
+      CREDIT_SCOPE,
+      pgTextArray(batch.map((p) => p.key)),
+    ]);
     const byKey = new Map(stored.map((s) => [s.key, s]));
     return batch.filter((item) => {
       const s = byKey.get(item.key);
@@ -236,7 +242,11 @@ export class CreditBatcher {
       amount: centsToJson(data.amount),
       valueDate: data.valueDate,
       reference: data.reference,
-      allocations: planned.plan.map((a) => (a.envelope === "charge" ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) } : { envelope: a.envelope, amount: centsToJson(a.amount) })),
+      allocations: planned.plan.map((a) =>
+        a.envelope === "charge"
+          ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) }
+          : { envelope: a.envelope, amount: centsToJson(a.amount) },
+      ),
     };
     const row = {
       key: item.key,
@@ -260,10 +270,12 @@ export class CreditBatcher {
   }
 }
 
-
 const batchers = new WeakMap<Db, CreditBatcher>();
 export function creditBatcherFor(db: Db): CreditBatcher {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = new CreditBatcher(db)));
+  if (!b) {
+    b = new CreditBatcher(db);
+    batchers.set(db, b);
+  }
   return b;
 }

@@ -66,7 +66,11 @@ from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
  * it took before waiting, so a single locking read would allocate on balances that a
  * concurrent credit has since changed.
  */
-export const CREDIT_STATE_SQL = { state: STATE_SELECT, jobState: JOB_STATE_SELECT, lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update` } as const;
+export const CREDIT_STATE_SQL = {
+  state: STATE_SELECT,
+  jobState: JOB_STATE_SELECT,
+  lock: `select id from beneficiaries where id = any($1::uuid[]) order by id for update`,
+} as const;
 
 export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map<string, CreditState> {
   const states = new Map<string, CreditState>();
@@ -124,7 +128,11 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
   return states;
 }
 
-export async function loadCreditStates(executor: Executor, beneficiaryIds: readonly string[], options: { lock: boolean } = { lock: true }): Promise<Map<string, CreditState>> {
+export async function loadCreditStates(
+  executor: Executor,
+  beneficiaryIds: readonly string[],
+  options: { lock: boolean } = { lock: true },
+): Promise<Map<string, CreditState>> {
   if (beneficiaryIds.length === 0) return new Map();
   if (options.lock) await runText(executor, CREDIT_STATE_SQL.lock, [uuidArray(beneficiaryIds)]);
   const rows = await runText<Record<string, unknown>>(executor, CREDIT_STATE_SQL.state, [uuidArray(beneficiaryIds)]);

@@ -4,7 +4,7 @@ import { NotFoundError } from "../../domain/errors";
 import { catalogueInForce } from "../catalogue";
 import type { ServiceContext } from "../context";
 import { loadCreditStates } from "./credit-state";
-import { RecordCreditInput } from "./record-credit";
+import type { RecordCreditInput } from "./record-credit";
 
 /** What a credit would be allocated to, without writing anything (the form's preview). */
 export async function previewCredit({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof RecordCreditInput> }) {

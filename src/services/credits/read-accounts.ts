@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, toBigInt } from "../../db/sql";
 import { ledgerTransactions } from "../../db/schema/ledger";
+import { queryRows, toBigInt } from "../../db/sql";
 import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 import { ValidationError } from "../../domain/errors";
 import { activeMasp2, leaseOn, periodsOf } from "../../domain/in-force";
@@ -15,7 +15,10 @@ import { loadCreditStates } from "./credit-state";
 /** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
 export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
-  let rent = 0n, charges = 0n, available = 0n, care = 0n;
+  let rent = 0n,
+    charges = 0n,
+    available = 0n,
+    care = 0n;
   const byCharge: { chargeId: string; balance: bigint }[] = [];
   for (const [address, balance] of await beneficiaryBalances(ctx.db, beneficiaryId)) {
     const e = parseEnvelopeAddress(address);
@@ -39,7 +42,15 @@ export const ListTransactionsInput = z.object({
  * Newest first, with postings. Ids are UUIDv7 (time-ordered), so the id alone is a
  * stable keyset cursor.
  */
-export async function listTransactions({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: z.input<typeof ListTransactionsInput> }) {
+export async function listTransactions({
+  ctx,
+  beneficiaryId,
+  input,
+}: {
+  ctx: ServiceContext;
+  beneficiaryId: string;
+  input: z.input<typeof ListTransactionsInput>;
+}) {
   const data = ListTransactionsInput.parse(input);
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   if (data.cursor && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(data.cursor)) {
@@ -88,4 +99,3 @@ export async function getRentPeriods({ ctx, beneficiaryId, asOf }: { ctx: Servic
   if (!measure || !lease) return { asOf: date, items: [] };
   return { asOf: date, items: periodsOf(state, lease, measure, addMonthsToMonth(monthOf(date), 1), date) };
 }
-

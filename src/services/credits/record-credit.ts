@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { IdempotencyKey, hashRequest } from "../idempotency";
+import { hashRequest, IdempotencyKey } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
-import { creditBatcherFor, type CreditOutcome } from "./credit-batcher";
+import { type CreditOutcome, creditBatcherFor } from "./credit-batcher";
 
-export type { CreditOutcome,  } from "./credit-batcher";
+export type { CreditOutcome } from "./credit-batcher";
 
 const Code = z
   .string()
@@ -24,8 +24,6 @@ export const RecordCreditInput = z.object({
 });
 export type RecordCreditInput = z.input<typeof RecordCreditInput>;
 
-
-
 const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
   hashRequest([input.beneficiaryId, input.payer, input.prestation, input.amount, input.valueDate, input.reference ?? null]);
 
@@ -37,11 +35,27 @@ const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
  * the key's primary key, so exactly one is posted. Concurrent credits are written in
  * batches (credit-batcher.ts).
  */
-export async function recordCredit({ ctx, idempotencyKey, input }: { ctx: ServiceContext; idempotencyKey: string; input: RecordCreditInput }): Promise<CreditOutcome> {
+export async function recordCredit({
+  ctx,
+  idempotencyKey,
+  input,
+}: {
+  ctx: ServiceContext;
+  idempotencyKey: string;
+  input: RecordCreditInput;
+}): Promise<CreditOutcome> {
   return recordValidCredit({ ctx, idempotencyKey: IdempotencyKey.parse(idempotencyKey), data: RecordCreditInput.parse(input) });
 }
 
 /** The same, for input its caller has already validated (the HTTP route), not parsed twice on the hot path. */
-export function recordValidCredit({ ctx, idempotencyKey, data }: { ctx: ServiceContext; idempotencyKey: string; data: z.infer<typeof RecordCreditInput> }): Promise<CreditOutcome> {
+export function recordValidCredit({
+  ctx,
+  idempotencyKey,
+  data,
+}: {
+  ctx: ServiceContext;
+  idempotencyKey: string;
+  data: z.infer<typeof RecordCreditInput>;
+}): Promise<CreditOutcome> {
   return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, requestHash(data), { ...data, reference: data.reference ?? null });
 }

@@ -50,7 +50,13 @@ export async function reverseTransaction({ ctx, transactionId, input }: { ctx: S
     }
     const result = await reverse(tx, { transactionId, actor: ctx.actor, reason: data.reason, valueDate: data.valueDate ?? ctx.today() });
     if (!result.replayed) {
-      await recordAudit(tx, ctx, { action: "transaction.reverse", entityType: "transaction", entityId: transactionId, beneficiaryId: txn.beneficiary_id, changes: { reversalId: result.transactionId, reason: data.reason } });
+      await recordAudit(tx, ctx, {
+        action: "transaction.reverse",
+        entityType: "transaction",
+        entityId: transactionId,
+        beneficiaryId: txn.beneficiary_id,
+        changes: { reversalId: result.transactionId, reason: data.reason },
+      });
     }
     return { reversalId: result.transactionId, reversesId: transactionId, replayed: result.replayed };
   });

@@ -23,7 +23,13 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
     endDate: lease.endDate,
     terms: [...terms]
       .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
-      .map((t) => ({ effectiveFrom: monthOf(t.effectiveMonth), rent: t.rent, charges: t.charges, housingBenefitToLandlord: t.housingBenefitToLandlord, monthlyDue: monthlyDue(t) })),
+      .map((t) => ({
+        effectiveFrom: monthOf(t.effectiveMonth),
+        rent: t.rent,
+        charges: t.charges,
+        housingBenefitToLandlord: t.housingBenefitToLandlord,
+        monthlyDue: monthlyDue(t),
+      })),
   };
 }
 
@@ -31,6 +37,15 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
 export async function loadLeases(executor: Executor, beneficiaryId: string) {
   const rows = await executor.select().from(leases).where(eq(leases.beneficiaryId, beneficiaryId)).orderBy(desc(leases.startDate));
   if (rows.length === 0) return [];
-  const terms = await executor.select().from(leaseTerms).where(inArray(leaseTerms.leaseId, rows.map((l) => l.id))).orderBy(asc(leaseTerms.effectiveMonth));
+  const terms = await executor
+    .select()
+    .from(leaseTerms)
+    .where(
+      inArray(
+        leaseTerms.leaseId,
+        rows.map((l) => l.id),
+      ),
+    )
+    .orderBy(asc(leaseTerms.effectiveMonth));
   return rows.map((lease) => ({ lease, terms: terms.filter((t) => t.leaseId === lease.id) }));
 }

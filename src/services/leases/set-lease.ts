@@ -5,7 +5,7 @@ import { leases, leaseTerms } from "../../db/schema/leases";
 import { withTransaction } from "../../db/transaction";
 import { addDays, monthOf } from "../../domain/calendar";
 import { endBeforeStartIssues } from "../../domain/date-range";
-import { ConflictError, ValidationError, type FieldIssue } from "../../domain/errors";
+import { ConflictError, type FieldIssue, ValidationError } from "../../domain/errors";
 import { termsForMonth } from "../../domain/lease-terms";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
@@ -47,11 +47,22 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
     let action: string;
     if (!latest || data.startDate > latest.lease.startDate) {
       if (latest && (!latest.lease.endDate || latest.lease.endDate >= data.startDate)) {
-        await tx.update(leases).set({ endDate: addDays(data.startDate, -1), updatedAt: sql`now()` }).where(eq(leases.id, latest.lease.id));
+        await tx
+          .update(leases)
+          .set({ endDate: addDays(data.startDate, -1), updatedAt: sql`now()` })
+          .where(eq(leases.id, latest.lease.id));
       }
       leaseId = uuidv7();
       action = latest ? "lease.replace" : "lease.create";
-      await tx.insert(leases).values({ id: leaseId, beneficiaryId, landlordName: data.landlord.name, landlordIban: data.landlord.iban, dueDay: data.dueDay, startDate: data.startDate, endDate: data.endDate ?? null });
+      await tx.insert(leases).values({
+        id: leaseId,
+        beneficiaryId,
+        landlordName: data.landlord.name,
+        landlordIban: data.landlord.iban,
+        dueDay: data.dueDay,
+        startDate: data.startDate,
+        endDate: data.endDate ?? null,
+      });
       await tx.insert(leaseTerms).values({ id: uuidv7(), leaseId, effectiveMonth: `${monthOf(data.startDate)}-01`, ...amounts });
     } else if (data.startDate === latest.lease.startDate) {
       leaseId = latest.lease.id;
@@ -64,15 +75,24 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
       const currentMonth = monthOf(today);
       const from = data.effectiveFrom ?? (firstMonth > currentMonth ? firstMonth : currentMonth);
       const inForce = termsForMonth(latest.terms, from);
-      const unchanged = inForce && inForce.rent === amounts.rent && inForce.charges === amounts.charges && inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord;
+      const unchanged =
+        inForce &&
+        inForce.rent === amounts.rent &&
+        inForce.charges === amounts.charges &&
+        inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord;
       if (!unchanged) {
-        if (from < firstMonth) throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
+        if (from < firstMonth)
+          throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
         // Past rent periods keep the amounts they had (the database refuses to edit them too).
         if (from < currentMonth) {
-          throw new ValidationError("past rent periods keep the amounts they had", [{ field: "effectiveFrom", message: `a change takes effect from ${currentMonth} at the earliest`, code: "in_the_past" }]);
+          throw new ValidationError("past rent periods keep the amounts they had", [
+            { field: "effectiveFrom", message: `a change takes effect from ${currentMonth} at the earliest`, code: "in_the_past" },
+          ]);
         }
         if (from === currentMonth && latest.terms.some((t) => monthOf(t.effectiveMonth) === from)) {
-          throw new ValidationError("the amounts in force this month are history", [{ field: "effectiveFrom", message: `the amounts of ${from} are set; give a later month`, code: "month_begun" }]);
+          throw new ValidationError("the amounts in force this month are history", [
+            { field: "effectiveFrom", message: `the amounts of ${from} are set; give a later month`, code: "month_begun" },
+          ]);
         }
         // From `from` on, these amounts: later planned changes are superseded.
         await tx.delete(leaseTerms).where(and(eq(leaseTerms.leaseId, leaseId), gt(leaseTerms.effectiveMonth, `${from}-01`)));
@@ -82,7 +102,10 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
           .onConflictDoUpdate({ target: [leaseTerms.leaseId, leaseTerms.effectiveMonth], set: amounts });
       }
     } else {
-      throw new ConflictError("a later lease is already recorded; a lease cannot start before it", { leaseId: latest.lease.id, startDate: latest.lease.startDate });
+      throw new ConflictError("a later lease is already recorded; a lease cannot start before it", {
+        leaseId: latest.lease.id,
+        startDate: latest.lease.startDate,
+      });
     }
     const [saved] = await loadLeases(tx, beneficiaryId);
     await recordAudit(tx, ctx, {
@@ -90,7 +113,14 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
       entityType: "lease",
       entityId: leaseId,
       beneficiaryId,
-      changes: { rent: String(data.rent), charges: String(data.charges), housingBenefitToLandlord: String(data.housingBenefitToLandlord), dueDay: data.dueDay, startDate: data.startDate, effectiveFrom: data.effectiveFrom ?? null },
+      changes: {
+        rent: String(data.rent),
+        charges: String(data.charges),
+        housingBenefitToLandlord: String(data.housingBenefitToLandlord),
+        dueDay: data.dueDay,
+        startDate: data.startDate,
+        effectiveFrom: data.effectiveFrom ?? null,
+      },
     });
     return leaseView(saved!.lease, saved!.terms, today);
   });

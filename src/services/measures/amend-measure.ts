@@ -2,15 +2,15 @@ import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { measureAmendments, measureEvents } from "../../db/schema/measures";
 import { withTransaction } from "../../db/transaction";
-import { ConflictError, ValidationError, fieldError } from "../../domain/errors";
+import { spanCovers } from "../../domain/date-range";
+import { ConflictError, fieldError, ValidationError } from "../../domain/errors";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
 import { loadBeneficiary } from "../access";
 import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
-import { spanCovers } from "../../domain/date-range";
-import { extensionOn, managedOn } from "../../domain/in-force";
 import { loadMeasure } from "./load-measure";
-import { distinctCodes, prestationProblems, upperCodes } from "../../domain/measure-terms";
 
 export const AmendMeasureInput = z.object({
   effectiveDate: CalendarDate,
@@ -60,12 +60,14 @@ export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceCont
         reason: data.reason,
         managedPrestations: data.managedPrestations ? distinctCodes(terms.managedPrestations) : null,
         extension: data.extension ?? null,
-        extensionReason: data.extension !== undefined ? terms.extensionReason ?? null : null,
+        extensionReason: data.extension !== undefined ? (terms.extensionReason ?? null) : null,
         budgetPlanNote: data.budgetPlanNote ?? null,
         actor: ctx.actor,
       })
       .returning();
-    await tx.insert(measureEvents).values({ measureId, type: "amended", effectiveDate: data.effectiveDate, status: measure.status, actor: ctx.actor, data: { amendmentId: id } });
+    await tx
+      .insert(measureEvents)
+      .values({ measureId, type: "amended", effectiveDate: data.effectiveDate, status: measure.status, actor: ctx.actor, data: { amendmentId: id } });
     await recordAudit(tx, ctx, {
       action: "measure.amend",
       entityType: "measure",

@@ -17,16 +17,21 @@ export async function assertFitsHistory(executor: Executor, beneficiaryId: strin
   const added = { startDate: terms.startDate, endDate: terms.endDate };
   const clash = existing.find((m) => overlaps(m, added));
   if (clash) {
-    throw new ConflictError("another measure of this beneficiary covers these dates", { measureId: clash.id, startDate: clash.startDate, endDate: clash.endDate });
+    throw new ConflictError("another measure of this beneficiary covers these dates", {
+      measureId: clash.id,
+      startDate: clash.startDate,
+      endDate: clash.endDate,
+    });
   }
-  const all = exceptMeasureId
-    ? [...existing, ...(await executor.select().from(measures).where(eq(measures.id, exceptMeasureId)))]
-    : existing;
+  const all = exceptMeasureId ? [...existing, ...(await executor.select().from(measures).where(eq(measures.id, exceptMeasureId)))] : existing;
   const total = cumulatedWithinLimit(all, added);
   if (!total.ok) {
     throw new ValidationError(`the measures of a beneficiary may not exceed ${MAX_TOTAL_MONTHS} months in all`, [
-      { field: "endDate", message: `${total.usedDays} days in all, the limit is ${total.limitDays} (${MAX_TOTAL_MONTHS} months from the first start)`, code: "over_48_months" },
+      {
+        field: "endDate",
+        message: `${total.usedDays} days in all, the limit is ${total.limitDays} (${MAX_TOTAL_MONTHS} months from the first start)`,
+        code: "over_48_months",
+      },
     ]);
   }
 }
-

@@ -24,7 +24,8 @@ export type EndMeasureInput = z.input<typeof EndMeasureInput>;
  */
 export async function endMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: EndMeasureInput }) {
   const data = EndMeasureInput.parse(input);
-  if (data.reason === "worsened_orientation" && !data.orientation) throw fieldError("orientation", "say where the person is oriented (MAJ, curatelle, tutelle, procureur)");
+  if (data.reason === "worsened_orientation" && !data.orientation)
+    throw fieldError("orientation", "say where the person is oriented (MAJ, curatelle, tutelle, procureur)");
   if (data.reason !== "worsened_orientation" && data.orientation) throw fieldError("orientation", "an orientation goes with the reason worsened_orientation");
   return withTransaction(ctx.db, async (tx) => {
     const { measure } = await loadMeasure(tx, ctx, measureId, { lock: true });
@@ -38,8 +39,21 @@ export async function endMeasure({ ctx, measureId, input }: { ctx: ServiceContex
       .set({ status: "ended", endedOn: data.endDate, endReason: data.reason, endOrientation: data.orientation ?? null, endComment: data.comment ?? null })
       .where(eq(measures.id, measureId))
       .returning();
-    await tx.insert(measureEvents).values({ measureId, type: "ended", effectiveDate: data.endDate, status: "ended", actor: ctx.actor, data: { reason: data.reason, orientation: data.orientation ?? null } });
-    await recordAudit(tx, ctx, { action: "measure.end", entityType: "measure", entityId: measureId, beneficiaryId: measure.beneficiaryId, changes: { endDate: data.endDate, reason: data.reason, orientation: data.orientation ?? null } });
+    await tx.insert(measureEvents).values({
+      measureId,
+      type: "ended",
+      effectiveDate: data.endDate,
+      status: "ended",
+      actor: ctx.actor,
+      data: { reason: data.reason, orientation: data.orientation ?? null },
+    });
+    await recordAudit(tx, ctx, {
+      action: "measure.end",
+      entityType: "measure",
+      entityId: measureId,
+      beneficiaryId: measure.beneficiaryId,
+      changes: { endDate: data.endDate, reason: data.reason, orientation: data.orientation ?? null },
+    });
     return ended!;
   });
 }

@@ -1,10 +1,10 @@
 import { asc, eq } from "drizzle-orm";
 import { measures } from "../../db/schema/measures";
+import { extensionOn, managedOn } from "../../domain/in-force";
 import { fourYearLimit } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
-import { extensionOn, managedOn } from "../../domain/in-force";
-import { loadMeasure, type LoadedMeasure } from "./load-measure";
+import { type LoadedMeasure, loadMeasure } from "./load-measure";
 
 /** The measure as the API shows it: what is in force today, and its whole history. */
 function measureView(m: LoadedMeasure, today: string) {
@@ -38,7 +38,14 @@ function measureView(m: LoadedMeasure, today: string) {
       createdAt: a.createdAt.toISOString(),
     })),
     reviews: m.reviews.map((r) => ({ id: r.id, date: r.reviewDate, author: r.author, outcome: r.outcome, comment: r.comment })),
-    history: m.events.map((e) => ({ type: e.type, effectiveDate: e.effectiveDate, status: e.status, actor: e.actor, data: e.data, at: e.createdAt.toISOString() })),
+    history: m.events.map((e) => ({
+      type: e.type,
+      effectiveDate: e.effectiveDate,
+      status: e.status,
+      actor: e.actor,
+      data: e.data,
+      at: e.createdAt.toISOString(),
+    })),
   };
 }
 

@@ -26,7 +26,11 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
   const [row] = options.lock ? await query.for("update", { of: measures }) : await query;
   if (!row) throw new NotFoundError("measure", id);
   const [amendments, reviews, events] = await Promise.all([
-    executor.select().from(measureAmendments).where(eq(measureAmendments.measureId, id)).orderBy(asc(measureAmendments.effectiveDate), asc(measureAmendments.createdAt)),
+    executor
+      .select()
+      .from(measureAmendments)
+      .where(eq(measureAmendments.measureId, id))
+      .orderBy(asc(measureAmendments.effectiveDate), asc(measureAmendments.createdAt)),
     executor.select().from(measureReviews).where(eq(measureReviews.measureId, id)).orderBy(asc(measureReviews.reviewDate)),
     executor.select().from(measureEvents).where(eq(measureEvents.measureId, id)).orderBy(asc(measureEvents.id)),
   ]);

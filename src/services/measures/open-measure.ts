@@ -55,7 +55,13 @@ export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceC
       entityType: "measure",
       entityId: id,
       beneficiaryId,
-      changes: { level: terms.level, startDate: terms.startDate, endDate: terms.endDate, managedPrestations: distinctCodes(terms.managedPrestations), extension: terms.extension },
+      changes: {
+        level: terms.level,
+        startDate: terms.startDate,
+        endDate: terms.endDate,
+        managedPrestations: distinctCodes(terms.managedPrestations),
+        extension: terms.extension,
+      },
     });
     return measure!;
   });

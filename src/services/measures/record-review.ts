@@ -18,8 +18,21 @@ export async function recordReview({ ctx, measureId, input }: { ctx: ServiceCont
       .insert(measureReviews)
       .values({ id, measureId, reviewDate: data.date, author: data.author, outcome: data.outcome, comment: data.comment ?? null })
       .returning();
-    await tx.insert(measureEvents).values({ measureId, type: "reviewed", effectiveDate: data.date, status: measure.status, actor: ctx.actor, data: { reviewId: id, outcome: data.outcome } });
-    await recordAudit(tx, ctx, { action: "measure.review", entityType: "measure", entityId: measureId, beneficiaryId: measure.beneficiaryId, changes: { reviewId: id, outcome: data.outcome } });
+    await tx.insert(measureEvents).values({
+      measureId,
+      type: "reviewed",
+      effectiveDate: data.date,
+      status: measure.status,
+      actor: ctx.actor,
+      data: { reviewId: id, outcome: data.outcome },
+    });
+    await recordAudit(tx, ctx, {
+      action: "measure.review",
+      entityType: "measure",
+      entityId: measureId,
+      beneficiaryId: measure.beneficiaryId,
+      changes: { reviewId: id, outcome: data.outcome },
+    });
     return review!;
   });
 }

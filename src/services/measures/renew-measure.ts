@@ -4,18 +4,18 @@ import { z } from "zod";
 import { measureEvents, measureReviews, measures } from "../../db/schema/measures";
 import { withTransaction } from "../../db/transaction";
 import { addDays } from "../../domain/calendar";
+import { spanCovers } from "../../domain/date-range";
 import { ConflictError, fieldError } from "../../domain/errors";
+import { extensionOn, managedOn } from "../../domain/in-force";
+import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
+import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
-import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { CalendarDate } from "../schemas";
-import { spanCovers } from "../../domain/date-range";
-import { extensionOn, managedOn } from "../../domain/in-force";
-import { loadMeasure } from "./load-measure";
-import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
 import { assertFitsHistory } from "./assert-fits-history";
+import { loadMeasure } from "./load-measure";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
@@ -65,7 +65,14 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     await assertFitsHistory(tx, beneficiary.id, terms, current.id);
 
     const reviewId = uuidv7();
-    await tx.insert(measureReviews).values({ id: reviewId, measureId: current.id, reviewDate: data.review.date, author: data.review.author, outcome: "renew", comment: data.review.comment ?? null });
+    await tx.insert(measureReviews).values({
+      id: reviewId,
+      measureId: current.id,
+      reviewDate: data.review.date,
+      author: data.review.author,
+      outcome: "renew",
+      comment: data.review.comment ?? null,
+    });
     await tx.update(measures).set({ status: "renewed" }).where(eq(measures.id, current.id));
     const id = uuidv7();
     const [renewed] = await tx
@@ -75,10 +82,23 @@ export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceCont
     await tx.insert(measureEvents).values([
       { measureId: current.id, type: "reviewed", effectiveDate: data.review.date, status: "active", actor: ctx.actor, data: { reviewId, outcome: "renew" } },
       { measureId: current.id, type: "renewed", effectiveDate: startDate, status: "renewed", actor: ctx.actor, data: { nextMeasureId: id } },
-      { measureId: id, type: "opened", effectiveDate: startDate, status: "active", actor: ctx.actor, data: { previousMeasureId: current.id, managedPrestations: terms.managedPrestations } },
+      {
+        measureId: id,
+        type: "opened",
+        effectiveDate: startDate,
+        status: "active",
+        actor: ctx.actor,
+        data: { previousMeasureId: current.id, managedPrestations: terms.managedPrestations },
+      },
     ]);
     if (terms.level === "MASP2") await ensureAccounts(tx, [envelopeAccount(beneficiary.id, "rent"), envelopeAccount(beneficiary.id, "available")]);
-    await recordAudit(tx, ctx, { action: "measure.renew", entityType: "measure", entityId: id, beneficiaryId: beneficiary.id, changes: { previousMeasureId: current.id, startDate, endDate: terms.endDate, reviewId } });
+    await recordAudit(tx, ctx, {
+      action: "measure.renew",
+      entityType: "measure",
+      entityId: id,
+      beneficiaryId: beneficiary.id,
+      changes: { previousMeasureId: current.id, startDate, endDate: terms.endDate, reviewId },
+    });
     return renewed!;
   });
 }

@@ -1,12 +1,11 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
-import { sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
-import { paymentOrders } from "../../db/schema/payments";
-import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { reversementPlans } from "../../db/schema/jobs";
+import { paymentOrders } from "../../db/schema/payments";
 import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
+import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { caseloadFilter, loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, CentsOr, PositiveCents } from "../schemas";
@@ -65,13 +64,23 @@ export const ReversementPlanInput = z
 const DEFAULT_PLAN_VIEW = { ...DEFAULT_REVERSEMENT_PLAN, isDefault: true };
 
 /** The beneficiary's reversement plan: weekly on a weekday or monthly on a day; all available or a fixed amount; a buffer kept back. */
-export async function setReversementPlan({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof ReversementPlanInput> }) {
+export async function setReversementPlan({
+  ctx,
+  beneficiaryId,
+  data,
+}: {
+  ctx: ServiceContext;
+  beneficiaryId: string;
+  data: z.output<typeof ReversementPlanInput>;
+}) {
   const issues = [];
-  if (data.frequency === "weekly" && !data.weekday) issues.push({ field: "weekday", message: "a weekly plan needs its weekday (1 = Monday … 7 = Sunday)", code: "required" });
+  if (data.frequency === "weekly" && !data.weekday)
+    issues.push({ field: "weekday", message: "a weekly plan needs its weekday (1 = Monday … 7 = Sunday)", code: "required" });
   if (data.frequency === "weekly" && data.day) issues.push({ field: "day", message: "a weekly plan has no day of the month", code: "not_allowed" });
   if (data.frequency === "monthly" && data.weekday) issues.push({ field: "weekday", message: "a monthly plan has no weekday", code: "not_allowed" });
   if (data.mode === "fixed" && data.amount === undefined) issues.push({ field: "amount", message: "a fixed reversement needs its amount", code: "required" });
-  if (data.mode === "all_available" && data.amount !== undefined) issues.push({ field: "amount", message: "`all_available` pays what is available: give no amount", code: "not_allowed" });
+  if (data.mode === "all_available" && data.amount !== undefined)
+    issues.push({ field: "amount", message: "`all_available` pays what is available: give no amount", code: "not_allowed" });
   if (issues.length) throw new ValidationError("the reversement plan is invalid", issues);
   const row = {
     beneficiaryId,
@@ -84,8 +93,17 @@ export async function setReversementPlan({ ctx, beneficiaryId, data }: { ctx: Se
   };
   return withTransaction(ctx.db, async (tx) => {
     await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
-    await tx.insert(reversementPlans).values(row).onConflictDoUpdate({ target: reversementPlans.beneficiaryId, set: { ...row, updatedAt: sql`now()` } });
-    await recordAudit(tx, ctx, { action: "reversement_plan.set", entityType: "beneficiary", entityId: beneficiaryId, beneficiaryId, changes: { ...row, amount: row.amount?.toString() ?? null, buffer: row.buffer.toString() } });
+    await tx
+      .insert(reversementPlans)
+      .values(row)
+      .onConflictDoUpdate({ target: reversementPlans.beneficiaryId, set: { ...row, updatedAt: sql`now()` } });
+    await recordAudit(tx, ctx, {
+      action: "reversement_plan.set",
+      entityType: "beneficiary",
+      entityId: beneficiaryId,
+      beneficiaryId,
+      changes: { ...row, amount: row.amount?.toString() ?? null, buffer: row.buffer.toString() },
+    });
     return { ...row, isDefault: false };
   });
 }
@@ -94,5 +112,14 @@ export async function getReversementPlan({ ctx, beneficiaryId }: { ctx: ServiceC
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   const [row] = await ctx.db.select().from(reversementPlans).where(eq(reversementPlans.beneficiaryId, beneficiaryId));
   if (!row) return { beneficiaryId, ...DEFAULT_PLAN_VIEW };
-  return { beneficiaryId, frequency: row.frequency, weekday: row.weekday, day: row.day, mode: row.mode, amount: row.amount, buffer: row.buffer, isDefault: false };
+  return {
+    beneficiaryId,
+    frequency: row.frequency,
+    weekday: row.weekday,
+    day: row.day,
+    mode: row.mode,
+    amount: row.amount,
+    buffer: row.buffer,
+    isDefault: false,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
-import { rawTransaction, uuidArray, type RawQuery } from "../../db/sql";
-import { CREDIT_STATE_SQL, parseJobStates, type JobState } from "../credits/credit-state";
+import { type RawQuery, rawTransaction, uuidArray } from "../../db/sql";
+import { CREDIT_STATE_SQL, type JobState, parseJobStates } from "../credits/credit-state";
 import { masp2InForceSql } from "../measures/in-force-sql";
 
 /** MASP2 measures in force on a date: the beneficiaries every daily job walks through. */

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { toBigInt } from "../../db/sql";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
-import { planChargePayments, planRentPayments, planReversement, type PaymentItem } from "../../domain/payment-plans";
+import { type PaymentItem, planChargePayments, planRentPayments, planReversement } from "../../domain/payment-plans";
 import { envelopeAddress } from "../../ledger/accounts";
 import type { JobState } from "../credits/credit-state";
 import { runByChunks } from "./run-by-chunks";
@@ -37,7 +37,21 @@ export const PLANNERS = {
  * Running it again for the same date changes nothing (natural keys; and what was paid
  * is no longer owed).
  */
-export async function runPayments({ db, kind, asOf, actor, chunkSize, onProgress }: { db: Db; kind: keyof typeof PLANNERS; asOf: string; actor: string; chunkSize?: number; onProgress?: (done: number, total: number) => Promise<void> | void }): Promise<PaymentRunSummary> {
+export async function runPayments({
+  db,
+  kind,
+  asOf,
+  actor,
+  chunkSize,
+  onProgress,
+}: {
+  db: Db;
+  kind: keyof typeof PLANNERS;
+  asOf: string;
+  actor: string;
+  chunkSize?: number;
+  onProgress?: (done: number, total: number) => Promise<void> | void;
+}): Promise<PaymentRunSummary> {
   let ordersCreated = 0;
   let planned = 0;
   let amount = 0n;

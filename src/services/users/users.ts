@@ -1,16 +1,19 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { ROLES } from "../../domain/roles";
+import { PG, pgError } from "../../db/errors";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError } from "../../domain/errors";
+import { ROLES } from "../../domain/roles";
 import { recordAudit, type ServiceContext } from "../context";
 import { PersonName } from "../schemas";
-import { pgError, PG } from "../../db/errors";
 
 export const CreateUserInput = z.object({
-  email: z.email().max(200).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(200)
+    .transform((e) => e.toLowerCase()),
   displayName: PersonName,
   role: z.enum(ROLES),
 });
@@ -24,7 +27,10 @@ export async function createUser({ ctx, input }: { ctx: ServiceContext; input: C
   try {
     return await withTransaction(ctx.db, async (tx) => {
       const id = uuidv7();
-      const [row] = await tx.insert(users).values({ id, ...data }).returning();
+      const [row] = await tx
+        .insert(users)
+        .values({ id, ...data })
+        .returning();
       await recordAudit(tx, ctx, { action: "user.create", entityType: "user", entityId: id, changes: { role: data.role } });
       return userView(row!);
     });

@@ -1,13 +1,13 @@
 /** @jsxImportSource hono/jsx */
 import { DomainError } from "../../../domain/errors";
-import { CloseAlertInput, acknowledgeAlert, closeAlert, listAlerts } from "../../../services/alerts/alerts";
+import { acknowledgeAlert, CloseAlertInput, closeAlert, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
-import { ALERT_LABELS, STATUS_LABELS, euros, frDate, frMonth } from "../format";
-import { typed, parseForm } from "../form-input";
+import { parseForm, typed } from "../form-input";
+import { ALERT_LABELS, euros, frDate, frMonth, STATUS_LABELS } from "../format";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
-import { can, CsrfField, permit, render, type UiApp, type UiContext } from "../session";
+import { CsrfField, can, permit, render, type UiApp, type UiContext } from "../session";
 
 const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie de vos accompagnements." };
 
@@ -21,42 +21,85 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
     <>
       <h1>Alertes</h1>
       <Notice text={c.req.query("fait") ? "Alerte mise à jour." : undefined} />
-      {problem && !alerts.some((a) => a.id === problem.alertId) ? <p class="error" role="alert">{problem.text}</p> : null}
+      {problem && !alerts.some((a) => a.id === problem.alertId) ? (
+        <p class="error" role="alert">
+          {problem.text}
+        </p>
+      ) : null}
       {alerts.length === 0 ? <p>Aucune alerte ouverte.</p> : <p>{alerts.length} alerte(s) ouverte(s), les déclencheurs MASP 3 en premier.</p>}
       {alerts.map((a) => {
         const evidence = (a.evidence ?? {}) as Evidence;
         const error = problem?.alertId === a.id ? problem.text : undefined;
         return (
           <section class={`card alert-${a.type === "masp3_trigger" ? "masp3" : "unpaid_rent"}`} aria-labelledby={`a-${a.id}`}>
-            <h2 id={`a-${a.id}`} class="alert-title">{ALERT_LABELS[a.type] ?? a.type}</h2>
+            <h2 id={`a-${a.id}`} class="alert-title">
+              {ALERT_LABELS[a.type] ?? a.type}
+            </h2>
             <p>
-              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /> Périodes : {a.periods.map(frMonth).join(", ")} — depuis le {frDate(a.createdAt.slice(0, 10))} — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /> Périodes : {a.periods.map(frMonth).join(", ")} — depuis le{" "}
+              {frDate(a.createdAt.slice(0, 10))} — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
             </p>
-            {a.type === "masp3_trigger" ? <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p> : null}
+            {a.type === "masp3_trigger" ? (
+              <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p>
+            ) : null}
             {evidence.periods?.length ? (
               <table>
                 <caption class="sr-only">Loyers des périodes en cause</caption>
-                <thead><tr><th scope="col">Période</th><th scope="col" class="num">Dû</th><th scope="col" class="num">Payé</th><th scope="col" class="num">Versements reçus</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th scope="col">Période</th>
+                    <th scope="col" class="num">
+                      Dû
+                    </th>
+                    <th scope="col" class="num">
+                      Payé
+                    </th>
+                    <th scope="col" class="num">
+                      Versements reçus
+                    </th>
+                  </tr>
+                </thead>
                 <tbody>
                   {evidence.periods.map((p) => (
-                    <tr><td>{frMonth(p.period)}</td><td class="num">{euros(p.due)}</td><td class="num">{euros(p.paid)}</td><td class="num">{euros(p.creditsReceived)}</td></tr>
+                    <tr>
+                      <td>{frMonth(p.period)}</td>
+                      <td class="num">{euros(p.due)}</td>
+                      <td class="num">{euros(p.paid)}</td>
+                      <td class="num">{euros(p.creditsReceived)}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             ) : null}
             {!can(c, "alert.handle") ? null : (
-            <div class="alert-actions">
-              {a.status === "open" ? (
-                <form method="post" action={`/alertes/${a.id}/prise-en-compte`} class="inline"><CsrfField c={c} /><button type="submit" class="secondary">Prendre en compte</button></form>
-              ) : null}
-              <form method="post" action={`/alertes/${a.id}/cloture`} class={error ? "invalid" : undefined}>
-                <CsrfField c={c} />
-                <label for={`comment-${a.id}`}>Commentaire de clôture</label>
-                {error ? <p class="field-error" id={`comment-${a.id}-erreur`} role="alert">{error}</p> : null}
-                <textarea id={`comment-${a.id}`} name="comment" rows={2} required aria-invalid={error ? "true" : undefined} aria-describedby={error ? `comment-${a.id}-erreur` : undefined}></textarea>
-                <button type="submit">Clore l'alerte</button>
-              </form>
-            </div>
+              <div class="alert-actions">
+                {a.status === "open" ? (
+                  <form method="post" action={`/alertes/${a.id}/prise-en-compte`} class="inline">
+                    <CsrfField c={c} />
+                    <button type="submit" class="secondary">
+                      Prendre en compte
+                    </button>
+                  </form>
+                ) : null}
+                <form method="post" action={`/alertes/${a.id}/cloture`} class={error ? "invalid" : undefined}>
+                  <CsrfField c={c} />
+                  <label for={`comment-${a.id}`}>Commentaire de clôture</label>
+                  {error ? (
+                    <p class="field-error" id={`comment-${a.id}-erreur`} role="alert">
+                      {error}
+                    </p>
+                  ) : null}
+                  <textarea
+                    id={`comment-${a.id}`}
+                    name="comment"
+                    rows={2}
+                    required
+                    aria-invalid={error ? "true" : undefined}
+                    aria-describedby={error ? `comment-${a.id}-erreur` : undefined}
+                  ></textarea>
+                  <button type="submit">Clore l'alerte</button>
+                </form>
+              </div>
             )}
           </section>
         );
@@ -73,7 +116,11 @@ export function alertRoutes(ui: UiApp) {
   ui.use("/alertes/:id/*", permit("alert.handle", "aux travailleurs sociaux"));
   ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404)));
   const refused = (c: UiContext, error: unknown, conflict: string) =>
-    inbox(c, { alertId: c.req.param("id") ?? "", text: refusal(error, { ...NOT_FOUND, conflict }).summary }, error instanceof DomainError && error.code === "not_found" ? 404 : 422);
+    inbox(
+      c,
+      { alertId: c.req.param("id") ?? "", text: refusal(error, { ...NOT_FOUND, conflict }).summary },
+      error instanceof DomainError && error.code === "not_found" ? 404 : 422,
+    );
   ui.post("/alertes/:id/prise-en-compte", async (c) => {
     try {
       await acknowledgeAlert({ ctx: c.get("ctx"), id: c.req.param("id") });

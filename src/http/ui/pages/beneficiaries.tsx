@@ -11,8 +11,8 @@ import { getBalances, getRentPeriods, listTransactions } from "../../../services
 import { getLease } from "../../../services/leases/set-lease";
 import { listMeasures } from "../../../services/measures/get-measures";
 import { AlertTable, Notice } from "../components";
+import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
 import { isUuid } from "../forms";
-import { CATEGORY_LABELS, FREQUENCY_LABELS, KIND_LABELS, ibanText, STATUS_LABELS, euros, frDate, frMonth } from "../format";
 import { Badge } from "../layout";
 import { can, render, type UiApp, type UiContext, type UiEnv } from "../session";
 
@@ -42,7 +42,19 @@ export const withBeneficiary: MiddlewareHandler<UiEnv> = async (c, next) => {
   c.set("beneficiary", beneficiary);
   await next();
 };
-const notFound = (c: UiContext) => render(c, "Introuvable", <><h1>Bénéficiaire introuvable</h1><p>Ce bénéficiaire n'existe pas ou ne fait pas partie de vos accompagnements.</p><p><a href="/beneficiaires">Retour à la liste</a></p></>, 404);
+const notFound = (c: UiContext) =>
+  render(
+    c,
+    "Introuvable",
+    <>
+      <h1>Bénéficiaire introuvable</h1>
+      <p>Ce bénéficiaire n'existe pas ou ne fait pas partie de vos accompagnements.</p>
+      <p>
+        <a href="/beneficiaires">Retour à la liste</a>
+      </p>
+    </>,
+    404,
+  );
 
 const SYSTEM_ACCOUNTS: Record<string, string> = { "bank:main": "Banque", "payments:in-transit": "Paiements émis" };
 
@@ -67,8 +79,11 @@ export function beneficiaryRoutes(ui: UiApp) {
       <>
         <div class="title-row">
           <h1>Bénéficiaires</h1>
-          <a class="button" href="/beneficiaires/nouveau">Nouveau bénéficiaire</a>
+          <a class="button" href="/beneficiaires/nouveau">
+            Nouveau bénéficiaire
+          </a>
         </div>
+        {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is the landmark every screen reader knows */}
         <form method="get" action="/beneficiaires" role="search" class="search">
           <label for="q">Rechercher (nom ou numéro CAF/MSA)</label>
           <div class="row">
@@ -80,15 +95,33 @@ export function beneficiaryRoutes(ui: UiApp) {
         {page.items.length ? (
           <table>
             <caption class="sr-only">Bénéficiaires, par ordre alphabétique</caption>
-            <thead><tr><th scope="col">Nom</th><th scope="col">Prénom</th><th scope="col">Né(e) le</th><th scope="col">N° CAF</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Nom</th>
+                <th scope="col">Prénom</th>
+                <th scope="col">Né(e) le</th>
+                <th scope="col">N° CAF</th>
+              </tr>
+            </thead>
             <tbody>
               {page.items.map((b) => (
-                <tr><td><a href={`/beneficiaires/${b.id}`}>{b.lastName}</a></td><td>{b.firstName}</td><td>{frDate(b.birthDate)}</td><td>{b.cafNumber ?? "—"}</td></tr>
+                <tr>
+                  <td>
+                    <a href={`/beneficiaires/${b.id}`}>{b.lastName}</a>
+                  </td>
+                  <td>{b.firstName}</td>
+                  <td>{frDate(b.birthDate)}</td>
+                  <td>{b.cafNumber ?? "—"}</td>
+                </tr>
               ))}
             </tbody>
           </table>
         ) : null}
-        {page.nextCursor ? <p><a href={`/beneficiaires?q=${encodeURIComponent(q)}&cursor=${page.nextCursor}`}>Page suivante →</a></p> : null}
+        {page.nextCursor ? (
+          <p>
+            <a href={`/beneficiaires?q=${encodeURIComponent(q)}&cursor=${page.nextCursor}`}>Page suivante →</a>
+          </p>
+        ) : null}
       </>,
     );
   });
@@ -119,55 +152,119 @@ export function beneficiaryRoutes(ui: UiApp) {
       c,
       `${b.firstName} ${b.lastName}`,
       <>
-        <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › {b.lastName}</p>
+        <p class="crumbs">
+          <a href="/beneficiaires">Bénéficiaires</a> › {b.lastName}
+        </p>
         <div class="title-row">
-          <h1>{b.firstName} {b.lastName}</h1>
-          {!can(c, "credit.record") || !inForce ? null : <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>Saisir un versement</a>}
+          <h1>
+            {b.firstName} {b.lastName}
+          </h1>
+          {!can(c, "credit.record") || !inForce ? null : (
+            <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>
+              Saisir un versement
+            </a>
+          )}
         </div>
         <Notice text={done} />
         <div class="grid2">
           <section aria-labelledby="identite">
             <h2 id="identite">Identité</h2>
             <dl>
-              <dt>Né(e) le</dt><dd>{frDate(b.birthDate)}</dd>
-              <dt>N° CAF</dt><dd>{b.cafNumber ?? "—"}</dd>
-              <dt>N° MSA</dt><dd>{b.msaNumber ?? "—"}</dd>
-              <dt>IBAN</dt><dd class="iban">{ibanText(b.iban)}</dd>
+              <dt>Né(e) le</dt>
+              <dd>{frDate(b.birthDate)}</dd>
+              <dt>N° CAF</dt>
+              <dd>{b.cafNumber ?? "—"}</dd>
+              <dt>N° MSA</dt>
+              <dd>{b.msaNumber ?? "—"}</dd>
+              <dt>IBAN</dt>
+              <dd class="iban">{ibanText(b.iban)}</dd>
             </dl>
             <h2 id="mesure">Mesure</h2>
             {current ? (
               <dl aria-labelledby="mesure">
-                <dt>Niveau</dt><dd>{current.level}{current.extension ? " avec extension (R.271-3)" : ""}</dd>
-                <dt>Période</dt><dd>du {frDate(current.startDate)} au {frDate(current.endDate)} <Badge value={current.status} label={STATUS_LABELS[current.status] ?? current.status} /></dd>
-                <dt>Prestations gérées</dt><dd>{current.managedPrestations.join(", ") || "—"}</dd>
-                <dt>Limite des 4 ans</dt><dd>{measures.fourYearLimit ? `${measures.fourYearLimit.daysLeft} jours restants (jusqu'au ${frDate(measures.fourYearLimit.limitDate)})` : "—"}</dd>
+                <dt>Niveau</dt>
+                <dd>
+                  {current.level}
+                  {current.extension ? " avec extension (R.271-3)" : ""}
+                </dd>
+                <dt>Période</dt>
+                <dd>
+                  du {frDate(current.startDate)} au {frDate(current.endDate)}{" "}
+                  <Badge value={current.status} label={STATUS_LABELS[current.status] ?? current.status} />
+                </dd>
+                <dt>Prestations gérées</dt>
+                <dd>{current.managedPrestations.join(", ") || "—"}</dd>
+                <dt>Limite des 4 ans</dt>
+                <dd>
+                  {measures.fourYearLimit ? `${measures.fourYearLimit.daysLeft} jours restants (jusqu'au ${frDate(measures.fourYearLimit.limitDate)})` : "—"}
+                </dd>
               </dl>
-            ) : <p class="muted">Aucune mesure.</p>}
-            {inForce ? null : <p><a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>Ouvrir une mesure</a></p>}
+            ) : (
+              <p class="muted">Aucune mesure.</p>
+            )}
+            {inForce ? null : (
+              <p>
+                <a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>
+                  Ouvrir une mesure
+                </a>
+              </p>
+            )}
           </section>
           <section aria-labelledby="enveloppes">
             <h2 id="enveloppes">Enveloppes</h2>
             <table>
               <caption class="sr-only">Soldes des enveloppes</caption>
               <tbody>
-                <tr><th scope="row">Loyer</th><td class="num">{euros(balances.rent)}</td></tr>
-                <tr><th scope="row">Charges</th><td class="num">{euros(balances.charges)}</td></tr>
-                <tr><th scope="row">Aide / soins</th><td class="num">{euros(balances.care)}</td></tr>
-                <tr><th scope="row">Disponible</th><td class="num">{euros(balances.available)}</td></tr>
-                <tr><th scope="row">Total</th><td class="num"><strong>{euros(balances.total)}</strong></td></tr>
+                <tr>
+                  <th scope="row">Loyer</th>
+                  <td class="num">{euros(balances.rent)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Charges</th>
+                  <td class="num">{euros(balances.charges)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Aide / soins</th>
+                  <td class="num">{euros(balances.care)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Disponible</th>
+                  <td class="num">{euros(balances.available)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">Total</th>
+                  <td class="num">
+                    <strong>{euros(balances.total)}</strong>
+                  </td>
+                </tr>
               </tbody>
             </table>
             <h2 id="bail">Bail</h2>
             {lease ? (
               <dl aria-labelledby="bail">
-                <dt>Bailleur</dt><dd>{lease.landlord.name}</dd>
-                <dt>Depuis le</dt><dd>{frDate(lease.startDate)}</dd>
-                <dt>Loyer + charges</dt><dd>{euros(lease.rent)} + {euros(lease.charges)}</dd>
-                <dt>APL/AL au bailleur</dt><dd>{euros(lease.housingBenefitToLandlord)}</dd>
-                <dt>À payer chaque mois</dt><dd><strong>{euros(lease.monthlyDue)}</strong> le {lease.dueDay}</dd>
+                <dt>Bailleur</dt>
+                <dd>{lease.landlord.name}</dd>
+                <dt>Depuis le</dt>
+                <dd>{frDate(lease.startDate)}</dd>
+                <dt>Loyer + charges</dt>
+                <dd>
+                  {euros(lease.rent)} + {euros(lease.charges)}
+                </dd>
+                <dt>APL/AL au bailleur</dt>
+                <dd>{euros(lease.housingBenefitToLandlord)}</dd>
+                <dt>À payer chaque mois</dt>
+                <dd>
+                  <strong>{euros(lease.monthlyDue)}</strong> le {lease.dueDay}
+                </dd>
               </dl>
-            ) : <p class="muted">Aucun bail.</p>}
-            <p><a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>{lease ? "Modifier le bail" : "Enregistrer le bail"}</a></p>
+            ) : (
+              <p class="muted">Aucun bail.</p>
+            )}
+            <p>
+              <a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>
+                {lease ? "Modifier le bail" : "Enregistrer le bail"}
+              </a>
+            </p>
           </section>
         </div>
         <h2 id="calendrier">Loyers des 12 derniers mois</h2>
@@ -178,38 +275,86 @@ export function beneficiaryRoutes(ui: UiApp) {
               <li class={p?.status ?? ""} data-period={m} data-status={p?.status ?? "none"}>
                 <strong>{frMonth(m)}</strong>
                 <br />
-                {p ? <>{STATUS_LABELS[p.status]} — {euros(p.paid)} / {euros(p.due)}</> : <span class="muted">hors mesure</span>}
+                {p ? (
+                  <>
+                    {STATUS_LABELS[p.status]} — {euros(p.paid)} / {euros(p.due)}
+                  </>
+                ) : (
+                  <span class="muted">hors mesure</span>
+                )}
               </li>
             );
           })}
         </ul>
         <div class="title-row">
           <h2 id="budget">Budget : charges prioritaires</h2>
-          <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>Ajouter une charge</a>
+          <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>
+            Ajouter une charge
+          </a>
         </div>
         {charges.length ? (
           <table aria-labelledby="budget">
-            <thead><tr><th scope="col">Priorité</th><th scope="col">Charge</th><th scope="col">Catégorie</th><th scope="col">Créancier</th><th scope="col" class="num">Montant</th><th scope="col">Échéance</th></tr></thead>
-            <tbody>{charges.map((ch) => <tr><td>{ch.priority}</td><td>{ch.label}</td><td>{CATEGORY_LABELS[ch.category] ?? ch.category}</td><td>{ch.creditor.name}</td><td class="num">{euros(ch.amount)}</td><td>le {ch.dueDay}, {FREQUENCY_LABELS[ch.frequency] ?? ch.frequency}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Priorité</th>
+                <th scope="col">Charge</th>
+                <th scope="col">Catégorie</th>
+                <th scope="col">Créancier</th>
+                <th scope="col" class="num">
+                  Montant
+                </th>
+                <th scope="col">Échéance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {charges.map((ch) => (
+                <tr>
+                  <td>{ch.priority}</td>
+                  <td>{ch.label}</td>
+                  <td>{CATEGORY_LABELS[ch.category] ?? ch.category}</td>
+                  <td>{ch.creditor.name}</td>
+                  <td class="num">{euros(ch.amount)}</td>
+                  <td>
+                    le {ch.dueDay}, {FREQUENCY_LABELS[ch.frequency] ?? ch.frequency}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
-        ) : <p class="muted">Aucune charge : après le loyer, tout reste disponible.</p>}
+        ) : (
+          <p class="muted">Aucune charge : après le loyer, tout reste disponible.</p>
+        )}
         <h2 id="alertes">Alertes</h2>
         <AlertTable alerts={alerts} caption="Alertes du bénéficiaire" />
         <h2 id="grand-livre">Grand livre (20 dernières opérations)</h2>
         {txns.items.length ? (
           <table aria-labelledby="grand-livre">
-            <thead><tr><th scope="col">Date de valeur</th><th scope="col">Nature</th><th scope="col">Écritures</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Date de valeur</th>
+                <th scope="col">Nature</th>
+                <th scope="col">Écritures</th>
+              </tr>
+            </thead>
             <tbody>
               {txns.items.map((t) => (
                 <tr>
                   <td>{frDate(t.valueDate)}</td>
                   <td>{t.description}</td>
-                  <td>{t.postings.map((p) => <div>{p.direction === "debit" ? "Débit" : "Crédit"} {accountLabel(p.account, id, chargeLabels)} <span class="num">{euros(p.amount)}</span></div>)}</td>
+                  <td>
+                    {t.postings.map((p) => (
+                      <div>
+                        {p.direction === "debit" ? "Débit" : "Crédit"} {accountLabel(p.account, id, chargeLabels)} <span class="num">{euros(p.amount)}</span>
+                      </div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        ) : <p class="muted">Aucune opération.</p>}
+        ) : (
+          <p class="muted">Aucune opération.</p>
+        )}
       </>,
     );
   });

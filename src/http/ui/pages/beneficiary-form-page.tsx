@@ -19,14 +19,20 @@ export function renderBeneficiaryForm(
     c,
     page.title,
     <>
-      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › <a href={fiche}>{b.lastName}</a> › {page.crumb}</p>
-      <h1>{page.title} — {b.firstName} {b.lastName}</h1>
+      <p class="crumbs">
+        <a href="/beneficiaires">Bénéficiaires</a> › <a href={fiche}>{b.lastName}</a> › {page.crumb}
+      </p>
+      <h1>
+        {page.title} — {b.firstName} {b.lastName}
+      </h1>
       {page.intro}
       <ErrorSummary form={page.form} />
       <form method="post" action={`${fiche}/${page.action}`} novalidate>
         <CsrfField c={c} />
         {fields}
-        <p class="actions"><button type="submit">{page.submit}</button> <a href={fiche}>Annuler</a></p>
+        <p class="actions">
+          <button type="submit">{page.submit}</button> <a href={fiche}>Annuler</a>
+        </p>
       </form>
     </>,
     page.status ?? 200,

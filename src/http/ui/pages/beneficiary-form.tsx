@@ -3,10 +3,10 @@ import { isCalendarDate } from "../../../domain/business-date";
 import { isAdultOn } from "../../../domain/measure-rules";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
-import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
-import { Checkbox, ErrorSummary, Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
+import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
+import { Checkbox, ErrorSummary, Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { can, CsrfField, render, type UiApp, type UiContext } from "../session";
+import { CsrfField, can, render, type UiApp, type UiContext } from "../session";
 
 const LABELS = {
   lastName: "Nom",
@@ -47,7 +47,9 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
     c,
     "Nouveau bénéficiaire",
     <>
-      <p class="crumbs"><a href="/beneficiaires">Bénéficiaires</a> › Nouveau</p>
+      <p class="crumbs">
+        <a href="/beneficiaires">Bénéficiaires</a> › Nouveau
+      </p>
       <h1>Nouveau bénéficiaire</h1>
       <ErrorSummary form={form} />
       <form method="post" action="/beneficiaires/nouveau" novalidate>
@@ -66,7 +68,9 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
           <SelectField form={form} name="caseworkerId" optional options={[["", "— à désigner —"], ...caseworkers.map((u) => [u.id, u.displayName] as const)]} />
         )}
         <Checkbox form={form} name="mjagbf" hint="Elle interdit l'extension du contrat aux prestations des items 18 à 29 (R.271-3)." />
-        <p class="actions"><button type="submit">Enregistrer le bénéficiaire</button> <a href="/beneficiaires">Annuler</a></p>
+        <p class="actions">
+          <button type="submit">Enregistrer le bénéficiaire</button> <a href="/beneficiaires">Annuler</a>
+        </p>
       </form>
     </>,
     status,
@@ -78,7 +82,9 @@ export function beneficiaryFormRoutes(ui: UiApp) {
   ui.post("/beneficiaires/nouveau", async (c) => {
     const values = await readForm(c);
     // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
-    const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [adultToday(c.get("ctx").today())]);
+    const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [
+      adultToday(c.get("ctx").today()),
+    ]);
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
     try {

@@ -2,13 +2,13 @@
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../domain/charge-schedule";
 import { AddChargeInput, addCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
-import { typed, parseForm, type FormFields } from "../form-input";
-import { Field, readForm, SelectField, withRefusal, type FormState } from "../forms";
+import { type FormFields, parseForm, typed } from "../form-input";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
+import { Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { type UiApp, type UiContext } from "../session";
-import { renderBeneficiaryForm } from "./beneficiary-form-page";
+import type { UiApp, UiContext } from "../session";
 import { withBeneficiary } from "./beneficiaries";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
 const LABELS = {
   label: "Libellé",
@@ -53,7 +53,12 @@ function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
       </div>
       <div class="grid3">
         <Field form={form} name="amount" inputmode="decimal" placeholder="60,00" />
-        <SelectField form={form} name="frequency" options={CHARGE_FREQUENCIES.map((k) => [k, FREQUENCY_LABELS[k] ?? k] as const)} hint="Trimestrielle et annuelle : à partir du mois de début." />
+        <SelectField
+          form={form}
+          name="frequency"
+          options={CHARGE_FREQUENCIES.map((k) => [k, FREQUENCY_LABELS[k] ?? k] as const)}
+          hint="Trimestrielle et annuelle : à partir du mois de début."
+        />
         <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
       </div>
       <div class="grid2">

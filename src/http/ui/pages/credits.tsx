@@ -4,12 +4,12 @@ import { catalogueInForce } from "../../../services/catalogue";
 import { previewCredit } from "../../../services/credits/preview-credit";
 import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
 import { IdempotencyKey } from "../../../services/idempotency";
-import { typed, parseForm, type FormFields } from "../form-input";
-import { ErrorSummary, Field, isUuid, readForm, SelectField, withRefusal, type FormState } from "../forms";
-import { KIND_LABELS, euros } from "../format";
+import { type FormFields, parseForm, typed } from "../form-input";
+import { euros, KIND_LABELS } from "../format";
+import { ErrorSummary, Field, type FormState, isUuid, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { beneficiaryIfVisible } from "./beneficiaries";
 import { CsrfField, permit, render, type UiApp, type UiContext } from "../session";
+import { beneficiaryIfVisible } from "./beneficiaries";
 
 const LABELS = {
   beneficiaryId: "Bénéficiaire",
@@ -26,7 +26,10 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
   const q = c.req.query("q")?.trim() || undefined;
   const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, input: { q, limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
   // The person chosen (from their fiche, or before a refusal) stays in the list whatever the search shows.
-  const chosen = typeof form.values.beneficiaryId === "string" && isUuid(form.values.beneficiaryId) && !list.items.some((b) => b.id === form.values.beneficiaryId) ? await beneficiaryIfVisible(c, form.values.beneficiaryId) : undefined;
+  const chosen =
+    typeof form.values.beneficiaryId === "string" && isUuid(form.values.beneficiaryId) && !list.items.some((b) => b.id === form.values.beneficiaryId)
+      ? await beneficiaryIfVisible(c, form.values.beneficiaryId)
+      : undefined;
   const people = chosen ? [chosen, ...list.items] : list.items;
   return render(
     c,
@@ -34,28 +37,52 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
     <>
       <h1>Saisie d'un versement</h1>
       <ErrorSummary form={form} />
+      {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is the landmark every screen reader knows */}
       <form method="get" action="/versements/nouveau" role="search" class="search">
         <label for="q">Trouver le bénéficiaire (nom ou numéro CAF/MSA)</label>
         <div class="row">
           <input id="q" name="q" type="search" value={q ?? ""} />
-          <button type="submit" class="secondary">Filtrer la liste</button>
+          <button type="submit" class="secondary">
+            Filtrer la liste
+          </button>
         </div>
       </form>
       <form method="post" action="/versements/apercu" novalidate>
         <CsrfField c={c} />
-        <SelectField form={form} name="beneficiaryId" options={[["", "— choisir —"], ...people.map((b) => [b.id, `${b.lastName} ${b.firstName}${b.cafNumber ? ` — CAF ${b.cafNumber}` : ""}`] as const)]} hint={list.nextCursor ? "Liste limitée aux 200 premiers : filtrez-la ci-dessus." : undefined} />
+        <SelectField
+          form={form}
+          name="beneficiaryId"
+          options={[["", "— choisir —"], ...people.map((b) => [b.id, `${b.lastName} ${b.firstName}${b.cafNumber ? ` — CAF ${b.cafNumber}` : ""}`] as const)]}
+          hint={list.nextCursor ? "Liste limitée aux 200 premiers : filtrez-la ci-dessus." : undefined}
+        />
         <div class="grid2">
           <Field form={form} name="payer" list="payeurs" />
-          <Field form={form} name="prestation" list="prestations" placeholder="RSA, AAH, ALS…" hint="Seules les prestations de l'art. D.271-2 gérées par la mesure sont acceptées." />
+          <Field
+            form={form}
+            name="prestation"
+            list="prestations"
+            placeholder="RSA, AAH, ALS…"
+            hint="Seules les prestations de l'art. D.271-2 gérées par la mesure sont acceptées."
+          />
         </div>
-        <datalist id="payeurs">{PAYERS.map((p) => <option value={p} />)}</datalist>
-        <datalist id="prestations">{catalogue.items.map((p) => <option value={p.code}>{p.label}</option>)}</datalist>
+        <datalist id="payeurs">
+          {PAYERS.map((p) => (
+            <option value={p} />
+          ))}
+        </datalist>
+        <datalist id="prestations">
+          {catalogue.items.map((p) => (
+            <option value={p.code}>{p.label}</option>
+          ))}
+        </datalist>
         <div class="grid3">
           <Field form={form} name="amount" inputmode="decimal" placeholder="607,75" />
           <Field form={form} name="valueDate" type="date" />
           <Field form={form} name="reference" optional />
         </div>
-        <p><button type="submit">Voir la répartition</button></p>
+        <p>
+          <button type="submit">Voir la répartition</button>
+        </p>
       </form>
       {preview as never}
     </>,
@@ -103,15 +130,40 @@ export function creditRoutes(ui: UiApp) {
           <h2 id="apercu">Répartition proposée (loyer d'abord)</h2>
           <table>
             <caption class="sr-only">Répartition de {euros(input.amount)}</caption>
-            <thead><tr><th scope="col">Enveloppe</th><th scope="col" class="num">Montant</th></tr></thead>
-            <tbody>{plan.map((a) => <tr><td>{KIND_LABELS[a.envelope] ?? a.envelope}</td><td class="num">{euros(a.amount)}</td></tr>)}</tbody>
-            <tfoot><tr><th scope="row">Total</th><td class="num"><strong>{euros(input.amount)}</strong></td></tr></tfoot>
+            <thead>
+              <tr>
+                <th scope="col">Enveloppe</th>
+                <th scope="col" class="num">
+                  Montant
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {plan.map((a) => (
+                <tr>
+                  <td>{KIND_LABELS[a.envelope] ?? a.envelope}</td>
+                  <td class="num">{euros(a.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Total</th>
+                <td class="num">
+                  <strong>{euros(input.amount)}</strong>
+                </td>
+              </tr>
+            </tfoot>
           </table>
           <form method="post" action="/versements">
             <CsrfField c={c} />
-            {Object.entries(values).map(([k, v]) => <input type="hidden" name={k} value={String(v)} />)}
+            {Object.entries(values).map(([k, v]) => (
+              <input type="hidden" name={k} value={String(v)} />
+            ))}
             <input type="hidden" name="idempotencyKey" value={crypto.randomUUID()} />
-            <p><button type="submit">Confirmer le versement</button></p>
+            <p>
+              <button type="submit">Confirmer le versement</button>
+            </p>
           </form>
         </section>,
       );

@@ -1,13 +1,14 @@
 /** @jsxImportSource hono/jsx */
-import { recentJobRuns } from "../../../services/dashboard";
-import { JOB_NAMES } from "../../../jobs/catalog";
-import { JobTable, Notice } from "../components";
-import { JOB_LABELS, frDate } from "../format";
+
 import { z } from "zod";
+import { JOB_NAMES } from "../../../jobs/catalog";
+import { recentJobRuns } from "../../../services/dashboard";
 import { CalendarDate } from "../../../services/schemas";
-import { typed, parseForm } from "../form-input";
+import { JobTable, Notice } from "../components";
+import { parseForm, typed } from "../form-input";
+import { frDate, JOB_LABELS } from "../format";
 import { readForm } from "../forms";
-import { can, CsrfField, permit, render, type UiApp, type UiDeps } from "../session";
+import { CsrfField, can, permit, render, type UiApp, type UiDeps } from "../session";
 
 const JobRunForm = z.object({ job: z.enum(JOB_NAMES), asOf: CalendarDate });
 
@@ -23,8 +24,16 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
       <>
         <h1>Traitements</h1>
         <Notice text={done && Object.hasOwn(JOB_LABELS, done) ? `${JOB_LABELS[done]} : traitement terminé.` : undefined} />
-        {error ? <p class="error" role="alert">Traitement ou date invalide.</p> : null}
-        {c.req.query("echec") ? <p class="error" role="alert">Le traitement a échoué : le détail figure dans le tableau ci-dessous.</p> : null}
+        {error ? (
+          <p class="error" role="alert">
+            Traitement ou date invalide.
+          </p>
+        ) : null}
+        {c.req.query("echec") ? (
+          <p class="error" role="alert">
+            Le traitement a échoué : le détail figure dans le tableau ci-dessous.
+          </p>
+        ) : null}
         {can(c, "job.run") ? (
           <section aria-labelledby="lancer" class="card">
             <h2 id="lancer">Lancer un traitement</h2>
@@ -33,23 +42,33 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
               <CsrfField c={c} />
               <div>
                 <label for="job">Traitement</label>
-                <select id="job" name="job">{JOB_NAMES.map((k) => <option value={k}>{JOB_LABELS[k] ?? k}</option>)}</select>
+                <select id="job" name="job">
+                  {JOB_NAMES.map((k) => (
+                    <option value={k}>{JOB_LABELS[k] ?? k}</option>
+                  ))}
+                </select>
               </div>
               <div>
                 <label for="asOf">Date de traitement</label>
                 <input id="asOf" name="asOf" type="date" value={c.get("ctx").today()} required />
               </div>
-              <div><button type="submit">Lancer</button></div>
+              <div>
+                <button type="submit">Lancer</button>
+              </div>
             </form>
-            {deps.queueDashboard && can(c, "queue.dashboard") ? <p><a href="/admin/queues">Files d'attente (tableau BullMQ) →</a></p> : null}
+            {deps.queueDashboard && can(c, "queue.dashboard") ? (
+              <p>
+                <a href="/admin/queues">Files d'attente (tableau BullMQ) →</a>
+              </p>
+            ) : null}
           </section>
         ) : null}
         <h2>Dernières exécutions (au {frDate(c.get("ctx").today())})</h2>
         <JobTable runs={runs} caption="Dernières exécutions des traitements" />
         {runs.some((r) => r.status === "abandoned") ? (
           <p class="muted">
-            « abandonné » : le processus qui exécutait ce traitement s'est arrêté en cours de route (arrêt brutal, redémarrage du serveur). Le traitement a été remis en file et
-            repris automatiquement (voir la ligne plus récente) ; ce qui était déjà payé ne l'est pas une seconde fois.
+            « abandonné » : le processus qui exécutait ce traitement s'est arrêté en cours de route (arrêt brutal, redémarrage du serveur). Le traitement a été
+            remis en file et repris automatiquement (voir la ligne plus récente) ; ce qui était déjà payé ne l'est pas une seconde fois.
           </p>
         ) : null}
       </>,

@@ -1,12 +1,12 @@
 /** @jsxImportSource hono/jsx */
-import { SetLeaseInput, getLease, setLease } from "../../../services/leases/set-lease";
-import { typed, parseForm, type FormFields } from "../form-input";
-import { centsToInput, Field, readForm, withRefusal, type FormState, type FormValues } from "../forms";
+import { getLease, SetLeaseInput, setLease } from "../../../services/leases/set-lease";
+import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, frDate, frMonth } from "../format";
+import { centsToInput, Field, type FormState, type FormValues, readForm, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { type UiApp, type UiContext } from "../session";
-import { renderBeneficiaryForm } from "./beneficiary-form-page";
+import type { UiApp, UiContext } from "../session";
 import { withBeneficiary } from "./beneficiaries";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
 const LABELS = {
   "landlord.name": "Bailleur",
@@ -35,7 +35,9 @@ type Lease = Awaited<ReturnType<typeof getLease>>[number];
 function page(c: UiContext, lease: Lease | undefined, form: FormState, status: 200 | 422 = 200) {
   const intro = lease ? (
     <p class="muted">
-      Bail en cours depuis le {frDate(lease.startDate)} : {lease.terms.map((t) => `${euros(t.monthlyDue)} à payer par mois à partir de ${frMonth(t.effectiveFrom)}`).join(" ; ")}. Les mois passés gardent leurs montants.
+      Bail en cours depuis le {frDate(lease.startDate)} :{" "}
+      {lease.terms.map((t) => `${euros(t.monthlyDue)} à payer par mois à partir de ${frMonth(t.effectiveFrom)}`).join(" ; ")}. Les mois passés gardent leurs
+      montants.
     </p>
   ) : undefined;
   return renderBeneficiaryForm(
@@ -49,13 +51,22 @@ function page(c: UiContext, lease: Lease | undefined, form: FormState, status: 2
       <div class="grid3">
         <Field form={form} name="rent" inputmode="decimal" placeholder="450,00" />
         <Field form={form} name="charges" inputmode="decimal" placeholder="0,00" optional />
-        <Field form={form} name="housingBenefitToLandlord" inputmode="decimal" placeholder="0,00" optional hint="Déduite de ce que le service paie chaque mois." />
+        <Field
+          form={form}
+          name="housingBenefitToLandlord"
+          inputmode="decimal"
+          placeholder="0,00"
+          optional
+          hint="Déduite de ce que le service paie chaque mois."
+        />
       </div>
       <div class="grid2">
         <Field form={form} name="dueDay" inputmode="numeric" hint="Du 1 au 28." />
         <Field form={form} name="startDate" type="date" hint={lease ? "Une date plus récente enregistre un déménagement (nouveau bail)." : undefined} />
       </div>
-      {lease ? <Field form={form} name="effectiveFrom" type="month" optional hint="Par défaut le mois en cours s'il n'a pas encore de montants arrêtés." /> : null}
+      {lease ? (
+        <Field form={form} name="effectiveFrom" type="month" optional hint="Par défaut le mois en cours s'il n'a pas encore de montants arrêtés." />
+      ) : null}
     </>,
   );
 }

@@ -2,25 +2,31 @@
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { login, logout, SESSION_HOURS } from "../../../auth/sessions";
 import { requestSite } from "../../middleware/request-site";
-import { Page } from "../layout";
 import { readForm } from "../forms";
+import { Page } from "../layout";
 import { SESSION_COOKIE, type UiApp, type UiDeps } from "../session";
 
 const LoginPage = ({ error, email }: { error?: string; email?: string }) => (
   <Page title="Connexion">
     <h1>Connexion</h1>
-    {error ? <p class="error" role="alert">{error}</p> : null}
+    {error ? (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    ) : null}
     <form method="post" action="/connexion" class="narrow">
       <label for="email">Adresse e-mail</label>
       <input id="email" name="email" type="email" autocomplete="username" value={email ?? ""} required />
       <label for="password">Mot de passe</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <p><button type="submit">Se connecter</button></p>
+      <p>
+        <button type="submit">Se connecter</button>
+      </p>
     </form>
   </Page>
 );
 
-const page = (props: { error?: string; email?: string }) => "<!doctype html>" + (<LoginPage {...props} />).toString();
+const page = (props: { error?: string; email?: string }) => `<!doctype html>${(<LoginPage {...props} />).toString()}`;
 
 /** The only UI route reachable without a session. */
 export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: boolean }) {

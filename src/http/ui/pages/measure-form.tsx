@@ -2,12 +2,12 @@
 import { addDays, addMonths } from "../../../domain/calendar";
 import { catalogueInForce } from "../../../services/catalogue";
 import { OpenMeasureInput, openMeasure } from "../../../services/measures/open-measure";
-import { typed, parseForm, type FormFields, type FormRule } from "../form-input";
-import { Checkbox, CheckboxGroup, Field, readForm, SelectField, TextArea, withRefusal, type FormState } from "../forms";
+import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
+import { Checkbox, CheckboxGroup, Field, type FormState, readForm, SelectField, TextArea, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { type UiApp, type UiContext } from "../session";
-import { renderBeneficiaryForm } from "./beneficiary-form-page";
+import type { UiApp, UiContext } from "../session";
 import { withBeneficiary } from "./beneficiaries";
+import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
 const LABELS = {
   level: "Niveau",
@@ -28,7 +28,8 @@ const FIELDS = {
 } satisfies FormFields;
 
 /** The extension states its reason (R.271-3): the form asks for it with the other fields. */
-const reasonWithExtension: FormRule = ({ extension, extensionReason }) => (extension && !extensionReason ? [{ field: "extensionReason", code: "required" }] : []);
+const reasonWithExtension: FormRule = ({ extension, extensionReason }) =>
+  extension && !extensionReason ? [{ field: "extensionReason", code: "required" }] : [];
 
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
   const catalogue = await catalogueInForce(c.get("ctx").db, c.get("ctx").today());
@@ -36,7 +37,14 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
     c,
     { crumb: "Mesure", title: "Ouvrir une mesure", action: "mesure/nouvelle", submit: "Ouvrir la mesure", form, status },
     <>
-      <SelectField form={form} name="level" options={[["MASP2", "MASP 2 — avec gestion des prestations"], ["MASP1", "MASP 1 — accompagnement sans gestion"]]} />
+      <SelectField
+        form={form}
+        name="level"
+        options={[
+          ["MASP2", "MASP 2 — avec gestion des prestations"],
+          ["MASP1", "MASP 1 — accompagnement sans gestion"],
+        ]}
+      />
       <div class="grid2">
         <Field form={form} name="startDate" type="date" />
         <Field form={form} name="endDate" type="date" hint="De 6 mois à 2 ans ; 4 ans au plus avec les renouvellements (L.271-2)." />
@@ -45,7 +53,15 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
         form={form}
         name="managedPrestations"
         hint="Une MASP 2 gère au moins une prestation ; les items 18 à 29 demandent l'extension."
-        options={catalogue.items.map((p) => ({ value: p.code, label: <><strong>{p.code}</strong> — {p.label}{p.scope === "extension" ? <span class="muted"> (extension)</span> : null}</> }))}
+        options={catalogue.items.map((p) => ({
+          value: p.code,
+          label: (
+            <>
+              <strong>{p.code}</strong> — {p.label}
+              {p.scope === "extension" ? <span class="muted"> (extension)</span> : null}
+            </>
+          ),
+        }))}
       />
       <Checkbox form={form} name="extension" />
       <TextArea form={form} name="extensionReason" optional hint="Obligatoire avec l'extension." rows={2} />
