@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "./config";
 import { users } from "./db/schema/users";
 import { createLogger, describeError } from "./logger";
 import { systemContext } from "./services/context";
-import { createUser, findUserByEmail } from "./services/users/users";
+import { CreateUserInput, createUser, findUserByEmail } from "./services/users/users";
 
 const USAGE = `usage:
   npm run cli -- tokens:create --role <${ROLES.join("|")}> --name <label> [--user <email>]
@@ -48,7 +48,8 @@ async function main() {
         const email = values.email ?? "";
         const user = await createUser({
           ctx: systemContext(database.db, "cli"),
-          input: { email, role: values.role as Role, displayName: values.name ?? email.split("@")[0] ?? "" },
+          // The command line is an edge: its arguments are validated here, once.
+          data: CreateUserInput.parse({ email, role: values.role, displayName: values.name ?? email.split("@")[0] ?? "" }),
         });
         const password = generatePassword();
         await database.db

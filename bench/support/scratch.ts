@@ -28,7 +28,7 @@ export async function withScratchDatabase<T>(label: string, poolMax: number, wor
     return await work({ url: url.toString(), database });
   } finally {
     await database.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    if (!process.env.BENCH_KEEP) await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }

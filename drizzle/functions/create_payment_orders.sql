@@ -12,16 +12,10 @@ DECLARE
   v_posts jsonb;
   v_posted uuid[];
 BEGIN
-  SELECT jsonb_agg(jsonb_build_object(
-           'id', i.id, 'kind', 'payment.' || i.kind, 'value_date', i.business_date, 'description', i.description,
-           'idempotency_key', 'payment:' || i.natural_key, 'actor', i.actor, 'beneficiary_id', i.beneficiary_id,
-           'metadata', jsonb_build_object('paymentOrderId', i.id, 'kind', i.kind, 'period', i.period, 'chargeId', i.charge_id),
-           'postings', jsonb_build_array(jsonb_build_object('account', i.envelope, 'direction', 'debit', 'amount', i.amount),
-                                         jsonb_build_object('account', 'payments:in-transit', 'direction', 'credit', 'amount', i.amount))))
-    INTO v_posts
-    FROM (SELECT DISTINCT ON (x.natural_key) x.* FROM jsonb_to_recordset(p_items) AS x(
-            id uuid, natural_key text, beneficiary_id uuid, kind text, period text, charge_id uuid,
-            business_date date, amount bigint, envelope text, description text, actor text)
+  -- Each item carries its ledger transaction already in ledger_post_many's form (built
+  -- and validated by the application, src/ledger/post.ts): only the new ones are posted.
+  SELECT jsonb_agg(i.post) INTO v_posts
+    FROM (SELECT DISTINCT ON (x.natural_key) x.post FROM jsonb_to_recordset(p_items) AS x(natural_key text, post jsonb)
            WHERE NOT EXISTS (SELECT 1 FROM payment_orders o WHERE o.natural_key = x.natural_key)) i;
 
   out_created := 0;
@@ -40,7 +34,7 @@ BEGIN
       FROM jsonb_to_recordset(p_items) AS x(
              id uuid, natural_key text, beneficiary_id uuid, measure_id uuid, kind text, period text, charge_id uuid,
              business_date date, amount bigint, creditor_name text, creditor_iban text)
-     WHERE x.id = ANY (v_posted)
+      JOIN unnest(v_posted) AS p(id) ON p.id = x.id
     ON CONFLICT (natural_key) DO NOTHING
     RETURNING amount
   )

@@ -25,6 +25,9 @@ const PCG = {
   paymentsInTransit: "4673",
 } as const;
 
+/** Payment orders written and not yet debited by the bank: every payment credits it. */
+export const PAYMENTS_IN_TRANSIT = "payments:in-transit";
+
 /**
  * System accounts touched by every credit or payment. They may go negative (a payer
  * clearing account is negative until the bank statement matches it) and keep no
@@ -34,7 +37,7 @@ const PCG = {
 export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
   { address: "bank:main", label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
   {
-    address: "payments:in-transit",
+    address: PAYMENTS_IN_TRANSIT,
     label: "Paiements émis non débités",
     normalSide: "credit",
     pcgAccount: PCG.paymentsInTransit,

@@ -31,4 +31,26 @@ describe("layer boundaries", () => {
     expect(httpToWorkers).toEqual([]);
     expect(workersToHttp).toEqual([]);
   });
+
+  /** Imports of `dir`'s files that fall outside the folders it may depend on. */
+  const outside = (dir: string, allowed: readonly string[]) =>
+    sources(dir).flatMap((f) =>
+      importsOf(f)
+        .filter((i) => !allowed.some((a) => i.startsWith(a)))
+        .map((i) => `${f} -> ${i}`),
+    );
+
+  it("the domain is pure: it imports only itself (no database, ledger, service or HTTP)", () => {
+    expect(outside("src/domain", ["src/domain/"])).toEqual([]);
+    // Nor a driver or the ORM: the law runs without I/O.
+    const packages = sources("src/domain").filter((f) =>
+      /from\s+"(postgres|drizzle-orm|@electric-sql|bullmq|ioredis|hono)/.test(readFileSync(join(root, f), "utf8")),
+    );
+    expect(packages).toEqual([]);
+  });
+
+  it("the ledger depends on the domain and the database only; services never import the HTTP layer or the workers", () => {
+    expect(outside("src/ledger", ["src/ledger/", "src/domain/", "src/db/"])).toEqual([]);
+    expect(outside("src/services", ["src/services/", "src/domain/", "src/ledger/", "src/db/", "src/auth/"])).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ import { queryRows } from "../../src/db/sql";
 import { verifyLedger } from "../../src/ledger/verify";
 import { createLogger } from "../../src/logger";
 import { systemContext } from "../../src/services/context";
-import { recordCredit } from "../../src/services/credits/record-credit";
+import { RecordCreditInput, recordCredit } from "../../src/services/credits/record-credit";
 import { runPayments } from "../../src/services/payments/run-payments";
 import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -37,7 +37,7 @@ async function creditAll(db: Db, ids: readonly string[], amount: (i: number) => 
       recordCredit({
         ctx,
         idempotencyKey: `seed-${valueDate}-${beneficiaryId}`,
-        input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: amount(i), valueDate, reference: `RSA ${i}` },
+        data: RecordCreditInput.parse({ beneficiaryId, payer: "CAF", prestation: "RSA", amount: amount(i), valueDate, reference: `RSA ${i}` }),
       }),
     ),
   );

@@ -10,7 +10,7 @@ import { seedBeneficiaries } from "../../bench/support/seed";
 import { queryRows } from "../../src/db/sql";
 import { verifyLedger } from "../../src/ledger/verify";
 import { systemContext } from "../../src/services/context";
-import { recordCredit } from "../../src/services/credits/record-credit";
+import { RecordCreditInput, recordCredit } from "../../src/services/credits/record-credit";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
 import { deleteQueueKeys } from "../support/queues";
@@ -88,7 +88,7 @@ describe("a worker process killed in the middle of a queued run", () => {
         recordCredit({
           ctx,
           idempotencyKey: `seed-${beneficiaryId}`,
-          input: { beneficiaryId, payer: "CAF", prestation: "RSA", amount: 60000, valueDate: "2026-01-02", reference: `RSA ${i}` },
+          data: RecordCreditInput.parse({ beneficiaryId, payer: "CAF", prestation: "RSA", amount: 60000, valueDate: "2026-01-02", reference: `RSA ${i}` }),
         }),
       ),
     );

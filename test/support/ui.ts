@@ -3,14 +3,14 @@ import { hashPassword } from "../../src/auth/passwords";
 import type { Db } from "../../src/db/client";
 import { users } from "../../src/db/schema/users";
 import { systemContext } from "../../src/services/context";
-import { createUser } from "../../src/services/users/users";
+import { CreateUserInput, createUser } from "../../src/services/users/users";
 import type { TestApp } from "./app";
 
 export const STAFF_PASSWORD = "mot-de-passe-1";
 
 /** A staff member who can sign in with `STAFF_PASSWORD`. */
 export async function staffUser(db: Db, email: string, role: "admin" | "finance" | "caseworker", displayName: string): Promise<string> {
-  const user = await createUser({ ctx: systemContext(db), input: { email, role, displayName } });
+  const user = await createUser({ ctx: systemContext(db), data: CreateUserInput.parse({ email, role, displayName }) });
   await db
     .update(users)
     .set({ passwordHash: await hashPassword(STAFF_PASSWORD) })

@@ -59,18 +59,18 @@ const update = createRoute({
 export function beneficiaryRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(create, async (c) => {
-      const row = await createBeneficiary({ ctx: serviceContext(c, deps), input: c.req.valid("json") });
+      const row = await createBeneficiary({ ctx: serviceContext(c, deps), data: c.req.valid("json") });
       return c.json(beneficiaryJson(row), 201);
     })
     .openapi(list, async (c) => {
-      const page = await listBeneficiaries({ ctx: serviceContext(c, deps), input: c.req.valid("query") });
+      const page = await listBeneficiaries({ ctx: serviceContext(c, deps), data: c.req.valid("query") });
       return c.json({ items: page.items.map(beneficiaryJson), nextCursor: page.nextCursor }, 200);
     })
     .openapi(get, async (c) => {
       return c.json(beneficiaryJson(await readBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200);
     })
     .openapi(update, async (c) => {
-      const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: c.req.valid("json") });
+      const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(beneficiaryJson(row), 200);
     });
 }

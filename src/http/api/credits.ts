@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions, RentPeriodsInput } from "../../services/credits/read-accounts";
-import { RecordCreditInput, recordValidCredit } from "../../services/credits/record-credit";
+import { RecordCreditInput, recordCredit } from "../../services/credits/record-credit";
 import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
 import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
 import { IdempotencyKey } from "../../services/idempotency";
@@ -179,7 +179,7 @@ const recovery = createRoute({
 export function creditRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(postCredit, async (c) => {
-      const outcome = await recordValidCredit({
+      const outcome = await recordCredit({
         ctx: serviceContext(c, deps),
         idempotencyKey: c.req.valid("header")["idempotency-key"],
         data: c.req.valid("json"),
@@ -189,13 +189,13 @@ export function creditRoutes(deps: AppDeps) {
     })
     .openapi(balances, async (c) => c.json(toJson(await getBalances({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id })), 200))
     .openapi(transactions, async (c) =>
-      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, input: c.req.valid("query") })), 200),
+      c.json(toJson(await listTransactions({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("query") })), 200),
     )
     .openapi(rentPeriods, async (c) =>
       c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
     )
     .openapi(reversal, async (c) =>
-      c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, input: c.req.valid("json") }), 201),
+      c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, data: c.req.valid("json") }), 201),
     )
     .openapi(recovery, async (c) => {
       const outcome = await recoverOverpayment({

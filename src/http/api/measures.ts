@@ -108,30 +108,30 @@ export function measureRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(open, async (c) => {
       const ctx = serviceContext(c, deps);
-      const measure = await openMeasure({ ctx, beneficiaryId: c.req.valid("param").id, input: c.req.valid("json") });
+      const measure = await openMeasure({ ctx, beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: measure.id }), 201);
     })
     .openapi(list, async (c) => c.json(await listMeasures({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id }), 200))
     .openapi(get, async (c) => c.json(await getMeasure({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id }), 200))
     .openapi(review, async (c) => {
-      const row = await recordReview({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, input: c.req.valid("json") });
+      const row = await recordReview({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json({ id: row.id, measureId: row.measureId, date: row.reviewDate, author: row.author, outcome: row.outcome, comment: row.comment }, 201);
     })
     .openapi(renew, async (c) => {
       const ctx = serviceContext(c, deps);
-      const renewed = await renewMeasure({ ctx, measureId: c.req.valid("param").id, input: c.req.valid("json") });
+      const renewed = await renewMeasure({ ctx, measureId: c.req.valid("param").id, data: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: renewed.id }), 201);
     })
     .openapi(amend, async (c) => {
       const ctx = serviceContext(c, deps);
       const { id } = c.req.valid("param");
-      await amendMeasure({ ctx, measureId: id, input: c.req.valid("json") });
+      await amendMeasure({ ctx, measureId: id, data: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: id }), 201);
     })
     .openapi(end, async (c) => {
       const ctx = serviceContext(c, deps);
       const { id } = c.req.valid("param");
-      await endMeasure({ ctx, measureId: id, input: c.req.valid("json") });
+      await endMeasure({ ctx, measureId: id, data: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: id }), 200);
     });
 }

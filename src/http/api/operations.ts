@@ -159,11 +159,11 @@ export function operationRoutes(deps: AppDeps) {
       return c.json({ job: name, asOf, summary }, 200);
     })
     .openapi(paymentOrdersRoute, async (c) =>
-      c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), input: c.req.valid("query") })) }, 200),
+      c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), data: c.req.valid("query") })) }, 200),
     )
-    .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), input: c.req.valid("query") }) }, 200))
+    .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), data: c.req.valid("query") }) }, 200))
     .openapi(ackRoute, async (c) => c.json(await acknowledgeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id }), 200))
-    .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, input: c.req.valid("json") }), 200))
+    .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, data: c.req.valid("json") }), 200))
     .openapi(putPlan, async (c) =>
       c.json(toJson(await setReversementPlan({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") })), 200),
     )

@@ -51,6 +51,6 @@ export function referenceRoutes(deps: AppDeps) {
       const catalogue = await catalogueInForce(deps.db, c.req.valid("query").asOf ?? ctx.today());
       return c.json({ version: catalogue.version, validFrom: catalogue.validFrom, items: [...catalogue.items] }, 200);
     })
-    .openapi(createUserRoute, async (c) => c.json(await createUser({ ctx: serviceContext(c, deps), input: c.req.valid("json") }), 201))
+    .openapi(createUserRoute, async (c) => c.json(await createUser({ ctx: serviceContext(c, deps), data: c.req.valid("json") }), 201))
     .openapi(listUsersRoute, async (c) => c.json({ items: await listUsers({ ctx: serviceContext(c, deps), role: c.req.valid("query").role }) }, 200));
 }

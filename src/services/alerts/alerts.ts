@@ -35,8 +35,7 @@ const alertView = (a: typeof alerts.$inferSelect) => ({
 });
 
 /** MASP 3 triggers first, then newest; a caseworker sees only their caseload. */
-export async function listAlerts({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ListAlertsInput> }) {
-  const data = ListAlertsInput.parse(input);
+export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof ListAlertsInput> }) {
   const filters: (SQL | undefined)[] = [caseloadFilter(ctx)];
   if (data.beneficiaryId) filters.push(eq(alerts.beneficiaryId, data.beneficiaryId));
   if (data.type) filters.push(eq(alerts.type, data.type));
@@ -80,8 +79,7 @@ export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: s
 
 export const CloseAlertInput = z.object({ comment: z.string().trim().min(3, "say what was done (at least 3 characters)").max(4000) });
 
-export async function closeAlert({ ctx, id, input }: { ctx: ServiceContext; id: string; input: z.input<typeof CloseAlertInput> }) {
-  const data = CloseAlertInput.parse(input);
+export async function closeAlert({ ctx, id, data }: { ctx: ServiceContext; id: string; data: z.output<typeof CloseAlertInput> }) {
   return withTransaction(ctx.db, async (tx) => {
     const alert = await loadAlert(ctx, tx, id);
     if (alert.status === "closed") throw new ConflictError("this alert is already closed");

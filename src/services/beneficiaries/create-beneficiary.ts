@@ -26,8 +26,7 @@ export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: tru
 });
 export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
 
-export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; input: CreateBeneficiaryInput }) {
-  const data = CreateBeneficiaryInput.parse(input);
+export async function createBeneficiary({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof CreateBeneficiaryInput> }) {
   const today = ctx.today();
   if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future", "in_the_future");
   // L.271-1: the MASP is for adults.
@@ -60,7 +59,7 @@ export async function createBeneficiary({ ctx, input }: { ctx: ServiceContext; i
       entityType: "beneficiary",
       entityId: id,
       beneficiaryId: id,
-      changes: { fields: Object.keys(input).sort() },
+      changes: { fields: Object.keys(data).sort() },
     });
     return row!;
   });

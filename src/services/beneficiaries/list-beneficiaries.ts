@@ -30,8 +30,7 @@ function decodeCursor(raw: string): Cursor {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Alphabetical by last name, then first name; keyset pagination so pages never shift. */
-export async function listBeneficiaries({ ctx, input }: { ctx: ServiceContext; input: ListBeneficiariesInput }) {
-  const data = ListBeneficiariesInput.parse(input);
+export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof ListBeneficiariesInput> }) {
   const lastKey = sql`lower(${beneficiaries.lastName})`;
   const firstKey = sql`lower(${beneficiaries.firstName})`;
   const filters: (SQL | undefined)[] = [caseloadFilter(ctx), sql`${beneficiaries.archivedAt} is null`];

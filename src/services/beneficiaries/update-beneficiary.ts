@@ -12,8 +12,7 @@ import { BeneficiaryFields } from "./create-beneficiary";
 export const UpdateBeneficiaryInput = BeneficiaryFields.partial().strict();
 export type UpdateBeneficiaryInput = z.input<typeof UpdateBeneficiaryInput>;
 
-export async function updateBeneficiary({ ctx, id, input }: { ctx: ServiceContext; id: string; input: UpdateBeneficiaryInput }) {
-  const data = UpdateBeneficiaryInput.parse(input);
+export async function updateBeneficiary({ ctx, id, data }: { ctx: ServiceContext; id: string; data: z.output<typeof UpdateBeneficiaryInput> }) {
   if (Object.keys(data).length === 0) throw new ValidationError("nothing to update", [{ field: "(body)", message: "no field given" }]);
   if (data.birthDate && (data.birthDate > ctx.today() || !isAdultOn(data.birthDate, ctx.today()))) {
     throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");

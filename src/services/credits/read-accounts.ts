@@ -45,13 +45,12 @@ export const ListTransactionsInput = z.object({
 export async function listTransactions({
   ctx,
   beneficiaryId,
-  input,
+  data,
 }: {
   ctx: ServiceContext;
   beneficiaryId: string;
-  input: z.input<typeof ListTransactionsInput>;
+  data: z.output<typeof ListTransactionsInput>;
 }) {
-  const data = ListTransactionsInput.parse(input);
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   if (data.cursor && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(data.cursor)) {
     throw new ValidationError("invalid cursor", [{ field: "cursor", message: "not a cursor returned by this list" }]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
-import { hashRequest, IdempotencyKey } from "../idempotency";
+import { hashRequest } from "../idempotency";
 import { CalendarDate, PositiveCents } from "../schemas";
 import { type CreditOutcome, creditBatcherFor } from "./credit-batcher";
 
@@ -33,22 +33,10 @@ const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
  * record, the idempotency key with its response and the audit row stand or fall
  * together. A key already used returns the first response; racing duplicates meet on
  * the key's primary key, so exactly one is posted. Concurrent credits are written in
- * batches (credit-batcher.ts).
+ * batches (credit-batcher.ts). `data` and the key were validated at the edge (the route's
+ * `c.req.valid`), once: the hot path does not parse them again.
  */
-export async function recordCredit({
-  ctx,
-  idempotencyKey,
-  input,
-}: {
-  ctx: ServiceContext;
-  idempotencyKey: string;
-  input: RecordCreditInput;
-}): Promise<CreditOutcome> {
-  return recordValidCredit({ ctx, idempotencyKey: IdempotencyKey.parse(idempotencyKey), data: RecordCreditInput.parse(input) });
-}
-
-/** The same, for input its caller has already validated (the HTTP route), not parsed twice on the hot path. */
-export function recordValidCredit({
+export function recordCredit({
   ctx,
   idempotencyKey,
   data,

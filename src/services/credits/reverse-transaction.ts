@@ -24,8 +24,15 @@ const REVERSIBLE = new Set(["credit", "overpayment_recovery"]);
  * the envelopes short) when the money has already been paid out: a reversal never
  * takes an envelope below zero.
  */
-export async function reverseTransaction({ ctx, transactionId, input }: { ctx: ServiceContext; transactionId: string; input: ReverseTransactionInput }) {
-  const data = ReverseTransactionInput.parse(input);
+export async function reverseTransaction({
+  ctx,
+  transactionId,
+  data,
+}: {
+  ctx: ServiceContext;
+  transactionId: string;
+  data: z.output<typeof ReverseTransactionInput>;
+}) {
   return withTransaction(ctx.db, async (tx) => {
     const [txn] = await queryRows<{ kind: string; beneficiary_id: string | null; reverses_id: string | null }>(
       tx,

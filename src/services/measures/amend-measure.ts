@@ -24,8 +24,7 @@ export const AmendMeasureInput = z.object({
 export type AmendMeasureInput = z.input<typeof AmendMeasureInput>;
 
 /** An avenant: a dated change, kept in history; what was in force before stays visible. */
-export async function amendMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: AmendMeasureInput }) {
-  const data = AmendMeasureInput.parse(input);
+export async function amendMeasure({ ctx, measureId, data }: { ctx: ServiceContext; measureId: string; data: z.output<typeof AmendMeasureInput> }) {
   if (data.managedPrestations === undefined && data.extension === undefined && data.budgetPlanNote === undefined) {
     throw new ValidationError("an amendment changes something", [{ field: "(body)", message: "give managedPrestations, extension or budgetPlanNote" }]);
   }

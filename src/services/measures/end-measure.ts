@@ -22,8 +22,7 @@ export type EndMeasureInput = z.input<typeof EndMeasureInput>;
  * Ends the measure on a date: from the day after, no credit is allocated and no
  * payment is scheduled for it. The record and its history stay (archived, never deleted).
  */
-export async function endMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: EndMeasureInput }) {
-  const data = EndMeasureInput.parse(input);
+export async function endMeasure({ ctx, measureId, data }: { ctx: ServiceContext; measureId: string; data: z.output<typeof EndMeasureInput> }) {
   if (data.reason === "worsened_orientation" && !data.orientation)
     throw fieldError("orientation", "say where the person is oriented (MAJ, curatelle, tutelle, procureur)");
   if (data.reason !== "worsened_orientation" && data.orientation) throw fieldError("orientation", "an orientation goes with the reason worsened_orientation");

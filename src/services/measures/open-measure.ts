@@ -25,8 +25,7 @@ export type OpenMeasureInput = z.input<typeof OpenMeasureInput>;
  * Opens a MASP contract. A MASP 2 gets its ledger envelopes (rent, available) in the
  * same transaction: money can arrive the day the contract starts.
  */
-export async function openMeasure({ ctx, beneficiaryId, input }: { ctx: ServiceContext; beneficiaryId: string; input: OpenMeasureInput }) {
-  const data = OpenMeasureInput.parse(input);
+export async function openMeasure({ ctx, beneficiaryId, data }: { ctx: ServiceContext; beneficiaryId: string; data: z.output<typeof OpenMeasureInput> }) {
   const terms = { ...data, managedPrestations: upperCodes(data.managedPrestations) };
   return withTransaction(ctx.db, async (tx) => {
     // The lock serialises concurrent openings for one beneficiary (one measure at a time).

@@ -5,11 +5,10 @@ import { withTransaction } from "../../db/transaction";
 import { ConflictError } from "../../domain/errors";
 import { recordAudit, type ServiceContext } from "../context";
 import { loadMeasure } from "./load-measure";
-import { ReviewInput } from "./renew-measure";
+import type { ReviewInput } from "./renew-measure";
 
 /** A bilan (periodic evaluation). A renewal records its own review with it. */
-export async function recordReview({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: z.input<typeof ReviewInput> }) {
-  const data = ReviewInput.parse(input);
+export async function recordReview({ ctx, measureId, data }: { ctx: ServiceContext; measureId: string; data: z.output<typeof ReviewInput> }) {
   return withTransaction(ctx.db, async (tx) => {
     const { measure } = await loadMeasure(tx, ctx, measureId, { lock: true });
     if (measure.status === "ended") throw new ConflictError("an ended measure takes no more reviews");

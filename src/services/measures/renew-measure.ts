@@ -39,8 +39,7 @@ export type RenewMeasureInput = z.input<typeof RenewMeasureInput>;
  * after the previous end, after a review recorded in the same transaction. The
  * previous period stays as history with the status `renewed`.
  */
-export async function renewMeasure({ ctx, measureId, input }: { ctx: ServiceContext; measureId: string; input: RenewMeasureInput }) {
-  const data = RenewMeasureInput.parse(input);
+export async function renewMeasure({ ctx, measureId, data }: { ctx: ServiceContext; measureId: string; data: z.output<typeof RenewMeasureInput> }) {
   if (data.review.outcome !== "renew") throw fieldError("review.outcome", "a renewal needs a review whose outcome is `renew`");
   return withTransaction(ctx.db, async (tx) => {
     const previous = await loadMeasure(tx, ctx, measureId, { lock: true });

@@ -33,8 +33,7 @@ const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   createdAt: o.createdAt.toISOString(),
 });
 
-export async function listPaymentOrders({ ctx, input }: { ctx: ServiceContext; input: z.input<typeof ListPaymentOrdersInput> }) {
-  const data = ListPaymentOrdersInput.parse(input);
+export async function listPaymentOrders({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof ListPaymentOrdersInput> }) {
   const filters: (SQL | undefined)[] = [caseloadFilter(ctx)];
   if (data.beneficiaryId) filters.push(eq(paymentOrders.beneficiaryId, data.beneficiaryId));
   if (data.kind) filters.push(eq(paymentOrders.kind, data.kind));

@@ -4,7 +4,8 @@ import { toBigInt } from "../../db/sql";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
 import { type PaymentItem, planChargePayments, planRentPayments, planReversement } from "../../domain/payment-plans";
-import { envelopeAddress } from "../../ledger/accounts";
+import { envelopeAddress, PAYMENTS_IN_TRANSIT } from "../../ledger/accounts";
+import { ledgerTransaction } from "../../ledger/post";
 import type { JobState } from "../credits/credit-state";
 import { runByChunks } from "./run-by-chunks";
 
@@ -64,22 +65,37 @@ export async function runPayments({
       if (r.skipped === "no_iban") skippedNoIban++;
     }
     if (items.length === 0) return;
-    const rows = items.map((i) => ({
-      id: uuidv7(),
-      natural_key: i.naturalKey,
-      beneficiary_id: i.beneficiaryId,
-      measure_id: i.measureId,
-      kind: i.kind,
-      period: i.period,
-      charge_id: i.chargeId,
-      business_date: i.businessDate,
-      amount: i.amount.toString(),
-      creditor_name: i.creditorName,
-      creditor_iban: i.creditorIban,
-      envelope: envelopeAddress(i.beneficiaryId, i.envelope.envelope, chargeIdOf(i.envelope)),
-      description: i.description,
-      actor,
-    }));
+    const rows = items.map((i) => {
+      const id = uuidv7();
+      return {
+        id,
+        natural_key: i.naturalKey,
+        beneficiary_id: i.beneficiaryId,
+        measure_id: i.measureId,
+        kind: i.kind,
+        period: i.period,
+        charge_id: i.chargeId,
+        business_date: i.businessDate,
+        amount: i.amount.toString(),
+        creditor_name: i.creditorName,
+        creditor_iban: i.creditorIban,
+        // The order's ledger transaction (same id): its envelope → payments in transit.
+        post: ledgerTransaction({
+          id,
+          kind: `payment.${i.kind}`,
+          valueDate: i.businessDate,
+          description: i.description,
+          idempotencyKey: `payment:${i.naturalKey}`,
+          actor,
+          beneficiaryId: i.beneficiaryId,
+          metadata: { paymentOrderId: id, kind: i.kind, period: i.period, chargeId: i.chargeId },
+          postings: [
+            { account: envelopeAddress(i.beneficiaryId, i.envelope.envelope, chargeIdOf(i.envelope)), direction: "debit", amount: i.amount },
+            { account: PAYMENTS_IN_TRANSIT, direction: "credit", amount: i.amount },
+          ],
+        }),
+      };
+    });
     const [row] = await q<{ created: number; amount: string }>(WRITE_SQL, [JSON.stringify(rows)]);
     ordersCreated += Number(row?.created ?? 0);
     amount += toBigInt(row?.amount ?? "0");

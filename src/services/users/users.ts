@@ -22,8 +22,7 @@ export type CreateUserInput = z.input<typeof CreateUserInput>;
 const userView = (u: typeof users.$inferSelect) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabled: u.disabledAt !== null });
 
 /** Staff accounts: caseworkers are assigned beneficiaries; passwords come with the web UI. */
-export async function createUser({ ctx, input }: { ctx: ServiceContext; input: CreateUserInput }) {
-  const data = CreateUserInput.parse(input);
+export async function createUser({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof CreateUserInput> }) {
   try {
     return await withTransaction(ctx.db, async (tx) => {
       const id = uuidv7();

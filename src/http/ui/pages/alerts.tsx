@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { DomainError } from "../../../domain/errors";
-import { acknowledgeAlert, CloseAlertInput, closeAlert, listAlerts } from "../../../services/alerts/alerts";
+import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { parseForm, typed } from "../form-input";
 import { ALERT_LABELS, euros, frDate, frMonth, STATUS_LABELS } from "../format";
@@ -14,7 +14,7 @@ const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie 
 type Evidence = { periods?: { period: string; due: number; paid: number; creditsReceived: number }[] };
 
 async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 404 | 422 = 200) {
-  const alerts = await listAlerts({ ctx: c.get("ctx"), input: { status: "active" } });
+  const alerts = await listAlerts({ ctx: c.get("ctx"), data: ListAlertsInput.parse({ status: "active" }) });
   return render(
     c,
     "Alertes",
@@ -136,7 +136,7 @@ export function alertRoutes(ui: UiApp) {
       return inbox(c, { alertId: c.req.param("id"), text }, 422);
     }
     try {
-      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), input: parsed.data });
+      await closeAlert({ ctx: c.get("ctx"), id: c.req.param("id"), data: parsed.data });
     } catch (error) {
       return refused(c, error, "Cette alerte est déjà close.");
     }

@@ -3,11 +3,11 @@ import type { MiddlewareHandler } from "hono";
 import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
 import { DomainError } from "../../../domain/errors";
 import { parseEnvelopeAddress } from "../../../ledger/accounts";
-import { listAlerts } from "../../../services/alerts/alerts";
+import { ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { readBeneficiary } from "../../../services/beneficiaries/read-beneficiary";
 import { listCharges } from "../../../services/charges/update-charge";
-import { getBalances, getRentPeriods, listTransactions } from "../../../services/credits/read-accounts";
+import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions } from "../../../services/credits/read-accounts";
 import { getLease } from "../../../services/leases/set-lease";
 import { listMeasures } from "../../../services/measures/get-measures";
 import { AlertTable, Notice } from "../components";
@@ -72,7 +72,7 @@ const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<
 export function beneficiaryRoutes(ui: UiApp) {
   ui.get("/beneficiaires", async (c) => {
     const q = c.req.query("q") ?? "";
-    const page = await listBeneficiaries({ ctx: c.get("ctx"), input: { q: q || undefined, cursor: c.req.query("cursor") || undefined, limit: 50 } });
+    const page = await listBeneficiaries({ ctx: c.get("ctx"), data: { q: q || undefined, cursor: c.req.query("cursor") || undefined, limit: 50 } });
     return render(
       c,
       "Bénéficiaires",
@@ -137,8 +137,8 @@ export function beneficiaryRoutes(ui: UiApp) {
       listCharges({ ctx, beneficiaryId: id }),
       getBalances({ ctx, beneficiaryId: id }),
       getRentPeriods({ ctx, beneficiaryId: id, asOf: now }),
-      listTransactions({ ctx, beneficiaryId: id, input: { limit: 20 } }),
-      listAlerts({ ctx, input: { beneficiaryId: id } }),
+      listTransactions({ ctx, beneficiaryId: id, data: ListTransactionsInput.parse({ limit: 20 }) }),
+      listAlerts({ ctx, data: ListAlertsInput.parse({ beneficiaryId: id }) }),
     ]);
     const current = measures.items.at(-1);
     const inForce = current && current.status !== "ended" && current.endDate >= now;

@@ -88,7 +88,7 @@ export function beneficiaryFormRoutes(ui: UiApp) {
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
     try {
-      const created = await createBeneficiary({ ctx: c.get("ctx"), input: parsed.data });
+      const created = await createBeneficiary({ ctx: c.get("ctx"), data: parsed.data });
       return c.redirect(`/beneficiaires/${created.id}?fait=beneficiaire`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error)), 422);

@@ -2,7 +2,7 @@
 import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { catalogueInForce } from "../../../services/catalogue";
 import { previewCredit } from "../../../services/credits/preview-credit";
-import { RecordCreditInput, recordValidCredit } from "../../../services/credits/record-credit";
+import { RecordCreditInput, recordCredit } from "../../../services/credits/record-credit";
 import { IdempotencyKey } from "../../../services/idempotency";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, KIND_LABELS } from "../format";
@@ -24,7 +24,7 @@ const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
 async function page(c: UiContext, form: FormState, preview?: unknown, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
   const q = c.req.query("q")?.trim() || undefined;
-  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, input: { q, limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
+  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, data: { q, limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
   // The person chosen (from their fiche, or before a refusal) stays in the list whatever the search shows.
   const chosen =
     typeof form.values.beneficiaryId === "string" && isUuid(form.values.beneficiaryId) && !list.items.some((b) => b.id === form.values.beneficiaryId)
@@ -178,7 +178,7 @@ export function creditRoutes(ui: UiApp) {
     if (!parsed.ok) return page(c, form, undefined, 422);
     try {
       const { idempotencyKey, ...data } = parsed.data;
-      const outcome = await recordValidCredit({ ctx: c.get("ctx"), idempotencyKey, data });
+      const outcome = await recordCredit({ ctx: c.get("ctx"), idempotencyKey, data });
       return c.redirect(`/beneficiaires/${outcome.body.beneficiaryId}?fait=versement`);
     } catch (error) {
       return page(c, withRefusal(form, refusal(error, REFUSALS)), undefined, 422);

@@ -8,7 +8,7 @@ import { can, render, type UiApp } from "../session";
 export function dashboardRoutes(ui: UiApp) {
   ui.get("/", async (c) => {
     const ctx = c.get("ctx");
-    const [f, alerts, runs] = await Promise.all([dashboardFigures(ctx), listAlerts({ ctx, input: { status: "active", limit: 10 } }), recentJobRuns(ctx, 5)]);
+    const [f, alerts, runs] = await Promise.all([dashboardFigures(ctx), listAlerts({ ctx, data: { status: "active", limit: 10 } }), recentJobRuns(ctx, 5)]);
     const card = (n: string | number, label: string, href?: string) => (
       <div class="card">
         <div class="n">{n}</div>

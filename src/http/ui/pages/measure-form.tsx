@@ -82,7 +82,7 @@ export function measureFormRoutes(ui: UiApp) {
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
     try {
-      await openMeasure({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, input: parsed.data });
+      await openMeasure({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
       return c.redirect(`/beneficiaires/${beneficiary.id}?fait=mesure`);
     } catch (error) {
       const r = refusal(error, { conflict: "Une autre mesure de ce bénéficiaire couvre déjà ces dates." });

@@ -8,7 +8,7 @@ import { permit, render, type UiApp } from "../session";
 /** Pending payment orders, grouped by kind, by date within a kind. */
 export function paymentRoutes(ui: UiApp) {
   ui.get("/paiements", permit("operations.view"), async (c) => {
-    const orders = await listPaymentOrders({ ctx: c.get("ctx"), input: { status: "pending", limit: 500 } });
+    const orders = await listPaymentOrders({ ctx: c.get("ctx"), data: { status: "pending", limit: 500 } });
     const total = orders.reduce((s, o) => s + o.amount, 0n);
     return render(
       c,
