@@ -1,12 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import postgres from "postgres";
-import { createToken, createTokenResolver } from "../src/auth/tokens";
-import { createApp } from "../src/http/app";
-import { createLogger } from "../src/logger";
 import { withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries } from "./support/seed";
+import { startCreditServer } from "./support/server";
 import { ensureWrk, wrkCredits } from "./support/wrk";
 
 /**
@@ -37,18 +33,10 @@ async function main() {
   if (!ensureWrk()) throw new Error("wrk is needed: apt-get install wrk");
   await withScratchDatabase("cpu", 20, async ({ url, database }) => {
     const ids = await seedBeneficiaries(url, BENEFICIARIES);
-    const { token } = await createToken(database.db, { role: "finance", name: "bench" });
-    const app = createApp({
-      db: database.db,
-      logger: createLogger("silent"),
-      resolveToken: createTokenResolver(database.db),
-      queueState: async () => "disabled",
-    });
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    const server = await startCreditServer(database);
+    const { base, token } = server;
     const monitor = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      await new Promise((r) => server.once("listening", r));
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const load = (seconds: number, keyPrefix: string) => wrkCredits({ url: base, token, beneficiaryIds: ids, connections: 32, seconds, keyPrefix });
       await load(Math.max(3, SECONDS / 2), `warm-${process.pid}`);
       await database.db.execute("analyze" as never);
@@ -79,7 +67,7 @@ async function main() {
       );
     } finally {
       await monitor.end();
-      server.close();
+      await server.close();
     }
   });
 }

@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { createToken, createTokenResolver } from "../src/auth/tokens";
-import { createApp } from "../src/http/app";
 import { verifyLedger } from "../src/ledger";
-import { createLogger } from "../src/logger";
 import { measureCeiling } from "./support/ceiling";
 import { BENCH_ADMIN_URL, withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries } from "./support/seed";
+import { type CreditServer, startCreditServer } from "./support/server";
 import { percentile, runConcurrent, trackPeakRss } from "./support/stats";
 import { ensureWrk, wrkCredits } from "./support/wrk";
 
@@ -27,19 +23,11 @@ async function main() {
   const rss = trackPeakRss();
   try {
     await withScratchDatabase("credits", Number(process.env.DB_POOL_MAX ?? 20), async ({ url, database }) => {
-      let server: ReturnType<typeof serve> | undefined;
+      let server: CreditServer | undefined;
       try {
         const ids = await seedBeneficiaries(url, BENEFICIARIES);
-        const { token } = await createToken(database.db, { role: "finance", name: "bench" });
-        const app = createApp({
-          db: database.db,
-          logger: createLogger("silent"),
-          resolveToken: createTokenResolver(database.db),
-          queueState: async () => "disabled",
-        });
-        server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-        await new Promise((r) => server!.once("listening", r));
-        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        server = await startCreditServer(database);
+        const { base, token } = server;
         const prestations = ["RSA", "AAH", "ALS", "RSA", "AAH"];
         const credit = async (i: number) => {
           const res = await fetch(`${base}/v1/credits`, {
@@ -87,7 +75,7 @@ async function main() {
         }
         const report = await verifyLedger(database.db);
         if (!report.ok) throw new Error("ledger verification failed after the benchmark");
-        server.close();
+        await server.close();
         server = undefined;
         const ceilingPerSec = await measureCeiling(BENCH_ADMIN_URL);
         const c32 = results.find((r) => r.concurrency === 32)!;
@@ -103,7 +91,7 @@ async function main() {
           }),
         );
       } finally {
-        server?.close();
+        await server?.close();
       }
     });
   } finally {

@@ -20,30 +20,31 @@ export function attemptRunId(job: QueuedJob, attempt: number): string {
   return uuidv5(`${job.prefix}/${job.queue}/${job.jobId}/${job.createdAt}#${attempt}`, RUN_ID_NAMESPACE);
 }
 
+/** Closes as `abandoned` the rows among `among` (all when absent) that are still `running`. */
+async function abandonRuns(db: Db, reason: string, among?: readonly string[]): Promise<number> {
+  const closed = await db
+    .update(jobRuns)
+    .set({ status: "abandoned", error: reason.slice(0, 2000), finishedAt: sql`now()` })
+    .where(and(eq(jobRuns.status, "running"), among ? inArray(jobRuns.id, [...among]) : undefined))
+    .returning({ id: jobRuns.id });
+  return closed.length;
+}
+
 /**
  * Closes as `abandoned` the rows still `running` of attempts 1..`upTo` of a queued job:
  * their worker died or lost its lock before the run ended, and BullMQ put the job back.
  */
 export async function abandonAttempts(db: Db, job: QueuedJob, upTo: number, reason: string): Promise<number> {
   if (upTo < 1) return 0;
-  const ids = Array.from({ length: upTo }, (_, i) => attemptRunId(job, i + 1));
-  const closed = await db
-    .update(jobRuns)
-    .set({ status: "abandoned", error: reason.slice(0, 2000), finishedAt: sql`now()` })
-    .where(and(inArray(jobRuns.id, ids), eq(jobRuns.status, "running")))
-    .returning({ id: jobRuns.id });
-  return closed.length;
+  return abandonRuns(
+    db,
+    reason,
+    Array.from({ length: upTo }, (_, i) => attemptRunId(job, i + 1)),
+  );
 }
 
 /** Rows left `running` by a process that is gone: the embedded database has one process at a time. */
-export async function abandonOrphanedRuns(db: Db, reason: string): Promise<number> {
-  const closed = await db
-    .update(jobRuns)
-    .set({ status: "abandoned", error: reason, finishedAt: sql`now()` })
-    .where(eq(jobRuns.status, "running"))
-    .returning({ id: jobRuns.id });
-  return closed.length;
-}
+export const abandonOrphanedRuns = (db: Db, reason: string): Promise<number> => abandonRuns(db, reason);
 
 interface RunAttempt {
   job: QueuedJob;

@@ -69,7 +69,7 @@ export interface CreditFacts {
   leases: LeaseFacts[];
   terms: LeaseTermsFacts[];
   /** Rent paid per period (payment orders not rejected). */
-  rentPaid: { leaseId: string | null; period: string; paid: bigint }[];
+  rentPaid: { period: string; paid: bigint }[];
   charges: ChargeFacts[];
   /** What an envelope holds now (0 when it never moved). */
   held(envelope: EnvelopeRef): bigint;

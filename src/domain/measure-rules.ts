@@ -32,6 +32,12 @@ export function checkPeriodDuration(start: string, end: string): DurationProblem
 
 export const isAdultOn = (birthDate: string, date: string): boolean => addYears(birthDate, MAJORITY_YEARS) <= date;
 
+/** L.271-1: what is wrong with a beneficiary's birth date on `today` (the MASP is for adults), as a stable issue code. */
+export function birthDateIssue(birthDate: string, today: string): "in_the_future" | "under_18" | null {
+  if (birthDate > today) return "in_the_future";
+  return isAdultOn(birthDate, today) ? null : "under_18";
+}
+
 export interface PeriodSpan {
   startDate: string;
   /** The planned end date. */

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { businessDate } from "../domain/business-date";
+import { centsToJson } from "../domain/money";
 import type { ServiceContext } from "../services/context";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
-import { centsToJson } from "./schemas";
 
 /** The service context of a request: who acts (from the token), with which request id. */
 export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContext {

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CalendarDate as ServiceCalendarDate } from "../services/schemas";
 
-export { centsToJson } from "../domain/money";
-
 /** Shared pieces of the route schemas; registered once as OpenAPI components. */
 export const ErrorSchema = z
   .object({

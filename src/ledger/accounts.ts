@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client";
+import { runText } from "../db/sql";
 import { ENVELOPE_KINDS, type EnvelopeKind, type EnvelopeRef } from "../domain/envelopes";
 
 type Side = "debit" | "credit";
@@ -101,14 +101,16 @@ export function envelopeAccount(beneficiaryId: string, envelope: EnvelopeKind, c
   };
 }
 
-/** Creates the accounts that do not exist yet; existing ones are left as they are. */
+/**
+ * Creates the accounts that do not exist yet; existing ones are left as they are. `$1`:
+ * the specs as JSON. One text for both paths: `ensureAccounts` through Drizzle, and the
+ * credit batcher's raw transaction (the care envelope, opened on first use).
+ */
+export const ENSURE_ACCOUNTS_SQL = `insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
+  select x.address, x."beneficiaryId", x.label, x."normalSide", x."pcgAccount", x."allowNegative", x."balanceCached"
+    from jsonb_to_recordset($1::jsonb) as x(address text, "beneficiaryId" uuid, label text, "normalSide" text, "pcgAccount" text, "allowNegative" boolean, "balanceCached" boolean)
+  on conflict (address) do nothing`;
+
 export async function ensureAccounts(executor: Executor, specs: readonly AccountSpec[]): Promise<void> {
-  if (specs.length === 0) return;
-  const rows = specs.map(
-    (s) => sql`(${s.address}, ${s.beneficiaryId ?? null}::uuid, ${s.label}, ${s.normalSide}, ${s.pcgAccount}, ${s.allowNegative}, ${s.balanceCached})`,
-  );
-  await executor.execute(sql`
-    insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
-    values ${sql.join(rows, sql`, `)}
-    on conflict (address) do nothing`);
+  if (specs.length > 0) await runText(executor, ENSURE_ACCOUNTS_SQL, [JSON.stringify(specs)]);
 }

@@ -10,8 +10,13 @@ import type { ServiceContext } from "./context";
  * another caseworker's beneficiary does not exist (404, not 403: no enumeration).
  */
 export function caseloadFilter(ctx: ServiceContext): SQL | undefined {
-  if (may(ctx.role, "beneficiary.readAll")) return undefined;
-  return eq(beneficiaries.caseworkerId, ctx.userId ?? "00000000-0000-0000-0000-000000000000");
+  const scope = caseloadOf(ctx);
+  return scope === null ? undefined : eq(beneficiaries.caseworkerId, scope);
+}
+
+/** The caseworker whose caseload bounds what `ctx` sees, or null when it sees everyone (a user-less caseworker token sees no one). */
+export function caseloadOf(ctx: ServiceContext): string | null {
+  return may(ctx.role, "beneficiary.readAll") ? null : (ctx.userId ?? "00000000-0000-0000-0000-000000000000");
 }
 
 export async function loadBeneficiary(executor: Executor, ctx: ServiceContext, id: string, options: { lock?: boolean } = {}) {

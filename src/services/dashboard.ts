@@ -1,14 +1,15 @@
 import { sql } from "drizzle-orm";
-import { may } from "../auth/permissions";
 import { queryRows, toBigInt } from "../db/sql";
 import { monthOf } from "../domain/calendar";
+import { caseloadOf } from "./access";
 import type { ServiceContext } from "./context";
 import { masp2InForceSql } from "./measures/in-force-sql";
 
 /** The finance dashboard's figures; a caseworker's are limited to their caseload. */
 export async function dashboardFigures(ctx: ServiceContext) {
   const today = ctx.today();
-  const caseload = !may(ctx.role, "beneficiary.readAll") ? sql`and b.caseworker_id = ${ctx.userId ?? null}::uuid` : sql``;
+  const scope = caseloadOf(ctx);
+  const caseload = scope === null ? sql`` : sql`and b.caseworker_id = ${scope}::uuid`;
   const [row] = await queryRows<Record<string, string>>(
     ctx.db,
     sql`select

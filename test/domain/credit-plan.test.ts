@@ -56,7 +56,7 @@ describe("planCredit: where a credit goes", () => {
 
   it("then the charges in force, each up to its next amount due less what its envelope holds", () => {
     const f = facts({
-      rentPaid: ["2026-01", "2026-02", "2026-03"].map((period) => ({ leaseId: null, period, paid: 35_000n })),
+      rentPaid: ["2026-01", "2026-02", "2026-03"].map((period) => ({ period, paid: 35_000n })),
       balances: { rent: 35_000n, "charge:c1": 1_000n },
       charges: [charge(), charge({ id: "ended", endDate: "2026-02-28" }), charge({ id: "c2", priority: 20, amount: 3_000n })],
     });
@@ -68,7 +68,7 @@ describe("planCredit: where a credit goes", () => {
   });
 
   it("a yearly charge not due for months still saves toward its amount; a monthly one not due soon needs nothing", () => {
-    const paidUp = { rentPaid: ["2026-01", "2026-02", "2026-03", "2026-04"].map((period) => ({ leaseId: null, period, paid: 35_000n })) };
+    const paidUp = { rentPaid: ["2026-01", "2026-02", "2026-03", "2026-04"].map((period) => ({ period, paid: 35_000n })) };
     const yearly = facts({ ...paidUp, charges: [charge({ frequency: "yearly", months: [11], amount: 40_000n })] });
     expect(planCredit(yearly, credit({ amount: 50_000n }), catalogue).plan[0]).toEqual({ envelope: "charge", chargeId: "c1", amount: 40_000n });
     const later = facts({ ...paidUp, charges: [charge({ startDate: "2026-06-01" })] });
@@ -100,7 +100,7 @@ describe("planCredit: where a credit goes", () => {
         (amount, held, paidMonths, valueDate) => {
           const f = facts({
             balances: { rent: held },
-            rentPaid: ["2026-01", "2026-02", "2026-03"].slice(0, paidMonths).map((period) => ({ leaseId: null, period, paid: 35_000n })),
+            rentPaid: ["2026-01", "2026-02", "2026-03"].slice(0, paidMonths).map((period) => ({ period, paid: 35_000n })),
             charges: [charge()],
           });
           const { plan } = planCredit(f, credit({ amount, valueDate }), catalogue);

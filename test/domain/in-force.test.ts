@@ -88,8 +88,8 @@ describe("the rent periods the ledger answers for", () => {
         { leaseId: "other", effectiveMonth: "2026-02-01", rent: 1n, charges: 0n, housingBenefitToLandlord: 0n },
       ],
       rentPaid: [
-        { leaseId: null, period: "2026-01", paid: 35_000n },
-        { leaseId: null, period: "2026-02", paid: 10_000n },
+        { period: "2026-01", paid: 35_000n },
+        { period: "2026-02", paid: 10_000n },
       ],
     });
     const periods = periodsOf(f, f.leases[0]!, f.measures[0]!, "2026-03", "2026-03-10");

@@ -5,6 +5,7 @@ import { isCalendarDate } from "../../src/domain/business-date";
 import { addDays, addMonths, addYears, daysBetween, daysInMonth } from "../../src/domain/calendar";
 import { normalizeIban } from "../../src/domain/iban";
 import {
+  birthDateIssue,
   checkPeriodDuration,
   cumulatedWithinLimit,
   fourYearLimit,
@@ -248,5 +249,14 @@ describe("IBAN normalisation", () => {
     expect(isValidIBAN(iban)).toBe(false);
     expect(normalizeIban(iban)).toBeNull();
     expect(normalizeIban(iban.toLowerCase().replace(/(.{4})/g, "$1 "))).toBeNull();
+  });
+});
+
+describe("birthDateIssue (L.271-1: the MASP is for adults)", () => {
+  it("names what is wrong with a birth date on a day: in the future, under 18, or nothing", () => {
+    expect(birthDateIssue("2026-11-28", "2026-11-27")).toBe("in_the_future");
+    expect(birthDateIssue("2008-11-28", "2026-11-27")).toBe("under_18");
+    expect(birthDateIssue("2008-11-27", "2026-11-27")).toBeNull();
+    expect(birthDateIssue("2026-11-27", "2026-11-27")).toBe("under_18");
   });
 });

@@ -12,11 +12,11 @@ import {
 } from "../../src/domain/payment-plans";
 import { charge, facts, masp2 } from "./support/facts";
 
-const paid = (...periods: string[]) => periods.map((period) => ({ leaseId: null, period, paid: 35_000n }));
+const paid = (...periods: string[]) => periods.map((period) => ({ period, paid: 35_000n }));
 
 describe("rent payments", () => {
   it("pay the periods due by the date, oldest first, each up to what it still lacks, from what the envelope holds", () => {
-    const f = facts({ balances: { rent: 60_000n }, rentPaid: [{ leaseId: null, period: "2026-01", paid: 35_000n }] });
+    const f = facts({ balances: { rent: 60_000n }, rentPaid: [{ period: "2026-01", paid: 35_000n }] });
     const items = planRentPayments(f, "2026-03-05");
     expect(items.map((i) => [i.period, i.amount, i.envelope, i.creditorName, i.naturalKey])).toEqual([
       ["2026-02", 35_000n, { envelope: "rent" }, "Office HLM", `rent:${f.beneficiaryId}:2026-02:2026-03-05`],

@@ -5,7 +5,7 @@ import { addMonthsToMonth } from "../../src/domain/calendar";
 import { decideAlerts, lastConsecutivePair } from "../../src/domain/unpaid-rent-alerts";
 import { facts, masp2 } from "./support/facts";
 
-const paid = (...periods: string[]) => periods.map((period) => ({ leaseId: null, period, paid: 35_000n }));
+const paid = (...periods: string[]) => periods.map((period) => ({ period, paid: 35_000n }));
 const alert = (over: Partial<AlertFacts>): AlertFacts => ({ id: "a1", type: "unpaid_rent", episode: "2026-01", status: "open", periods: ["2026-01"], ...over });
 const summary = (ops: ReturnType<typeof decideAlerts>) => ops.map((o) => [o.kind, o.type, o.periods ?? null]);
 
@@ -63,7 +63,7 @@ describe("decideAlerts", () => {
   });
 
   it("a partly paid month counts as unpaid; two unpaid months apart do not trigger a MASP 3", () => {
-    const partial = facts({ rentPaid: [{ leaseId: null, period: "2026-01", paid: 34_999n }] });
+    const partial = facts({ rentPaid: [{ period: "2026-01", paid: 34_999n }] });
     expect(summary(decideAlerts(partial, "2026-02-05")).map((s) => s[1])).toEqual(["unpaid_rent", "masp3_trigger"]);
     const apart = facts({ rentPaid: paid("2026-02") });
     expect(summary(decideAlerts(apart, "2026-03-05"))).toEqual([["insert", "unpaid_rent", ["2026-01", "2026-03"]]]);

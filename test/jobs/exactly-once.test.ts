@@ -18,7 +18,7 @@ import { runPayments } from "../../src/services/payments/run-payments";
 import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
-import { deleteQueueKeys } from "../support/queues";
+import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 
 /**
  * Exactly-once payments on real PostgreSQL and Redis: two workers racing for the same
@@ -299,15 +299,7 @@ describe("the cron schedules", () => {
 
   it("are registered once per queue, however many workers start with the scheduler on", async () => {
     for (let i = 0; i < 3; i++) {
-      const runtime = await startJobRuntime({
-        db: database.db,
-        logger,
-        redisUrl: TEST_REDIS_URL,
-        prefix,
-        scheduler: true,
-        processJobs: true,
-        allowInProcess: false,
-      });
+      const runtime = await startTestRuntime(database.db, prefix, { scheduler: true });
       await runtime.close();
     }
     const expected: [string, string][] = [

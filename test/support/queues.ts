@@ -1,4 +1,7 @@
 import { Redis } from "ioredis";
+import type { Db } from "../../src/db/client";
+import { createLogger } from "../../src/logger";
+import { type JobRuntime, type JobRuntimeOptions, startJobRuntime } from "../../workers/runtime";
 import { TEST_REDIS_URL } from "./env";
 
 /** Removes a test run's queues from Redis: every key under its prefix. */
@@ -16,3 +19,19 @@ export async function deleteQueueKeys(prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * A job runtime on the test Redis under `prefix`: workers on, no schedules, never the
+ * in-process fallback, a silent log; `overrides` for what a suite tests.
+ */
+export const startTestRuntime = (db: Db, prefix: string, overrides: Partial<JobRuntimeOptions> = {}): Promise<JobRuntime> =>
+  startJobRuntime({
+    db,
+    logger: createLogger("silent"),
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    scheduler: false,
+    processJobs: true,
+    allowInProcess: false,
+    ...overrides,
+  });

@@ -9,13 +9,11 @@ import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
-import { createLogger } from "../../src/logger";
 import { queueDashboard } from "../../workers/dashboard";
-import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
+import type { JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { TEST_REDIS_URL } from "../support/env";
-import { deleteQueueKeys } from "../support/queues";
+import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
 
 // The README's screenshots are rewritten only on request; otherwise they go to a temporary directory.
@@ -74,15 +72,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // Jobs go through BullMQ on the real Redis (a prefix of this run's own), as in production.
-    runtime = await startJobRuntime({
-      db: database.db,
-      logger: createLogger("silent"),
-      redisUrl: TEST_REDIS_URL,
-      prefix: QUEUE_PREFIX,
-      scheduler: false,
-      processJobs: true,
-      allowInProcess: false,
-    });
+    runtime = await startTestRuntime(database.db, QUEUE_PREFIX);
     const app = createTestApp(database.db, {
       queueState: () => runtime.state(),
       runJob: (n, p) => runtime.run(n, p),

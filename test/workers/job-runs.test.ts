@@ -13,7 +13,7 @@ import { DEFAULT_LOCK_TIMES, startJobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
-import { deleteQueueKeys } from "../support/queues";
+import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 import { staffUser, uiSession } from "../support/ui";
 
 /**
@@ -117,16 +117,7 @@ describe("job runs left behind by a stopped worker", () => {
       const job: QueuedJob = { prefix, queue: "ledger-verify", jobId: added.id!, createdAt: added.timestamp };
       await database.db.insert(jobRuns).values({ id: attemptRunId(job, 1), job: "ledger-verify", asOf: "2026-02-05", trigger: "manual", status: "running" });
 
-      const runtime = await startJobRuntime({
-        db: database.db,
-        logger,
-        redisUrl: TEST_REDIS_URL,
-        prefix,
-        scheduler: false,
-        processJobs: true,
-        allowInProcess: false,
-        lock,
-      });
+      const runtime = await startTestRuntime(database.db, prefix, { lock });
       try {
         let rows = await statuses();
         for (let waited = 0; waited < 20_000 && !rows.some((r) => r.status === "succeeded"); waited += 100) {

@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logger";
 import { startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
-import { deleteQueueKeys } from "../support/queues";
+import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 
 describe("job runtime", () => {
   let database: TestDatabase;
@@ -21,15 +21,7 @@ describe("job runtime", () => {
   });
 
   it("runs a job through the real queue and answers with its summary", async () => {
-    const runtime = await startJobRuntime({
-      db: database.db,
-      logger,
-      redisUrl: TEST_REDIS_URL,
-      prefix,
-      scheduler: false,
-      processJobs: true,
-      allowInProcess: false,
-    });
+    const runtime = await startTestRuntime(database.db, prefix);
     try {
       expect(runtime.mode).toBe("queue");
       expect(await runtime.state()).toBe("ok");
@@ -42,15 +34,7 @@ describe("job runtime", () => {
 
   it("registers each schedule once, however often the workers restart", async () => {
     for (let i = 0; i < 3; i++) {
-      const runtime = await startJobRuntime({
-        db: database.db,
-        logger,
-        redisUrl: TEST_REDIS_URL,
-        prefix,
-        scheduler: true,
-        processJobs: true,
-        allowInProcess: false,
-      });
+      const runtime = await startTestRuntime(database.db, prefix, { scheduler: true });
       await runtime.close();
     }
     const queue = new Queue("ledger-verify", { connection: { url: TEST_REDIS_URL }, prefix });

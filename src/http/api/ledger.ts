@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { centsToJson } from "../../domain/money";
 import { trialBalance, verifyLedger } from "../../ledger";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
-import { CalendarDate, centsToJson, errorResponses } from "../schemas";
+import { CalendarDate, errorResponses } from "../schemas";
 
 const TrialBalance = z
   .object({

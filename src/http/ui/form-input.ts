@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { centsToJson } from "../schemas";
+import { centsToJson } from "../../domain/money";
 import type { FormValues } from "./forms";
-import { issueInFrench } from "./messages";
+import { fieldName, issueInFrench } from "./messages";
 
 /**
  * How a form field is typed in French, and so how it becomes the service's input:
@@ -113,13 +113,6 @@ function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): s
   }
 }
 
-/** Field paths as the form names them (list items belong to their list). */
-const fieldName = (path: readonly PropertyKey[]) =>
-  path
-    .map(String)
-    .join(".")
-    .replace(/\.\d+$/, "");
-
 /** A rule of the page checked with the format, so the form reports every bad field at once: field → stable code. */
 export type FormRule = (input: Record<string, unknown>) => { field: string; code: string }[];
 
@@ -136,7 +129,7 @@ export function parseForm<S extends z.ZodType>(schema: S, values: FormValues, fi
   const found: Record<string, string> = {};
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const name = fieldName(issue.path);
+      const name = fieldName(issue.path.map(String).join("."));
       found[name] ??= frenchMessage(issue, fields[name]);
     }
   }

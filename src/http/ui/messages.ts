@@ -1,4 +1,3 @@
-import { ZodError } from "zod";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
 
 /**
@@ -52,21 +51,15 @@ export interface Refusal {
   fields: Record<string, string>;
 }
 
-/** Field paths of the services, as the form names them (list items belong to their list). */
-const fieldName = (path: string) => path.replace(/\.\d+$/, "");
+/** Field paths of the services and of the schemas, as the form names them (list items belong to their list). */
+export const fieldName = (path: string) => path.replace(/\.\d+$/, "");
 
 /**
  * A service's refusal, in French. `conflict` texts depend on the operation, so the page
- * gives them. Anything that is not a refusal (a bug, the database away) is rethrown.
+ * gives them. Anything that is not a refusal (a bug, the database away) is rethrown;
+ * malformed input never gets here: the form's schema reported it (form-input.ts).
  */
 export function refusal(error: unknown, conflicts: Partial<Record<DomainErrorCode, string>> = {}): Refusal {
-  if (error instanceof ZodError) {
-    const fields: Record<string, string> = {};
-    for (const issue of error.issues)
-      fields[fieldName(issue.path.join("."))] ??=
-        issue.code === "invalid_type" || (issue.code === "too_small" && issue.minimum === 1) ? "à renseigner" : "valeur incorrecte";
-    return { summary: ERROR_FR.validation_failed!, fields };
-  }
   if (error instanceof DomainError) {
     const fields: Record<string, string> = {};
     const details = Array.isArray(error.details) ? (error.details as { field?: string; code?: string; message?: string }[]) : [];

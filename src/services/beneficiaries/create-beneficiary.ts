@@ -1,9 +1,10 @@
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
+import { may } from "../../auth/permissions";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { withTransaction } from "../../db/transaction";
 import { fieldError } from "../../domain/errors";
-import { isAdultOn } from "../../domain/measure-rules";
+import { birthDateIssue } from "../../domain/measure-rules";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
 import { assertCaseworker } from "./assert-caseworker";
@@ -27,15 +28,14 @@ export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: tru
 export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
 
 export async function createBeneficiary({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof CreateBeneficiaryInput> }) {
-  const today = ctx.today();
-  if (data.birthDate > today) throw fieldError("birthDate", "the birth date is in the future", "in_the_future");
-  // L.271-1: the MASP is for adults.
-  if (!isAdultOn(data.birthDate, today)) throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
+  const birth = birthDateIssue(data.birthDate, ctx.today());
+  if (birth === "in_the_future") throw fieldError("birthDate", "the birth date is in the future", birth);
+  if (birth === "under_18") throw fieldError("birthDate", "the beneficiary must be 18 or older", birth);
   // A caseworker who creates a beneficiary takes them into their own caseload, and only theirs.
-  if (ctx.role === "caseworker" && data.caseworkerId && data.caseworkerId !== ctx.userId) {
+  if (!may(ctx.role, "beneficiary.assign") && data.caseworkerId && data.caseworkerId !== ctx.userId) {
     throw fieldError("caseworkerId", "a caseworker cannot place a beneficiary in another caseload; ask an administrator", "forbidden_reassignment");
   }
-  const caseworkerId = data.caseworkerId ?? (ctx.role === "caseworker" ? ctx.userId : undefined) ?? null;
+  const caseworkerId = data.caseworkerId ?? (!may(ctx.role, "beneficiary.assign") ? ctx.userId : undefined) ?? null;
   return withTransaction(ctx.db, async (tx) => {
     if (caseworkerId) await assertCaseworker(tx, caseworkerId);
     const id = uuidv7();

@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { may } from "../../auth/permissions";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { withTransaction } from "../../db/transaction";
 import { fieldError, ValidationError } from "../../domain/errors";
-import { isAdultOn } from "../../domain/measure-rules";
+import { birthDateIssue } from "../../domain/measure-rules";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { assertCaseworker } from "./assert-caseworker";
@@ -14,10 +15,10 @@ export type UpdateBeneficiaryInput = z.input<typeof UpdateBeneficiaryInput>;
 
 export async function updateBeneficiary({ ctx, id, data }: { ctx: ServiceContext; id: string; data: z.output<typeof UpdateBeneficiaryInput> }) {
   if (Object.keys(data).length === 0) throw new ValidationError("nothing to update", [{ field: "(body)", message: "no field given" }]);
-  if (data.birthDate && (data.birthDate > ctx.today() || !isAdultOn(data.birthDate, ctx.today()))) {
+  if (data.birthDate && birthDateIssue(data.birthDate, ctx.today()) !== null) {
     throw fieldError("birthDate", "the beneficiary must be 18 or older", "under_18");
   }
-  if (ctx.role === "caseworker" && data.caseworkerId !== undefined && data.caseworkerId !== ctx.userId) {
+  if (!may(ctx.role, "beneficiary.assign") && data.caseworkerId !== undefined && data.caseworkerId !== ctx.userId) {
     throw fieldError("caseworkerId", "a caseworker cannot hand a beneficiary over; ask an administrator", "forbidden_reassignment");
   }
   return withTransaction(ctx.db, async (tx) => {

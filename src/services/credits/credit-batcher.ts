@@ -3,7 +3,7 @@ import { parseJson, pgTextArray, type RawQuery, rawTransaction, uuidArray } from
 import { type CreditPlan, planCredit } from "../../domain/credit-plan";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
-import { type AccountSpec, envelopeAccount } from "../../ledger/accounts";
+import { type AccountSpec, ENSURE_ACCOUNTS_SQL, envelopeAccount } from "../../ledger/accounts";
 import { toLedgerError } from "../../ledger/errors";
 import { ledgerTransaction } from "../../ledger/post";
 import { catalogueInForce } from "../catalogue";
@@ -46,12 +46,6 @@ interface Pending {
 const CREDIT_SCOPE = "credit";
 
 const STORED_SQL = `select key, request_hash, response_status, response from idempotency_keys where scope = $1 and key = any($2::text[])`;
-
-/** Accounts opened on first use (the care envelope): their specs come from accounts.ts. */
-const ENSURE_ACCOUNTS_SQL = `insert into ledger_accounts (address, beneficiary_id, label, normal_side, pcg_account, allow_negative, balance_cached)
-  select x.address, x."beneficiaryId", x.label, x."normalSide", x."pcgAccount", x."allowNegative", x."balanceCached"
-    from jsonb_to_recordset($1::jsonb) as x(address text, "beneficiaryId" uuid, label text, "normalSide" text, "pcgAccount" text, "allowNegative" boolean, "balanceCached" boolean)
-  on conflict (address) do nothing`;
 
 /** Claims each key, posts (ledger_post_many), records each credit and its audit row: one round trip per batch. */
 const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::jsonb)`;

@@ -89,7 +89,7 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
         charges: toBigInt(t.charges),
         housingBenefitToLandlord: toBigInt(t.housingBenefitToLandlord),
       })),
-      rentPaid: json<{ period: string; paid: string }[]>(row.rent_paid).map((r) => ({ leaseId: null, period: r.period, paid: toBigInt(r.paid) })),
+      rentPaid: json<{ period: string; paid: string }[]>(row.rent_paid).map((r) => ({ period: r.period, paid: toBigInt(r.paid) })),
       balances,
       held: (e) => balances.get(envelopeAddress(id, e.envelope, chargeIdOf(e))) ?? 0n,
       charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as ChargeFacts), amount: toBigInt(c.amount) })),

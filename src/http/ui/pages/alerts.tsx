@@ -7,6 +7,10 @@ import { ALERT_LABELS, euros, frDate, frMonth, STATUS_LABELS } from "../format";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
+
+/** The inbox's query, parsed once (its defaults filled by the service's schema). */
+const ACTIVE_ALERTS = ListAlertsInput.parse({ status: "active" });
+
 import { CsrfField, can, permit, render, type UiApp, type UiContext } from "../session";
 
 const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie de vos accompagnements." };
@@ -14,7 +18,7 @@ const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie 
 type Evidence = { periods?: { period: string; due: number; paid: number; creditsReceived: number }[] };
 
 async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 404 | 422 = 200) {
-  const alerts = await listAlerts({ ctx: c.get("ctx"), data: ListAlertsInput.parse({ status: "active" }) });
+  const alerts = await listAlerts({ ctx: c.get("ctx"), data: ACTIVE_ALERTS });
   return render(
     c,
     "Alertes",
@@ -130,9 +134,12 @@ export function alertRoutes(ui: UiApp) {
     return c.redirect("/alertes?fait=1");
   });
   ui.post("/alertes/:id/cloture", async (c) => {
-    const parsed = parseForm(CloseAlertInput, await readForm(c), { comment: typed.text });
+    const values = await readForm(c);
+    const parsed = parseForm(CloseAlertInput, values, { comment: typed.text });
     if (!parsed.ok) {
-      const text = parsed.errors.comment === "à renseigner" ? "Un commentaire est nécessaire pour clore l'alerte." : `Commentaire : ${parsed.errors.comment}.`;
+      // The input says what is missing; the French message is for reading, not for deciding.
+      const blank = !String(values.comment ?? "").trim();
+      const text = blank ? "Un commentaire est nécessaire pour clore l'alerte." : `Commentaire : ${parsed.errors.comment}.`;
       return inbox(c, { alertId: c.req.param("id"), text }, 422);
     }
     try {

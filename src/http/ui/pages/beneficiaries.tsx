@@ -14,6 +14,10 @@ import { AlertTable, Notice } from "../components";
 import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
 import { isUuid } from "../forms";
 import { Badge } from "../layout";
+
+/** The fiche shows the last 20 transactions: the query, parsed once. */
+const LAST_TRANSACTIONS = ListTransactionsInput.parse({ limit: 20 });
+
 import { can, render, type UiApp, type UiContext, type UiEnv } from "../session";
 
 const DONE: Record<string, string> = {
@@ -137,7 +141,7 @@ export function beneficiaryRoutes(ui: UiApp) {
       listCharges({ ctx, beneficiaryId: id }),
       getBalances({ ctx, beneficiaryId: id }),
       getRentPeriods({ ctx, beneficiaryId: id, asOf: now }),
-      listTransactions({ ctx, beneficiaryId: id, data: ListTransactionsInput.parse({ limit: 20 }) }),
+      listTransactions({ ctx, beneficiaryId: id, data: LAST_TRANSACTIONS }),
       listAlerts({ ctx, data: ListAlertsInput.parse({ beneficiaryId: id }) }),
     ]);
     const current = measures.items.at(-1);

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { isCalendarDate } from "../../../domain/business-date";
-import { isAdultOn } from "../../../domain/measure-rules";
+import { birthDateIssue } from "../../../domain/measure-rules";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
 import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
@@ -35,8 +35,8 @@ const adultToday =
   (today: string): FormRule =>
   ({ birthDate }) => {
     if (typeof birthDate !== "string" || !isCalendarDate(birthDate)) return [];
-    if (birthDate > today) return [{ field: "birthDate", code: "in_the_future" }];
-    return isAdultOn(birthDate, today) ? [] : [{ field: "birthDate", code: "under_18" }];
+    const code = birthDateIssue(birthDate, today);
+    return code ? [{ field: "birthDate", code }] : [];
   };
 
 async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
