@@ -11,12 +11,25 @@ const envInt = (min: number, max: number, fallback: number) =>
     z.string().regex(/^\d+$/, "must be a whole decimal number").transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback),
   );
 
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+
+function userOf(url: string): string {
+  try {
+    return new URL(url).username;
+  } catch {
+    return "";
+  }
+}
+
 const Env = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  /** The service's own role (README, Database roles); unset means the embedded PGlite. */
+  DATABASE_URL: postgresUrl,
+  /** The role that owns the schema: migrations and grants only. Unset: DATABASE_URL does both, with a warning. */
+  DATABASE_OWNER_URL: postgresUrl,
   PGLITE_DIR: z.string().min(1).default("./data/pglite"),
   DB_POOL_MAX: envInt(1, 200, 10),
   REDIS_URL: z
@@ -40,6 +53,13 @@ const Env = z.object({
   /** How often the workers look for jobs whose lock expired (stalled). */
   JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+}).superRefine((env, ctx) => {
+  if (!env.DATABASE_OWNER_URL) return;
+  if (!env.DATABASE_URL) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_OWNER_URL"], message: "needs DATABASE_URL (the service's own role) as well" });
+  } else if (!userOf(env.DATABASE_URL)) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "must name the service's role (postgres://role:password@host/db) when DATABASE_OWNER_URL is set" });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

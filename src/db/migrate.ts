@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { Database } from "./client";
+import { grantServiceRole, serviceRoleOf } from "./service-role";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
 /** Any constant will do, as long as every process of this service uses the same one. */
@@ -16,8 +17,11 @@ const MIGRATION_LOCK_KEY = 271_271_001;
  * on a dedicated single connection, so two processes starting together take turns
  * (drizzle's own migrator takes no lock). ANALYZE afterwards: plans made against
  * empty statistics are the slowest (docs/performance.md, trap 1).
+ *
+ * `url` is the owner's. With `serviceUrl` (the service's own role), the owner then
+ * grants that role what the service needs, under the same lock (src/db/service-role.ts).
  */
-export async function migrateDatabase(database: Database, url?: string): Promise<void> {
+export async function migrateDatabase(database: Database, url?: string, serviceUrl?: string): Promise<void> {
   if (database.driver === "pglite") {
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: MIGRATIONS_FOLDER });
     return;
@@ -29,6 +33,7 @@ export async function migrateDatabase(database: Database, url?: string): Promise
     const db = drizzlePostgres({ client });
     await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
     await db.execute(sql`analyze`);
+    if (serviceUrl) await grantServiceRole(client, serviceRoleOf(serviceUrl));
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
   } finally {
     await client.end({ timeout: 5 });
