@@ -47,12 +47,17 @@ export function serviceRoleOf(url: string): ServiceRole {
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * Creates the service's role when it is missing and the owner may create roles, grants
- * it exactly what RESTRICTED_TABLES and the default say, then checks that it holds no
- * power over the ledger's guards (throws naming what is wrong, never a secret).
+ * Creates the service's role when it is missing and the owner may create roles, checks
+ * that it holds no power over the ledger's guards (throws naming what is wrong, never a
+ * secret), then grants it exactly what RESTRICTED_TABLES and the default say.
  */
 export async function grantServiceRole(owner: postgres.Sql, role: ServiceRole): Promise<void> {
   await ensureRole(owner, role);
+  // Checked before granting: revoking "from the service" must never strip the owner itself.
+  const problems = await leastPrivilegeProblems(owner, role.name);
+  if (problems.length) {
+    throw new Error(`the service's role ${role.name} has more power than it may: ${problems.join("; ")} (README, Database roles)`);
+  }
   const grantee = ident(role.name);
   await owner.begin(async (tx) => {
     const tables = await tx<{ name: string }[]>`
@@ -68,10 +73,6 @@ export async function grantServiceRole(owner: postgres.Sql, role: ServiceRole): 
     await tx.unsafe(`grant usage, select on all sequences in schema public to ${grantee}`);
     await tx.unsafe(`grant execute on all functions in schema public to ${grantee}`);
   });
-  const problems = await leastPrivilegeProblems(owner, role.name);
-  if (problems.length) {
-    throw new Error(`the service's role ${role.name} has more power than it may: ${problems.join("; ")} (README, Database roles)`);
-  }
 }
 
 async function ensureRole(owner: postgres.Sql, role: ServiceRole): Promise<void> {
@@ -96,9 +97,7 @@ async function ensureRole(owner: postgres.Sql, role: ServiceRole): Promise<void>
 
 /** What would let the role get round the ledger's triggers, in words; empty when nothing. */
 export async function leastPrivilegeProblems(db: postgres.Sql, roleName: string): Promise<string[]> {
-  const [row] = await db<
-    { superuser: boolean; bypassrls: boolean; createrole: boolean; ownerMember: boolean; owns: number; createInSchema: boolean }[]
-  >`
+  const [row] = await db<{ superuser: boolean; bypassrls: boolean; createrole: boolean; ownerMember: boolean; owns: number; createInSchema: boolean }[]>`
     select r.rolsuper as superuser, r.rolbypassrls as bypassrls, r.rolcreaterole as createrole,
            coalesce(pg_has_role(r.oid, (select relowner from pg_class where oid = 'public.ledger_postings'::regclass), 'USAGE'), false) as "ownerMember",
            ((select count(*) from pg_class where relowner = r.oid)

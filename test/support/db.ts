@@ -68,3 +68,13 @@ export const ENGINES: DatabaseFactory[] = [
   { name: "postgresql", create: () => createTestDatabase() },
   { name: "pglite", create: createPgliteDatabase },
 ];
+
+/**
+ * Both engines, PostgreSQL opened as the owner: for the suite that shows the triggers
+ * refuse forbidden writes even to a role holding every privilege on the tables (the
+ * service's role is refused earlier, by its missing privileges: test/db/service-role.test.ts).
+ */
+export const OWNER_ENGINES: DatabaseFactory[] = [
+  { name: "postgresql as the owner", create: () => createTestDatabase({ as: "owner" }) },
+  { name: "pglite", create: createPgliteDatabase },
+];
