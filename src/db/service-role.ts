@@ -60,15 +60,17 @@ export async function grantServiceRole(owner: postgres.Sql, role: ServiceRole): 
   }
   const grantee = ident(role.name);
   await owner.begin(async (tx) => {
-    const tables = await tx<{ name: string }[]>`
-      select c.relname as name from pg_class c
+    const tables = await tx<{ name: string; matview: boolean }[]>`
+      select c.relname as name, c.relkind = 'm' as matview from pg_class c
        where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
        order by c.relname`;
     await tx.unsafe(`revoke all on all tables in schema public from ${grantee}`);
     await tx.unsafe(`revoke all on all sequences in schema public from ${grantee}`);
     await tx.unsafe(`grant usage on schema public to ${grantee}`);
-    for (const { name } of tables) {
-      await tx.unsafe(`grant ${RESTRICTED_TABLES[name] ?? DEFAULT_TABLE_PRIVILEGES} on table public.${ident(name)} to ${grantee}`);
+    for (const { name, matview } of tables) {
+      // A materialized view is only read (refreshing one takes its owner).
+      const privileges = matview ? "SELECT" : (RESTRICTED_TABLES[name] ?? DEFAULT_TABLE_PRIVILEGES);
+      await tx.unsafe(`grant ${privileges} on table public.${ident(name)} to ${grantee}`);
     }
     await tx.unsafe(`grant usage, select on all sequences in schema public to ${grantee}`);
     await tx.unsafe(`grant execute on all functions in schema public to ${grantee}`);
@@ -90,8 +92,10 @@ async function ensureRole(owner: postgres.Sql, role: ServiceRole): Promise<void>
     await owner.unsafe(statement!.text);
   } catch (error) {
     // Another process (or test run) created it between our check and our CREATE.
-    const code = (error as { code?: string }).code;
-    if (code !== "42710" && code !== "23505") throw error;
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === "42710" || code === "23505") return;
+    // A new error without the statement, which carries the password.
+    throw new Error(`could not create the service's role ${role.name}: ${message} [${code}]`);
   }
 }
 
