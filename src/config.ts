@@ -11,11 +11,42 @@ const envInt = (min: number, max: number, fallback: number) =>
     z.string().regex(/^\d+$/, "must be a whole decimal number").transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback),
   );
 
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-  .optional()
-  .or(z.literal("").transform(() => undefined));
+const Env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The role that owns the schema: migrations and grants only (README, Database roles). Unset: DATABASE_URL does both, with a warning. */
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PGLITE_DIR: z.string().min(1).default("./data/pglite"),
+  DB_POOL_MAX: envInt(1, 200, 10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("masp"),
+  PORT: envInt(0, 65535, 3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  SCHEDULER: z.enum(["on", "off"]).default("on"),
+  /** `on` behind HTTPS: the UI's session cookie is then sent over TLS only. */
+  COOKIE_SECURE: z.enum(["on", "off"]).default("off"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
+  SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),
+  /** A worker's lock on its job; a killed worker's job goes back to the queue once it expires. */
+  JOB_LOCK_MS: envInt(1_000, 600_000, 20_000),
+  /** How often the workers look for jobs whose lock expired (stalled). */
+  JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
 
 function userOf(url: string): string {
   try {
@@ -25,48 +56,19 @@ function userOf(url: string): string {
   }
 }
 
-const Env = z
-  .object({
-    /** The service's own role (README, Database roles); unset means the embedded PGlite. */
-    DATABASE_URL: postgresUrl,
-    /** The role that owns the schema: migrations and grants only. Unset: DATABASE_URL does both, with a warning. */
-    DATABASE_OWNER_URL: postgresUrl,
-    PGLITE_DIR: z.string().min(1).default("./data/pglite"),
-    DB_POOL_MAX: envInt(1, 200, 10),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, "must be a redis:// URL")
-      .default("redis://127.0.0.1:6379"),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
-      .default("masp"),
-    PORT: envInt(0, 65535, 3000),
-    HOST: z.string().min(1).default("0.0.0.0"),
-    SCHEDULER: z.enum(["on", "off"]).default("on"),
-    /** `on` behind HTTPS: the UI's session cookie is then sent over TLS only. */
-    COOKIE_SECURE: z.enum(["on", "off"]).default("off"),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
-    SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),
-    /** A worker's lock on its job; a killed worker's job goes back to the queue once it expires. */
-    JOB_LOCK_MS: envInt(1_000, 600_000, 20_000),
-    /** How often the workers look for jobs whose lock expired (stalled). */
-    JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.DATABASE_OWNER_URL) return;
-    if (!env.DATABASE_URL) {
-      ctx.addIssue({ code: "custom", path: ["DATABASE_OWNER_URL"], message: "needs DATABASE_URL (the service's own role) as well" });
-    } else if (!userOf(env.DATABASE_URL)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DATABASE_URL"],
-        message: "must name the service's role (postgres://role:password@host/db) when DATABASE_OWNER_URL is set",
-      });
-    }
-  });
+/** The owner's URL only beside a DATABASE_URL that names the service's own role, to which it grants. */
+const CheckedEnv = Env.superRefine((env, ctx) => {
+  if (!env.DATABASE_OWNER_URL) return;
+  if (!env.DATABASE_URL) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_OWNER_URL"], message: "needs DATABASE_URL (the service's own role) as well" });
+  } else if (!userOf(env.DATABASE_URL)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DATABASE_URL"],
+      message: "must name the service's role (postgres://role:password@host/db) when DATABASE_OWNER_URL is set",
+    });
+  }
+});
 
 export type Config = Readonly<z.infer<typeof Env>>;
 
@@ -78,7 +80,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = Env.safeParse(env);
+  const parsed = CheckedEnv.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
