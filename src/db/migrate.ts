@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import type { Database } from "./client";
+import { pgError } from "./errors";
 import { grantServiceRole, serviceRoleOf } from "./service-role";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -31,7 +32,13 @@ export async function migrateDatabase(database: Database, url?: string, serviceU
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     const db = drizzlePostgres({ client });
-    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }).catch((error: unknown) => {
+      // The likeliest cause: DATABASE_URL names the service's role and DATABASE_OWNER_URL is missing.
+      if (pgError(error)?.code !== "42501") throw error;
+      throw new Error("the role of the migration URL may not migrate: give the owner's URL as DATABASE_OWNER_URL (README, Database roles)", {
+        cause: error,
+      });
+    });
     await db.execute(sql`analyze`);
     if (serviceUrl) await grantServiceRole(client, serviceRoleOf(serviceUrl));
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;

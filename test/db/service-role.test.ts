@@ -186,6 +186,10 @@ describe("the service's database role", () => {
       }
     });
 
+    it("are not the service's to apply: migrating with its URL alone asks for DATABASE_OWNER_URL", async () => {
+      await expect(migrateDatabase(database, database.url)).rejects.toThrow(/DATABASE_OWNER_URL/);
+    });
+
     it("refuse a service role that is the owner, before revoking anything", async () => {
       const before = await acl();
       await expect(migrateDatabase(database, database.ownerUrl, database.ownerUrl)).rejects.toThrow(/must name different roles/);
