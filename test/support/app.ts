@@ -8,7 +8,10 @@ import { OpenApiResponseChecker } from "./openapi-check";
 export type TestApp = ReturnType<typeof createApp>;
 
 /** The real app on a test database: a silent logger and the deps a test gives. */
-export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard">> = {}): TestApp {
+export function createTestApp(
+  db: Db,
+  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "now" | "loginThrottle" | "mfaRequired">> = {},
+): TestApp {
   return createApp({
     db,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
