@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken, createTokenResolver } from "../../src/auth/tokens";
@@ -8,7 +9,7 @@ import { createApp } from "../../src/http/app";
 import { createLogger } from "../../src/logger";
 import { systemContext } from "../../src/services/context";
 import { enableUser } from "../../src/services/users/user-access";
-import { createTestApp, type TestApp } from "../support/app";
+import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
 import { browser } from "./support";
@@ -126,6 +127,30 @@ describe("disabled staff and revoked tokens", { timeout: 120_000 }, () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("the API disables and re-enables a user, lists and revokes tokens (admins only)", async () => {
+    const call = apiCaller(
+      () => app,
+      () => ({}),
+    );
+    const admin = await bearer(database.db, "admin");
+    const finance = await bearer(database.db, "finance");
+    expect((await call("POST", `/v1/users/${claireId}/disable`, undefined, finance)).status).toBe(403);
+    const disabled = await call("POST", `/v1/users/${claireId}/disable`, undefined, admin);
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toEqual({ id: claireId, disabled: true });
+    expect((await api(claireToken)).status).toBe(401);
+    expect((await call("POST", `/v1/users/${claireId}/enable`, undefined, admin)).body).toEqual({ id: claireId, disabled: false });
+    expect((await api(claireToken)).status).toBe(200);
+    expect((await call("POST", `/v1/users/${randomUUID()}/disable`, undefined, admin)).status).toBe(404);
+
+    const { id, token } = await createToken(database.db, { role: "caseworker", name: "claire-tablette", userId: claireId });
+    const listed = await call("GET", `/v1/tokens?userId=${claireId}`, undefined, admin);
+    expect(listed.body.items.map((t: { id: string }) => t.id)).toContain(id);
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect((await call("POST", `/v1/tokens/${id}/revoke`, undefined, admin)).body).toEqual({ id, revoked: true });
+    expect((await api(token)).status).toBe(401);
   });
 
   it("the CLI disables and re-enables a user, lists and revokes tokens", async () => {

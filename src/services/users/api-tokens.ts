@@ -39,10 +39,10 @@ export async function revokeToken({ ctx, data }: { ctx: ServiceContext; data: z.
       .returning({ id: apiTokens.id });
     if (row) {
       await recordAudit(tx, ctx, { action: "token.revoke", entityType: "api_token", entityId: row.id });
-      return { id: row.id, revoked: true };
+      return { id: row.id, revoked: true as const };
     }
     const [known] = await tx.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, data.tokenId));
     if (!known) throw new NotFoundError("token", data.tokenId);
-    return { id: known.id, revoked: true };
+    return { id: known.id, revoked: true as const };
   });
 }
