@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lte, ne, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, ne, or } from "drizzle-orm";
 import type { Db, Executor } from "../db/client";
 import { uiSessions } from "../db/schema/sessions";
 import { users } from "../db/schema/users";
 import type { Role } from "../domain/roles";
 import { hashPassword, verifyPassword } from "./passwords";
 import { hashToken } from "./tokens";
-import { totpCodeValid } from "./totp";
+import { totpCodeStep } from "./totp";
 
 /** A session ends 10 hours after sign-in, or after 30 minutes without a request (sliding). */
 export const SESSION_HOURS = 10;
@@ -114,19 +114,30 @@ export async function resolveSession(db: Db, token: string, now: Date = new Date
   return { csrfToken, awaitingTotp, user: { ...user, totpEnabled: totpEnabledAt !== null } };
 }
 
-/** The second step of a sign-in: a valid TOTP code opens the session. */
+/** The second step of a sign-in: a valid TOTP code, not used before, opens the session. */
 export async function confirmTotp(db: Db, token: string, code: string, now: Date = new Date()): Promise<boolean> {
   const [row] = await db
-    .select({ secret: users.totpSecret })
+    .select({ userId: users.id, secret: users.totpSecret, lastStep: users.totpLastStep })
     .from(uiSessions)
     .innerJoin(users, eq(users.id, uiSessions.userId))
     .where(and(eq(uiSessions.tokenHash, hashToken(token)), eq(uiSessions.awaitingTotp, true)));
-  if (!row?.secret || !(await totpCodeValid(row.secret, code, now))) return false;
+  const step = row?.secret ? await totpCodeStep(row.secret, code, now, row.lastStep) : null;
+  if (!row || step === null || !(await claimTotpStep(db, row.userId, step))) return false;
   await db
     .update(uiSessions)
     .set({ awaitingTotp: false, lastSeenAt: now })
     .where(eq(uiSessions.tokenHash, hashToken(token)));
   return true;
+}
+
+/** Records the step of an accepted code; false when another request used this step (or a later one) first. */
+export async function claimTotpStep(executor: Executor, userId: string, step: number): Promise<boolean> {
+  const claimed = await executor
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+    .returning({ id: users.id });
+  return claimed.length === 1;
 }
 
 export async function logout(db: Db, token: string): Promise<void> {

@@ -12,12 +12,17 @@ export const newTotpSecret = (): string => generateSecret();
 /** What an authenticator app scans or reads: `otpauth://totp/…`. */
 export const totpUri = (secret: string, email: string): string => generateURI({ issuer: ISSUER, label: email, secret });
 
-export async function totpCodeValid(secret: string, code: string, now: Date = new Date()): Promise<boolean> {
+/**
+ * The RFC 6238 time step a code matches, or null. A code of a step at or before
+ * `afterStep` (the last one accepted) is refused: a code opens one sign-in, once.
+ */
+export async function totpCodeStep(secret: string, code: string, now: Date, afterStep: number | null): Promise<number | null> {
   const token = code.replace(/\s/g, "");
-  if (!/^\d{6}$/.test(token)) return false;
+  if (!/^\d{6}$/.test(token)) return null;
   try {
-    return (await verify({ secret, token, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 })).valid;
+    const result = await verify({ secret, token, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30, afterTimeStep: afterStep ?? undefined });
+    return result.valid && "timeStep" in result ? result.timeStep : null;
   } catch {
-    return false;
+    return null;
   }
 }

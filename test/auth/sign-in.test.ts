@@ -199,9 +199,15 @@ describe("sign-in controls", { timeout: 60_000 }, () => {
     expect(refused.status).toBe(401);
     expect(refused.html).toContain("Code incorrect ou expiré.");
     now = new Date(now.getTime() + 60_000);
-    const accepted = await next.post("/connexion/code", { code: await generate({ secret, epoch: epoch() }) });
+    const code = await generate({ secret, epoch: epoch() });
+    const accepted = await next.post("/connexion/code", { code });
     expect(accepted.location).toBe("/");
     expect((await next.get("/paiements")).status).toBe(200);
+
+    // A code opens one sign-in: the same code, replayed at once, is refused.
+    const replay = browser(mfa, "198.51.100.20");
+    expect((await replay.login("bruno@asso.example", STAFF_PASSWORD)).location).toBe("/connexion/code");
+    expect((await replay.post("/connexion/code", { code })).status).toBe(401);
 
     // Caseworkers are not required to enrol.
     await staffUser(database.db, "fanny@asso.example", "caseworker", "Fanny Caron");

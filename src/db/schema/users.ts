@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../domain/roles";
 import { sqlList } from "./sql-list";
 
@@ -17,6 +17,8 @@ export const users = pgTable(
     /** TOTP secret (base32); it becomes a second factor once `totp_enabled_at` is set by a verified code. */
     totpSecret: text("totp_secret"),
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** The RFC 6238 time step of the last code accepted: a code is accepted once (no replay). */
+    totpLastStep: integer("totp_last_step"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
   },

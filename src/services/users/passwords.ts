@@ -70,7 +70,7 @@ export async function resetPassword({
 async function issueOneTimePassword(tx: Tx, userId: string, passwordHash: string) {
   const [user] = await tx
     .update(users)
-    .set({ passwordHash, mustChangePassword: true, totpSecret: null, totpEnabledAt: null })
+    .set({ passwordHash, mustChangePassword: true, totpSecret: null, totpEnabledAt: null, totpLastStep: null })
     .where(eq(users.id, userId))
     .returning({ id: users.id, email: users.email });
   if (!user) throw new NotFoundError("user", userId);

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { newTotpSecret, totpCodeValid, totpUri } from "../../auth/totp";
+import { claimTotpStep } from "../../auth/sessions";
+import { newTotpSecret, totpCodeStep, totpUri } from "../../auth/totp";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
 import { NotFoundError, ValidationError } from "../../domain/errors";
@@ -20,7 +21,7 @@ export async function startTotpEnrolment(ctx: ServiceContext): Promise<{ secret:
     secret = newTotpSecret();
     await ctx.db
       .update(users)
-      .set({ totpSecret: secret })
+      .set({ totpSecret: secret, totpLastStep: null })
       .where(and(eq(users.id, userId), isNull(users.totpEnabledAt)));
   }
   return { secret, uri: totpUri(secret, user.email), enabled: false };
@@ -28,12 +29,17 @@ export async function startTotpEnrolment(ctx: ServiceContext): Promise<{ secret:
 
 export async function confirmTotpEnrolment({ ctx, code, now = new Date() }: { ctx: ServiceContext; code: string; now?: Date }) {
   const userId = signedIn(ctx);
-  const [user] = await ctx.db.select({ secret: users.totpSecret, enabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId));
+  const [user] = await ctx.db
+    .select({ secret: users.totpSecret, enabledAt: users.totpEnabledAt, lastStep: users.totpLastStep })
+    .from(users)
+    .where(eq(users.id, userId));
   if (!user?.secret || user.enabledAt)
     throw new ValidationError("no TOTP enrolment under way", [{ field: "code", code: "totp_no_enrolment", message: "no enrolment" }]);
-  if (!(await totpCodeValid(user.secret, code, now)))
-    throw new ValidationError("wrong TOTP code", [{ field: "code", code: "totp_wrong", message: "wrong code" }]);
+  const step = await totpCodeStep(user.secret, code, now, user.lastStep);
+  const wrong = () => new ValidationError("wrong TOTP code", [{ field: "code", code: "totp_wrong", message: "wrong code" }]);
+  if (step === null) throw wrong();
   await withTransaction(ctx.db, async (tx) => {
+    if (!(await claimTotpStep(tx, userId, step))) throw wrong();
     await tx.update(users).set({ totpEnabledAt: now }).where(eq(users.id, userId));
     await recordAudit(tx, ctx, { action: "user.totp_enable", entityType: "user", entityId: userId });
   });
