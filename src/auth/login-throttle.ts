@@ -41,7 +41,7 @@ export function waitAfterFailures(failures: number, rule: ThrottleRule, policy: 
   return Math.min(2 ** (failures - rule.delayAfter), policy.maxDelaySeconds);
 }
 
-export interface ThrottleKeys {
+interface ThrottleKeys {
   email: string;
   address: string;
 }

@@ -10,9 +10,9 @@ import { totpCodeStep } from "./totp";
 
 /** A session ends 10 hours after sign-in, or after 30 minutes without a request (sliding). */
 export const SESSION_HOURS = 10;
-export const IDLE_MINUTES = 30;
+const IDLE_MINUTES = 30;
 /** The roles that must add a TOTP code when `MFA_REQUIRED=on`: they move money or manage staff. */
-export const MFA_ROLES: readonly Role[] = ["admin", "finance"];
+const MFA_ROLES: readonly Role[] = ["admin", "finance"];
 
 export interface SessionUser {
   id: string;

@@ -1,7 +1,7 @@
 import type { TestApp } from "../support/app";
 
 /** A peer address for the requests of a test (what sign-in throttling counts per address). */
-export const fromAddress = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 40000, remoteFamily: "IPv4" } } });
+const fromAddress = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 40000, remoteFamily: "IPv4" } } });
 
 export interface Browser {
   status: number;
