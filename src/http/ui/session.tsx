@@ -32,7 +32,7 @@ export async function sessionOf(c: Context, deps: Pick<AppDeps, "db" | "now">): 
 
 /** Where a gated session is sent, and the paths it may still open there. */
 const GATE_PAGES: Record<Exclude<SessionGate, null>, { page: string; open: string[] }> = {
-  totp: { page: "/connexion/code", open: [] },
+  totp: { page: "/connexion/code", open: ["/deconnexion"] },
   password: { page: "/mot-de-passe", open: ["/mot-de-passe", "/deconnexion"] },
   enrol: { page: "/securite/totp", open: ["/securite/totp", "/mot-de-passe", "/deconnexion"] },
 };
