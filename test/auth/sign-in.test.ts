@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import { Hono } from "hono";
 import { Redis } from "ioredis";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -214,6 +215,19 @@ describe("sign-in controls", { timeout: 60_000 }, () => {
     const fanny = browser(mfa, "198.51.100.18");
     await fanny.login("fanny@asso.example", STAFF_PASSWORD);
     expect((await fanny.get("/")).status).toBe(200);
+  });
+
+  it("the queue dashboard takes no session that still owes its TOTP enrolment", async () => {
+    const dashboard = new Hono().get("/", (c) => c.text("tableau des files"));
+    const mfa = createTestApp(database.db, { mfaRequired: true, queueDashboard: dashboard });
+    const admin = browser(mfa, "198.51.100.21");
+    await admin.login("admin@asso.example", STAFF_PASSWORD);
+    const refused = await mfa.request("/admin/queues", { headers: { cookie: admin.cookie } });
+    expect(refused.status).toBe(401);
+    const plain = createTestApp(database.db, { queueDashboard: dashboard });
+    const signedIn = browser(plain, "198.51.100.22");
+    await signedIn.login("admin@asso.example", STAFF_PASSWORD);
+    expect((await plain.request("/admin/queues", { headers: { cookie: signedIn.cookie } })).status).toBe(200);
   });
 
   it("a session ends after 30 minutes without a request, and each request slides that deadline", async () => {
