@@ -38,6 +38,8 @@ const Env = z.object({
   SCHEDULER: z.enum(["on", "off"]).default("on"),
   /** `on` behind HTTPS: the UI's session cookie is then sent over TLS only. */
   COOKIE_SECURE: z.enum(["on", "off"]).default("off"),
+  /** `on`: admin and finance staff must enrol and use a TOTP second factor to sign in to the UI. */
+  MFA_REQUIRED: z.enum(["on", "off"]).default("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
   SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),

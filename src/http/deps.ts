@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import type { LoginThrottle } from "../auth/login-throttle";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
 import type { JobName, JobPayload, JobSummary, QueueState } from "../jobs/catalog";
@@ -18,4 +19,10 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
+  /** The clock of the sessions' idle expiry and of TOTP codes; tests inject their own. */
+  now?: () => Date;
+  /** Sign-in throttling (on Redis when jobs run there); default: in memory. */
+  loginThrottle?: LoginThrottle;
+  /** `MFA_REQUIRED=on`: admin and finance staff must sign in with a TOTP code. */
+  mfaRequired?: boolean;
 }

@@ -54,6 +54,7 @@ const NAV: [string, string, Action | null][] = [
   ["/paiements", "Paiements", "operations.view"],
   ["/alertes", "Alertes", null],
   ["/traitements", "Traitements", "operations.view"],
+  ["/utilisateurs", "Utilisateurs", "user.manage"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (
@@ -84,6 +85,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
             <span>
               {user.displayName} <span style="opacity:.85">({ROLE_LABELS[user.role] ?? user.role})</span>
             </span>
+            <a href="/mot-de-passe">Mot de passe</a>
             <form method="post" action="/deconnexion" class="inline">
               <input type="hidden" name="_csrf" value={csrf} />
               <button class="secondary" type="submit">

@@ -1,3 +1,4 @@
+import { PASSWORD_ISSUE_FR } from "../../auth/password-policy";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
 
 /**
@@ -29,6 +30,7 @@ const ISSUE_FR: Record<string, string> = {
   forbidden_reassignment: "seul un administrateur peut changer le référent",
   not_a_prestation: "ce n'est pas une prestation sociale de l'art. D.271-2 (salaires, ARE/ASS, pensions ordinaires, prime d'activité sont refusés)",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
+  ...PASSWORD_ISSUE_FR,
 };
 
 const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {
