@@ -1,26 +1,32 @@
-CREATE OR REPLACE FUNCTION public.create_payment_orders(p_items jsonb, OUT out_created integer, OUT out_amount bigint)
+CREATE OR REPLACE FUNCTION public.create_payment_orders(p_items jsonb, p_posts jsonb, OUT out_created integer, OUT out_amount bigint)
  RETURNS record
  LANGUAGE plpgsql
 AS $function$
--- Writes a chunk of payment orders set-based: each order with its ledger transaction
--- (same id: envelope debited, payments in transit credited), posted through
+-- Writes a chunk of payment orders set-based: each order (p_items) with its ledger
+-- transaction (p_posts, same id: envelope debited, payments in transit credited, built
+-- and validated by the application, src/ledger/post.ts), posted through
 -- ledger_post_many. The natural key (beneficiary, kind, period or charge, business
 -- date) makes every order exactly-once: an order already written is skipped, and so
 -- is its posting (the chunk's beneficiaries are locked by the caller, and the
 -- transaction's idempotency key is the natural key).
 DECLARE
-  v_posts jsonb;
+  v_posts jsonb := p_posts;
   v_posted uuid[];
 BEGIN
-  -- Each item carries its ledger transaction already in ledger_post_many's form (built
-  -- and validated by the application, src/ledger/post.ts): only the new ones are posted.
-  SELECT jsonb_agg(i.post) INTO v_posts
-    FROM (SELECT DISTINCT ON (x.natural_key) x.post FROM jsonb_to_recordset(p_items) AS x(natural_key text, post jsonb)
-           WHERE NOT EXISTS (SELECT 1 FROM payment_orders o WHERE o.natural_key = x.natural_key)) i;
-
   out_created := 0;
   out_amount := 0;
-  IF v_posts IS NULL THEN
+  -- Only a run again for the same date finds orders already written (or a chunk that
+  -- names an order twice): then, and only then, the new orders' transactions are picked.
+  IF EXISTS (SELECT 1 FROM payment_orders o
+              WHERE o.natural_key = ANY (ARRAY(SELECT x->>'natural_key' FROM jsonb_array_elements(p_items) x)))
+     OR (SELECT count(DISTINCT x->>'natural_key') <> count(*) FROM jsonb_array_elements(p_items) x) THEN
+    SELECT jsonb_agg(i.post) INTO v_posts
+      FROM (SELECT DISTINCT ON (x.natural_key) p.post
+              FROM jsonb_to_recordset(p_items) AS x(id text, natural_key text)
+              JOIN jsonb_array_elements(p_posts) AS p(post) ON p.post->>'id' = x.id
+             WHERE NOT EXISTS (SELECT 1 FROM payment_orders o WHERE o.natural_key = x.natural_key)) i;
+  END IF;
+  IF v_posts IS NULL OR jsonb_array_length(v_posts) = 0 THEN
     RETURN;
   END IF;
 

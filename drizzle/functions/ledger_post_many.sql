@@ -10,12 +10,15 @@ AS $function$
 -- callers put in one set only transactions that may commit together), and the
 -- deferred trigger checks that each transaction balances.
 -- The cached balances are locked first, in id order, once for the whole set, so that
--- concurrent writers queue instead of deadlocking; the uncached system accounts are
--- never locked (they would serialise every credit). An idempotency key already used
+-- concurrent writers queue instead of deadlocking, by the statement that looks them up;
+-- the uncached system accounts are never locked (they would serialise every credit). An idempotency key already used
 -- is a replay when it moved the same content (answered with the stored id), MLIDC
 -- otherwise; a racing duplicate waits on the unique key, then finds the first.
 DECLARE
   v_addresses text[];
+  v_ids bigint[];
+  v_found text[];
+  v_sides text[];
   v_posted uuid[];
   v_expected bigint;
   v_inserted bigint;
@@ -26,12 +29,20 @@ BEGIN
   -- a join that the planner, blind to the size of a JSON array, could turn into a scan.
   SELECT array_agg(DISTINCT p->>'account') INTO v_addresses
     FROM jsonb_array_elements(p_transactions) t, jsonb_array_elements(t->'postings') p;
-  PERFORM 1 FROM ledger_accounts a
-   WHERE a.address = ANY (v_addresses) AND a.balance_cached
-   ORDER BY a.id FOR NO KEY UPDATE;
+  -- Each address is looked up once, into arrays that the insert below joins in memory:
+  -- the cached accounts by their locking statement, then the few uncached ones.
+  SELECT coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.address), '{}'), coalesce(array_agg(l.normal_side), '{}')
+    INTO v_ids, v_found, v_sides
+    FROM (SELECT a.id, a.address, a.normal_side FROM ledger_accounts a
+           WHERE a.address = ANY (v_addresses) AND a.balance_cached
+           ORDER BY a.id FOR NO KEY UPDATE) l;
+  SELECT v_ids || coalesce(array_agg(a.id), '{}'), v_found || coalesce(array_agg(a.address), '{}'),
+         v_sides || coalesce(array_agg(a.normal_side), '{}')
+    INTO v_ids, v_found, v_sides
+    FROM ledger_accounts a WHERE a.address = ANY (ARRAY(SELECT unnest(v_addresses) EXCEPT SELECT unnest(v_found)));
 
   WITH accounts AS (
-    SELECT a.id, a.address, a.normal_side FROM ledger_accounts a WHERE a.address = ANY (v_addresses)
+    SELECT * FROM unnest(v_ids, v_found, v_sides) AS a(id, address, normal_side)
   ), items AS (
     SELECT * FROM jsonb_to_recordset(p_transactions) AS x(
       id uuid, kind text, value_date date, description text, idempotency_key text, metadata jsonb, actor text,

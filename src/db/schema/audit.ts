@@ -2,7 +2,9 @@ import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-or
 
 /**
  * Append-only trail of every change (who, when, what, request id), written in the
- * same transaction as the change. Update and delete are refused by trigger.
+ * same transaction as the change. Update and delete are refused by trigger. One row
+ * per credit on the hot path, so an index stays only where a reader needs it: the
+ * journal filtered by beneficiary (GET /v1/audit, the fiche's history).
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -18,5 +20,5 @@ export const auditLog = pgTable(
     beneficiaryId: uuid("beneficiary_id"),
     changes: jsonb("changes").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("audit_log_entity_idx").on(t.entityId, t.at), index("audit_log_beneficiary_idx").on(t.beneficiaryId, t.at)],
+  (t) => [index("audit_log_beneficiary_idx").on(t.beneficiaryId, t.at)],
 );

@@ -9,7 +9,7 @@ import { ledgerTransaction } from "../../ledger/post";
 import type { JobState } from "../credits/credit-state";
 import { runByChunks } from "./run-by-chunks";
 
-const WRITE_SQL = `select out_created as created, out_amount::text as amount from create_payment_orders($1::jsonb)`;
+const WRITE_SQL = `select out_created as created, out_amount::text as amount from create_payment_orders($1::jsonb, $2::jsonb)`;
 
 export interface PaymentRunSummary {
   asOf: string;
@@ -65,22 +65,12 @@ export async function runPayments({
       if (r.skipped === "no_iban") skippedNoIban++;
     }
     if (items.length === 0) return;
+    // The orders, and their ledger transactions (same id) as ledger_post_many reads them.
+    const posts: ReturnType<typeof ledgerTransaction>[] = [];
     const rows = items.map((i) => {
       const id = uuidv7();
-      return {
-        id,
-        natural_key: i.naturalKey,
-        beneficiary_id: i.beneficiaryId,
-        measure_id: i.measureId,
-        kind: i.kind,
-        period: i.period,
-        charge_id: i.chargeId,
-        business_date: i.businessDate,
-        amount: i.amount.toString(),
-        creditor_name: i.creditorName,
-        creditor_iban: i.creditorIban,
-        // The order's ledger transaction (same id): its envelope → payments in transit.
-        post: ledgerTransaction({
+      posts.push(
+        ledgerTransaction({
           id,
           kind: `payment.${i.kind}`,
           valueDate: i.businessDate,
@@ -94,9 +84,22 @@ export async function runPayments({
             { account: PAYMENTS_IN_TRANSIT, direction: "credit", amount: i.amount },
           ],
         }),
+      );
+      return {
+        id,
+        natural_key: i.naturalKey,
+        beneficiary_id: i.beneficiaryId,
+        measure_id: i.measureId,
+        kind: i.kind,
+        period: i.period,
+        charge_id: i.chargeId,
+        business_date: i.businessDate,
+        amount: i.amount.toString(),
+        creditor_name: i.creditorName,
+        creditor_iban: i.creditorIban,
       };
     });
-    const [row] = await q<{ created: number; amount: string }>(WRITE_SQL, [JSON.stringify(rows)]);
+    const [row] = await q<{ created: number; amount: string }>(WRITE_SQL, [JSON.stringify(rows), JSON.stringify(posts)]);
     ordersCreated += Number(row?.created ?? 0);
     amount += toBigInt(row?.amount ?? "0");
     planned += items.length;
