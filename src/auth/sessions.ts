@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { uiSessions } from "../db/schema/sessions";
 import { users } from "../db/schema/users";
 import { verifyPassword } from "./passwords";
-import { hashToken } from "./tokens";
+import { hashToken, type Role } from "./tokens";
 
 export const SESSION_HOURS = 10;
 
@@ -12,7 +12,7 @@ export interface SessionUser {
   id: string;
   email: string;
   displayName: string;
-  role: "admin" | "finance" | "caseworker";
+  role: Role;
 }
 
 export interface Session {

@@ -8,6 +8,7 @@ import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
+import { proposalRoutes } from "./api/proposals";
 import { referenceRoutes } from "./api/reference";
 import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", creditRoutes(deps));
   app.route("/", operationRoutes(deps));
   app.route("/", ledgerRoutes(deps));
+  app.route("/", proposalRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
