@@ -24,8 +24,11 @@ const DONE: Record<string, string> = {
   beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
   mesure: "Mesure ouverte.",
   bail: "Bail enregistré.",
+  iban: "IBAN enregistré.",
   charge: "Charge ajoutée au budget.",
   versement: "Versement enregistré et réparti.",
+  proposition:
+    "Proposition envoyée pour validation : elle s'appliquera quand une autre personne (service financier, cadre ou administrateur) l'aura approuvée.",
 };
 
 /** The beneficiary if this user may see them (unknown, or another caseworker's: undefined). */
@@ -181,7 +184,15 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dt>N° MSA</dt>
               <dd>{b.msaNumber ?? "—"}</dd>
               <dt>IBAN</dt>
-              <dd class="iban">{ibanText(b.iban)}</dd>
+              <dd class="iban">
+                {ibanText(b.iban)}
+                {can(c, "beneficiary.write") ? (
+                  <>
+                    {" "}
+                    <a href={`/beneficiaires/${id}/iban`}>Modifier</a>
+                  </>
+                ) : null}
+              </dd>
             </dl>
             <h2 id="mesure">Mesure</h2>
             {current ? (
@@ -248,6 +259,8 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dl aria-labelledby="bail">
                 <dt>Bailleur</dt>
                 <dd>{lease.landlord.name}</dd>
+                <dt>IBAN du bailleur</dt>
+                <dd class="iban">{ibanText(lease.landlord.iban)}</dd>
                 <dt>Depuis le</dt>
                 <dd>{frDate(lease.startDate)}</dd>
                 <dt>Loyer + charges</dt>
