@@ -50,7 +50,10 @@ describe("corrections API", () => {
     proposeAndApprove("POST", `/v1/transactions/${transactionId}/reversal`, body, headers);
 
   const recover = (beneficiaryId: string, body: Record<string, unknown> | string, key: string | null = randomUUID(), headers: Headers = finance) =>
-    proposeAndApprove("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
+    proposeAndApprove("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, {
+      ...headers,
+      ...(key === null ? {} : { "Idempotency-Key": key }),
+    });
 
   const indu = (amount: unknown, overrides: Record<string, unknown> = {}) => ({
     amount,

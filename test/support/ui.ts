@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { hashPassword } from "../../src/auth/passwords";
 import type { Db } from "../../src/db/client";
-import type { Role } from "../../src/domain/roles";
 import { users } from "../../src/db/schema/users";
+import type { Role } from "../../src/domain/roles";
 import { systemContext } from "../../src/services/context";
 import { CreateUserInput, createUser } from "../../src/services/users/users";
 import type { TestApp } from "./app";
