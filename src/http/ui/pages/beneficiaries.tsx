@@ -189,7 +189,7 @@ export function beneficiaryRoutes(ui: UiApp) {
                 {can(c, "beneficiary.write") ? (
                   <>
                     {" "}
-                    <a href={`/beneficiaires/${id}/iban`}>Modifier</a>
+                    <a href={`/beneficiaires/${id}/iban`}>Changer l'IBAN</a>
                   </>
                 ) : null}
               </dd>
