@@ -19,7 +19,7 @@ export const ANSWERS = {
 
 export const answerOf: Answer = (kind, result) => ANSWERS[kind](result as never);
 
-export const ProposalAccepted = z.object({ proposalId: z.uuid(), status: z.literal("pending_approval") }).openapi("ProposalAccepted");
+const ProposalAccepted = z.object({ proposalId: z.uuid(), status: z.literal("pending_approval") }).openapi("ProposalAccepted");
 
 export const accepted = {
   202: jsonResponse(ProposalAccepted, "Proposed: applied once someone else (finance, manager or admin) approves it"),

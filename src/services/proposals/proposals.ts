@@ -97,7 +97,7 @@ export type Answer = (kind: FourEyesKind, result: unknown) => { status: number; 
 type ProposalRow = typeof proposals.$inferSelect;
 
 /** The proposer is never the checker: the same staff member, or the same token when no one is behind it. */
-export function isProposer(p: Pick<ProposalRow, "proposedByUser" | "proposedByToken" | "proposedByActor">, ctx: ServiceContext): boolean {
+function isProposer(p: Pick<ProposalRow, "proposedByUser" | "proposedByToken" | "proposedByActor">, ctx: ServiceContext): boolean {
   if (p.proposedByUser) return p.proposedByUser === ctx.userId;
   if (p.proposedByToken) return p.proposedByToken === ctx.tokenId;
   return p.proposedByActor === ctx.actor;
@@ -199,7 +199,7 @@ export const ListProposalsInput = z.object({
 export type ListProposalsInput = z.input<typeof ListProposalsInput>;
 
 /** What anyone who may list proposals sees: the masked summary, never the payload (full IBANs). */
-export const proposalView = (p: ProposalRow) => ({
+const proposalView = (p: ProposalRow) => ({
   id: p.id,
   kind: p.kind,
   status: p.status,

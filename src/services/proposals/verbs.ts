@@ -94,4 +94,3 @@ export const FOUR_EYES_VERBS = {
 };
 
 export type FourEyesKind = keyof typeof FOUR_EYES_VERBS;
-export const FOUR_EYES_KINDS = Object.keys(FOUR_EYES_VERBS) as FourEyesKind[];
