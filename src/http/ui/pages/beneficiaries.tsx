@@ -86,9 +86,11 @@ export function beneficiaryRoutes(ui: UiApp) {
       <>
         <div class="title-row">
           <h1>Bénéficiaires</h1>
-          <a class="button" href="/beneficiaires/nouveau">
-            Nouveau bénéficiaire
-          </a>
+          {can(c, "beneficiary.write") ? (
+            <a class="button" href="/beneficiaires/nouveau">
+              Nouveau bénéficiaire
+            </a>
+          ) : null}
         </div>
         {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is the landmark every screen reader knows */}
         <form method="get" action="/beneficiaires" role="search" class="search">
@@ -217,7 +219,7 @@ export function beneficiaryRoutes(ui: UiApp) {
             ) : (
               <p class="muted">Aucune mesure.</p>
             )}
-            {inForce ? null : (
+            {inForce || !can(c, "beneficiary.write") ? null : (
               <p>
                 <a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>
                   Ouvrir une mesure
@@ -277,11 +279,13 @@ export function beneficiaryRoutes(ui: UiApp) {
             ) : (
               <p class="muted">Aucun bail.</p>
             )}
-            <p>
-              <a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>
-                {lease ? "Modifier le bail" : "Enregistrer le bail"}
-              </a>
-            </p>
+            {can(c, "beneficiary.write") ? (
+              <p>
+                <a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>
+                  {lease ? "Modifier le bail" : "Enregistrer le bail"}
+                </a>
+              </p>
+            ) : null}
           </section>
         </div>
         <h2 id="calendrier">Loyers des 12 derniers mois</h2>
@@ -305,9 +309,11 @@ export function beneficiaryRoutes(ui: UiApp) {
         </ul>
         <div class="title-row">
           <h2 id="budget">Budget : charges prioritaires</h2>
-          <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>
-            Ajouter une charge
-          </a>
+          {can(c, "beneficiary.write") ? (
+            <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>
+              Ajouter une charge
+            </a>
+          ) : null}
         </div>
         {charges.length ? (
           <table aria-labelledby="budget">
