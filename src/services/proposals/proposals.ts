@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import type { Tx } from "../../db/client";
+import type { Executor, Tx } from "../../db/client";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { proposals } from "../../db/schema/proposals";
 import { nestedDb, withTransaction } from "../../db/transaction";
@@ -112,11 +112,11 @@ async function lockPending(tx: Tx, ctx: ServiceContext, id: string): Promise<Pro
   return p;
 }
 
-async function inCaseload(tx: Tx, ctx: ServiceContext, beneficiaryId: string | null): Promise<boolean> {
+async function inCaseload(executor: Executor, ctx: ServiceContext, beneficiaryId: string | null): Promise<boolean> {
   const scope = caseloadOf(ctx);
   if (scope === null) return true;
   if (!beneficiaryId) return false;
-  const [row] = await tx
+  const [row] = await executor
     .select({ id: beneficiaries.id })
     .from(beneficiaries)
     .where(and(eq(beneficiaries.id, beneficiaryId), eq(beneficiaries.caseworkerId, scope)));
@@ -236,6 +236,6 @@ export async function listProposals({ ctx, data }: { ctx: ServiceContext; data: 
 
 export async function readProposal({ ctx, id }: { ctx: ServiceContext; id: string }) {
   const [row] = await ctx.db.select().from(proposals).where(eq(proposals.id, id));
-  if (!row || !(await inCaseload(ctx.db as unknown as Tx, ctx, row.beneficiaryId))) throw new NotFoundError("proposal", id);
+  if (!row || !(await inCaseload(ctx.db, ctx, row.beneficiaryId))) throw new NotFoundError("proposal", id);
   return proposalView(row);
 }
