@@ -47,6 +47,8 @@ const Env = z.object({
   JOB_LOCK_MS: envInt(1_000, 600_000, 20_000),
   /** How often the workers look for jobs whose lock expired (stalled). */
   JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
+  /** A one-off payment above this many cents needs a second person's approval (four eyes). */
+  FOUR_EYES_THRESHOLD_CENTS: envInt(0, 100_000_000, 50_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

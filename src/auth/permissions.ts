@@ -4,30 +4,39 @@ import type { Role } from "./tokens";
  * Who may do what, for the API and the web UI alike: the `/v1` routes and the pages ask
  * the same question with the same action name. Admins may do everything; a role not
  * listed gets a 403 (the caseload itself is the services' filter: 404 outside it).
+ *
+ * The manager (cadre) is the checker of four eyes: every read, and the approval of what
+ * others propose, but no write of their own — a cadre who could also make changes could
+ * approve a colleague's proposal made at their request, and the point is two people.
  */
 export const PERMISSIONS = {
-  /** Create and change beneficiaries, their measures, lease, charges and reversement plan. */
+  /** Create and change beneficiaries, their measures, lease, charges and reversement plan (manager: no write alone). */
   "beneficiary.write": ["finance", "caseworker"],
   /** Choose a beneficiary's caseworker (a caseworker's new beneficiaries are their own). */
   "beneficiary.assign": ["finance"],
   /** Every beneficiary, not only one's own caseload. */
-  "beneficiary.readAll": ["finance"],
-  /** Record a credit, reverse it, recover an overpayment (money in). */
+  "beneficiary.readAll": ["finance", "manager"],
+  /** Record a credit, reverse it, recover an overpayment (money in); the manager moves no money. */
   "credit.record": ["finance"],
   /** The finance pages: payment orders and job runs. */
-  "operations.view": ["finance"],
-  "ledger.trialBalance": ["finance"],
-  "ledger.verify": [],
+  "operations.view": ["finance", "manager"],
+  "ledger.trialBalance": ["finance", "manager"],
+  /** A read, however heavy: the control a cadre runs before approving corrections. */
+  "ledger.verify": ["manager"],
   /** Run a job by hand for a business date. */
   "job.run": [],
   /** The queue dashboard (bull-board). */
   "queue.dashboard": [],
-  /** Acknowledge and close the alerts about a beneficiary. */
+  /** Acknowledge and close the alerts about a beneficiary (the manager reads them only). */
   "alert.handle": ["caseworker"],
   "user.create": [],
   /** Disable and re-enable staff, reset their password, list and revoke API tokens. */
   "user.manage": [],
-  "user.list": ["finance", "caseworker"],
+  "user.list": ["finance", "caseworker", "manager"],
+  /** See the proposals waiting for a second person (a caseworker: those of their caseload). */
+  "proposal.list": ["finance", "caseworker", "manager"],
+  /** Approve or reject someone else's proposal: the checkers of four eyes. */
+  "proposal.decide": ["finance", "manager"],
 } as const satisfies Record<string, readonly Exclude<Role, "admin">[]>;
 
 export type Action = keyof typeof PERMISSIONS;

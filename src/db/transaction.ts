@@ -6,5 +6,20 @@ import { RETRY_ATTEMPTS, retryTransaction } from "./sql";
  * deadlock is retried (sql.ts, `retryTransaction`) and the caller never sees it.
  * Everything inside must therefore be safe to run again.
  */
+/**
+ * A transaction handed to verbs as their `db`, so that their own `withTransaction` becomes
+ * a savepoint of it (four eyes applies a verb inside the approval's transaction). The
+ * pool-level `$raw` would escape the transaction: it is refused.
+ */
+export function nestedDb(tx: Tx): Db {
+  return Object.create(tx, {
+    $raw: {
+      get() {
+        throw new Error("raw pool access inside a nested transaction");
+      },
+    },
+  }) as Db;
+}
+
 export const withTransaction = <T>(db: Db, work: (tx: Tx) => Promise<T>, attempts = RETRY_ATTEMPTS): Promise<T> =>
   retryTransaction(() => db.transaction(work), attempts);

@@ -15,7 +15,9 @@ export type DomainErrorCode =
   | "append_only"
   | "no_active_measure"
   | "prestation_not_managed"
-  | "funds_already_paid_out";
+  | "funds_already_paid_out"
+  | "self_approval"
+  | "proposal_decided";
 
 export class DomainError extends Error {
   constructor(

@@ -8,6 +8,7 @@ import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
+import { proposalRoutes } from "./api/proposals";
 import { referenceRoutes } from "./api/reference";
 import { staffAccessRoutes } from "./api/staff-access";
 import { ApiReference } from "./api-reference";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", operationRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
+  app.route("/", proposalRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

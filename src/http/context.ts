@@ -13,6 +13,7 @@ export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContex
     actor: principal.actor,
     role: principal.role,
     userId: principal.userId,
+    tokenId: principal.tokenId,
     requestId: c.get("requestId"),
     today: deps.today ?? (() => businessDate()),
   };

@@ -25,6 +25,8 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   no_active_measure: 409,
   prestation_not_managed: 422,
   funds_already_paid_out: 409,
+  self_approval: 403,
+  proposal_decided: 409,
 };
 
 export function errorResponse<S extends ContentfulStatusCode>(c: Context<AppEnv>, status: S, code: string, message: string, details?: unknown) {

@@ -10,6 +10,8 @@ export interface ServiceContext {
   role: Role;
   /** The staff member behind the token; a caseworker sees only their own caseload. */
   userId?: string;
+  /** The API token acting (none in the UI): with `userId`, who proposed, for four eyes. */
+  tokenId?: string;
   requestId?: string;
   /** Today's business date (Europe/Paris); injectable so tests can travel in time. */
   today(): string;

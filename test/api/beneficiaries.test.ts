@@ -5,6 +5,7 @@ import { createToken } from "../../src/auth/tokens";
 import { queryRows } from "../../src/db/sql";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { approvedBy } from "../support/four-eyes";
 
 const TODAY = "2026-11-23";
 const IBAN = "FR7630006000011234567890189";
@@ -22,6 +23,8 @@ describe("beneficiaries API", () => {
     () => admin,
   );
   const call = (method: string, path: string, headers: Headers, body?: unknown) => api(method, path, body, headers);
+  /** A changed IBAN is proposed (202) and applied when someone else approves it: here an admin (four eyes). */
+  const approved = approvedBy(api, () => admin);
 
   const tag = () =>
     randomBytes(3)
@@ -178,16 +181,21 @@ describe("beneficiaries API", () => {
   describe("PATCH /v1/beneficiaries/{id}", () => {
     it("changes the given fields only, normalising the IBAN", async () => {
       const b = await create(admin);
-      const res = await call("PATCH", `/v1/beneficiaries/${b.id}`, finance, {
-        firstName: "Marie-Claire",
-        iban: "fr14 2004 1010 0505 0001 3m02 606",
-        msaNumber: "777",
-      });
+      const res = await approved(
+        "PATCH",
+        `/v1/beneficiaries/${b.id}`,
+        {
+          firstName: "Marie-Claire",
+          iban: "fr14 2004 1010 0505 0001 3m02 606",
+          msaNumber: "777",
+        },
+        finance,
+      );
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ ...b, firstName: "Marie-Claire", iban: "FR1420041010050500013M02606", msaNumber: "777", updatedAt: expect.any(String) });
       expect(res.body.lastName).toBe(b.lastName);
       expect((await call("GET", `/v1/beneficiaries/${b.id}`, admin)).body).toEqual(res.body);
-      const cleared = await call("PATCH", `/v1/beneficiaries/${b.id}`, finance, { iban: null });
+      const cleared = await approved("PATCH", `/v1/beneficiaries/${b.id}`, { iban: null }, finance);
       expect(cleared.status).toBe(200);
       expect(cleared.body.iban).toBeNull();
     });

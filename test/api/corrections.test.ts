@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
 import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { approvedBy } from "../support/four-eyes";
 import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/household";
 
 /**
  * Corrections: the reversal of a credit (POST /v1/transactions/{id}/reversal) and the
  * recovery of an overpayment (indu) out of the envelopes. Neither ever takes an
- * envelope below zero.
+ * envelope below zero. Both are proposed (four eyes) and approved here by a manager:
+ * `proposeAndApprove` answers with the verb's own answer (test/api/four-eyes.test.ts
+ * covers the proposals themselves).
  */
 
 const TODAY = "2026-11-23";
@@ -20,11 +23,14 @@ describe("corrections API", () => {
   let admin: Headers;
   let finance: Headers;
   let caseworker: Headers;
+  let manager: Headers;
 
   const call = apiCaller(
     () => app,
     () => admin,
   );
+
+  const proposeAndApprove = approvedBy(call, () => manager);
 
   /** A MASP2 beneficiary (RSA, AAH, APA) with a lease of 45000 + 5000 (due on the 5th) and the given charges. */
   const household = householdMaker(call, { managed: ["RSA", "AAH", "APA"] });
@@ -41,10 +47,13 @@ describe("corrections API", () => {
   }
 
   const reversal = (transactionId: string, body: unknown = { reason: "doublon du fichier CAF" }, headers: Headers = finance) =>
-    call("POST", `/v1/transactions/${transactionId}/reversal`, body, headers);
+    proposeAndApprove("POST", `/v1/transactions/${transactionId}/reversal`, body, headers);
 
   const recover = (beneficiaryId: string, body: Record<string, unknown> | string, key: string | null = randomUUID(), headers: Headers = finance) =>
-    call("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, { ...headers, ...(key === null ? {} : { "Idempotency-Key": key }) });
+    proposeAndApprove("POST", `/v1/beneficiaries/${beneficiaryId}/overpayment-recoveries`, body, {
+      ...headers,
+      ...(key === null ? {} : { "Idempotency-Key": key }),
+    });
 
   const indu = (amount: unknown, overrides: Record<string, unknown> = {}) => ({
     amount,
@@ -74,7 +83,12 @@ describe("corrections API", () => {
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
     app = createTestApp(database.db, { today: () => TODAY });
-    [admin, finance, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance"), bearer(database.db, "caseworker")]);
+    [admin, finance, caseworker, manager] = await Promise.all([
+      bearer(database.db, "admin"),
+      bearer(database.db, "finance"),
+      bearer(database.db, "caseworker"),
+      bearer(database.db, "manager"),
+    ]);
   });
   afterAll(async () => {
     await database?.dispose();

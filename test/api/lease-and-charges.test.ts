@@ -5,6 +5,7 @@ import { pgError } from "../../src/db/errors";
 import { queryRows } from "../../src/db/sql";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
+import { approvedBy } from "../support/four-eyes";
 import { chargeBody, EDF, LANDLORD, leaseBody } from "../support/household";
 
 const TODAY = "2026-11-23";
@@ -16,6 +17,7 @@ describe("lease and charges API (the budget plan)", () => {
   let database: TestDatabase;
   let app: App;
   let admin: Headers;
+  let manager: Headers;
 
   const appOn = (today: string): App => createTestApp(database.db, { today: () => today });
 
@@ -35,7 +37,15 @@ describe("lease and charges API (the budget plan)", () => {
 
   // The landlord's IBAN as people type it: the service stores the electronic format.
   const lease = (overrides: Record<string, unknown> = {}) => leaseBody({ landlord: { ...LANDLORD, iban: "fr14 2004 1010 0505 0001 3m02 606" }, ...overrides });
-  const putLease = (b: string, body: unknown, on: App = app) => call("PUT", `/v1/beneficiaries/${b}/lease`, body, on);
+  /** A landlord IBAN that changes is proposed (202) and applied when a manager approves it (four eyes). */
+  const putLease = (b: string, body: unknown, on: App = app) =>
+    approvedBy(
+      apiCaller(
+        () => on,
+        () => admin,
+      ),
+      () => manager,
+    )("PUT", `/v1/beneficiaries/${b}/lease`, body);
   const getLease = (b: string, on: App = app) => call("GET", `/v1/beneficiaries/${b}/lease`, undefined, on);
   const terms = (body: any) => body.terms.map((t: any) => [t.effectiveFrom, t.rent, t.charges, t.housingBenefitToLandlord, t.monthlyDue]);
 
@@ -47,6 +57,7 @@ describe("lease and charges API (the budget plan)", () => {
     database = await createTestDatabase();
     app = appOn(TODAY);
     admin = await bearer(database.db, "admin");
+    manager = await bearer(database.db, "manager");
   });
   afterAll(async () => {
     await database?.dispose();

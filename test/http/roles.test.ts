@@ -3,18 +3,123 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Action, may, PERMISSIONS } from "../../src/auth/permissions";
 import { ROLES, type Role } from "../../src/auth/tokens";
-import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
+import { bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { staffUser, uiSession } from "../support/ui";
 
 type Session = Awaited<ReturnType<typeof uiSession>>;
 
 /**
- * One role helper (`PERMISSIONS`/`may`) answers for the API and the UI alike: for each
- * action reachable both ways, each role is refused (403) on both or on neither. Requests
- * carry invalid input, so an allowed one is refused later (422, 404…) and writes nothing.
+ * The role matrix, over EVERY route the app serves: each API operation of /openapi.json
+ * and each UI route of `app.routes` has its expectation here — the action of
+ * `PERMISSIONS` that guards it, `null` for any signed-in role (the caseload filter of the
+ * services does the rest: 404 outside it), or `"public"`. A route without an expectation
+ * fails the test, so a new route cannot slip in unguarded. Every role is tried on every
+ * route: refused (403) exactly when `may(role, action)` says so. Requests carry invalid
+ * input and unknown ids, so an allowed one is refused later (422, 404…) and writes nothing.
  */
-describe("one role matrix for the API and the UI", () => {
+type Expectation = Action | null | "public";
+
+const API: Record<string, Expectation> = {
+  "GET /health": "public",
+  "GET /v1/alerts": null,
+  "POST /v1/alerts/{id}/acknowledge": "alert.handle",
+  "POST /v1/alerts/{id}/close": "alert.handle",
+  "GET /v1/beneficiaries": null,
+  "POST /v1/beneficiaries": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}": null,
+  "PATCH /v1/beneficiaries/{id}": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}/balances": null,
+  "GET /v1/beneficiaries/{id}/charges": null,
+  "POST /v1/beneficiaries/{id}/charges": "beneficiary.write",
+  "PATCH /v1/beneficiaries/{id}/charges/{chargeId}": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}/lease": null,
+  "PUT /v1/beneficiaries/{id}/lease": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}/measures": null,
+  "POST /v1/beneficiaries/{id}/measures": "beneficiary.write",
+  "POST /v1/beneficiaries/{id}/overpayment-recoveries": "credit.record",
+  "GET /v1/beneficiaries/{id}/rent-periods": null,
+  "GET /v1/beneficiaries/{id}/reversement-plan": null,
+  "PUT /v1/beneficiaries/{id}/reversement-plan": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}/transactions": null,
+  "POST /v1/credits": "credit.record",
+  "POST /v1/jobs/{name}/runs": "job.run",
+  "GET /v1/ledger/trial-balance": "ledger.trialBalance",
+  "GET /v1/ledger/verify": "ledger.verify",
+  "GET /v1/measures/{id}": null,
+  "POST /v1/measures/{id}/amendments": "beneficiary.write",
+  "POST /v1/measures/{id}/end": "beneficiary.write",
+  "POST /v1/measures/{id}/renewals": "beneficiary.write",
+  "POST /v1/measures/{id}/reviews": "beneficiary.write",
+  "GET /v1/payment-orders": null,
+  "GET /v1/prestations": null,
+  "GET /v1/proposals": "proposal.list",
+  "GET /v1/proposals/{id}": "proposal.list",
+  "POST /v1/proposals/{id}/approval": "proposal.decide",
+  "POST /v1/proposals/{id}/rejection": "proposal.decide",
+  "POST /v1/transactions/{id}/reversal": "credit.record",
+  "GET /v1/tokens": "user.manage",
+  "POST /v1/tokens/{id}/revoke": "user.manage",
+  "GET /v1/users": "user.list",
+  "POST /v1/users": "user.create",
+  "POST /v1/users/{id}/disable": "user.manage",
+  "POST /v1/users/{id}/enable": "user.manage",
+};
+
+/** The routes of `app.routes` that are not API operations: the UI, the docs, the queue dashboard. */
+const OTHER: Record<string, Expectation> = {
+  "GET /": null,
+  "GET /alertes": null,
+  "POST /alertes/:id/cloture": "alert.handle",
+  "POST /alertes/:id/prise-en-compte": "alert.handle",
+  "GET /beneficiaires": null,
+  "GET /beneficiaires/nouveau": "beneficiary.write",
+  "POST /beneficiaires/nouveau": "beneficiary.write",
+  "GET /beneficiaires/:id": null,
+  "GET /beneficiaires/:id/bail": "beneficiary.write",
+  "POST /beneficiaires/:id/bail": "beneficiary.write",
+  "GET /beneficiaires/:id/charges/nouvelle": "beneficiary.write",
+  "POST /beneficiaires/:id/charges/nouvelle": "beneficiary.write",
+  "GET /beneficiaires/:id/iban": "beneficiary.write",
+  "POST /beneficiaires/:id/iban": "beneficiary.write",
+  "GET /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
+  "POST /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
+  "GET /paiements": "operations.view",
+  "GET /propositions": "proposal.list",
+  "POST /propositions/:id/approbation": "proposal.decide",
+  "POST /propositions/:id/rejet": "proposal.decide",
+  "GET /traitements": "operations.view",
+  "POST /traitements": "job.run",
+  "GET /versements/nouveau": "credit.record",
+  "POST /versements": "credit.record",
+  "POST /versements/apercu": "credit.record",
+  "GET /utilisateurs": "user.manage",
+  "POST /utilisateurs/:id/desactiver": "user.manage",
+  "POST /utilisateurs/:id/reactiver": "user.manage",
+  "POST /utilisateurs/:id/mot-de-passe": "user.manage",
+  "POST /utilisateurs/jetons/:id/revoquer": "user.manage",
+  "GET /mot-de-passe": null,
+  "POST /mot-de-passe": null,
+  "GET /securite/totp": null,
+  "POST /securite/totp": null,
+  "POST /deconnexion": null,
+  "GET /admin/queues/*": "queue.dashboard",
+  "GET /connexion": "public",
+  "POST /connexion": "public",
+  "GET /connexion/code": "public",
+  "POST /connexion/code": "public",
+  "GET /docs": "public",
+  "GET /openapi.json": "public",
+};
+
+/** A concrete path: unknown ids, a job that does not exist. */
+const concrete = (path: string) =>
+  path
+    .replace(/\{name\}|:name/g, "no-such-job")
+    .replace(/\{[A-Za-z]+\}|:[A-Za-z]+/g, () => randomUUID())
+    .replace(/\*$/, "");
+
+describe("the role matrix covers every route, API and UI, for every role", () => {
   let database: TestDatabase;
   let app: TestApp;
   const tokens = {} as Record<Role, Record<string, string>>;
@@ -33,96 +138,73 @@ describe("one role matrix for the API and the UI", () => {
     await database?.dispose();
   });
 
-  const unknownAlert = randomUUID();
-  const cases: { action: Action; api: (role: Role) => Promise<number>; ui: (role: Role) => Promise<number> }[] = [
-    {
-      action: "credit.record",
-      api: async (role) =>
-        (
-          await apiCaller(
-            () => app,
-            () => ({ ...tokens[role], "Idempotency-Key": randomUUID() }),
-          )("POST", "/v1/credits", {})
-        ).status,
-      ui: async (role) => (await sessions[role].post("/versements/apercu", {})).status,
-    },
-    {
-      action: "beneficiary.write",
-      api: async (role) =>
-        (
-          await apiCaller(
-            () => app,
-            () => tokens[role],
-          )("POST", "/v1/beneficiaries", {})
-        ).status,
-      ui: async (role) => (await sessions[role].post("/beneficiaires/nouveau", {})).status,
-    },
-    {
-      action: "alert.handle",
-      api: async (role) =>
-        (
-          await apiCaller(
-            () => app,
-            () => tokens[role],
-          )("POST", `/v1/alerts/${unknownAlert}/acknowledge`)
-        ).status,
-      ui: async (role) => (await sessions[role].post(`/alertes/${unknownAlert}/prise-en-compte`, {})).status,
-    },
-    {
-      action: "job.run",
-      api: async (role) =>
-        (
-          await apiCaller(
-            () => app,
-            () => tokens[role],
-          )("POST", "/v1/jobs/ledger-verify/runs", { asOf: "not a date" })
-        ).status,
-      ui: async (role) => (await sessions[role].post("/traitements", { job: "ledger-verify", asOf: "not a date" })).status,
-    },
-    {
-      action: "user.manage",
-      api: async (role) =>
-        (
-          await apiCaller(
-            () => app,
-            () => tokens[role],
-          )("POST", `/v1/tokens/${unknownAlert}/revoke`)
-        ).status,
-      ui: async (role) => (await sessions[role].post(`/utilisateurs/jetons/${unknownAlert}/revoquer`, {})).status,
-    },
-    {
-      action: "queue.dashboard",
-      api: async (role) => (await app.request("/admin/queues", { headers: tokens[role] })).status,
-      ui: async (role) => (await app.request("/admin/queues", { headers: { cookie: sessions[role].cookie } })).status,
-    },
-  ];
-
-  it("pins who may do what (admins everything)", () => {
+  it("pins who may do what (admins everything; the manager reads and approves, writes nothing alone)", () => {
     const matrix = Object.fromEntries(Object.keys(PERMISSIONS).map((a) => [a, ROLES.filter((r) => may(r, a as Action))]));
     expect(matrix).toEqual({
       "beneficiary.write": ["admin", "finance", "caseworker"],
       "beneficiary.assign": ["admin", "finance"],
-      "beneficiary.readAll": ["admin", "finance"],
+      "beneficiary.readAll": ["admin", "finance", "manager"],
       "credit.record": ["admin", "finance"],
-      "operations.view": ["admin", "finance"],
-      "ledger.trialBalance": ["admin", "finance"],
-      "ledger.verify": ["admin"],
+      "operations.view": ["admin", "finance", "manager"],
+      "ledger.trialBalance": ["admin", "finance", "manager"],
+      "ledger.verify": ["admin", "manager"],
       "job.run": ["admin"],
       "queue.dashboard": ["admin"],
       "alert.handle": ["admin", "caseworker"],
       "user.create": ["admin"],
-      "user.list": ["admin", "finance", "caseworker"],
+      "user.list": ["admin", "finance", "caseworker", "manager"],
       "user.manage": ["admin"],
+      "proposal.list": ["admin", "finance", "caseworker", "manager"],
+      "proposal.decide": ["admin", "finance", "manager"],
     });
   });
 
-  for (const { action, api, ui } of cases) {
-    it(`${action}: the API and the UI refuse the same roles`, async () => {
+  it("every operation of /openapi.json and every other route of the app has an expectation, and nothing else does", async () => {
+    const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(Object.keys(API).sort());
+    const apiPaths = new Set(Object.keys(API).map((k) => k.replace(/\{(\w+)\}/g, ":$1")));
+    const others = [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))].filter((k) => !apiPaths.has(k));
+    expect(others.sort()).toEqual(Object.keys(OTHER).sort());
+  });
+
+  for (const [route, action] of Object.entries(API)) {
+    it(`API ${route}: ${action ?? "any role"}`, async () => {
+      const [method, path] = route.split(" ") as [string, string];
+      const url = concrete(path);
+      const withBody = method !== "GET";
       for (const role of ROLES) {
-        const [apiStatus, uiStatus] = [await api(role), await ui(role)];
-        const refused = !may(role, action);
-        expect(apiStatus === 403, `API ${action} as ${role}: ${apiStatus}`).toBe(refused);
-        expect(uiStatus === 403, `UI ${action} as ${role}: ${uiStatus}`).toBe(refused);
+        const res = await app.request(url, {
+          method,
+          headers: { ...tokens[role], "Idempotency-Key": randomUUID(), ...(withBody ? { "Content-Type": "application/json" } : {}) },
+          body: withBody ? "{}" : undefined,
+        });
+        const refused = action !== null && action !== "public" && !may(role, action);
+        expect(res.status === 403, `${route} as ${role}: ${res.status}`).toBe(refused);
+        expect(res.status, `${route} as ${role}`).toBeLessThan(500);
+      }
+      if (action !== "public") expect((await app.request(url, { method })).status, `${route} without a token`).toBe(401);
+    });
+  }
+
+  for (const [route, expectation] of Object.entries(OTHER)) {
+    it(`UI ${route}: ${expectation ?? "any signed-in role"}`, async () => {
+      const [method, path] = route.split(" ") as [string, string];
+      const url = concrete(path);
+      if (expectation === "public") {
+        const res = await app.request(url, { method, body: method === "POST" ? new URLSearchParams({ email: "x@y.example", password: "x" }) : undefined });
+        expect(res.status, route).toBeLessThan(500);
+        // (a wrong password is a 401 of the login form, not a refusal of the route)
+        expect(res.status, route).not.toBe(403);
+        return;
+      }
+      for (const role of ROLES) {
+        // Signing out ends the session: a session of its own for that route.
+        const session = route === "POST /deconnexion" ? await uiSession(app, `${role}@roles.example`) : sessions[role];
+        const res = method === "GET" ? await session.get(url) : await session.post(url, {});
+        const refused = expectation !== null && !may(role, expectation);
+        expect(res.status === 403, `${route} as ${role}: ${res.status}`).toBe(refused);
+        expect(res.status, `${route} as ${role}`).toBeLessThan(500);
       }
     });
   }

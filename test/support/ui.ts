@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "../../src/auth/passwords";
 import type { Db } from "../../src/db/client";
 import { users } from "../../src/db/schema/users";
+import type { Role } from "../../src/domain/roles";
 import { systemContext } from "../../src/services/context";
 import { CreateUserInput, createUser } from "../../src/services/users/users";
 import type { TestApp } from "./app";
@@ -9,7 +10,7 @@ import type { TestApp } from "./app";
 export const STAFF_PASSWORD = "mot-de-passe-1";
 
 /** A staff member who can sign in with `STAFF_PASSWORD`. */
-export async function staffUser(db: Db, email: string, role: "admin" | "finance" | "caseworker", displayName: string): Promise<string> {
+export async function staffUser(db: Db, email: string, role: Role, displayName: string): Promise<string> {
   const user = await createUser({ ctx: systemContext(db), data: CreateUserInput.parse({ email, role, displayName }) });
   await db
     .update(users)

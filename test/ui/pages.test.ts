@@ -387,4 +387,39 @@ describe("web UI pages", () => {
     });
     expect([200, 204]).toContain(same.status);
   });
+  it("four eyes in the forms: a new landlord IBAN is proposed, listed masked, refused to its proposer, approved by someone else", async () => {
+    const id = await enrol(finance, { first: "Lucie", last: "Moreau" }, ids.camille);
+    const moved = await finance.post(`/beneficiaires/${id}/bail`, {
+      "landlord.name": "Foncia",
+      "landlord.iban": IBAN,
+      rent: "520",
+      charges: "30",
+      dueDay: "10",
+      startDate: "2026-09-01",
+    });
+    expect(moved.status, moved.html).toBe(302);
+    expect(moved.location).toBe(`/beneficiaires/${id}?fait=proposition`);
+    expect((await finance.get(moved.location!)).html).toContain("Proposition envoyée pour validation");
+    expect((await database.db.select().from(leases).where(eq(leases.beneficiaryId, id))).map((l) => l.landlordIban)).toEqual([LANDLORD_IBAN]);
+
+    const list = await finance.get("/propositions");
+    expect(list.status).toBe(200);
+    expect(list.html).toContain("Bail avec un autre IBAN de bailleur");
+    expect(list.html).toContain("FR14 **** **** **** **** ***2 606 → FR76 **** **** **** **** ***0 189");
+    expect(list.html).not.toContain(IBAN);
+    expect(list.html).toContain("Vous avez fait cette proposition");
+    const proposalId = /\/propositions\/([0-9a-f-]{36})\/approbation/.exec((await admin.get("/propositions")).html)?.[1] ?? "";
+    expect(proposalId).not.toBe("");
+    // The proposer's own approval is refused even when sent by hand; a caseworker may not decide.
+    expect((await finance.post(`/propositions/${proposalId}/approbation`, { comment: "" })).status).toBe(403);
+    expect((await camille.post(`/propositions/${proposalId}/approbation`, { comment: "" })).status).toBe(403);
+    const approved = await admin.post(`/propositions/${proposalId}/approbation`, { comment: "RIB reçu du bailleur" });
+    expect(approved.status, approved.html).toBe(302);
+    expect(approved.location).toBe("/propositions?fait=approuvee");
+    const landlords = (await database.db.select().from(leases).where(eq(leases.beneficiaryId, id))).map((l) => l.landlordIban).sort();
+    expect(landlords).toEqual([IBAN, LANDLORD_IBAN].sort());
+    const again = await admin.post(`/propositions/${proposalId}/rejet`, { comment: "" });
+    expect(again.status).toBe(409);
+    expect(again.html).toContain("déjà été décidée");
+  });
 });

@@ -9,5 +9,6 @@ export * from "./leases";
 export * from "./ledger";
 export * from "./measures";
 export * from "./payments";
+export * from "./proposals";
 export * from "./sessions";
 export * from "./users";

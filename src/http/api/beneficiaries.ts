@@ -2,12 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../services/beneficiaries/create-beneficiary";
 import { ListBeneficiariesInput, listBeneficiaries } from "../../services/beneficiaries/list-beneficiaries";
 import { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
-import { UpdateBeneficiaryInput, updateBeneficiary } from "../../services/beneficiaries/update-beneficiary";
+import { UpdateBeneficiaryInput } from "../../services/beneficiaries/update-beneficiary";
+import { submit } from "../../services/proposals/proposals";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ANSWERS, accepted } from "./four-eyes";
 import { BeneficiarySchema, beneficiaryJson, IdParam } from "./views";
 
 const tags = ["Bénéficiaires"];
@@ -51,9 +53,10 @@ const update = createRoute({
   tags,
   security,
   summary: "Change some fields of a beneficiary",
+  description: "A new or changed IBAN makes the whole change a proposal (202) applied when someone else approves it (four eyes).",
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(UpdateBeneficiaryInput) },
-  responses: { 200: jsonResponse(BeneficiarySchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
+  responses: { 200: jsonResponse(BeneficiarySchema, "Updated"), ...accepted, ...notFound, ...malformed, ...errorResponses },
 });
 
 export function beneficiaryRoutes(deps: AppDeps) {
@@ -70,7 +73,10 @@ export function beneficiaryRoutes(deps: AppDeps) {
       return c.json(beneficiaryJson(await readBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200);
     })
     .openapi(update, async (c) => {
-      const row = await updateBeneficiary({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, data: c.req.valid("json") });
-      return c.json(beneficiaryJson(row), 200);
+      const payload = { id: c.req.valid("param").id, data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "beneficiary.update", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      const { status, body } = ANSWERS["beneficiary.update"](outcome.applied);
+      return c.json(body, status);
     });
 }

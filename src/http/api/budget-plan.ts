@@ -1,13 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { NotFoundError } from "../../domain/errors";
 import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
-import { listCharges, UpdateChargeInput, updateCharge } from "../../services/charges/update-charge";
-import { getLease, SetLeaseInput, setLease } from "../../services/leases/set-lease";
+import { listCharges, UpdateChargeInput } from "../../services/charges/update-charge";
+import { getLease, SetLeaseInput } from "../../services/leases/set-lease";
+import { submit } from "../../services/proposals/proposals";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ANSWERS, accepted } from "./four-eyes";
 import { ChargeSchema, IdParam, LeaseSchema } from "./views";
 
 const tags = ["Bail et charges"];
@@ -20,10 +22,10 @@ const putLease = createRoute({
   security,
   summary: "Record the lease (same start date: update; later start date: a new lease)",
   description:
-    "Monthly amount due to the landlord = rent + charges − housingBenefitToLandlord (APL/AL paid to the landlord, tiers payant). A change of amounts takes effect from `effectiveFrom` (YYYY-MM, default the current month); past periods keep the amounts they had.",
+    "Monthly amount due to the landlord = rent + charges − housingBenefitToLandlord (APL/AL paid to the landlord, tiers payant). A change of amounts takes effect from `effectiveFrom` (YYYY-MM, default the current month); past periods keep the amounts they had. A landlord IBAN different from the latest lease's (a change, or a move) makes it a proposal (202) applied when someone else approves it; the first lease applies at once.",
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(SetLeaseInput) },
-  responses: { 200: jsonResponse(LeaseSchema, "The lease as recorded"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+  responses: { 200: jsonResponse(LeaseSchema, "The lease as recorded"), ...accepted, ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
 
 const getLeaseRoute = createRoute({
@@ -63,16 +65,20 @@ const updateChargeRoute = createRoute({
   tags,
   security,
   summary: "Change a charge (set `endDate` to end it)",
+  description: "A changed creditor IBAN makes the whole change a proposal (202) applied when someone else approves it (four eyes).",
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam.extend({ chargeId: z.uuid() }), ...jsonBody(UpdateChargeInput) },
-  responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...notFound, ...malformed, ...errorResponses },
+  responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...accepted, ...notFound, ...malformed, ...errorResponses },
 });
 
 export function budgetPlanRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(putLease, async (c) => {
-      const lease = await setLease({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
-      return c.json(toJson(lease), 200);
+      const payload = { beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "lease.set", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      const { status, body } = ANSWERS["lease.set"](outcome.applied);
+      return c.json(body, status);
     })
     .openapi(getLeaseRoute, async (c) => {
       const { id } = c.req.valid("param");
@@ -90,7 +96,13 @@ export function budgetPlanRoutes(deps: AppDeps) {
     })
     .openapi(updateChargeRoute, async (c) => {
       const { id, chargeId } = c.req.valid("param");
-      const charge = await updateCharge({ ctx: serviceContext(c, deps), beneficiaryId: id, chargeId, data: c.req.valid("json") });
-      return c.json(toJson(charge), 200);
+      const outcome = await submit({
+        ctx: serviceContext(c, deps),
+        kind: "charge.update",
+        payload: { beneficiaryId: id, chargeId, data: c.req.valid("json") },
+      });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      const { status, body } = ANSWERS["charge.update"](outcome.applied);
+      return c.json(body, status);
     });
 }

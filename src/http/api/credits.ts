@@ -1,14 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions, RentPeriodsInput } from "../../services/credits/read-accounts";
 import { RecordCreditInput, recordCredit } from "../../services/credits/record-credit";
-import { RecoverOverpaymentInput, recoverOverpayment } from "../../services/credits/recover-overpayment";
-import { ReverseTransactionInput, reverseTransaction } from "../../services/credits/reverse-transaction";
+import { RecoverOverpaymentInput } from "../../services/credits/recover-overpayment";
+import { ReverseTransactionInput } from "../../services/credits/reverse-transaction";
 import { IdempotencyKey } from "../../services/idempotency";
+import { submit } from "../../services/proposals/proposals";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ANSWERS, accepted } from "./four-eyes";
 import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
@@ -139,11 +141,12 @@ const reversal = createRoute({
   path: "/v1/transactions/{id}/reversal",
   tags: ["Versements"],
   security,
-  summary: "Reverse a credit and its allocation (refused, 409, when the money was paid out)",
+  summary: "Propose the reversal of a credit and its allocation (four eyes: 202, applied on approval; refused, 409, when the money was paid out)",
   middleware: [allow("credit.record")] as const,
   request: { params: IdParam, ...jsonBody(ReverseTransactionInput) },
   responses: {
-    201: jsonResponse(z.object({ reversalId: z.uuid(), reversesId: z.uuid(), replayed: z.boolean() }), "Reversed (asking again answers the same reversal)"),
+    201: jsonResponse(z.object({ reversalId: z.uuid(), reversesId: z.uuid(), replayed: z.boolean() }), "Already reversed: the same reversal again"),
+    ...accepted,
     ...notFound,
     ...conflict,
     ...malformed,
@@ -156,7 +159,7 @@ const recovery = createRoute({
   path: "/v1/beneficiaries/{id}/overpayment-recoveries",
   tags: ["Versements"],
   security,
-  summary: "Record an overpayment recovery (indu): from available first, then charges in reverse priority, the rent last",
+  summary: "Propose an overpayment recovery (indu; four eyes: 202, applied on approval): from available first, then charges in reverse priority, the rent last",
   middleware: [allow("credit.record")] as const,
   request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(RecoverOverpaymentInput) },
   responses: {
@@ -167,8 +170,9 @@ const recovery = createRoute({
         amount: z.number().int(),
         takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })),
       }),
-      "Recovered",
+      "A replay of a recovery already applied under this key",
     ),
+    ...accepted,
     ...notFound,
     ...conflict,
     ...malformed,
@@ -194,17 +198,19 @@ export function creditRoutes(deps: AppDeps) {
     .openapi(rentPeriods, async (c) =>
       c.json(toJson(await getRentPeriods({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, asOf: c.req.valid("query").asOf })), 200),
     )
-    .openapi(reversal, async (c) =>
-      c.json(await reverseTransaction({ ctx: serviceContext(c, deps), transactionId: c.req.valid("param").id, data: c.req.valid("json") }), 201),
-    )
+    .openapi(reversal, async (c) => {
+      const payload = { transactionId: c.req.valid("param").id, data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "transaction.reverse", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      const { status, body } = ANSWERS["transaction.reverse"](outcome.applied);
+      return c.json(body, status);
+    })
     .openapi(recovery, async (c) => {
-      const outcome = await recoverOverpayment({
-        ctx: serviceContext(c, deps),
-        beneficiaryId: c.req.valid("param").id,
-        idempotencyKey: c.req.valid("header")["idempotency-key"],
-        data: c.req.valid("json"),
-      });
-      if (outcome.replayed) c.header("Idempotent-Replayed", "true");
-      return c.json(outcome.body, 201);
+      const payload = { beneficiaryId: c.req.valid("param").id, idempotencyKey: c.req.valid("header")["idempotency-key"], data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "overpayment.recover", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      if (outcome.applied.replayed) c.header("Idempotent-Replayed", "true");
+      const { status, body } = ANSWERS["overpayment.recover"](outcome.applied);
+      return c.json(body, status);
     });
 }

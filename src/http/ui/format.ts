@@ -54,6 +54,19 @@ export const CATEGORY_LABELS: Record<string, string> = {
   other: "Autre",
 };
 export const FREQUENCY_LABELS: Record<string, string> = { monthly: "mensuelle", quarterly: "trimestrielle", yearly: "annuelle" };
-export const ROLE_LABELS: Record<string, string> = { admin: "administrateur", finance: "service financier", caseworker: "travailleur social" };
+export const ROLE_LABELS: Record<string, string> = {
+  admin: "administrateur",
+  finance: "service financier",
+  caseworker: "travailleur social",
+  manager: "cadre",
+};
 /** `FR76 3000 6000 0112 3456 7890 189`: read aloud and checked by eye in groups of four. */
 export const ibanText = (iban: string | null | undefined): string => (iban ? (friendlyFormatIBAN(iban) ?? iban) : "—");
+/** What a proposal (four eyes) would do. */
+export const PROPOSAL_LABELS: Record<string, string> = {
+  "beneficiary.update": "Changement d'IBAN du bénéficiaire",
+  "lease.set": "Bail avec un autre IBAN de bailleur",
+  "charge.update": "Changement d'IBAN d'un créancier",
+  "transaction.reverse": "Annulation d'un versement",
+  "overpayment.recover": "Récupération d'un indu",
+};

@@ -53,6 +53,7 @@ const NAV: [string, string, Action | null][] = [
   ["/versements/nouveau", "Saisie d'un versement", "credit.record"],
   ["/paiements", "Paiements", "operations.view"],
   ["/alertes", "Alertes", null],
+  ["/propositions", "Propositions", "proposal.list"],
   ["/traitements", "Traitements", "operations.view"],
   ["/utilisateurs", "Utilisateurs", "user.manage"],
 ];

@@ -8,12 +8,14 @@ import { beneficiaryFormRoutes } from "./pages/beneficiary-form";
 import { chargeFormRoutes } from "./pages/charge-form";
 import { creditRoutes } from "./pages/credits";
 import { dashboardRoutes } from "./pages/dashboard";
+import { ibanFormRoutes } from "./pages/iban-form";
 import { jobRoutes } from "./pages/jobs";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
 import { passwordRoutes } from "./pages/password";
 import { paymentRoutes } from "./pages/payments";
+import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
@@ -44,10 +46,12 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   measureFormRoutes(ui);
   leaseFormRoutes(ui);
   chargeFormRoutes(ui);
+  ibanFormRoutes(ui);
   beneficiaryRoutes(ui);
   creditRoutes(ui);
   paymentRoutes(ui);
   alertRoutes(ui);
+  proposalRoutes(ui);
   jobRoutes(ui, deps);
   return ui;
 }

@@ -11,7 +11,7 @@ import { Page } from "./layout";
 
 export const SESSION_COOKIE = "masp_session";
 /** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
-const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|utilisateurs|mot-de-passe|securite|deconnexion)?(\/|$)/;
+const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|propositions|utilisateurs|mot-de-passe|securite|deconnexion)?(\/|$)/;
 
 /** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
 type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
@@ -85,6 +85,9 @@ export const CsrfField = ({ c }: { c: UiContext }) => <input type="hidden" name=
 
 /** Whether the signed-in user may do the action: the same answer as the API's `allow` (`PERMISSIONS`). */
 export const can = (c: UiContext, action: Action) => may(c.get("session").user.role, action);
+
+/** Who the forms that change a file are for, in a refusal (a manager approves, never writes alone). */
+export const WRITERS = "aux personnes qui tiennent les dossiers (un cadre valide les propositions, il ne saisit pas)";
 
 /** Pages of an action the user may not do answer 403 (caseworkers do not handle money). */
 export const permit =

@@ -35,7 +35,12 @@ export async function updateBeneficiary({ ctx, id, data }: { ctx: ServiceContext
       entityType: "beneficiary",
       entityId: id,
       beneficiaryId: id,
-      changes: { fields: changed, ...(changed.includes("caseworkerId") ? { caseworkerId: { from: before.caseworkerId, to: row!.caseworkerId } } : {}) },
+      changes: {
+        fields: changed,
+        ...(changed.includes("caseworkerId") ? { caseworkerId: { from: before.caseworkerId, to: row!.caseworkerId } } : {}),
+        // The business audit keeps both IBANs (four eyes); lists show them masked.
+        ...(changed.includes("iban") ? { iban: { from: before.iban, to: row!.iban } } : {}),
+      },
     });
     return row!;
   });

@@ -66,6 +66,8 @@ export async function updateCharge({
         ...(data.amount !== undefined ? { amount: { from: String(before.amount), to: String(row!.amount) } } : {}),
         ...(data.priority !== undefined ? { priority: { from: before.priority, to: row!.priority } } : {}),
         ...(data.endDate !== undefined ? { endDate: { from: before.endDate, to: row!.endDate } } : {}),
+        // The business audit keeps both IBANs (four eyes); lists show them masked.
+        ...(before.creditorIban !== row!.creditorIban ? { creditorIban: { from: before.creditorIban, to: row!.creditorIban } } : {}),
       },
     });
     return chargeView(row!);

@@ -120,6 +120,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         dueDay: data.dueDay,
         startDate: data.startDate,
         effectiveFrom: data.effectiveFrom ?? null,
+        // The business audit keeps both IBANs (four eyes); lists show them masked.
+        ...(latest && latest.lease.landlordIban !== data.landlord.iban ? { landlordIban: { from: latest.lease.landlordIban, to: data.landlord.iban } } : {}),
       },
     });
     return leaseView(saved!.lease, saved!.terms, today);

@@ -24,8 +24,11 @@ const DONE: Record<string, string> = {
   beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
   mesure: "Mesure ouverte.",
   bail: "Bail enregistré.",
+  iban: "IBAN enregistré.",
   charge: "Charge ajoutée au budget.",
   versement: "Versement enregistré et réparti.",
+  proposition:
+    "Proposition envoyée pour validation : elle s'appliquera quand une autre personne (service financier, cadre ou administrateur) l'aura approuvée.",
 };
 
 /** The beneficiary if this user may see them (unknown, or another caseworker's: undefined). */
@@ -83,9 +86,11 @@ export function beneficiaryRoutes(ui: UiApp) {
       <>
         <div class="title-row">
           <h1>Bénéficiaires</h1>
-          <a class="button" href="/beneficiaires/nouveau">
-            Nouveau bénéficiaire
-          </a>
+          {can(c, "beneficiary.write") ? (
+            <a class="button" href="/beneficiaires/nouveau">
+              Nouveau bénéficiaire
+            </a>
+          ) : null}
         </div>
         {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is the landmark every screen reader knows */}
         <form method="get" action="/beneficiaires" role="search" class="search">
@@ -181,7 +186,15 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dt>N° MSA</dt>
               <dd>{b.msaNumber ?? "—"}</dd>
               <dt>IBAN</dt>
-              <dd class="iban">{ibanText(b.iban)}</dd>
+              <dd class="iban">
+                {ibanText(b.iban)}
+                {can(c, "beneficiary.write") ? (
+                  <>
+                    {" "}
+                    <a href={`/beneficiaires/${id}/iban`}>Changer l'IBAN</a>
+                  </>
+                ) : null}
+              </dd>
             </dl>
             <h2 id="mesure">Mesure</h2>
             {current ? (
@@ -206,7 +219,7 @@ export function beneficiaryRoutes(ui: UiApp) {
             ) : (
               <p class="muted">Aucune mesure.</p>
             )}
-            {inForce ? null : (
+            {inForce || !can(c, "beneficiary.write") ? null : (
               <p>
                 <a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>
                   Ouvrir une mesure
@@ -248,6 +261,8 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dl aria-labelledby="bail">
                 <dt>Bailleur</dt>
                 <dd>{lease.landlord.name}</dd>
+                <dt>IBAN du bailleur</dt>
+                <dd class="iban">{ibanText(lease.landlord.iban)}</dd>
                 <dt>Depuis le</dt>
                 <dd>{frDate(lease.startDate)}</dd>
                 <dt>Loyer + charges</dt>
@@ -264,11 +279,13 @@ export function beneficiaryRoutes(ui: UiApp) {
             ) : (
               <p class="muted">Aucun bail.</p>
             )}
-            <p>
-              <a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>
-                {lease ? "Modifier le bail" : "Enregistrer le bail"}
-              </a>
-            </p>
+            {can(c, "beneficiary.write") ? (
+              <p>
+                <a class={lease ? "button secondary" : "button"} href={`/beneficiaires/${id}/bail`}>
+                  {lease ? "Modifier le bail" : "Enregistrer le bail"}
+                </a>
+              </p>
+            ) : null}
           </section>
         </div>
         <h2 id="calendrier">Loyers des 12 derniers mois</h2>
@@ -292,9 +309,11 @@ export function beneficiaryRoutes(ui: UiApp) {
         </ul>
         <div class="title-row">
           <h2 id="budget">Budget : charges prioritaires</h2>
-          <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>
-            Ajouter une charge
-          </a>
+          {can(c, "beneficiary.write") ? (
+            <a class="button secondary" href={`/beneficiaires/${id}/charges/nouvelle`}>
+              Ajouter une charge
+            </a>
+          ) : null}
         </div>
         {charges.length ? (
           <table aria-labelledby="budget">

@@ -6,7 +6,7 @@ import { listUsers } from "../../../services/users/users";
 import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
 import { Checkbox, ErrorSummary, Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import { CsrfField, can, render, type UiApp, type UiContext } from "../session";
+import { CsrfField, can, permit, render, type UiApp, type UiContext, WRITERS } from "../session";
 
 const LABELS = {
   lastName: "Nom",
@@ -78,8 +78,8 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 }
 
 export function beneficiaryFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/nouveau", (c) => page(c, { values: {}, errors: {}, labels: LABELS }));
-  ui.post("/beneficiaires/nouveau", async (c) => {
+  ui.get("/beneficiaires/nouveau", permit("beneficiary.write", WRITERS), (c) => page(c, { values: {}, errors: {}, labels: LABELS }));
+  ui.post("/beneficiaires/nouveau", permit("beneficiary.write", WRITERS), async (c) => {
     const values = await readForm(c);
     // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
     const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [

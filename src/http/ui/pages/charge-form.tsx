@@ -6,7 +6,7 @@ import { type FormFields, parseForm, typed } from "../form-input";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import type { UiApp, UiContext } from "../session";
+import { permit, type UiApp, type UiContext, WRITERS } from "../session";
 import { withBeneficiary } from "./beneficiaries";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
@@ -74,14 +74,14 @@ function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 }
 
 export function chargeFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
+  ui.get("/beneficiaires/:id/charges/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const existing = await listCharges({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
     // The next free priority: a new charge is served after the ones already planned.
     const priority = existing.reduce((max, ch) => Math.max(max, ch.priority), 0) + 1;
     return page(c, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority) }, errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/charges/nouvelle", withBeneficiary, async (c) => {
+  ui.post("/beneficiaires/:id/charges/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
     const parsed = parseForm(AddChargeInput, values, FIELDS);

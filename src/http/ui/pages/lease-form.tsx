@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
-import { getLease, SetLeaseInput, setLease } from "../../../services/leases/set-lease";
+import { getLease, SetLeaseInput } from "../../../services/leases/set-lease";
+import { submit } from "../../../services/proposals/proposals";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, frDate, frMonth } from "../format";
 import { centsToInput, Field, type FormState, type FormValues, readForm, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import type { UiApp, UiContext } from "../session";
+import { permit, type UiApp, type UiContext, WRITERS } from "../session";
 import { withBeneficiary } from "./beneficiaries";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
@@ -86,11 +87,11 @@ const valuesOf = (lease: Lease | undefined): FormValues =>
 
 export function leaseFormRoutes(ui: UiApp) {
   const currentLease = async (c: UiContext) => (await getLease({ ctx: c.get("ctx"), beneficiaryId: c.get("beneficiary").id }))[0];
-  ui.get("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
+  ui.get("/beneficiaires/:id/bail", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const lease = await currentLease(c);
     return page(c, lease, { values: valuesOf(lease), errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/bail", withBeneficiary, async (c) => {
+  ui.post("/beneficiaires/:id/bail", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const lease = await currentLease(c);
     const values = await readForm(c);
@@ -98,8 +99,9 @@ export function leaseFormRoutes(ui: UiApp) {
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, lease, form, 422);
     try {
-      await setLease({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id, data: parsed.data });
-      return c.redirect(`/beneficiaires/${beneficiary.id}?fait=bail`);
+      // A different landlord IBAN waits for a second person (four eyes).
+      const outcome = await submit({ ctx: c.get("ctx"), kind: "lease.set", payload: { beneficiaryId: beneficiary.id, data: parsed.data } });
+      return c.redirect(`/beneficiaires/${beneficiary.id}?fait=${"proposal" in outcome ? "proposition" : "bail"}`);
     } catch (error) {
       const r = refusal(error, { conflict: "Un bail plus récent est déjà enregistré : un bail ne peut commencer avant lui." });
       return page(c, lease, withRefusal(form, r), 422);

@@ -5,7 +5,7 @@ import { OpenMeasureInput, openMeasure } from "../../../services/measures/open-m
 import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
 import { Checkbox, CheckboxGroup, Field, type FormState, readForm, SelectField, TextArea, withRefusal } from "../forms";
 import { refusal } from "../messages";
-import type { UiApp, UiContext } from "../session";
+import { permit, type UiApp, type UiContext, WRITERS } from "../session";
 import { withBeneficiary } from "./beneficiaries";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
@@ -70,12 +70,12 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 }
 
 export function measureFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
+  ui.get("/beneficiaires/:id/mesure/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const start = c.get("ctx").today();
     // One year is the usual first contract; the form says the bounds.
     return page(c, { values: { level: "MASP2", startDate: start, endDate: addDays(addMonths(start, 12), -1) }, errors: {}, labels: LABELS });
   });
-  ui.post("/beneficiaires/:id/mesure/nouvelle", withBeneficiary, async (c) => {
+  ui.post("/beneficiaires/:id/mesure/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
     const parsed = parseForm(OpenMeasureInput, values, FIELDS, [reasonWithExtension]);
