@@ -2,16 +2,16 @@ import { createToken, createTokenResolver, type Role } from "../../src/auth/toke
 import type { Db } from "../../src/db/client";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/deps";
-import { createLogger } from "../../src/logger";
 import { OpenApiResponseChecker } from "./openapi-check";
+import { testLogger } from "./service-log";
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** The real app on a test database: a silent logger, no token cache, and the deps a test gives. */
-export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard">> = {}): TestApp {
+/** The real app on a test database: the run's log file (scanned for personal data), no token cache, and the deps a test gives. */
+export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "logger">> = {}): TestApp {
   return createApp({
     db,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    logger: testLogger(),
     resolveToken: createTokenResolver(db, 0),
     queueState: async () => "disabled",
     ...deps,
