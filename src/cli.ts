@@ -6,7 +6,8 @@ import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { users } from "./db/schema/users";
 import { createLogger, describeError } from "./logger";
-import { systemContext } from "./services/context";
+import { cliSource, traceAccess } from "./services/audit/access-log";
+import { type ServiceContext, systemContext } from "./services/context";
 import { CreateUserInput, createUser, findUserByEmail } from "./services/users/users";
 
 const USAGE = `usage:
@@ -14,6 +15,9 @@ const USAGE = `usage:
       creates an API token (acting for a staff member with --user); prints it once, on the last line
   npm run cli -- users:create --email <email> --role <${ROLES.join("|")}> [--name <display name>]
       creates a staff member who can log in to the web UI; prints a one-time password on the last line`;
+
+/** Who runs a command, for the access traces: the operating-system account and machine. */
+const cliContext = (db: ServiceContext["db"]): ServiceContext => ({ ...systemContext(db, "cli"), source: cliSource() });
 
 /** Administrative commands. Logs go to stderr, so stdout's last line is the result. */
 async function main() {
@@ -35,6 +39,7 @@ async function main() {
           userId = user.id;
         }
         const { id, token } = await createToken(database.db, { role: values.role as Role, name: values.name, userId });
+        await traceAccess(cliContext(database.db), { action: "token.created", details: { createdTokenId: id, role: values.role, forUserId: userId } });
         process.stdout.write(`created ${values.role} token "${values.name}" (id ${id}); it is shown only once:\n${token}\n`);
       } finally {
         await database.close();

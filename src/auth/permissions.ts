@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   "alert.handle": ["caseworker"],
   "user.create": [],
   "user.list": ["finance", "caseworker"],
+  /** The journal: business audit and access traces (`GET /v1/audit`, the Journal page). */
+  "audit.read": [], // manager: added by the four-eyes work
 } as const satisfies Record<string, readonly Exclude<Role, "admin">[]>;
 
 export type Action = keyof typeof PERMISSIONS;

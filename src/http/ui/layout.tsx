@@ -54,6 +54,7 @@ const NAV: [string, string, Action | null][] = [
   ["/paiements", "Paiements", "operations.view"],
   ["/alertes", "Alertes", null],
   ["/traitements", "Traitements", "operations.view"],
+  ["/journal", "Journal", "audit.read"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (

@@ -8,6 +8,7 @@ import { chargeFormRoutes } from "./pages/charge-form";
 import { creditRoutes } from "./pages/credits";
 import { dashboardRoutes } from "./pages/dashboard";
 import { jobRoutes } from "./pages/jobs";
+import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
@@ -37,5 +38,6 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   paymentRoutes(ui);
   alertRoutes(ui);
   jobRoutes(ui, deps);
+  journalRoutes(ui);
   return ui;
 }

@@ -5,6 +5,7 @@ import { requestSite } from "../../middleware/request-site";
 import { readForm } from "../forms";
 import { Page } from "../layout";
 import { SESSION_COOKIE, type UiApp, type UiDeps } from "../session";
+import { traceSignIn, traceSignOut } from "../sign-in-traces";
 
 const LoginPage = ({ error, email }: { error?: string; email?: string }) => (
   <Page title="Connexion">
@@ -37,6 +38,7 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
     const f = await readForm(c);
     const email = typeof f.email === "string" ? f.email : "";
     const result = await login(deps.db, email, typeof f.password === "string" ? f.password : "");
+    await traceSignIn(c, deps.db, email, result?.session.user);
     if (!result) return c.html(page({ error: "E-mail ou mot de passe incorrect.", email }), 401);
     setCookie(c, SESSION_COOKIE, result.token, { httpOnly: true, sameSite: "Lax", secure: options.secureCookies, path: "/", maxAge: SESSION_HOURS * 3600 });
     return c.redirect("/");
@@ -47,6 +49,7 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
 export function logoutRoutes(ui: UiApp, deps: UiDeps) {
   ui.post("/deconnexion", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
+    await traceSignOut(c);
     if (token) await logout(deps.db, token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.redirect("/connexion");
