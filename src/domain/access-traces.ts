@@ -3,7 +3,7 @@
  * out, created or revoked an API token, and who read lists, searches and records of
  * personal data. Kept apart from the business audit, and for a limited time.
  */
-export const ACCESS_ACTIONS = [
+const ACCESS_ACTIONS = [
   "login.succeeded",
   "login.failed",
   "logout",

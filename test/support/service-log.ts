@@ -48,7 +48,7 @@ export function capturedLogger(): { logger: Logger; lines: string[]; text(): str
  * people, users' e-mail domains): none may ever reach a log line. Patterns, so that a
  * CAF number is matched as a whole number and a random last name by its stem.
  */
-export const PERSONAL_VALUES: readonly RegExp[] = [
+const PERSONAL_VALUES: readonly RegExp[] = [
   // IBANs, compact and grouped by four
   /FR76\s?3000\s?6000\s?0112\s?3456\s?7890\s?18\d/i,
   /FR14\s?2004\s?1010\s?0505\s?0001\s?3M02\s?60\d/i,
