@@ -5,7 +5,7 @@ import { AUDIT_KINDS, type AuditKind } from "../../domain/access-traces";
 import { BUSINESS_TIME_ZONE } from "../../domain/business-date";
 import { ValidationError } from "../../domain/errors";
 import type { ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Label } from "../schemas";
 import { traceAccess } from "./access-log";
 
 export const ListAuditInput = z.object({
@@ -14,7 +14,7 @@ export const ListAuditInput = z.object({
   /** Last day included (Europe/Paris). */
   to: CalendarDate.optional(),
   /** Exactly as recorded: `token:<label>`, `user:<e-mail>`, `cli`, `job:<name>`, `anonymous`. */
-  actor: z.string().trim().min(1).max(200).optional(),
+  actor: Label.optional(),
   /** A staff member: their access traces, and the business rows written as them or by their tokens. */
   userId: z.uuid().optional(),
   beneficiaryId: z.uuid().optional(),
