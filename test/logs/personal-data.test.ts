@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,6 +137,26 @@ describe("no personal data in logs (issue 12, defect 2)", () => {
     expectClean(line);
     expect(line).toMatch(/XX001/);
     expect(line).toMatch(/query #[0-9a-f]{12}/);
+  });
+
+  it("CLI: a command failing on a database error prints its SQLSTATE, never the values it sent", async () => {
+    await database.db.execute(sql`create function refuse_user() returns trigger language plpgsql as $$
+      begin raise exception 'refused user %, %', new.email, new.display_name using errcode = 'XX001'; end $$`);
+    await database.db.execute(sql`create trigger refuse_user before insert on users for each row execute function refuse_user()`);
+    const email = "jeanne.valjeanne@asso.example";
+    const failed = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", "users:create", "--email", email, "--role", "finance", "--name", "Jeanne Valjeanne"],
+      { cwd: fileURLToPath(new URL("../..", import.meta.url)), env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: "warn" }, timeout: 60_000 },
+    ).then(
+      () => undefined,
+      (e: { code?: number; stdout: string; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    const output = `${failed?.stdout}\n${failed?.stderr}`;
+    expect(output).toContain("XX001");
+    expectClean(output);
+    expect(output).not.toContain(email);
   });
 
   it("an Error logged as the first argument does not become the line's message", async () => {
