@@ -3,6 +3,7 @@ import { createToken, ROLES, type Role } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger, describeError } from "./logger";
+import { cliSource, traceAccess } from "./services/audit/access-log";
 import { type ServiceContext, systemContext } from "./services/context";
 import { listTokens, revokeToken, TokenRef } from "./services/users/api-tokens";
 import { resetPassword } from "./services/users/passwords";
@@ -23,6 +24,9 @@ const USAGE = `usage:
   npm run cli -- tokens:revoke --id <token id>
       revokes an API token for good, at once`;
 
+/** Who runs a command, for the access traces: the operating-system account and machine. */
+const cliContext = (db: ServiceContext["db"]): ServiceContext => ({ ...systemContext(db, "cli"), source: cliSource() });
+
 /** Administrative commands. Logs go to stderr, so stdout's last line is the result. */
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
@@ -32,7 +36,7 @@ async function main() {
   const withDatabase = async (work: (ctx: ServiceContext) => Promise<void>) => {
     const database = await openMigratedDatabase(config, logger);
     try {
-      await work(systemContext(database.db, "cli"));
+      await work(cliContext(database.db));
     } finally {
       await database.close();
     }
@@ -52,6 +56,7 @@ async function main() {
           userId = user.id;
         }
         const { id, token } = await createToken(database.db, { role: values.role as Role, name: values.name, userId });
+        await traceAccess(cliContext(database.db), { action: "token.created", details: { createdTokenId: id, role: values.role, forUserId: userId } });
         process.stdout.write(`created ${values.role} token "${values.name}" (id ${id}); it is shown only once:\n${token}\n`);
       } finally {
         await database.close();

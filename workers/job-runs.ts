@@ -3,6 +3,7 @@ import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import type { Db } from "../src/db/client";
 import { jobRuns } from "../src/db/schema/jobs";
 import type { JobContext, JobDefinition, JobPayload, JobSummary } from "../src/jobs/catalog";
+import { describeError } from "../src/logger";
 
 /** One BullMQ job across its attempts: each attempt's row id derives from it, so a later attempt finds the earlier ones. */
 export interface QueuedJob {
@@ -88,7 +89,7 @@ export async function runRecorded(
   } catch (error) {
     await db
       .update(jobRuns)
-      .set({ status: "failed", error: error instanceof Error ? error.message.slice(0, 2000) : String(error), finishedAt: sql`now()` })
+      .set({ status: "failed", error: describeError(error).slice(0, 2000), finishedAt: sql`now()` })
       .where(stillRunning)
       .catch(() => {});
     throw error;

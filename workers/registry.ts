@@ -1,6 +1,7 @@
 import type { JobDefinition, JobName } from "../src/jobs/catalog";
 import { ledgerVerify } from "./jobs/ledger-verify";
 import { chargePayments, rentPayments, reversements, unpaidRentCheck } from "./jobs/payment-jobs";
+import { retention } from "./jobs/retention";
 
 /** Every job, as data: name, schedule (cron, Europe/Paris), processor. */
 export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
@@ -9,4 +10,5 @@ export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
   reversements,
   "unpaid-rent-check": unpaidRentCheck,
   "ledger-verify": ledgerVerify,
+  retention,
 };

@@ -6,6 +6,7 @@ import type { Db } from "../src/db/client";
 import { BUSINESS_TIME_ZONE, businessDate } from "../src/domain/business-date";
 import { DomainError } from "../src/domain/errors";
 import type { JobDefinition, JobName, JobPayload, JobSummary, QueueState } from "../src/jobs/catalog";
+import { describeError, safeError } from "../src/logger";
 import { createRedis, redisReachable } from "./connection";
 import { abandonAttempts, abandonOrphanedRuns, type QueuedJob, runRecorded } from "./job-runs";
 import { JOBS } from "./registry";
@@ -80,7 +81,7 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
   const connections: Redis[] = [];
   const connect = (purpose: "worker" | "producer") => {
     const c = createRedis(options.redisUrl, purpose);
-    c.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    c.on("error", (err) => logger.warn({ err }, "redis connection error"));
     connections.push(c);
     return c;
   };
@@ -123,9 +124,13 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
             jobLogger.info({ summary }, "job finished");
             return summary;
           } catch (error) {
+            // BullMQ keeps a failure's message and stack in Redis (and the dashboard shows them):
+            // only what the logger's error serializer lets through, never a query's values.
+            const safe = describeError(error);
             // Bad input will not get better by retrying.
-            if (error instanceof DomainError && error.code === "validation_failed") throw new UnrecoverableError(error.message);
-            throw error;
+            const failure = error instanceof DomainError && error.code === "validation_failed" ? new UnrecoverableError(safe) : new Error(safe);
+            failure.stack = `${failure.name}: ${safe}\n${safeError(error).stack ?? ""}`;
+            throw failure;
           }
         },
         { connection: workerConnection, prefix, concurrency: 1, lockDuration: lock.durationMs, stalledInterval: lock.stalledIntervalMs, maxStalledCount: 1 },
@@ -143,10 +148,10 @@ async function startQueueRuntime(options: JobRuntimeOptions): Promise<JobRuntime
             { job: def.name, jobId, attemptsStarted: started, stalledCounter: job.stalledCounter, runsAbandoned: closed },
             "job stalled: its worker stopped, the job is back in its queue",
           );
-        })().catch((err: Error) => logger.error({ job: def.name, jobId, err: err.message }, "could not record a stalled job"));
+        })().catch((err: Error) => logger.error({ job: def.name, jobId, err }, "could not record a stalled job"));
       });
-      worker.on("failed", (job, err) => logger.error({ job: def.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, "job failed"));
-      worker.on("error", (err) => logger.error({ job: def.name, err: err.message }, "worker error"));
+      worker.on("failed", (job, err) => logger.error({ job: def.name, jobId: job?.id, attempts: job?.attemptsMade, err }, "job failed"));
+      worker.on("error", (err) => logger.error({ job: def.name, err }, "worker error"));
       workers.push(worker);
     }
     if (options.scheduler) {
@@ -243,7 +248,7 @@ async function startInProcessRuntime(options: JobRuntimeOptions): Promise<JobRun
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        run(def.name, { asOf: businessDate() }, "schedule").catch((err: Error) => logger.error({ job: def.name, err: err.message }, "job failed"));
+        run(def.name, { asOf: businessDate() }, "schedule").catch((err: Error) => logger.error({ job: def.name, err }, "job failed"));
         arm(def);
       },
       Math.max(1_000, next.getTime() - Date.now()),

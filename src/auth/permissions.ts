@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   "proposal.list": ["finance", "caseworker", "manager"],
   /** Approve or reject someone else's proposal: the checkers of four eyes. */
   "proposal.decide": ["finance", "manager"],
+  /** The journal: business audit and access traces (`GET /v1/audit`, the Journal page); the manager controls. */
+  "audit.read": ["manager"],
 } as const satisfies Record<string, readonly Exclude<Role, "admin">[]>;
 
 export type Action = keyof typeof PERMISSIONS;

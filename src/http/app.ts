@@ -1,6 +1,7 @@
 import { jsx } from "hono/jsx";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { auditRoutes } from "./api/audit";
 import { beneficiaryRoutes } from "./api/beneficiaries";
 import { budgetPlanRoutes } from "./api/budget-plan";
 import { creditRoutes } from "./api/credits";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));
+  app.route("/", auditRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

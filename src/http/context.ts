@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { businessDate } from "../domain/business-date";
 import { centsToJson } from "../domain/money";
 import type { ServiceContext } from "../services/context";
+import { clientAddress } from "./client-address";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
 
@@ -14,6 +15,7 @@ export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContex
     role: principal.role,
     userId: principal.userId,
     tokenId: principal.tokenId,
+    source: clientAddress(c),
     requestId: c.get("requestId"),
     today: deps.today ?? (() => businessDate()),
   };

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError, type z } from "zod";
 import { DomainError, type DomainErrorCode } from "../domain/errors";
 import { toLedgerError } from "../ledger/errors";
+import { describeError } from "../logger";
 import type { AppEnv } from "./env";
 
 /** The contract's error envelope. `requestId` lets support find the log line. */
@@ -52,6 +53,9 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   if (mapped instanceof DomainError) {
     return errorResponse(c, STATUS[mapped.code], mapped.code, mapped.message, mapped.details);
   }
-  (c.get("logger") ?? console).error({ err: { name: err.name, message: err.message, stack: err.stack } }, "unhandled error");
+  // Through the logger's error serializer (`safeError`): never the query's values.
+  const logger = c.get("logger");
+  if (logger) logger.error({ err }, "unhandled error");
+  else console.error("unhandled error:", describeError(err));
   return errorResponse(c, 500, "internal_error", "internal error");
 }

@@ -10,8 +10,10 @@ export interface ServiceContext {
   role: Role;
   /** The staff member behind the token; a caseworker sees only their own caseload. */
   userId?: string;
-  /** The API token acting (none in the UI): with `userId`, who proposed, for four eyes. */
+  /** The API token acting (none in the UI): with `userId`, who proposed (four eyes); access traces identify it. */
   tokenId?: string;
+  /** Where the request came from (the client's address, `cli:…`), for the access traces. */
+  source?: string;
   requestId?: string;
   /** Today's business date (Europe/Paris); injectable so tests can travel in time. */
   today(): string;

@@ -23,6 +23,7 @@ type Expectation = Action | null | "public";
 const API: Record<string, Expectation> = {
   "GET /health": "public",
   "GET /v1/alerts": null,
+  "GET /v1/audit": "audit.read",
   "POST /v1/alerts/{id}/acknowledge": "alert.handle",
   "POST /v1/alerts/{id}/close": "alert.handle",
   "GET /v1/beneficiaries": null,
@@ -84,6 +85,7 @@ const OTHER: Record<string, Expectation> = {
   "POST /beneficiaires/:id/iban": "beneficiary.write",
   "GET /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
   "POST /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
+  "GET /journal": "audit.read",
   "GET /paiements": "operations.view",
   "GET /propositions": "proposal.list",
   "POST /propositions/:id/approbation": "proposal.decide",
@@ -156,6 +158,7 @@ describe("the role matrix covers every route, API and UI, for every role", () =>
       "user.manage": ["admin"],
       "proposal.list": ["admin", "finance", "caseworker", "manager"],
       "proposal.decide": ["admin", "finance", "manager"],
+      "audit.read": ["admin", "manager"],
     });
   });
 

@@ -11,7 +11,6 @@ import { seedBeneficiaries } from "../../bench/support/seed";
 import type { Db } from "../../src/db/client";
 import { queryRows } from "../../src/db/sql";
 import { verifyLedger } from "../../src/ledger/verify";
-import { createLogger } from "../../src/logger";
 import { systemContext } from "../../src/services/context";
 import { RecordCreditInput, recordCredit } from "../../src/services/credits/record-credit";
 import { runPayments } from "../../src/services/payments/run-payments";
@@ -19,6 +18,7 @@ import { type JobRuntime, startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
 import { deleteQueueKeys, startTestRuntime } from "../support/queues";
+import { testLogger } from "../support/service-log";
 
 /**
  * Exactly-once payments on real PostgreSQL and Redis: two workers racing for the same
@@ -27,7 +27,7 @@ import { deleteQueueKeys, startTestRuntime } from "../support/queues";
  */
 
 const N = 300;
-const logger = createLogger("silent");
+const logger = testLogger();
 
 /** Credits through the service verb, as the CAF file import would post them. */
 async function creditAll(db: Db, ids: readonly string[], amount: (i: number) => number, valueDate: string) {

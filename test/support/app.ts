@@ -2,19 +2,19 @@ import { createToken, createTokenResolver, type Role } from "../../src/auth/toke
 import type { Db } from "../../src/db/client";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/deps";
-import { createLogger } from "../../src/logger";
 import { OpenApiResponseChecker } from "./openapi-check";
+import { testLogger } from "./service-log";
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** The real app on a test database: a silent logger and the deps a test gives. */
+/** The real app on a test database: the run's log file (scanned for personal data) and the deps a test gives. */
 export function createTestApp(
   db: Db,
-  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "now" | "loginThrottle" | "mfaRequired">> = {},
+  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "logger" | "now" | "loginThrottle" | "mfaRequired">> = {},
 ): TestApp {
   return createApp({
     db,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    logger: testLogger(),
     resolveToken: createTokenResolver(db),
     queueState: async () => "disabled",
     ...deps,

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
 import { redisReachable } from "../../workers/connection";
 import { databaseUrl, TEST_ADMIN_URL, TEST_REDIS_URL } from "./env";
+import { personalValuesIn, serviceLogDir } from "./service-log";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -39,6 +41,16 @@ export default async function setup(project: TestProject) {
       await admin.unsafe(`drop database if exists ${datname} with (force)`);
     }
     await admin.end();
+    // The run's service logs (test/support/service-log.ts) must hold no personal value.
+    const leaks = personalValuesIn(serviceLogDir(runId));
+    if (leaks.length > 0) {
+      const shown = leaks.slice(0, 10).map((l) => `  ${l.file}: "${l.match}" in ${l.line}`);
+      process.stderr.write(`\nFAILED: personal data in the service logs of this run (${leaks.length} lines):\n${shown.join("\n")}\n\n`);
+      // A teardown's exception does not change vitest's exit status: this does.
+      process.exitCode = 1;
+      return;
+    }
+    rmSync(serviceLogDir(runId), { recursive: true, force: true });
   };
 }
 

@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import type { Db } from "../../src/db/client";
-import { createLogger } from "../../src/logger";
 import { type JobRuntime, type JobRuntimeOptions, startJobRuntime } from "../../workers/runtime";
 import { TEST_REDIS_URL } from "./env";
+import { testLogger } from "./service-log";
 
 /** Removes a test run's queues from Redis: every key under its prefix. */
 export async function deleteQueueKeys(prefix: string): Promise<void> {
@@ -22,12 +22,12 @@ export async function deleteQueueKeys(prefix: string): Promise<void> {
 
 /**
  * A job runtime on the test Redis under `prefix`: workers on, no schedules, never the
- * in-process fallback, a silent log; `overrides` for what a suite tests.
+ * in-process fallback, the run's log file; `overrides` for what a suite tests.
  */
 export const startTestRuntime = (db: Db, prefix: string, overrides: Partial<JobRuntimeOptions> = {}): Promise<JobRuntime> =>
   startJobRuntime({
     db,
-    logger: createLogger("silent"),
+    logger: testLogger(),
     redisUrl: TEST_REDIS_URL,
     prefix,
     scheduler: false,

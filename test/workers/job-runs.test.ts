@@ -7,13 +7,13 @@ import { loadConfig } from "../../src/config";
 import { jobRuns } from "../../src/db/schema/jobs";
 import { queryRows } from "../../src/db/sql";
 import type { JobDefinition } from "../../src/jobs/catalog";
-import { createLogger } from "../../src/logger";
 import { attemptRunId, type QueuedJob, runRecorded } from "../../workers/job-runs";
 import { DEFAULT_LOCK_TIMES, startJobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
 import { deleteQueueKeys, startTestRuntime } from "../support/queues";
+import { testLogger } from "../support/service-log";
 import { staffUser, uiSession } from "../support/ui";
 
 /**
@@ -23,7 +23,7 @@ import { staffUser, uiSession } from "../support/ui";
  */
 describe("job runs left behind by a stopped worker", () => {
   let database: TestDatabase;
-  const logger = createLogger("silent");
+  const logger = testLogger();
   const prefix = `test-runs-${randomBytes(4).toString("hex")}`;
   const statuses = async () =>
     queryRows<{ id: string; status: string; error: string | null }>(database.db, sql`select id::text, status, error from job_runs order by started_at, id`);

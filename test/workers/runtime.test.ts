@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logger";
 import { startJobRuntime } from "../../workers/runtime";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_REDIS_URL } from "../support/env";
 import { deleteQueueKeys, startTestRuntime } from "../support/queues";
+import { testLogger } from "../support/service-log";
 
 describe("job runtime", () => {
   let database: TestDatabase;
   const prefix = `test-rt-${randomBytes(4).toString("hex")}`;
-  const logger = createLogger("silent");
+  const logger = testLogger();
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -4,6 +4,9 @@ import { formatEuros } from "../../domain/money";
 /** `1 234,56 €` */
 export const euros = (cents: bigint | number): string => formatEuros(typeof cents === "bigint" ? cents : BigInt(cents));
 /** `05/02/2026` */
+const PARIS_DATE_TIME = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "medium" });
+/** An instant as Paris reads it: `27/11/2026 14:50:03`. */
+export const frDateTime = (iso: string): string => PARIS_DATE_TIME.format(new Date(iso));
 export const frDate = (iso: string | null | undefined): string => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : "—");
 const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 /** `février 2026` */
@@ -43,6 +46,7 @@ export const JOB_LABELS: Record<string, string> = {
   reversements: "Reversements",
   "unpaid-rent-check": "Contrôle des impayés",
   "ledger-verify": "Vérification du grand livre",
+  retention: "Purge des traces anciennes",
 };
 export const CATEGORY_LABELS: Record<string, string> = {
   energy: "Énergie",

@@ -56,6 +56,7 @@ const NAV: [string, string, Action | null][] = [
   ["/propositions", "Propositions", "proposal.list"],
   ["/traitements", "Traitements", "operations.view"],
   ["/utilisateurs", "Utilisateurs", "user.manage"],
+  ["/journal", "Journal", "audit.read"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (

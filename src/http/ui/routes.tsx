@@ -10,6 +10,7 @@ import { creditRoutes } from "./pages/credits";
 import { dashboardRoutes } from "./pages/dashboard";
 import { ibanFormRoutes } from "./pages/iban-form";
 import { jobRoutes } from "./pages/jobs";
+import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
@@ -53,5 +54,6 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   alertRoutes(ui);
   proposalRoutes(ui);
   jobRoutes(ui, deps);
+  journalRoutes(ui);
   return ui;
 }

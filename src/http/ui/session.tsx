@@ -6,12 +6,13 @@ import { type Action, may } from "../../auth/permissions";
 import { resolveSession, type Session, type SessionGate, sessionGate } from "../../auth/sessions";
 import type { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import type { ServiceContext } from "../../services/context";
+import { clientAddress } from "../client-address";
 import type { AppDeps } from "../deps";
 import { Page } from "./layout";
 
 export const SESSION_COOKIE = "masp_session";
 /** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
-const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|propositions|utilisateurs|mot-de-passe|securite|deconnexion)?(\/|$)/;
+const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|propositions|journal|utilisateurs|mot-de-passe|securite|deconnexion)?(\/|$)/;
 
 /** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
 type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
@@ -60,6 +61,7 @@ export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
       actor: `user:${session.user.email}`,
       role: session.user.role,
       userId: session.user.id,
+      source: clientAddress(c),
       requestId: c.get("requestId" as never),
       today: deps.today,
     });

@@ -6,6 +6,7 @@ import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
 import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
+import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
 
 export const ListAlertsInput = z.object({
@@ -48,6 +49,7 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
     .where(and(...filters))
     .orderBy(sql`case when ${alerts.type} = 'masp3_trigger' then 0 else 1 end`, desc(alerts.createdAt))
     .limit(data.limit);
+  await traceAccess(ctx, { action: "alert.list", beneficiaryId: data.beneficiaryId, details: { type: data.type, status: data.status, results: rows.length } });
   return rows.map((r) => alertView(r.alert));
 }
 

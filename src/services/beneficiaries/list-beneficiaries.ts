@@ -3,6 +3,7 @@ import { z } from "zod";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { ValidationError } from "../../domain/errors";
 import { caseloadFilter } from "../access";
+import { searchDetails, traceAccess } from "../audit/access-log";
 import type { ServiceContext } from "../context";
 
 export const ListBeneficiariesInput = z.object({
@@ -63,5 +64,7 @@ export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; da
   const page = rows.slice(0, data.limit);
   const last = page.at(-1);
   const nextCursor = rows.length > data.limit && last ? encodeCursor([last.lastName.toLowerCase(), last.firstName.toLowerCase(), last.id]) : null;
+  const read = { caseworkerId: data.caseworkerId, nextPage: Boolean(data.cursor), results: page.length, ...searchDetails(data.q) };
+  await traceAccess(ctx, { action: data.q ? "beneficiary.search" : "beneficiary.list", details: read });
   return { items: page, nextCursor };
 }

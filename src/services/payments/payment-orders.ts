@@ -7,6 +7,7 @@ import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
 import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { caseloadFilter, loadBeneficiary } from "../access";
+import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate, CentsOr, PositiveCents } from "../schemas";
 
@@ -46,6 +47,8 @@ export async function listPaymentOrders({ ctx, data }: { ctx: ServiceContext; da
     .where(and(...filters))
     .orderBy(desc(paymentOrders.businessDate), desc(paymentOrders.id))
     .limit(data.limit);
+  const { beneficiaryId, ...asked } = data;
+  await traceAccess(ctx, { action: "payment_order.list", beneficiaryId, details: { ...asked, results: rows.length } });
   return rows.map((r) => paymentOrderView(r.order));
 }
 

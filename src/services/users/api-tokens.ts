@@ -4,6 +4,7 @@ import { apiTokens } from "../../db/schema/auth";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
 import { NotFoundError } from "../../domain/errors";
+import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
 
 export const TokenRef = z.object({ tokenId: z.uuid() });
@@ -39,6 +40,7 @@ export async function revokeToken({ ctx, data }: { ctx: ServiceContext; data: z.
       .returning({ id: apiTokens.id });
     if (row) {
       await recordAudit(tx, ctx, { action: "token.revoke", entityType: "api_token", entityId: row.id });
+      await traceAccess(ctx, { action: "token.revoked", details: { revokedTokenId: row.id } }, tx);
       return { id: row.id, revoked: true as const };
     }
     const [known] = await tx.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, data.tokenId));

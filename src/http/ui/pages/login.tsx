@@ -3,11 +3,12 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Refusal } from "../../../auth/login-throttle";
 import { checkPassword, confirmTotp, logout, openSession, resolveSession, SESSION_HOURS } from "../../../auth/sessions";
-import { clientAddress } from "../../middleware/client-address";
+import { clientAddress } from "../../client-address";
 import { requestSite } from "../../middleware/request-site";
 import { readForm } from "../forms";
 import { Page } from "../layout";
 import { SESSION_COOKIE, type UiApp, type UiDeps } from "../session";
+import { traceSignIn, traceSignOut } from "../sign-in-traces";
 
 const WRONG = "E-mail ou mot de passe incorrect.";
 
@@ -68,13 +69,14 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
     if (requestSite(c.req.raw) === "cross-site") return c.text("Connexion refusée : formulaire envoyé depuis un autre site.", 403);
     const f = await readForm(c);
     const email = typeof f.email === "string" ? f.email.slice(0, 320) : "";
-    const keys = { email, address: clientAddress(c) };
+    const keys = { email, address: clientAddress(c) ?? "unknown" };
     const refusal = await deps.loginThrottle.check(keys);
     if (refusal) {
       c.header("Retry-After", String(refusal.retryAfterSeconds));
       return c.html(html(<LoginPage error={throttled(refusal)} email={email} />), 429);
     }
     const user = await checkPassword(deps.db, email, typeof f.password === "string" ? f.password : "");
+    await traceSignIn(c, deps.db, email, user ?? undefined);
     if (!user) {
       await deps.loginThrottle.failed(keys);
       return c.html(html(<LoginPage error={WRONG} email={email} />), 401);
@@ -100,7 +102,7 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
     const f = await readForm(c);
     const body = await c.req.parseBody();
     if (body._csrf !== session.csrfToken) return c.text("Jeton CSRF invalide : rechargez la page.", 403);
-    const keys = { email: session.user.email, address: clientAddress(c) };
+    const keys = { email: session.user.email, address: clientAddress(c) ?? "unknown" };
     const refusal = await deps.loginThrottle.check(keys);
     if (refusal) {
       c.header("Retry-After", String(refusal.retryAfterSeconds));
@@ -119,6 +121,7 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
 export function logoutRoutes(ui: UiApp, deps: UiDeps) {
   ui.post("/deconnexion", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
+    await traceSignOut(c);
     if (token) await logout(deps.db, token);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.redirect("/connexion");
