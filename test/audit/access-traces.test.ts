@@ -113,7 +113,7 @@ describe("access traces (issue 12, control 7)", () => {
         ["--import", "tsx", "src/cli.ts", "tokens:create", "--role", "finance", "--name", "poste-trace"],
         {
           cwd: repoRoot,
-          env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: "warn" },
+          env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, LOG_LEVEL: "warn" },
           timeout: 60_000,
         },
       );

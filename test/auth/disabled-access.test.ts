@@ -15,10 +15,10 @@ import { STAFF_PASSWORD, staffUser } from "../support/ui";
 import { browser } from "./support";
 
 /** Runs the CLI (`node --import tsx src/cli.ts`) on the test database to completion. */
-function runCli(args: string[], databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], database: { url?: string; ownerUrl?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+      env: { ...process.env, DATABASE_URL: database.url, DATABASE_OWNER_URL: database.ownerUrl, LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -154,19 +154,18 @@ describe("disabled staff and revoked tokens", { timeout: 120_000 }, () => {
   });
 
   it("the CLI disables and re-enables a user, lists and revokes tokens", async () => {
-    const url = database.url!;
-    const disable = await runCli(["users:disable", "--email", "claire@asso.example"], url);
+    const disable = await runCli(["users:disable", "--email", "claire@asso.example"], database);
     expect(disable.code, disable.stderr).toBe(0);
     expect((await api(claireToken)).status).toBe(401);
-    const enable = await runCli(["users:enable", "--email", "claire@asso.example"], url);
+    const enable = await runCli(["users:enable", "--email", "claire@asso.example"], database);
     expect(enable.code, enable.stderr).toBe(0);
     expect((await api(claireToken)).status).toBe(200);
 
-    const list = await runCli(["tokens:list", "--user", "claire@asso.example"], url);
+    const list = await runCli(["tokens:list", "--user", "claire@asso.example"], database);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain(claireTokenId);
     expect(list.stdout).toContain("active");
-    const revoke = await runCli(["tokens:revoke", "--id", claireTokenId], url);
+    const revoke = await runCli(["tokens:revoke", "--id", claireTokenId], database);
     expect(revoke.code, revoke.stderr).toBe(0);
     expect((await api(claireToken)).status).toBe(401);
   });

@@ -43,7 +43,7 @@ describe("no personal data in logs (issue 12, defect 2)", () => {
   const prefix = `test-pd-${randomBytes(4).toString("hex")}`;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ as: "owner" });
     await refuseBeneficiaries(database);
   });
   afterAll(async () => {
