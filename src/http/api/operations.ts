@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { JOB_NAMES } from "../../jobs/catalog";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
 import {
@@ -18,7 +19,7 @@ import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
 
-const PaymentOrderSchema = z
+export const PaymentOrderSchema = z
   .object({
     id: z.uuid(),
     beneficiaryId: z.uuid(),
@@ -29,7 +30,13 @@ const PaymentOrderSchema = z
     period: z.string().nullable(),
     chargeId: z.uuid().nullable(),
     businessDate: z.string(),
-    status: z.enum(["pending", "sent", "settled", "rejected"]),
+    status: z.enum(PAYMENT_STATUSES),
+    /** The account it leaves from, once batched or settled. */
+    bankAccountId: z.uuid().nullable(),
+    /** The date of the last change of status (bank date, or the date given). */
+    statusDate: z.string().nullable(),
+    reasonCode: z.string().nullable(),
+    reasonLabel: z.string().nullable(),
     ledgerTransactionId: z.uuid(),
     createdAt: z.string(),
   })
