@@ -52,6 +52,11 @@ const API: Record<string, Expectation> = {
   "POST /v1/measures/{id}/end": "beneficiary.write",
   "POST /v1/measures/{id}/renewals": "beneficiary.write",
   "POST /v1/measures/{id}/reviews": "beneficiary.write",
+  "GET /v1/payment-batches": "operations.view",
+  "POST /v1/payment-batches": "payment.execute",
+  "GET /v1/payment-batches/{id}/pain001": "payment.execute",
+  "POST /v1/payment-batches/{id}/sent": "payment.execute",
+  "POST /v1/payment-batches/{id}/dissolution": "payment.execute",
   "GET /v1/payment-orders": null,
   "GET /v1/prestations": null,
   "GET /v1/proposals": "proposal.list",
@@ -87,6 +92,11 @@ const OTHER: Record<string, Expectation> = {
   "POST /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
   "GET /journal": "audit.read",
   "GET /paiements": "operations.view",
+  "GET /virements": "operations.view",
+  "POST /virements/remises": "payment.execute",
+  "GET /virements/remises/:id/fichier": "payment.execute",
+  "POST /virements/remises/:id/envoi": "payment.execute",
+  "POST /virements/remises/:id/dissolution": "payment.execute",
   "GET /propositions": "proposal.list",
   "POST /propositions/:id/approbation": "proposal.decide",
   "POST /propositions/:id/rejet": "proposal.decide",
@@ -159,6 +169,7 @@ describe("the role matrix covers every route, API and UI, for every role", () =>
       "proposal.list": ["admin", "finance", "caseworker", "manager"],
       "proposal.decide": ["admin", "finance", "manager"],
       "audit.read": ["admin", "manager"],
+      "payment.execute": ["admin", "finance"],
     });
   });
 

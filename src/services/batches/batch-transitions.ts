@@ -1,4 +1,4 @@
-import type { Tx } from "../../db/client";
+import type { Executor, Tx } from "../../db/client";
 import { runText } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
@@ -11,6 +11,24 @@ async function lockBatch(tx: Tx, id: string): Promise<{ status: BatchStatus }> {
   const [row] = await runText<{ status: BatchStatus }>(tx, "select status from payment_batches where id = $1::uuid for update", [id]);
   if (!row) throw new NotFoundError("payment batch", id);
   return row;
+}
+
+/**
+ * A prepared batch whose orders are no longer all `batched` (one was cancelled since)
+ * would pay them anyway: its file is frozen. It can only be dissolved and prepared again.
+ */
+export async function assertBatchIntact(executor: Executor, id: string): Promise<void> {
+  const [row] = await runText<{ n: number }>(
+    executor,
+    `select count(*)::int as n from payment_batch_orders l join payment_orders o on o.id = l.order_id
+      where l.batch_id = $1::uuid and o.status <> 'batched'`,
+    [id],
+  );
+  if (row && row.n > 0) {
+    throw new ConflictError("an order of the batch was cancelled since it was prepared: dissolve the batch and prepare it again", {
+      ordersNotBatched: row.n,
+    });
+  }
 }
 
 /**
@@ -27,6 +45,7 @@ async function transition(
     if (batch.status !== "prepared") {
       throw new ConflictError(`the batch is ${batch.status}: only a prepared batch can be ${move.batch}`, { status: batch.status });
     }
+    if (move.batch === "sent") await assertBatchIntact(tx, id);
     const moved = await runText<{ n: number }>(
       tx,
       `with moved as (
