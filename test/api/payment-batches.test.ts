@@ -193,6 +193,43 @@ describe("payment batches", () => {
     for (const a of made) await call("POST", `/v1/payment-batches/${a.body.id}/dissolution`);
   });
 
+  it("one batch per account without bankAccountId; an account of its own in pain.001.001.03, its creditor's address in the file; with bankAccountId only that account", async () => {
+    const own = randomUUID();
+    const { household: h } = await pendingRent();
+    await runText(
+      database.db,
+      `insert into bank_accounts (id, name, iban, kind, beneficiary_id, pain_version, batch_booking, ledger_address)
+       values ($1::uuid, 'Compte de Mme Lefèvre', 'FR7630004000031234567890143', 'beneficiary', $2::uuid, 'pain.001.001.03', false, 'bank:' || $1)`,
+      [own, h.id],
+    );
+    await runText(database.db, "update beneficiaries set bank_account_id = $1::uuid where id = $2::uuid", [own, h.id]);
+    await runText(
+      database.db,
+      `update leases set landlord_address = '{"street":"12 rue de l''Église","postalCode":"53000","town":"Laval","country":"FR"}' where beneficiary_id = $1::uuid`,
+      [h.id],
+    );
+    await pendingRent();
+
+    // Only the pooled account's order when the account is named.
+    const [pooled] = await runText<{ id: string }>(database.db, "select id from bank_accounts where is_default");
+    const one = await call("POST", "/v1/payment-batches", { bankAccountId: pooled!.id, executionDate: TODAY });
+    expect(one.status, one.text).toBe(201);
+    expect(one.body).toMatchObject({ bankAccountId: pooled!.id, orders: expect.any(Number) });
+    expect((await call("POST", `/v1/payment-batches/${one.body.id}/dissolution`)).status).toBe(200);
+
+    const res = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.batches).toHaveLength(2);
+    const mine = res.body.batches.find((b: { bankAccountId: string }) => b.bankAccountId === own);
+    expect(mine).toMatchObject({ orders: 1, total: 50000 });
+    const xml = await (await download(mine.id)).text();
+    expect(await schemaErrors(xml, "pain.001.001.03")).toEqual([]);
+    expect(xml).toContain("<BtchBookg>false</BtchBookg>");
+    expect(xml).toContain("<TwnNm>Laval</TwnNm>");
+    expect(xml).toContain("FR7630004000031234567890143");
+    for (const b of res.body.batches) expect((await call("POST", `/v1/payment-batches/${b.id}/dissolution`)).status).toBe(200);
+  });
+
   it("bad input: unknown account or batch 404, a malformed date 422, nothing half-written", async () => {
     expect((await call("POST", "/v1/payment-batches", { bankAccountId: randomUUID(), executionDate: TODAY })).status).toBe(404);
     expect((await call("POST", "/v1/payment-batches", { executionDate: "2026-02-30" })).status).toBe(422);
