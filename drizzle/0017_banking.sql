@@ -23,10 +23,13 @@ CREATE TABLE "bank_accounts" (
 	CONSTRAINT "bank_accounts_opening" CHECK (("bank_accounts"."opening_balance" IS NULL) = ("bank_accounts"."opening_date" IS NULL))
 );
 --> statement-breakpoint
+ALTER TABLE "alerts" DROP CONSTRAINT "alerts_type";--> statement-breakpoint
 ALTER TABLE "payment_orders" DROP CONSTRAINT "payment_orders_status";--> statement-breakpoint
+DROP INDEX "alerts_one_open_episode";--> statement-breakpoint
 ALTER TABLE "beneficiaries" ADD COLUMN "address" jsonb;--> statement-breakpoint
 ALTER TABLE "beneficiaries" ADD COLUMN "bank_account_id" uuid;--> statement-breakpoint
 ALTER TABLE "charges" ADD COLUMN "creditor_address" jsonb;--> statement-breakpoint
+ALTER TABLE "alerts" ADD COLUMN "audience" text DEFAULT 'caseworker' NOT NULL;--> statement-breakpoint
 ALTER TABLE "leases" ADD COLUMN "landlord_address" jsonb;--> statement-breakpoint
 ALTER TABLE "payment_orders" ADD COLUMN "bank_account_id" uuid;--> statement-breakpoint
 ALTER TABLE "payment_orders" ADD COLUMN "status_date" date;--> statement-breakpoint
@@ -38,8 +41,11 @@ CREATE UNIQUE INDEX "bank_accounts_iban_unique" ON "bank_accounts" USING btree (
 CREATE INDEX "bank_accounts_beneficiary_idx" ON "bank_accounts" USING btree ("beneficiary_id");--> statement-breakpoint
 ALTER TABLE "beneficiaries" ADD CONSTRAINT "beneficiaries_bank_account_id_bank_accounts_id_fk" FOREIGN KEY ("bank_account_id") REFERENCES "public"."bank_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payment_orders" ADD CONSTRAINT "payment_orders_bank_account_id_bank_accounts_id_fk" FOREIGN KEY ("bank_account_id") REFERENCES "public"."bank_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "alerts_one_open_episode" ON "alerts" USING btree ("beneficiary_id","type") WHERE "alerts"."status" <> 'closed' AND "alerts"."audience" = 'caseworker';--> statement-breakpoint
 ALTER TABLE "beneficiaries" ADD CONSTRAINT "beneficiaries_address" CHECK ("beneficiaries"."address" IS NULL OR (jsonb_typeof("beneficiaries"."address"->'town') = 'string' AND ("beneficiaries"."address"->>'country') ~ '^[A-Z]{2}$'));--> statement-breakpoint
 ALTER TABLE "charges" ADD CONSTRAINT "charges_creditor_address" CHECK ("charges"."creditor_address" IS NULL OR (jsonb_typeof("charges"."creditor_address"->'town') = 'string' AND ("charges"."creditor_address"->>'country') ~ '^[A-Z]{2}$'));--> statement-breakpoint
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_audience" CHECK ("alerts"."audience" IN ('caseworker', 'finance'));--> statement-breakpoint
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_type" CHECK ("alerts"."type" IN ('unpaid_rent', 'masp3_trigger', 'payment_rejected', 'payment_returned'));--> statement-breakpoint
 ALTER TABLE "leases" ADD CONSTRAINT "leases_landlord_address" CHECK ("leases"."landlord_address" IS NULL OR (jsonb_typeof("leases"."landlord_address"->'town') = 'string' AND ("leases"."landlord_address"->>'country') ~ '^[A-Z]{2}$'));--> statement-breakpoint
 ALTER TABLE "payment_orders" ADD CONSTRAINT "payment_orders_status" CHECK ("payment_orders"."status" IN ('pending', 'batched', 'sent', 'settled', 'rejected', 'returned', 'cancelled'));--> statement-breakpoint
 -- hand-written

@@ -2,6 +2,7 @@ import { jsx } from "hono/jsx";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { auditRoutes } from "./api/audit";
+import { bankingRoutes } from "./api/banking";
 import { beneficiaryRoutes } from "./api/beneficiaries";
 import { budgetPlanRoutes } from "./api/budget-plan";
 import { creditRoutes } from "./api/credits";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", referenceRoutes(deps));
   app.route("/", creditRoutes(deps));
   app.route("/", operationRoutes(deps));
+  app.route("/", bankingRoutes(deps));
   app.route("/", paymentBatchRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));

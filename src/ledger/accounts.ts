@@ -23,6 +23,7 @@ const PCG = {
   beneficiaryFunds: "4671",
   payerClearing: "4672",
   paymentsInTransit: "4673",
+  openingBalances: "890",
 } as const;
 
 /** Payment orders written and not yet debited by the bank: every payment credits it. */
@@ -45,6 +46,23 @@ export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
     balanceCached: false,
   },
 ];
+
+/** Where a bank account's go-live balance comes from (PCG 890, bilan d'ouverture). */
+export const OPENING_BALANCES = "opening:balances";
+
+/** A bank account's ledger account: a system account (no cached balance, never locked, may go negative). */
+export function bankLedgerAccount(address: string, name: string): AccountSpec {
+  return { address, label: `Banque — ${name}`, normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false };
+}
+
+export const OPENING_ACCOUNT: AccountSpec = {
+  address: OPENING_BALANCES,
+  label: "Soldes d'ouverture",
+  normalSide: "credit",
+  pcgAccount: PCG.openingBalances,
+  allowNegative: true,
+  balanceCached: false,
+};
 
 /** The clearing account of a payer (CAF, MSA, ...), created on first use. */
 export function payerAccount(payer: string): AccountSpec {

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
 import { PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { JOB_NAMES } from "../../jobs/catalog";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
@@ -45,7 +46,8 @@ export const PaymentOrderSchema = z
 const AlertSchema = z
   .object({
     id: z.uuid(),
-    type: z.enum(["unpaid_rent", "masp3_trigger"]),
+    type: z.enum(ALL_ALERT_TYPES),
+    audience: z.enum(ALERT_AUDIENCES),
     beneficiaryId: z.uuid(),
     measureId: z.uuid().nullable(),
     periods: z.array(z.string()),
