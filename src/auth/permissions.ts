@@ -41,8 +41,6 @@ export const PERMISSIONS = {
   "proposal.list": ["finance", "caseworker", "manager"],
   /** Approve or reject someone else's proposal: the checkers of four eyes. */
   "proposal.decide": ["finance", "manager"],
-  /** Prepare payment batches, download their files, mark them sent or dissolve them (money out; the manager reads). */
-  "payment.execute": ["finance"],
   /** The journal: business audit and access traces (`GET /v1/audit`, the Journal page); the manager controls. */
   "audit.read": ["manager"],
 } as const satisfies Record<string, readonly Exclude<Role, "admin">[]>;

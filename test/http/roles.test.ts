@@ -177,7 +177,6 @@ describe("the role matrix covers every route, API and UI, for every role", () =>
       "proposal.list": ["admin", "finance", "caseworker", "manager"],
       "proposal.decide": ["admin", "finance", "manager"],
       "audit.read": ["admin", "manager"],
-      "payment.execute": ["admin", "finance"],
     });
   });
 
