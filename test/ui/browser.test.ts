@@ -345,6 +345,15 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await page.getByRole("button", { name: "Filtrer" }).click();
     await expect(page.locator("main").textContent()).resolves.toContain("Lefèvre Paul");
     await expect(page.locator("main").textContent()).resolves.not.toContain("Durand Marie");
+
+    // The bank refuses Paul's transfer: its history, a rejection with a reason from the list.
+    await page.getByRole("link", { name: /historique de l'ordre de Lefèvre Paul/ }).click();
+    await page.getByLabel("Motif (code ISO)").selectOption("AC04");
+    await page.getByRole("button", { name: "Rejet" }).click();
+    await page.waitForURL(/fait=rejet/);
+    await expect(page.locator("main").textContent()).resolves.toContain("AC04 Compte clôturé");
+    await expect(page.getByRole("table", { name: "Historique de l'ordre" }).textContent()).resolves.toContain("Rejeté par la banque");
+    await capture(page, "virements-ordre");
     await page.close();
   });
 
@@ -373,7 +382,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("passes the WCAG 2.1 AA rules of axe-core on every page it showed", () => {
-    expect(Object.keys(audited).length).toBeGreaterThanOrEqual(14);
+    expect(Object.keys(audited).length).toBeGreaterThanOrEqual(15);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ export const ListBatchesInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const batchView = (b: typeof paymentBatches.$inferSelect) => ({
+const batchView = (b: typeof paymentBatches.$inferSelect) => ({
   id: b.id,
   bankAccountId: b.bankAccountId,
   bankAccountName: b.debtor.name,

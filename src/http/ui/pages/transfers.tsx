@@ -1,19 +1,33 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import type { z } from "zod";
 import { runText } from "../../../db/sql";
 import { DomainError } from "../../../domain/errors";
-import { BATCH_STATUS_LABELS } from "../../../domain/payment-batches";
+import { BATCH_STATUS_LABELS, type BatchStatus } from "../../../domain/payment-batches";
 import { PAYMENT_KINDS, PAYMENT_STATUSES } from "../../../domain/payment-plans";
+import { PAYMENT_REASON_CODES, reasonLabel } from "../../../domain/payment-reasons";
+import {
+  CancellationInput,
+  cancelOrder,
+  RejectionInput,
+  ReturnInput,
+  rejectOrder,
+  returnOrder,
+  SettlementInput,
+  settleOrder,
+} from "../../../services/banking/order-verbs";
 import { BANK_ACCOUNT_SQL } from "../../../services/batches/batch-accounts";
 import { batchFile } from "../../../services/batches/batch-file";
 import { dissolveBatch, markBatchSent } from "../../../services/batches/batch-transitions";
 import { type BatchView, listBatches } from "../../../services/batches/list-batches";
+import { readOrderHistory } from "../../../services/batches/order-history";
 import { PrepareBatchesInput, prepareBatches } from "../../../services/batches/prepare-batches";
 import { ListTransferOrdersInput, listTransferOrders, type TransferOrderRow } from "../../../services/batches/transfer-orders";
+import type { ServiceContext } from "../../../services/context";
 import { sendBatchFile } from "../../batch-download";
 import { Notice } from "../components";
-import { parseForm, typed } from "../form-input";
-import { euros, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
+import { type FormFields, parseForm, typed } from "../form-input";
+import { euros, frDate, frDateTime, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
@@ -101,7 +115,12 @@ const OrderGroup: FC<{ group: Group; index: number }> = ({ group, index }) => (
             <td class="iban">{ibanText(o.creditorIban)}</td>
             <td class="num">{euros(o.amount)}</td>
             <td>
-              <Badge value={o.status} label={STATUS_LABELS[o.status] ?? o.status} />
+              <a
+                href={`/virements/ordres/${o.id}`}
+                aria-label={`${STATUS_LABELS[o.status] ?? o.status} — historique de l'ordre de ${o.beneficiaryName}, ${euros(o.amount)}`}
+              >
+                <Badge value={o.status} label={STATUS_LABELS[o.status] ?? o.status} />
+              </a>
             </td>
           </tr>
         ))}
@@ -330,4 +349,199 @@ export function transferRoutes(ui: UiApp) {
   };
   ui.post("/virements/remises/:id/envoi", transition(markBatchSent, "envoyee"));
   ui.post("/virements/remises/:id/dissolution", transition(dissolveBatch, "dissoute"));
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  created: "Ordre créé",
+  batched: "Mis en remise",
+  "payment_order.settle": "Réglé",
+  "payment_order.reject": "Rejeté par la banque",
+  "payment_order.return": "Retourné",
+  "payment_order.cancel": "Annulé",
+};
+
+const ORDER_DONE: Record<string, string> = {
+  reglement: "Ordre réglé.",
+  rejet: "Rejet enregistré : l'argent revient dans l'enveloppe, une alerte est ouverte pour le service financier.",
+  retour: "Retour enregistré : l'argent revient dans l'enveloppe, une alerte est ouverte pour le service financier.",
+  annulation: "Ordre annulé : l'argent revient dans l'enveloppe.",
+};
+
+const ORDER_REFUSALS = {
+  not_found: "Cet ordre n'existe pas.",
+  conflict: "Cet ordre a déjà changé d'état : rechargez la page.",
+} as const;
+
+const ReasonSelect: FC<{ id: string }> = ({ id }) => (
+  <div>
+    <label for={id}>Motif (code ISO)</label>
+    <select id={id} name="reasonCode" required>
+      {PAYMENT_REASON_CODES.map((code) => (
+        <option value={code}>
+          {code} — {reasonLabel(code)}
+        </option>
+      ))}
+    </select>
+  </div>
+);
+
+const DateInput: FC<{ id: string; today: string }> = ({ id, today }) => (
+  <div>
+    <label for={id}>Date</label>
+    <input id={id} name="date" type="date" value={today} max={today} required />
+  </div>
+);
+
+async function orderPage(c: UiContext, problem?: string, status: 200 | 404 | 409 | 422 = 200) {
+  const ctx = c.get("ctx");
+  const id = c.req.param("id") ?? "";
+  let history: Awaited<ReturnType<typeof readOrderHistory>>;
+  try {
+    history = await readOrderHistory({ ctx, id });
+  } catch (error) {
+    return page(c, refusal(error, ORDER_REFUSALS).summary, statusOf(error));
+  }
+  const { order, beneficiaryName, events } = history;
+  const today = ctx.today();
+  const action = (verb: string) => `/virements/ordres/${order.id}/${verb}`;
+  const fait = c.req.query("fait") ?? "";
+  return render(
+    c,
+    "Ordre de virement",
+    <>
+      <p class="crumbs">
+        <a href="/virements">Virements</a>
+      </p>
+      <h1>
+        {KIND_LABELS[order.kind] ?? order.kind} — {euros(order.amount)}
+      </h1>
+      <Notice text={Object.hasOwn(ORDER_DONE, fait) ? ORDER_DONE[fait] : undefined} />
+      {problem ? (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <dl class="summary">
+        <dt>Bénéficiaire</dt>
+        <dd>
+          <a href={`/beneficiaires/${order.beneficiaryId}`}>{beneficiaryName}</a>
+        </dd>
+        <dt>Créancier</dt>
+        <dd>
+          {order.creditorName} ({ibanText(order.creditorIban)})
+        </dd>
+        <dt>Période</dt>
+        <dd>{order.period ? frMonth(order.period) : "—"}</dd>
+        <dt>Statut</dt>
+        <dd>
+          <Badge value={order.status} label={STATUS_LABELS[order.status] ?? order.status} />
+          {order.reasonLabel ? ` — ${order.reasonCode} ${order.reasonLabel}` : ""}
+        </dd>
+      </dl>
+      <h2>Historique</h2>
+      <table>
+        <caption class="sr-only">Historique de l'ordre</caption>
+        <thead>
+          <tr>
+            <th scope="col">Quand</th>
+            <th scope="col">Événement</th>
+            <th scope="col">Par</th>
+            <th scope="col">Détail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr>
+              <td>{frDateTime(e.at)}</td>
+              <td>{EVENT_LABELS[e.what] ?? e.what}</td>
+              <td>{e.actor ?? "traitement"}</td>
+              <td>
+                {e.what === "batched"
+                  ? `remise du ${frDate(String(e.details.executionDate))} (${BATCH_STATUS_LABELS[e.details.batchStatus as BatchStatus] ?? ""})`
+                  : [
+                      e.details.date ? `date ${frDate(String(e.details.date))}` : "",
+                      e.details.reasonCode ? `${e.details.reasonCode} ${reasonLabel(String(e.details.reasonCode))}` : "",
+                      e.details.reason ? String(e.details.reason) : "",
+                    ]
+                      .filter(Boolean)
+                      .join(", ")}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {can(c, "payment.execute") ? (
+        <>
+          {order.status === "sent" ? (
+            <>
+              <form method="post" action={action("reglement")} class="row-form card" aria-label="Règlement">
+                <CsrfField c={c} />
+                <DateInput id="date-reglement" today={today} />
+                <div>
+                  <button type="submit">Réglé</button>
+                </div>
+              </form>
+              <form method="post" action={action("rejet")} class="row-form card" aria-label="Rejet">
+                <CsrfField c={c} />
+                <DateInput id="date-rejet" today={today} />
+                <ReasonSelect id="motif-rejet" />
+                <div>
+                  <button type="submit">Rejet</button>
+                </div>
+              </form>
+            </>
+          ) : null}
+          {order.status === "settled" ? (
+            <form method="post" action={action("retour")} class="row-form card" aria-label="Retour">
+              <CsrfField c={c} />
+              <DateInput id="date-retour" today={today} />
+              <ReasonSelect id="motif-retour" />
+              <div>
+                <button type="submit">Retour</button>
+              </div>
+            </form>
+          ) : null}
+          {order.status === "pending" || order.status === "batched" ? (
+            <form method="post" action={action("annulation")} class="row-form card" aria-label="Annulation">
+              <CsrfField c={c} />
+              <div>
+                <label for="motif-annulation">Motif de l'annulation</label>
+                <input id="motif-annulation" name="reason" type="text" required maxlength={200} />
+              </div>
+              <div>
+                <button type="submit" class="secondary">
+                  Annuler l'ordre
+                </button>
+              </div>
+            </form>
+          ) : null}
+        </>
+      ) : null}
+    </>,
+    status,
+  );
+}
+
+/** An order's page: its history, and the steps of its life the bank's statement does not report. */
+export function orderRoutes(ui: UiApp) {
+  // (`/:id/*` would match the page itself too: the writes are guarded one by one.)
+  ui.get("/virements/ordres/:id", permit("operations.view"), (c) => (isUuid(c.req.param("id") ?? "") ? orderPage(c) : page(c, ORDER_REFUSALS.not_found, 404)));
+  const step =
+    <S extends z.ZodType>(schema: S, fields: FormFields, verb: (a: { ctx: ServiceContext; id: string; data: z.output<S> }) => Promise<unknown>, done: string) =>
+    async (c: UiContext) => {
+      const id = c.req.param("id") ?? "";
+      if (!isUuid(id)) return page(c, ORDER_REFUSALS.not_found, 404);
+      const parsed = parseForm(schema, await readForm(c), fields);
+      if (!parsed.ok) return orderPage(c, `Saisie incorrecte : ${Object.values(parsed.errors).join(", ")}.`, 422);
+      try {
+        await verb({ ctx: c.get("ctx"), id, data: parsed.data });
+      } catch (error) {
+        return orderPage(c, refusal(error, ORDER_REFUSALS).summary, statusOf(error));
+      }
+      return c.redirect(`/virements/ordres/${id}?fait=${done}`);
+    };
+  ui.post("/virements/ordres/:id/reglement", permit("payment.execute"), step(SettlementInput, { date: typed.date }, settleOrder, "reglement"));
+  ui.post("/virements/ordres/:id/rejet", permit("payment.execute"), step(RejectionInput, { date: typed.date, reasonCode: typed.choice }, rejectOrder, "rejet"));
+  ui.post("/virements/ordres/:id/retour", permit("payment.execute"), step(ReturnInput, { date: typed.date, reasonCode: typed.choice }, returnOrder, "retour"));
+  ui.post("/virements/ordres/:id/annulation", permit("payment.execute"), step(CancellationInput, { reason: typed.text }, cancelOrder, "annulation"));
 }
