@@ -230,6 +230,19 @@ describe("payment batches", () => {
     for (const b of res.body.batches) expect((await call("POST", `/v1/payment-batches/${b.id}/dissolution`)).status).toBe(200);
   });
 
+  it("an order cancelled while batched: the frozen file would still pay it, so the batch has no file and cannot be sent until dissolved (it stays cancelled)", async () => {
+    const { order } = await pendingRent();
+    const res = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    expect(res.status, res.text).toBe(201);
+    const cancelled = await call("POST", `/v1/payment-orders/${order.id}/cancellation`, { reason: "payé par chèque" });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    const [its] = await runText<{ id: string }>(database.db, "select batch_id as id from payment_batch_orders where order_id = $1::uuid", [order.id]);
+    expect((await download(its!.id)).status).toBe(409);
+    expect((await call("POST", `/v1/payment-batches/${its!.id}/sent`)).status).toBe(409);
+    for (const b of res.body.batches) expect((await call("POST", `/v1/payment-batches/${b.id}/dissolution`)).status).toBe(200);
+    expect(await orderStatus(order.id)).toBe("cancelled");
+  });
+
   it("bad input: unknown account or batch 404, a malformed date 422, nothing half-written", async () => {
     expect((await call("POST", "/v1/payment-batches", { bankAccountId: randomUUID(), executionDate: TODAY })).status).toBe(404);
     expect((await call("POST", "/v1/payment-batches", { executionDate: "2026-02-30" })).status).toBe(422);
