@@ -6,11 +6,9 @@ import { ALERT_TYPES } from "./unpaid-rent-alerts";
  * several may be open for one beneficiary at once.
  */
 export const ALERT_AUDIENCES = ["caseworker", "finance"] as const;
-export type AlertAudience = (typeof ALERT_AUDIENCES)[number];
 
 /** Raised when the bank rejects a sent order or returns a settled one. */
-export const FINANCE_ALERT_TYPES = ["payment_rejected", "payment_returned"] as const;
-export type FinanceAlertType = (typeof FINANCE_ALERT_TYPES)[number];
+const FINANCE_ALERT_TYPES = ["payment_rejected", "payment_returned"] as const;
 
 /** Every alert type the `alerts` table holds. */
 export const ALL_ALERT_TYPES = [...ALERT_TYPES, ...FINANCE_ALERT_TYPES] as const;

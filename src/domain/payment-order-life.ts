@@ -19,7 +19,7 @@ export const ORDER_TRANSITIONS = {
 export type OrderTransition = keyof typeof ORDER_TRANSITIONS;
 
 /** Orders settled outside the software (go-live) were never batched nor sent. */
-export const OUTSIDE_SETTLEMENT_FROM: readonly PaymentStatus[] = ["pending"];
+const OUTSIDE_SETTLEMENT_FROM: readonly PaymentStatus[] = ["pending"];
 
 /** A rent or charge order counts as paid toward its period unless its money came back. */
 export const UNPAID_STATUSES = ["rejected", "returned", "cancelled"] as const satisfies readonly PaymentStatus[];

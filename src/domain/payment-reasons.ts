@@ -9,7 +9,7 @@ interface PaymentReason {
   refusesIban: boolean;
 }
 
-export const PAYMENT_REASONS = {
+const PAYMENT_REASONS = {
   AC01: { label: "Numéro de compte (IBAN) incorrect", refusesIban: true },
   AC03: { label: "Compte du bénéficiaire invalide", refusesIban: true },
   AC04: { label: "Compte clôturé", refusesIban: true },

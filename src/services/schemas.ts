@@ -41,5 +41,31 @@ export const PersonName = z
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
 
 export const Label = z.string().trim().min(1, "required").max(200);
+
+/** One line of an address: trimmed, no control characters. */
+const AddressLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, "required")
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
+
+/**
+ * A postal address (src/domain/postal-address.ts): town and ISO 3166 alpha-2 country at
+ * least (a hybrid SEPA address), street and postal code when known; lengths are the
+ * ISO 20022 fields' (StrtNm 70, PstCd 16, TwnNm 35).
+ */
+export const PostalAddressInput = z.object({
+  street: AddressLine(70).optional(),
+  postalCode: AddressLine(16).optional(),
+  town: AddressLine(35),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 country code (FR)"),
+});
 export const Digits = (max: number) => z.string().regex(new RegExp(`^[0-9]{1,${max}}$`), `digits only, at most ${max}`);
 export const DueDay = z.number().int().min(1, "1..28").max(28, "1..28 (every month has it)");

@@ -258,4 +258,47 @@ describe("banking API: bank accounts and the life of a payment order", () => {
       expect((await step(randomUUID(), "settlement", "{")).status).toBe(400);
     });
   });
+
+  describe("postal addresses", () => {
+    const address = { street: "12 rue de la Paix", postalCode: "53000", town: "Laval", country: "fr" };
+
+    it("keeps the address of a beneficiary, a landlord and a charge creditor (country upper-cased); town and country are required", async () => {
+      const b = await call("POST", "/v1/beneficiaries", { firstName: "Marie", lastName: "Adresse", birthDate: "1979-04-02", address });
+      expect(b.status, b.text).toBe(201);
+      expect(b.body.address).toEqual({ ...address, country: "FR" });
+      expect(b.body.bankAccountId).toBeNull();
+      const noTown = await call("POST", "/v1/beneficiaries", { firstName: "Marie", lastName: "Adresse", birthDate: "1979-04-02", address: { country: "FR" } });
+      expect(noTown.status).toBe(422);
+      const badCountry = await call("POST", "/v1/beneficiaries", {
+        firstName: "Marie",
+        lastName: "Adresse",
+        birthDate: "1979-04-02",
+        address: { town: "Laval", country: "France" },
+      });
+      expect(badCountry.status).toBe(422);
+
+      const lease = await call(
+        "PUT",
+        `/v1/beneficiaries/${b.body.id}/lease`,
+        leaseBody({ landlord: { ...LANDLORD, address: { town: "Laval", country: "FR" } } }),
+      );
+      expect(lease.status, lease.text).toBe(200);
+      expect(lease.body.landlord.address).toEqual({ town: "Laval", country: "FR" });
+
+      const charge = await call("POST", `/v1/beneficiaries/${b.body.id}/charges`, {
+        label: "EDF",
+        category: "energy",
+        amount: 6000,
+        dueDay: 15,
+        priority: 1,
+        creditor: {
+          name: "EDF",
+          iban: "FR7630006000011234567890189",
+          address: { street: "22-30 avenue de Wagram", postalCode: "75008", town: "Paris", country: "FR" },
+        },
+      });
+      expect(charge.status, charge.text).toBe(201);
+      expect(charge.body.creditor.address).toMatchObject({ town: "Paris", country: "FR" });
+    });
+  });
 });

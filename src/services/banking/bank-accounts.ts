@@ -19,7 +19,7 @@ export interface BankAccount {
   isDefault: boolean;
 }
 
-export const BANK_ACCOUNT_COLUMNS = `a.id, a.name, a.iban, a.bic, a.kind, a.beneficiary_id as "beneficiaryId", a.pain_version as "painVersion",
+const BANK_ACCOUNT_COLUMNS = `a.id, a.name, a.iban, a.bic, a.kind, a.beneficiary_id as "beneficiaryId", a.pain_version as "painVersion",
   a.batch_booking as "batchBooking", a.ledger_address as "ledgerAddress", a.is_default as "isDefault"`;
 
 /**

@@ -19,7 +19,7 @@ export type SettlementInput = z.input<typeof SettlementInput>;
 export const RejectionInput = z.object({ date: CalendarDate, reasonCode: z.enum(PAYMENT_REASON_CODES) });
 export type RejectionInput = z.input<typeof RejectionInput>;
 
-export const ReturnInput = RejectionInput;
+export const ReturnInput = z.object({ date: CalendarDate, reasonCode: z.enum(PAYMENT_REASON_CODES) });
 export type ReturnInput = z.input<typeof ReturnInput>;
 
 export const CancellationInput = z.object({ reason: Label });
