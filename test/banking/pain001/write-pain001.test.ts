@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { endToEndIdFor } from "../../../src/banking/pain001/references";
-import type { PainDebtor, PainFileInput, PainOrder, PainVersion } from "../../../src/banking/pain001/types";
+import { PAIN_VERSIONS, type PainDebtor, type PainFileInput, type PainOrder, type PainVersion } from "../../../src/banking/pain001/types";
 import { pain001FromOrders, pain001Text, writePain001 } from "../../../src/banking/pain001/write-pain001";
 import { ValidationError } from "../../../src/domain/errors";
 import { schemaErrors } from "./xsd";
-
-const VERSIONS = ["pain.001.001.09", "pain.001.001.03"] as const;
 
 const debtor = (painVersion: PainVersion, bic?: string): PainDebtor => ({
   name: "Association Tutélaire de l'Essonne",
@@ -37,7 +35,7 @@ const ENTITIES: Record<string, string> = { "&apos;": "'", "&quot;": '"', "&lt;":
 const values = (xml: string, name: string) =>
   [...xml.matchAll(new RegExp(`<${name}(?: [^>]*)?>([^<]*)</${name}>`, "g"))].map((m) => m[1]!.replace(/&[a-z]+;/g, (e) => ENTITIES[e] ?? e));
 
-describe.each(VERSIONS)("writePain001 %s", (version) => {
+describe.each(PAIN_VERSIONS)("writePain001 %s", (version) => {
   const bic = version === "pain.001.001.09" ? "BICFI" : "BIC";
 
   it("writes a file the official schema accepts, with the header's count and control sum", async () => {
