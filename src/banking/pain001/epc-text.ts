@@ -6,6 +6,8 @@ import transliterate from "@sindresorhus/transliterate";
  * by a bank on the way, so free text is brought into it before it reaches a file.
  */
 const OUTSIDE_EPC_SET = /[^A-Za-z0-9/\-?:().,'+ ]/g;
+/** Already clean (words of the set, single spaces): most names and texts, written as they are. */
+const CLEAN = /^[A-Za-z0-9/\-?:().,'+]+(?: [A-Za-z0-9/\-?:().,'+]+)*$/;
 
 /**
  * Free text (names, towns, remittance) in the EPC set: accents transliterated (É → E,
@@ -15,6 +17,7 @@ const OUTSIDE_EPC_SET = /[^A-Za-z0-9/\-?:().,'+ ]/g;
  */
 export function epcText(input: string | null | undefined, max: number): string | undefined {
   if (input == null) return undefined;
+  if (CLEAN.test(input)) return input.length <= max ? input : input.slice(0, max).trimEnd();
   const text = transliterate(input.replace(/[\u2018\u2019\u02bc`´]/g, "'"))
     .replace(/\s+/g, " ")
     .replace(OUTSIDE_EPC_SET, "")

@@ -1,5 +1,4 @@
-import { createCB } from "xmlbuilder2";
-import type { ExpandObject, XMLBuilderCB } from "xmlbuilder2/lib/interfaces";
+import { XMLBuilder } from "fast-xml-parser";
 import { isCalendarDate } from "../../domain/business-date";
 import { ValidationError } from "../../domain/errors";
 import { normalizeIban } from "../../domain/iban";
@@ -15,15 +14,25 @@ const CHUNK_CHARS = 64 * 1024;
 const BIC = /^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
+/** A tree of elements: `@name` keys are attributes, `#` the text beside them. */
+type Elements = { [name: string]: string | Elements };
+
+/**
+ * One transaction at a time, on one line each: fast-xml-parser's builder (a plain
+ * serialiser, several times faster than a DOM builder on 100 000 orders) escapes the text.
+ */
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@", textNodeName: "#" });
+const xml = (elements: Elements): string => `${builder.build(elements) as string}\n`;
+
 /** Where the two versions differ, in one place. */
 const DIALECT = {
-  "pain.001.001.09": { bic: "BICFI", executionDate: (date: string): ExpandObject | string => ({ Dt: date }) },
-  "pain.001.001.03": { bic: "BIC", executionDate: (date: string): ExpandObject | string => date },
+  "pain.001.001.09": { bic: "BICFI", executionDate: (date: string): Elements | string => ({ Dt: date }) },
+  "pain.001.001.03": { bic: "BIC", executionDate: (date: string): Elements | string => date },
 } as const satisfies Record<PainVersion, unknown>;
 
 /**
  * Writes a SEPA credit-transfer initiation (pain.001.001.09 or .03, the debtor account's
- * choice) as chunks of UTF-8 text: one PmtInf per execution date (a file is for one
+ * choice) as chunks of text (UTF-8 once encoded): one PmtInf per execution date (a file is for one
  * debtor account), ChrgBr SLEV, service level SEPA, amounts from integer cents.
  * Orders are pulled one at a time from `input.orders`, so memory stays flat whatever
  * the batch size. The same input gives the same bytes (MsgId and CreDtTm are inputs).
@@ -41,36 +50,31 @@ export async function* writePain001(input: PainFileInput): AsyncGenerator<string
 
   let chunks: string[] = [];
   let size = 0;
-  let failure: Error | undefined;
-  const xml: XMLBuilderCB = createCB({
-    data: (text: string) => {
-      chunks.push(text);
-      size += text.length;
-    },
-    error: (error: Error) => {
-      failure ??= error;
-    },
-    prettyPrint: true,
-  });
+  const write = (text: string) => {
+    chunks.push(text);
+    size += text.length;
+  };
   const take = (): string => {
-    if (failure) throw failure;
     const text = chunks.join("");
     chunks = [];
     size = 0;
     return text;
   };
 
-  xml.dec({ version: "1.0", encoding: "UTF-8" });
-  xml.ele("Document", { xmlns: `urn:iso:std:iso:20022:tech:xsd:${version}` }).ele("CstmrCdtTrfInitn");
-  xml.ele({
-    GrpHdr: {
-      MsgId: input.msgId,
-      CreDtTm: `${input.createdAt.toISOString().slice(0, 19)}Z`,
-      NbOfTxs: String(groups.reduce((n, g) => n + g.count, 0)),
-      CtrlSum: decimalEuros(groups.reduce((sum, g) => sum + g.totalCents, 0n)),
-      InitgPty: { Nm: initiatingParty },
-    },
-  });
+  // The elements that hold the streamed parts are opened and closed by hand (fixed names,
+  // no data); everything carrying data is built by the XML library, which escapes it.
+  write(`<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:${version}">\n<CstmrCdtTrfInitn>\n`);
+  write(
+    xml({
+      GrpHdr: {
+        MsgId: input.msgId,
+        CreDtTm: `${input.createdAt.toISOString().slice(0, 19)}Z`,
+        NbOfTxs: String(groups.reduce((n, g) => n + g.count, 0)),
+        CtrlSum: decimalEuros(groups.reduce((sum, g) => sum + g.totalCents, 0n)),
+        InitgPty: { Nm: initiatingParty },
+      },
+    }),
+  );
 
   const seen = new Set<string>();
   let index = -1;
@@ -80,7 +84,7 @@ export async function* writePain001(input: PainFileInput): AsyncGenerator<string
     if (open.count !== open.group.count || open.totalCents !== open.group.totalCents) {
       throw new ValidationError(`the orders of ${open.group.executionDate} do not add up to the stated count and total`);
     }
-    xml.up();
+    write("</PmtInf>\n");
     open = undefined;
   };
 
@@ -92,29 +96,31 @@ export async function* writePain001(input: PainFileInput): AsyncGenerator<string
         throw new ValidationError("orders must arrive grouped by execution date, in the order of the stated groups");
       }
       open = { group, count: 0, totalCents: 0n };
-      xml.ele("PmtInf").ele({
-        PmtInfId: `${input.msgId.slice(0, 26)}-${group.executionDate.replace(/-/g, "")}`,
-        PmtMtd: "TRF",
-        BtchBookg: String(input.debtor.batchBooking),
-        NbOfTxs: String(group.count),
-        CtrlSum: decimalEuros(group.totalCents),
-        PmtTpInf: { SvcLvl: { Cd: "SEPA" } },
-        ReqdExctnDt: dialect.executionDate(group.executionDate),
-        ...debtor,
-        ChrgBr: "SLEV",
-      });
+      write("<PmtInf>");
+      write(
+        xml({
+          PmtInfId: `${input.msgId.slice(0, 26)}-${group.executionDate.replace(/-/g, "")}`,
+          PmtMtd: "TRF",
+          BtchBookg: String(input.debtor.batchBooking),
+          NbOfTxs: String(group.count),
+          CtrlSum: decimalEuros(group.totalCents),
+          PmtTpInf: { SvcLvl: { Cd: "SEPA" } },
+          ReqdExctnDt: dialect.executionDate(group.executionDate),
+          ...debtor,
+          ChrgBr: "SLEV",
+        }),
+      );
     }
     if (seen.has(order.endToEndId)) throw new ValidationError("EndToEndId must be unique in a file");
     seen.add(order.endToEndId);
-    xml.ele({ CdtTrfTxInf: transaction(order, dialect.bic) });
+    write(xml({ CdtTrfTxInf: transaction(order, dialect.bic) }));
     open.count += 1;
     open.totalCents += order.amountCents;
     if (size >= CHUNK_CHARS) yield take();
   }
   close();
   if (index !== groups.length - 1) throw new ValidationError("a stated group has no order");
-  xml.up().up();
-  xml.end();
+  write("</CstmrCdtTrfInitn>\n</Document>\n");
   yield take();
 }
 
@@ -132,7 +138,7 @@ function checkGroups(groups: readonly PainGroup[]): readonly PainGroup[] {
   return groups;
 }
 
-function debtorParts(debtor: PainDebtor, bicElement: string): ExpandObject {
+function debtorParts(debtor: PainDebtor, bicElement: string): Elements {
   const iban = normalizeIban(debtor.iban);
   if (!iban) throw new ValidationError("the debtor IBAN fails its checksum");
   const bic = debtor.bic ? checkBic(debtor.bic) : undefined;
@@ -144,7 +150,7 @@ function debtorParts(debtor: PainDebtor, bicElement: string): ExpandObject {
   };
 }
 
-function transaction(order: PainOrder, bicElement: string): ExpandObject {
+function transaction(order: PainOrder, bicElement: string): Elements {
   if (!isEpcIdentifier(order.endToEndId)) throw new ValidationError("EndToEndId must be 1 to 35 characters of the EPC set");
   if (typeof order.amountCents !== "bigint" || order.amountCents < 1n || order.amountCents > MAX_TRANSFER_CENTS) {
     throw new ValidationError("a transfer amount is between 0,01 € and 999 999 999,99 €");
@@ -166,7 +172,7 @@ function transaction(order: PainOrder, bicElement: string): ExpandObject {
 }
 
 /** Structured address (EPC 2023): street, postal code, town and country, in schema order. */
-function postalAddress(address: PainAddress): ExpandObject {
+function postalAddress(address: PainAddress): Elements {
   const country = address.country.trim().toUpperCase();
   if (!COUNTRY.test(country)) throw new ValidationError("an address country is an ISO 3166 alpha-2 code");
   const street = epcText(address.street, 70);
