@@ -54,7 +54,8 @@ const LAST_DATE = "2100-12-31";
 export const CalendarDate = z
   .string()
   .refine(isCalendarDate, { message: "must be a calendar date YYYY-MM-DD", abort: true })
-  .refine((d) => d >= FIRST_DATE && d <= LAST_DATE, { message: "must be between 1900 and 2100", params: { reason: TEXT_ISSUES.dateRange } });
+  .refine((d) => d >= FIRST_DATE && d <= LAST_DATE, { message: "must be between 1900 and 2100", params: { reason: TEXT_ISSUES.dateRange } })
+  .meta({ format: "date" });
 export const Month = z
   .string()
   .refine(isMonth, { message: "must be a month YYYY-MM", abort: true })
