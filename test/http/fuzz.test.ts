@@ -22,7 +22,6 @@ const PARALLEL = 6;
 const QUEUE_PREFIX = `test-fuzz-${randomBytes(4).toString("hex")}`;
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked as untyped JSON
 type Json = Record<string, any>;
 
 interface Operation {
@@ -184,7 +183,7 @@ function requestArb(doc: Json, { method, path, op }: Operation, ids: Record<stri
   const params = (op.parameters ?? []) as Json[];
   // A parameter goes as a value to encode, or as already-encoded hostile bytes.
   const allIds = Object.values(ids).flat();
-  const valueOf = (p: Json) =>
+  const paramValue = (p: Json) =>
     fc.oneof(
       { weight: 8, arbitrary: validShaped(doc, p.schema, allIds).map(encode) },
       { weight: 2, arbitrary: hostileValue.map(encode) },
@@ -196,13 +195,13 @@ function requestArb(doc: Json, { method, path, op }: Operation, ids: Record<stri
     const before = segments[segments.indexOf(`{${name}}`) - 1] ?? "";
     const known = ids[before] ?? ids[name] ?? [];
     return known.length
-      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 3, arbitrary: valueOf({ schema: { type: "string", format: "uuid" } }) })
+      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 3, arbitrary: paramValue({ schema: { type: "string", format: "uuid" } }) })
       : undefined;
   };
   const pathArb = fc.tuple(
-    ...params.filter((p) => p.in === "path").map((p) => fc.tuple(fc.constant(p.name as string), (p.schema?.format === "uuid" && idOf(p.name)) || valueOf(p))),
+    ...params.filter((p) => p.in === "path").map((p) => fc.tuple(fc.constant(p.name as string), (p.schema?.format === "uuid" && idOf(p.name)) || paramValue(p))),
   );
-  const queryArb = fc.tuple(...params.filter((p) => p.in === "query").map((p) => fc.option(fc.tuple(fc.constant(p.name as string), valueOf(p)), { freq: 3 })));
+  const queryArb = fc.tuple(...params.filter((p) => p.in === "query").map((p) => fc.option(fc.tuple(fc.constant(p.name as string), paramValue(p)), { freq: 3 })));
   const headerArb = fc.tuple(
     ...params
       .filter((p) => p.in === "header")
