@@ -199,9 +199,13 @@ function requestArb(doc: Json, { method, path, op }: Operation, ids: Record<stri
       : undefined;
   };
   const pathArb = fc.tuple(
-    ...params.filter((p) => p.in === "path").map((p) => fc.tuple(fc.constant(p.name as string), (p.schema?.format === "uuid" && idOf(p.name)) || paramValue(p))),
+    ...params
+      .filter((p) => p.in === "path")
+      .map((p) => fc.tuple(fc.constant(p.name as string), (p.schema?.format === "uuid" && idOf(p.name)) || paramValue(p))),
   );
-  const queryArb = fc.tuple(...params.filter((p) => p.in === "query").map((p) => fc.option(fc.tuple(fc.constant(p.name as string), paramValue(p)), { freq: 3 })));
+  const queryArb = fc.tuple(
+    ...params.filter((p) => p.in === "query").map((p) => fc.option(fc.tuple(fc.constant(p.name as string), paramValue(p)), { freq: 3 })),
+  );
   const headerArb = fc.tuple(
     ...params
       .filter((p) => p.in === "header")
