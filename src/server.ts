@@ -62,6 +62,7 @@ async function main() {
       queueState: () => jobs.state(),
       runJob: (name, payload) => jobs.run(name, payload),
       secureCookies: config.COOKIE_SECURE === "on",
+      limits: { bodyBytes: config.BODY_LIMIT_BYTES, timeoutMs: config.REQUEST_TIMEOUT_MS },
       queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,
     });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
