@@ -14,7 +14,7 @@ import { centsToJson, MAX_OPERATION_CENTS } from "../domain/money";
  * Stable reasons of the refusals below, in the issue's `params.reason`: the UI turns
  * them into French (messages.ts) without reading the English wording.
  */
-export const TEXT_ISSUES = { control: "control_characters", unicode: "malformed_unicode", dateRange: "date_out_of_range" } as const;
+const TEXT_ISSUES = { control: "control_characters", unicode: "malformed_unicode", dateRange: "date_out_of_range" } as const;
 
 // C0 controls (NUL included: PostgreSQL's text cannot hold it), DEL and C1 controls.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
