@@ -60,7 +60,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
 
   /** A new tab whose console is watched for Content-Security-Policy violations. */
   async function openPage(options: Parameters<Browser["newPage"]>[0]): Promise<Page> {
-    const page = await openPage(options);
+    const page = await browser.newPage(options);
     page.on("console", (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
     });
