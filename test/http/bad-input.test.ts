@@ -218,6 +218,12 @@ describe("bad input at the edge", () => {
       expect(job.status).not.toBe(500);
     });
 
+    it("answers a login with a NUL in the address as a wrong one", async () => {
+      const res = await app.request("/connexion", { method: "POST", body: new URLSearchParams({ email: "edge.admin@asso.example\u0000", password: "x" }) });
+      expect(res.status).toBe(401);
+      expect(await res.text()).toContain("E-mail ou mot de passe incorrect.");
+    });
+
     it("answers a search with a NUL in French, not with an error page", async () => {
       const list = await session.get(`/beneficiaires?q=${encodeURIComponent(NUL)}`);
       expect(list.status).toBe(200);

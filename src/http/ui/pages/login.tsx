@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { login, logout, SESSION_HOURS } from "../../../auth/sessions";
+import { isStorableText } from "../../../services/schemas";
 import { requestSite } from "../../middleware/request-site";
 import { readForm } from "../forms";
 import { Page } from "../layout";
@@ -35,7 +36,8 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
     // No session yet, so no CSRF token: a login posted from another site (to sign someone in as the attacker) is refused by origin.
     if (requestSite(c.req.raw) === "cross-site") return c.text("Connexion refusée : formulaire envoyé depuis un autre site.", 403);
     const f = await readForm(c);
-    const email = typeof f.email === "string" ? f.email : "";
+    // An address PostgreSQL could not even compare (a NUL…) names nobody: the same answer as a wrong one.
+    const email = typeof f.email === "string" && isStorableText(f.email) ? f.email : "";
     const result = await login(deps.db, email, typeof f.password === "string" ? f.password : "");
     if (!result) return c.html(page({ error: "E-mail ou mot de passe incorrect.", email }), 401);
     setCookie(c, SESSION_COOKIE, result.token, { httpOnly: true, sameSite: "Lax", secure: options.secureCookies, path: "/", maxAge: SESSION_HOURS * 3600 });
