@@ -164,7 +164,7 @@ function leaves(value: unknown, at: (string | number)[] = []): (string | number)
  * The body with one thing made hostile, the way a probe finds what one field lets
  * through: a value replaced, or an unknown key added (its name hostile too).
  */
-function mutate(body: unknown, pick: number, hostile: unknown, key: string, addKey: boolean): unknown {
+function mutate(body: unknown, pick: number, hostile: unknown, text: string, key: string, addKey: boolean): unknown {
   const copy = structuredClone(body ?? {});
   const targets = leaves(copy);
   const path = targets[pick % targets.length]!;
@@ -174,7 +174,8 @@ function mutate(body: unknown, pick: number, hostile: unknown, key: string, addK
   const last = path.at(-1)!;
   const target = parent[last];
   if (addKey && target && typeof target === "object" && !Array.isArray(target)) (target as Record<string, unknown>)[key] = hostile;
-  else parent[last] = hostile;
+  // A text is mostly replaced by a hostile text: a wrong type is the schema's easy case, a NUL its hard one.
+  else parent[last] = typeof target === "string" && text !== "" ? text : hostile;
   return copy;
 }
 
@@ -215,8 +216,15 @@ function requestArb(doc: Json, { method, path, op }: Operation, ids: Record<stri
   // Mostly one hostile thing in an otherwise valid body; sometimes a valid body as is.
   const body = bodySchema
     ? fc
-        .tuple(validShaped(doc, bodySchema, allIds), fc.nat(), hostileValue, hostileString, fc.integer({ min: 0, max: 9 }))
-        .map(([valid, pick, hostile, key, roll]) => (roll < 2 ? valid : mutate(valid, pick, hostile, key, roll === 2)))
+        .tuple(
+          validShaped(doc, bodySchema, allIds),
+          fc.nat(),
+          hostileValue,
+          fc.oneof(hostileString, fc.constant("")),
+          hostileString,
+          fc.integer({ min: 0, max: 9 }),
+        )
+        .map(([valid, pick, hostile, text, key, roll]) => (roll < 2 ? valid : mutate(valid, pick, hostile, text, key, roll === 2)))
     : fc.constant(undefined);
   // How the body goes: as JSON, missing, with no or the wrong content type, malformed, or not an object.
   const sending = fc.oneof(
