@@ -17,6 +17,12 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  /** The role that owns the schema: migrations and grants only (README, Database roles). Unset: DATABASE_URL does both, with a warning. */
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().min(1).default("./data/pglite"),
   DB_POOL_MAX: envInt(1, 200, 10),
   REDIS_URL: z
@@ -32,6 +38,8 @@ const Env = z.object({
   SCHEDULER: z.enum(["on", "off"]).default("on"),
   /** `on` behind HTTPS: the UI's session cookie is then sent over TLS only. */
   COOKIE_SECURE: z.enum(["on", "off"]).default("off"),
+  /** `on`: admin and finance staff must enrol and use a TOTP second factor to sign in to the UI. */
+  MFA_REQUIRED: z.enum(["on", "off"]).default("off"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BUSINESS_TZ: z.literal("Europe/Paris").default("Europe/Paris"),
   SHUTDOWN_TIMEOUT_MS: envInt(100, 600_000, 20_000),
@@ -46,6 +54,28 @@ const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
+function userOf(url: string): string {
+  try {
+    return new URL(url).username;
+  } catch {
+    return "";
+  }
+}
+
+/** The owner's URL only beside a DATABASE_URL that names the service's own role, to which it grants. */
+const CheckedEnv = Env.superRefine((env, ctx) => {
+  if (!env.DATABASE_OWNER_URL) return;
+  if (!env.DATABASE_URL) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_OWNER_URL"], message: "needs DATABASE_URL (the service's own role) as well" });
+  } else if (!userOf(env.DATABASE_URL)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DATABASE_URL"],
+      message: "must name the service's role (postgres://role:password@host/db) when DATABASE_OWNER_URL is set",
+    });
+  }
+});
+
 export type Config = Readonly<z.infer<typeof Env>>;
 
 export class ConfigError extends Error {
@@ -56,7 +86,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = Env.safeParse(env);
+  const parsed = CheckedEnv.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }

@@ -1,6 +1,8 @@
 import { serve } from "@hono/node-server";
+import { Redis } from "ioredis";
 import { queueDashboard } from "../workers/dashboard";
 import { type JobRuntime, startJobRuntime } from "../workers/runtime";
+import { createLoginThrottle } from "./auth/login-throttle";
 import { createTokenResolver } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
@@ -54,7 +56,10 @@ async function main() {
   });
 
   let server: ReturnType<typeof serve> | undefined;
+  // Sign-in throttling is shared through Redis when the jobs run there (several API processes), in memory otherwise.
+  let throttleRedis: Redis | undefined;
   if (role !== "worker") {
+    if (jobs.queues().length) throttleRedis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const app = createApp({
       db: database.db,
       logger,
@@ -63,6 +68,8 @@ async function main() {
       runJob: (name, payload) => jobs.run(name, payload),
       secureCookies: config.COOKIE_SECURE === "on",
       limits: { bodyBytes: config.BODY_LIMIT_BYTES, timeoutMs: config.REQUEST_TIMEOUT_MS },
+      mfaRequired: config.MFA_REQUIRED === "on",
+      loginThrottle: createLoginThrottle({ redis: throttleRedis, prefix: config.QUEUE_PREFIX }),
       queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,
     });
     server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -95,6 +102,7 @@ async function main() {
       });
     }
     await jobs.close();
+    throttleRedis?.disconnect();
     await database.close();
     logger.info("stopped");
     process.exit(process.exitCode ?? 0);

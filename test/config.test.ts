@@ -37,6 +37,21 @@ describe("loadConfig", () => {
     expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db" }).DATABASE_URL).toBe("postgresql://u@h/db");
   });
 
+  it("keeps DATABASE_OWNER_URL beside the service's DATABASE_URL (README, Database roles)", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://masp_service:pw@h/db", DATABASE_OWNER_URL: "postgres://masp_owner:pw@h/db" });
+    expect(config.DATABASE_OWNER_URL).toBe("postgres://masp_owner:pw@h/db");
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h/db", DATABASE_OWNER_URL: "" }).DATABASE_OWNER_URL).toBeUndefined();
+  });
+
+  it("refuses DATABASE_OWNER_URL without DATABASE_URL, or with a DATABASE_URL that names no role, without printing a password", () => {
+    const alone = configError({ DATABASE_OWNER_URL: "postgres://masp_owner:hunter2@h/db" });
+    expect(alone.message).toContain("DATABASE_OWNER_URL");
+    expect(alone.message).not.toContain("hunter2");
+    const anonymous = configError({ DATABASE_URL: "postgres://h/db", DATABASE_OWNER_URL: "postgres://masp_owner:hunter2@h/db" });
+    expect(anonymous.issues).toEqual([expect.stringMatching(/^DATABASE_URL: must name the service's role/)]);
+    expect(configError({ DATABASE_URL: "postgres://u@h/db", DATABASE_OWNER_URL: "mysql://x" }).message).toContain("DATABASE_OWNER_URL");
+  });
+
   it("coerces numeric variables and accepts valid values", () => {
     const config = loadConfig({
       PORT: "8080",

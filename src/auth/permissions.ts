@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   /** Acknowledge and close the alerts about a beneficiary. */
   "alert.handle": ["caseworker"],
   "user.create": [],
+  /** Disable and re-enable staff, reset their password, list and revoke API tokens. */
+  "user.manage": [],
   "user.list": ["finance", "caseworker"],
 } as const satisfies Record<string, readonly Exclude<Role, "admin">[]>;
 

@@ -3,6 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../db/client";
 import { apiTokens } from "../db/schema/auth";
+import { users } from "../db/schema/users";
 import { ROLES, type Role } from "../domain/roles";
 
 export { ROLES, type Role };
@@ -30,25 +31,21 @@ export async function createToken(db: Db, input: { role: Role; name: string; use
 }
 
 /**
- * Looks a bearer token up, with a short cache so the hot paths (credits) do not pay a
- * query per request. A revoked token stops working within the cache's lifetime.
+ * Looks a bearer token up on every request, joined with its staff member: a revoked
+ * token, or the token of a disabled user, is refused at its next request in every
+ * process (API and workers may run apart; no cache to invalidate). One lookup by the
+ * unique index on `token_hash` plus the users' primary key: the credit hot path pays
+ * one cheap indexed query.
  */
-export function createTokenResolver(db: Db, ttlMs = 30_000) {
-  const cache = new Map<string, { principal: Principal | null; expires: number }>();
+export function createTokenResolver(db: Db) {
   return async function resolve(token: string): Promise<Principal | null> {
-    const key = hashToken(token);
-    const now = Date.now();
-    const hit = cache.get(key);
-    if (hit && hit.expires > now) return hit.principal;
     const [row] = await db
       .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name, userId: apiTokens.userId })
       .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, key), isNull(apiTokens.revokedAt)))
+      .leftJoin(users, eq(users.id, apiTokens.userId))
+      .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt), isNull(users.disabledAt)))
       .limit(1);
-    const principal = row ? { tokenId: row.id, role: row.role, actor: `token:${row.name}`, userId: row.userId ?? undefined } : null;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, { principal, expires: now + ttlMs });
-    return principal;
+    return row ? { tokenId: row.id, role: row.role, actor: `token:${row.name}`, userId: row.userId ?? undefined } : null;
   };
 }
 

@@ -13,6 +13,7 @@ import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
 import { referenceRoutes } from "./api/reference";
+import { staffAccessRoutes } from "./api/staff-access";
 import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", creditRoutes(deps));
   app.route("/", operationRoutes(deps));
   app.route("/", ledgerRoutes(deps));
+  app.route("/", staffAccessRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import type { LoginThrottle } from "../auth/login-throttle";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
 import type { JobName, JobPayload, JobSummary, QueueState } from "../jobs/catalog";
@@ -21,4 +22,10 @@ export interface AppDeps {
   limits?: RequestLimits;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
+  /** The clock of the sessions' idle expiry and of TOTP codes; tests inject their own. */
+  now?: () => Date;
+  /** Sign-in throttling (on Redis when jobs run there); default: in memory. */
+  loginThrottle?: LoginThrottle;
+  /** `MFA_REQUIRED=on`: admin and finance staff must sign in with a TOTP code. */
+  mfaRequired?: boolean;
 }

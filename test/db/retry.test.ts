@@ -20,7 +20,8 @@ const KINDS: { name: string; run: (database: TestDatabase, work: (q: Run) => Pro
 describe.each(KINDS)("retry of $name", ({ run }) => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase({ poolMax: 4 });
+    // As the owner: the test makes a table of its own, which the service's role may not.
+    database = await createTestDatabase({ poolMax: 4, as: "owner" });
     await database.db.execute(sql`create table retry_counter (id int primary key, n int not null)`);
   });
   afterAll(async () => {

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenResolver } from "../../src/auth/tokens";
-import { createApp } from "../../src/http/app";
 import { DEFAULT_LIMITS, limitsFor } from "../../src/http/limits";
-import { createLogger } from "../../src/logger";
 import { bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { staffUser, uiSession } from "../support/ui";
@@ -118,13 +115,7 @@ describe("headers and limits", () => {
     });
 
     it("applies the configured limit", async () => {
-      const small = createApp({
-        db: db.db,
-        logger: createLogger("silent"),
-        resolveToken: createTokenResolver(db.db, 0),
-        queueState: async () => "disabled",
-        limits: { bodyBytes: 100, timeoutMs: 30_000 },
-      });
+      const small = createTestApp(db.db, { limits: { bodyBytes: 100, timeoutMs: 30_000 } });
       const body = JSON.stringify({ firstName: "x".repeat(200), lastName: "Durand", birthDate: "1979-04-02" });
       const res = await small.request("/v1/beneficiaries", { method: "POST", headers: { ...admin, "Content-Type": "application/json" }, body });
       expect(res.status).toBe(413);
@@ -133,13 +124,7 @@ describe("headers and limits", () => {
 
   describe("time", () => {
     it("answers 503 in the contract's shape when a request takes longer than the limit", async () => {
-      const hasty = createApp({
-        db: db.db,
-        logger: createLogger("silent"),
-        resolveToken: createTokenResolver(db.db, 0),
-        queueState: async () => "disabled",
-        limits: { bodyBytes: 1024, timeoutMs: 1 },
-      });
+      const hasty = createTestApp(db.db, { limits: { bodyBytes: 1024, timeoutMs: 1 } });
       // A real query on the real database: it takes more than a millisecond, whatever the machine.
       const res = await hasty.request("/v1/ledger/verify", { headers: admin });
       expect(res.status).toBe(503);

@@ -80,6 +80,17 @@ describe("one role matrix for the API and the UI", () => {
       ui: async (role) => (await sessions[role].post("/traitements", { job: "ledger-verify", asOf: "not a date" })).status,
     },
     {
+      action: "user.manage",
+      api: async (role) =>
+        (
+          await apiCaller(
+            () => app,
+            () => tokens[role],
+          )("POST", `/v1/tokens/${unknownAlert}/revoke`)
+        ).status,
+      ui: async (role) => (await sessions[role].post(`/utilisateurs/jetons/${unknownAlert}/revoquer`, {})).status,
+    },
+    {
       action: "queue.dashboard",
       api: async (role) => (await app.request("/admin/queues", { headers: tokens[role] })).status,
       ui: async (role) => (await app.request("/admin/queues", { headers: { cookie: sessions[role].cookie } })).status,
@@ -101,6 +112,7 @@ describe("one role matrix for the API and the UI", () => {
       "alert.handle": ["admin", "caseworker"],
       "user.create": ["admin"],
       "user.list": ["admin", "finance", "caseworker"],
+      "user.manage": ["admin"],
     });
   });
 

@@ -93,7 +93,7 @@ describe("two workers asked to run the same job for the same date at the same ti
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
-    ids = await seedBeneficiaries(database.url!, N);
+    ids = await seedBeneficiaries(database.ownerUrl!, N);
     // 60 000 on 2 January: 50 000 for January's rent, 6 000 for EDF, 4 000 available.
     await creditAll(database.db, ids, () => 60000, "2026-01-02");
     const worker = () =>
@@ -183,7 +183,7 @@ describe("a worker process killed in the middle of a chunk", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
-    ids = await seedBeneficiaries(database.url!, N);
+    ids = await seedBeneficiaries(database.ownerUrl!, N);
     await creditAll(database.db, ids, credited, "2026-02-02");
   });
   afterAll(async () => {

@@ -80,7 +80,7 @@ describe("a worker process killed in the middle of a queued run", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
-    const ids = await seedBeneficiaries(database.url!, N);
+    const ids = await seedBeneficiaries(database.ownerUrl!, N);
     const ctx = systemContext(database.db);
     // 60 000 on 2 January: 50 000 for January's rent.
     const outcomes = await Promise.all(
@@ -104,7 +104,14 @@ describe("a worker process killed in the middle of a queued run", () => {
 
   // Two service processes to start and up to a minute for the resume: more than the default test time.
   it("ends its run `abandoned`, and another worker resumes the job within the lock time and pays the rest once", async () => {
-    const env = { DATABASE_URL: database.url!, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, JOB_LOCK_MS: "3000", JOB_STALLED_INTERVAL_MS: "1000" };
+    const env = {
+      DATABASE_URL: database.url!,
+      DATABASE_OWNER_URL: database.ownerUrl!,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      JOB_LOCK_MS: "3000",
+      JOB_STALLED_INTERVAL_MS: "1000",
+    };
     const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string | number }>(database.db, query))[0]!.n);
 
     // One envelope of the second chunk held: the worker commits the first chunk, then waits.

@@ -260,6 +260,14 @@ async function createDatabase(options: { fromTemplate: boolean }): Promise<strin
   return databaseUrl(name);
 }
 
+/**
+ * The service as it is deployed on PostgreSQL (README, Database roles): its own role for
+ * its queries, the owner's URL (`url`, the admin's here) for migrations and grants.
+ */
+function roles(url: string): Env {
+  return { DATABASE_URL: databaseUrl(new URL(url).pathname.slice(1), "service"), DATABASE_OWNER_URL: url };
+}
+
 /** A database cloned from the run's migrated template, shared by the cases that need "some" database. */
 let sharedUrl: string;
 
@@ -309,7 +317,7 @@ describe("server process", { timeout: 180_000 }, () => {
       await gate.unsafe("begin");
       await gate.unsafe("create schema drizzle");
       const [gateRow] = await gate<{ pid: number }[]>`select pg_backend_pid() as pid`;
-      [a, b] = await Promise.all([startServer("server A", { DATABASE_URL: url }), startServer("server B", { DATABASE_URL: url })]);
+      [a, b] = await Promise.all([startServer("server A", roles(url)), startServer("server B", roles(url))]);
       const deadline = Date.now() + HEALTH_TIMEOUT_MS;
       for (;;) {
         const [row] = await admin<{ n: number }[]>`
@@ -350,7 +358,7 @@ describe("server process", { timeout: 180_000 }, () => {
   });
 
   it("on SIGTERM, finishes and exits 0 with a 'stopped' log line", async () => {
-    const server = await startServer("server", { DATABASE_URL: sharedUrl });
+    const server = await startServer("server", roles(sharedUrl));
     await waitHealthy(server);
 
     // Keep-alive connections from these requests stay open: they must not hold the shutdown.
@@ -373,10 +381,7 @@ describe("server process", { timeout: 180_000 }, () => {
   });
 
   it("--role=api serves HTTP; --role=worker runs the jobs without opening a port; both stop on SIGTERM", async () => {
-    const [api, worker] = await Promise.all([
-      startServer("api", { DATABASE_URL: sharedUrl }, ["--role=api"]),
-      startServer("worker", { DATABASE_URL: sharedUrl }, ["--role=worker"]),
-    ]);
+    const [api, worker] = await Promise.all([startServer("api", roles(sharedUrl), ["--role=api"]), startServer("worker", roles(sharedUrl), ["--role=worker"])]);
 
     expect(await waitHealthy(api)).toEqual({ status: "ok", db: "ok", queue: "ok" });
     expect(api.logs().find((e) => e.msg === "database ready")).toMatchObject({ role: "api" });
@@ -389,6 +394,13 @@ describe("server process", { timeout: 180_000 }, () => {
     await sleep(300);
     expect(await connectionRefused(worker.port)).toBe(true);
     expect(worker.stdout).not.toContain("listening on");
+
+    // Both query as the service's role, and neither warned that it runs as the owner.
+    const dbName = new URL(sharedUrl).pathname.slice(1);
+    const sessions = await admin<{ usename: string }[]>`
+      select distinct usename from pg_stat_activity where datname = ${dbName} and application_name = 'masp-ledger'`;
+    expect(sessions.map((r) => r.usename)).toEqual([new URL(roles(sharedUrl).DATABASE_URL!).username]);
+    for (const p of [api, worker]) expect(p.logs().some((e) => String(e.msg).startsWith("DATABASE_OWNER_URL is not set"))).toBe(false);
 
     const exits = await Promise.all([stopGracefully(api), stopGracefully(worker)]);
     expect(exits[0], api.output()).toEqual({ code: 0, signal: null });
@@ -446,8 +458,18 @@ describe("server process", { timeout: 180_000 }, () => {
     expect(await stopGracefully(again), again.output()).toEqual({ code: 0, signal: null });
   });
 
+  it("with DATABASE_URL alone, migrates with it as before and warns once, without the URL, that it runs as the owner", async () => {
+    const server = await startServer("one role", { DATABASE_URL: sharedUrl, DATABASE_OWNER_URL: undefined });
+    expect(await waitHealthy(server)).toEqual({ status: "ok", db: "ok", queue: "ok" });
+    const warnings = server.logs().filter((e) => String(e.msg).startsWith("DATABASE_OWNER_URL is not set"));
+    expect(warnings, server.output()).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40 });
+    expect(server.stdout).not.toContain(sharedUrl);
+    expect(await stopGracefully(server), server.output()).toEqual({ code: 0, signal: null });
+  });
+
   it("with DATABASE_URL set and Redis unreachable, refuses to start", async () => {
-    const server = await startServer("no redis", { DATABASE_URL: sharedUrl, REDIS_URL: UNREACHABLE_REDIS });
+    const server = await startServer("no redis", { ...roles(sharedUrl), REDIS_URL: UNREACHABLE_REDIS });
     const exit = await server.waitExit(30_000);
     live.delete(server);
     expect(exit.code, server.output()).not.toBe(0);
@@ -460,7 +482,7 @@ describe("server process", { timeout: 180_000 }, () => {
     ["PORT", "abc"],
     ["SCHEDULER", "maybe"],
   ])("exits 78 when %s=%s, naming the variable on stderr", async (name, value) => {
-    const server = await startServer(`bad ${name}`, { DATABASE_URL: sharedUrl, [name]: value });
+    const server = await startServer(`bad ${name}`, { ...roles(sharedUrl), [name]: value });
     const exit = await server.waitExit(20_000);
     live.delete(server);
     expect(exit, server.output()).toEqual({ code: 78, signal: null });
@@ -469,7 +491,7 @@ describe("server process", { timeout: 180_000 }, () => {
   });
 
   it("exits 78 on an unknown --role", async () => {
-    const server = await startServer("bad role", { DATABASE_URL: sharedUrl }, ["--role=everything"]);
+    const server = await startServer("bad role", roles(sharedUrl), ["--role=everything"]);
     const exit = await server.waitExit(20_000);
     live.delete(server);
     expect(exit, server.output()).toEqual({ code: 78, signal: null });
@@ -479,7 +501,7 @@ describe("server process", { timeout: 180_000 }, () => {
 
 describe("cli process", { timeout: 180_000 }, () => {
   it("tokens:create prints a token on its last line that authorises the API of a server on the same database", async () => {
-    const cli = await runCli(["tokens:create", "--role", "finance", "--name", "ci-test"], { DATABASE_URL: sharedUrl });
+    const cli = await runCli(["tokens:create", "--role", "finance", "--name", "ci-test"], roles(sharedUrl));
     live.delete(cli);
     expect(cli.exit, cli.output()).toEqual({ code: 0, signal: null });
     const lines = cli.stdout.trimEnd().split("\n");
@@ -488,7 +510,7 @@ describe("cli process", { timeout: 180_000 }, () => {
     // Logs go to stderr; stdout holds only the result.
     expect(lines.every((line) => !line.startsWith("{"))).toBe(true);
 
-    const server = await startServer("server", { DATABASE_URL: sharedUrl });
+    const server = await startServer("server", roles(sharedUrl));
     await waitHealthy(server);
     const authorised = await getJson(server.port, "/v1/ledger/trial-balance", { authorization: `Bearer ${token}` });
     expect(authorised.status, JSON.stringify(authorised.body)).toBe(200);
@@ -504,7 +526,7 @@ describe("cli process", { timeout: 180_000 }, () => {
   });
 
   it("tokens:create with an unknown role exits non-zero and prints no token", async () => {
-    const cli = await runCli(["tokens:create", "--role", "nobody", "--name", "ci-test"], { DATABASE_URL: sharedUrl });
+    const cli = await runCli(["tokens:create", "--role", "nobody", "--name", "ci-test"], roles(sharedUrl));
     live.delete(cli);
     expect(cli.exit?.code, cli.output()).not.toBe(0);
     expect(cli.exit?.code).not.toBeNull();

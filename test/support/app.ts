@@ -7,12 +7,15 @@ import { OpenApiResponseChecker } from "./openapi-check";
 
 export type TestApp = ReturnType<typeof createApp>;
 
-/** The real app on a test database: a silent logger, no token cache, and the deps a test gives. */
-export function createTestApp(db: Db, deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard">> = {}): TestApp {
+/** The real app on a test database: a silent logger and the deps a test gives. */
+export function createTestApp(
+  db: Db,
+  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "now" | "loginThrottle" | "mfaRequired" | "limits">> = {},
+): TestApp {
   return createApp({
     db,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
-    resolveToken: createTokenResolver(db, 0),
+    resolveToken: createTokenResolver(db),
     queueState: async () => "disabled",
     ...deps,
   });

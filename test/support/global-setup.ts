@@ -15,7 +15,8 @@ declare module "vitest" {
 
 /**
  * Migrates one template database per run; every test file clones it (CREATE DATABASE
- * ... TEMPLATE), so files are isolated and run in parallel without re-migrating.
+ * ... TEMPLATE), so files are isolated and run in parallel without re-migrating. The
+ * owner migrates it and grants the service's role, as at the service's start.
  */
 export default async function setup(project: TestProject) {
   await stopUnlessServicesAnswer();
@@ -25,7 +26,8 @@ export default async function setup(project: TestProject) {
   await admin.unsafe(`create database ${template}`);
   const url = databaseUrl(template);
   const database = await openDatabase({ url, poolMax: 1 });
-  await migrateDatabase(database, url);
+  // Migrated by the owner, which grants the service's role; the clones keep the grants.
+  await migrateDatabase(database, url, databaseUrl(template, "service"));
   await database.close();
   project.provide("templateDatabase", template);
   project.provide("runId", runId);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../domain/roles";
 import { sqlList } from "./sql-list";
 import { users } from "./users";
@@ -17,5 +17,5 @@ export const apiTokens = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
-  (t) => [check("api_tokens_role_valid", sql`${t.role} IN (${sqlList(ROLES)})`)],
+  (t) => [check("api_tokens_role_valid", sql`${t.role} IN (${sqlList(ROLES)})`), index("api_tokens_user_idx").on(t.userId)],
 );

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 /** Web UI sessions: the cookie holds a random token, only its SHA-256 is stored. */
@@ -12,7 +12,12 @@ export const uiSessions = pgTable(
     /** Synchronizer token checked on every form post (CSRF). */
     csrfToken: text("csrf_token").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Absolute end of the session, whatever its activity. */
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Moved by every request: the session ends after `IDLE_MINUTES` without one (sliding). */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The password was right but the TOTP code is still due: such a session opens only the code page. */
+    awaitingTotp: boolean("awaiting_totp").notNull().default(false),
   },
   (t) => [index("ui_sessions_user_idx").on(t.userId)],
 );

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { may } from "../../auth/permissions";
+import { sessionGate } from "../../auth/sessions";
 import type { AppDeps } from "../deps";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
@@ -16,11 +17,13 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * session may only change something from this origin: the browser's `Sec-Fetch-Site`
  * or `Origin` says where the request comes from, and the cookie is SameSite=Lax.
  */
-export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken">): MiddlewareHandler<AppEnv> {
+export function adminAuth(deps: Pick<AppDeps, "db" | "resolveToken" | "now" | "mfaRequired">): MiddlewareHandler<AppEnv> {
   const bearerAdmin = every(bearerAuth(deps.resolveToken), allow("queue.dashboard"));
   return async (c, next) => {
     if (c.req.header("authorization")) return bearerAdmin(c, next);
-    const session = await sessionOf(c, deps);
+    const found = await sessionOf(c, deps);
+    // A session still owing a TOTP code, a new password or an enrolment is not signed in yet.
+    const session = found && !sessionGate(found, deps.mfaRequired ?? false) ? found : null;
     if (!session)
       return SAFE_METHODS.has(c.req.method) && c.req.header("accept")?.includes("text/html")
         ? c.redirect("/connexion")

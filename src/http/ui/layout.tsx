@@ -13,6 +13,7 @@ const NAV: [string, string, Action | null][] = [
   ["/paiements", "Paiements", "operations.view"],
   ["/alertes", "Alertes", null],
   ["/traitements", "Traitements", "operations.view"],
+  ["/utilisateurs", "Utilisateurs", "user.manage"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (
@@ -43,6 +44,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
             <span>
               {user.displayName} <span class="role">({ROLE_LABELS[user.role] ?? user.role})</span>
             </span>
+            <a href="/mot-de-passe">Mot de passe</a>
             <form method="post" action="/deconnexion" class="inline">
               <input type="hidden" name="_csrf" value={csrf} />
               <button class="secondary" type="submit">

@@ -1,3 +1,4 @@
+import { PASSWORD_ISSUE_FR } from "../../auth/password-policy";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
 
 /**
@@ -32,6 +33,7 @@ const ISSUE_FR: Record<string, string> = {
   malformed_unicode: "texte mal formé (caractère Unicode invalide)",
   date_out_of_range: "date hors limites : entre 1900 et 2100",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
+  ...PASSWORD_ISSUE_FR,
 };
 
 const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {

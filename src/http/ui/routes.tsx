@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { createLoginThrottle } from "../../auth/login-throttle";
 import { businessDate } from "../../domain/business-date";
 import type { AppDeps } from "../deps";
 import { alertRoutes } from "./pages/alerts";
@@ -11,7 +12,10 @@ import { jobRoutes } from "./pages/jobs";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
+import { passwordRoutes } from "./pages/password";
 import { paymentRoutes } from "./pages/payments";
+import { secondFactorRoutes } from "./pages/second-factor";
+import { staffRoutes } from "./pages/staff";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 
 /**
@@ -21,11 +25,19 @@ import { requireSession, type UiDeps, type UiEnv } from "./session";
  * the services filter it.
  */
 export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) {
-  const deps: UiDeps = { ...appDeps, today: appDeps.today ?? (() => businessDate()) };
+  const deps: UiDeps = {
+    ...appDeps,
+    today: appDeps.today ?? (() => businessDate()),
+    now: appDeps.now ?? (() => new Date()),
+    loginThrottle: appDeps.loginThrottle ?? createLoginThrottle(),
+  };
   const ui = new Hono<UiEnv>();
   loginRoutes(ui, deps, options);
   ui.use("*", requireSession(deps));
   logoutRoutes(ui, deps);
+  passwordRoutes(ui);
+  secondFactorRoutes(ui, deps);
+  staffRoutes(ui);
   dashboardRoutes(ui);
   // The fixed paths (`/beneficiaires/nouveau`) before the fiche's `/beneficiaires/:id`.
   beneficiaryFormRoutes(ui);

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { LoginThrottle } from "../../auth/login-throttle";
 import { type Action, may } from "../../auth/permissions";
-import { resolveSession, type Session } from "../../auth/sessions";
+import { resolveSession, type Session, type SessionGate, sessionGate } from "../../auth/sessions";
 import type { readBeneficiary } from "../../services/beneficiaries/read-beneficiary";
 import type { ServiceContext } from "../../services/context";
 import type { AppDeps } from "../deps";
@@ -10,7 +11,7 @@ import { Page } from "./layout";
 
 export const SESSION_COOKIE = "masp_session";
 /** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
-const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|deconnexion)?(\/|$)/;
+const UI_PATH = /^\/(beneficiaires|versements|paiements|alertes|traitements|utilisateurs|mot-de-passe|securite|deconnexion)?(\/|$)/;
 
 /** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
 type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;
@@ -19,12 +20,22 @@ export type UiApp = Hono<UiEnv>;
 export type UiContext = Context<UiEnv>;
 export interface UiDeps extends AppDeps {
   today: () => string;
+  now: () => Date;
+  loginThrottle: LoginThrottle;
 }
 
-export async function sessionOf(c: Context, deps: Pick<AppDeps, "db">): Promise<Session | null> {
+/** The session of the request's cookie, whatever it still has to do (`sessionGate`). */
+export async function sessionOf(c: Context, deps: Pick<AppDeps, "db" | "now">): Promise<Session | null> {
   const token = getCookie(c, SESSION_COOKIE);
-  return token ? resolveSession(deps.db, token) : null;
+  return token ? resolveSession(deps.db, token, deps.now?.() ?? new Date()) : null;
 }
+
+/** Where a gated session is sent, and the paths it may still open there. */
+const GATE_PAGES: Record<Exclude<SessionGate, null>, { page: string; open: string[] }> = {
+  totp: { page: "/connexion/code", open: ["/deconnexion"] },
+  password: { page: "/mot-de-passe", open: ["/mot-de-passe", "/deconnexion"] },
+  enrol: { page: "/securite/totp", open: ["/securite/totp", "/mot-de-passe", "/deconnexion"] },
+};
 
 /**
  * Every UI page needs a session (otherwise: the login page) and every POST its
@@ -36,6 +47,9 @@ export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
     if (!UI_PATH.test(c.req.path)) return next();
     const session = await sessionOf(c, deps);
     if (!session) return c.redirect("/connexion");
+    // A one-time password to replace, a TOTP code or enrolment due: nothing else opens before.
+    const gate = sessionGate(session, deps.mfaRequired ?? false);
+    if (gate && !GATE_PAGES[gate].open.includes(c.req.path)) return c.redirect(GATE_PAGES[gate].page);
     if (c.req.method === "POST") {
       const body = await c.req.parseBody();
       if (body._csrf !== session.csrfToken) return c.text("Jeton CSRF invalide : rechargez la page.", 403);

@@ -21,7 +21,7 @@ export type CreateUserInput = z.input<typeof CreateUserInput>;
 
 const userView = (u: typeof users.$inferSelect) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, disabled: u.disabledAt !== null });
 
-/** Staff accounts: caseworkers are assigned beneficiaries; passwords come with the web UI. */
+/** Staff accounts: caseworkers are assigned beneficiaries; a one-time password is issued by `resetPassword` (passwords.ts). */
 export async function createUser({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof CreateUserInput> }) {
   try {
     return await withTransaction(ctx.db, async (tx) => {
@@ -51,4 +51,10 @@ export async function listUsers({ ctx, role }: { ctx: ServiceContext; role?: (ty
 export async function findUserByEmail(ctx: ServiceContext, email: string) {
   const [row] = await ctx.db.select().from(users).where(eq(users.email, email.toLowerCase()));
   return row;
+}
+
+/** Every staff account, disabled ones included, for the administrators' page. */
+export async function listStaff(ctx: ServiceContext) {
+  const rows = await ctx.db.select().from(users).orderBy(asc(users.displayName), asc(users.id));
+  return rows.map((u) => ({ ...userView(u), disabledAt: u.disabledAt, mustChangePassword: u.mustChangePassword, totpEnabled: u.totpEnabledAt !== null }));
 }

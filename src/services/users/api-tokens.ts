@@ -1,0 +1,48 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { apiTokens } from "../../db/schema/auth";
+import { users } from "../../db/schema/users";
+import { withTransaction } from "../../db/transaction";
+import { NotFoundError } from "../../domain/errors";
+import { recordAudit, type ServiceContext } from "../context";
+
+export const TokenRef = z.object({ tokenId: z.uuid() });
+export type TokenRef = z.input<typeof TokenRef>;
+
+/** Every API token, newest first, with the staff member it acts for (never the token itself: only its hash is kept). */
+export async function listTokens({ ctx, userId }: { ctx: ServiceContext; userId?: string }) {
+  const rows = await ctx.db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      role: apiTokens.role,
+      userId: apiTokens.userId,
+      userEmail: users.email,
+      userDisabled: users.disabledAt,
+      createdAt: apiTokens.createdAt,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .leftJoin(users, eq(users.id, apiTokens.userId))
+    .where(userId ? eq(apiTokens.userId, userId) : undefined)
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+  return rows.map(({ userDisabled, ...t }) => ({ ...t, active: t.revokedAt === null && userDisabled === null }));
+}
+
+/** Revocation is for good and immediate: the token lookup reads `revoked_at` on every request. */
+export async function revokeToken({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof TokenRef> }) {
+  return withTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.id, data.tokenId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (row) {
+      await recordAudit(tx, ctx, { action: "token.revoke", entityType: "api_token", entityId: row.id });
+      return { id: row.id, revoked: true as const };
+    }
+    const [known] = await tx.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.id, data.tokenId));
+    if (!known) throw new NotFoundError("token", data.tokenId);
+    return { id: known.id, revoked: true as const };
+  });
+}
