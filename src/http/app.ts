@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { auditRoutes } from "./api/audit";
+import { bankingRoutes } from "./api/banking";
 import { beneficiaryRoutes } from "./api/beneficiaries";
 import { budgetPlanRoutes } from "./api/budget-plan";
 import { creditRoutes } from "./api/credits";
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", referenceRoutes(deps));
   app.route("/", creditRoutes(deps));
   app.route("/", operationRoutes(deps));
+  app.route("/", bankingRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));

@@ -88,5 +88,21 @@ export const PositiveCents = Cents.refine((c) => c > 0n, "must be more than zero
 export const PersonName = Text({ min: 1, max: 100 });
 
 export const Label = Text({ min: 1, max: 200 });
+
+/**
+ * A postal address (src/domain/postal-address.ts): town and ISO 3166 alpha-2 country at
+ * least (a hybrid SEPA address), street and postal code when known; lengths are the
+ * ISO 20022 fields' (StrtNm 70, PstCd 16, TwnNm 35).
+ */
+export const PostalAddressInput = z.object({
+  street: Text({ min: 1, max: 70 }).optional(),
+  postalCode: Text({ min: 1, max: 16 }).optional(),
+  town: Text({ min: 1, max: 35 }),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 country code (FR)"),
+});
 export const Digits = (max: number) => z.string().regex(new RegExp(`^[0-9]{1,${max}}$`), `digits only, at most ${max}`);
 export const DueDay = z.number().int().min(1, "1..28").max(28, "1..28 (every month has it)");

@@ -4,7 +4,8 @@ import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
-import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
+import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
+import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
 import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
@@ -12,7 +13,8 @@ import { Text } from "../schemas";
 
 export const ListAlertsInput = z.object({
   beneficiaryId: z.uuid().optional(),
-  type: z.enum(ALERT_TYPES).optional(),
+  type: z.enum(ALL_ALERT_TYPES).optional(),
+  audience: z.enum(ALERT_AUDIENCES).optional(),
   /** `active`: open or acknowledged. */
   status: z.enum([...ALERT_STATUSES, "active"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
@@ -21,6 +23,7 @@ export const ListAlertsInput = z.object({
 const alertView = (a: typeof alerts.$inferSelect) => ({
   id: a.id,
   type: a.type,
+  audience: a.audience,
   beneficiaryId: a.beneficiaryId,
   measureId: a.measureId,
   periods: a.periods,
@@ -41,6 +44,7 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
   const filters: (SQL | undefined)[] = [caseloadFilter(ctx)];
   if (data.beneficiaryId) filters.push(eq(alerts.beneficiaryId, data.beneficiaryId));
   if (data.type) filters.push(eq(alerts.type, data.type));
+  if (data.audience) filters.push(eq(alerts.audience, data.audience));
   if (data.status === "active") filters.push(ne(alerts.status, "closed"));
   else if (data.status) filters.push(eq(alerts.status, data.status));
   const rows = await ctx.db
