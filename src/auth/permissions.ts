@@ -18,6 +18,10 @@ export const PERMISSIONS = {
   "beneficiary.readAll": ["finance", "manager"],
   /** Record a credit, reverse it, recover an overpayment (money in); the manager moves no money. */
   "credit.record": ["finance"],
+  /** Create the bank accounts the money is held in (their list is `operations.view`). */
+  "banking.manage": [],
+  /** Move orders through their life: settle, reject, return, cancel; batches and files. */
+  "payment.execute": ["finance"],
   /** The finance pages: payment orders and job runs. */
   "operations.view": ["finance", "manager"],
   "ledger.trialBalance": ["finance", "manager"],

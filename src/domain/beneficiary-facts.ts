@@ -91,5 +91,7 @@ export interface JobFacts extends CreditFacts {
   /** Credits received per month (`YYYY-MM`): the MASP 3 evidence. */
   creditsByMonth: Map<string, bigint>;
   alerts: AlertFacts[];
+  /** IBANs the bank refused for this beneficiary's orders (closed, wrong...): paid no more until changed. */
+  refusedIbans?: ReadonlySet<string>;
   beneficiary: { firstName: string; lastName: string; iban: string | null };
 }

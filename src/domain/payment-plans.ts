@@ -9,7 +9,13 @@ import { dueDateOf } from "./rent-periods";
 export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
 type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
-export const PAYMENT_STATUSES = ["pending", "sent", "settled", "rejected"] as const;
+/**
+ * The life of an order (src/domain/payment-order-life.ts): `pending` → `batched` (in a
+ * batch not yet sent) → `sent` (the file went to the bank) → `settled` (the money left);
+ * `rejected` (refused before it left), `returned` (came back), `cancelled`.
+ */
+export const PAYMENT_STATUSES = ["pending", "batched", "sent", "settled", "rejected", "returned", "cancelled"] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const REVERSEMENT_FREQUENCIES = ["weekly", "monthly"] as const;
 export const REVERSEMENT_MODES = ["all_available", "fixed"] as const;

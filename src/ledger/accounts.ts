@@ -1,5 +1,6 @@
 import type { Executor } from "../db/client";
 import { runText } from "../db/sql";
+import { DEFAULT_BANK_ADDRESS } from "../domain/bank-accounts";
 import { ENVELOPE_KINDS, type EnvelopeKind, type EnvelopeRef } from "../domain/envelopes";
 
 type Side = "debit" | "credit";
@@ -23,6 +24,7 @@ const PCG = {
   beneficiaryFunds: "4671",
   payerClearing: "4672",
   paymentsInTransit: "4673",
+  openingBalances: "890",
 } as const;
 
 /** Payment orders written and not yet debited by the bank: every payment credits it. */
@@ -35,7 +37,7 @@ export const PAYMENTS_IN_TRANSIT = "payments:in-transit";
  * (docs/performance.md, trap 3). Their balance is derived from postings.
  */
 export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
-  { address: "bank:main", label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
+  { address: DEFAULT_BANK_ADDRESS, label: "Banque — compte principal", normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false },
   {
     address: PAYMENTS_IN_TRANSIT,
     label: "Paiements émis non débités",
@@ -45,6 +47,21 @@ export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
     balanceCached: false,
   },
 ];
+
+/** A bank account's ledger account: a system account (no cached balance, never locked, may go negative). */
+export function bankLedgerAccount(address: string, name: string): AccountSpec {
+  return { address, label: `Banque — ${name}`, normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false };
+}
+
+/** Where a bank account's go-live balance comes from (PCG 890, bilan d'ouverture). */
+export const OPENING_ACCOUNT: AccountSpec = {
+  address: "opening:balances",
+  label: "Soldes d'ouverture",
+  normalSide: "credit",
+  pcgAccount: PCG.openingBalances,
+  allowNegative: true,
+  balanceCached: false,
+};
 
 /** The clearing account of a payer (CAF, MSA, ...), created on first use. */
 export function payerAccount(payer: string): AccountSpec {

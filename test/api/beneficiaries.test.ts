@@ -81,6 +81,8 @@ describe("beneficiaries API", () => {
         iban: IBAN,
         caseworkerId: null,
         mjagbf: false,
+        address: null,
+        bankAccountId: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

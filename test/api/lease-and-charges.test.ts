@@ -72,7 +72,7 @@ describe("lease and charges API (the budget plan)", () => {
       expect(res.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         beneficiaryId: b,
-        landlord: { name: "OPH Laval Habitat", iban: LANDLORD.iban },
+        landlord: { name: "OPH Laval Habitat", iban: LANDLORD.iban, address: null },
         rent: 45000,
         charges: 5000,
         housingBenefitToLandlord: 20000,
@@ -322,7 +322,7 @@ describe("lease and charges API (the budget plan)", () => {
         amount: 6000,
         dueDay: 15,
         priority: 1,
-        creditor: { name: "EDF", iban: EDF.iban },
+        creditor: { name: "EDF", iban: EDF.iban, address: null },
         frequency: "monthly",
         months: [],
         startDate: TODAY,

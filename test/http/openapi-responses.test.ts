@@ -73,6 +73,8 @@ describe("API answers checked against /openapi.json", () => {
       iban: null,
       caseworkerId: null,
       mjagbf: false,
+      address: null,
+      bankAccountId: null,
       createdAt: "2026-01-01T00:00:00.000Z",
       updatedAt: "2026-01-01T00:00:00.000Z",
     };

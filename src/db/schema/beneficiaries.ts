@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { PostalAddress } from "../../domain/postal-address";
+import { bankAccounts } from "./banking";
+import { addressCheck } from "./postal-address";
 import { users } from "./users";
 
 /**
@@ -19,6 +22,9 @@ export const beneficiaries = pgTable(
     caseworkerId: uuid("caseworker_id").references(() => users.id),
     /** A family-budget judicial measure exists: the R.271-3 extension is refused. */
     mjagbf: boolean("mjagbf").notNull().default(false),
+    address: jsonb("address").$type<PostalAddress>(),
+    /** The bank account the beneficiary's money is held in; null: the default pooled one. */
+    bankAccountId: uuid("bank_account_id").references((): AnyPgColumn => bankAccounts.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp("archived_at", { withTimezone: true }),
@@ -28,6 +34,7 @@ export const beneficiaries = pgTable(
     index("beneficiaries_caf_idx").on(t.cafNumber),
     index("beneficiaries_caseworker_idx").on(t.caseworkerId),
     check("beneficiaries_caf_digits", sql`${t.cafNumber} IS NULL OR ${t.cafNumber} ~ '^[0-9]{1,13}$'`),
+    check("beneficiaries_address", addressCheck(t.address)),
     check("beneficiaries_msa_digits", sql`${t.msaNumber} IS NULL OR ${t.msaNumber} ~ '^[0-9]{1,13}$'`),
   ],
 );

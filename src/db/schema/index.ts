@@ -1,6 +1,7 @@
 export * from "./access";
 export * from "./audit";
 export * from "./auth";
+export * from "./banking";
 export * from "./beneficiaries";
 export * from "./catalogue";
 export * from "./charges";

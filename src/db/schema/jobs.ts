@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
 import { REVERSEMENT_FREQUENCIES, REVERSEMENT_MODES } from "../../domain/payment-plans";
-import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
+import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { sqlList } from "./sql-list";
 
 /**
@@ -44,7 +45,8 @@ export const alerts = pgTable(
     id: uuid("id").primaryKey(),
     beneficiaryId: uuid("beneficiary_id").notNull(),
     measureId: uuid("measure_id"),
-    type: text("type", { enum: ALERT_TYPES }).notNull(),
+    type: text("type", { enum: ALL_ALERT_TYPES }).notNull(),
+    audience: text("audience", { enum: ALERT_AUDIENCES }).notNull().default("caseworker"),
     /** The first unpaid period of the episode: a re-run, or a caseworker's close, never starts it again. */
     episode: text("episode").notNull(),
     periods: text("periods").array().notNull(),
@@ -60,10 +62,12 @@ export const alerts = pgTable(
     closeComment: text("close_comment"),
   },
   (t) => [
-    uniqueIndex("alerts_one_open_episode").on(t.beneficiaryId, t.type).where(sql`${t.status} <> 'closed'`),
+    // One open episode per caseworker alert type; finance alerts are one per event.
+    uniqueIndex("alerts_one_open_episode").on(t.beneficiaryId, t.type).where(sql`${t.status} <> 'closed' AND ${t.audience} = 'caseworker'`),
     uniqueIndex("alerts_episode_unique").on(t.beneficiaryId, t.type, t.episode),
     index("alerts_status_idx").on(t.status, t.type, t.createdAt),
-    check("alerts_type", sql`${t.type} IN (${sqlList(ALERT_TYPES)})`),
+    check("alerts_type", sql`${t.type} IN (${sqlList(ALL_ALERT_TYPES)})`),
+    check("alerts_audience", sql`${t.audience} IN (${sqlList(ALERT_AUDIENCES)})`),
     check("alerts_status", sql`${t.status} IN (${sqlList(ALERT_STATUSES)})`),
   ],
 );

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import type { PostalAddress } from "../../domain/postal-address";
 import { beneficiaries } from "./beneficiaries";
+import { addressCheck } from "./postal-address";
 
 /** The housing lease; its amounts live in dated terms so past periods keep theirs. */
 export const leases = pgTable(
@@ -12,6 +14,7 @@ export const leases = pgTable(
       .references(() => beneficiaries.id),
     landlordName: text("landlord_name").notNull(),
     landlordIban: text("landlord_iban").notNull(),
+    landlordAddress: jsonb("landlord_address").$type<PostalAddress>(),
     dueDay: integer("due_day").notNull(),
     startDate: date("start_date", { mode: "string" }).notNull(),
     endDate: date("end_date", { mode: "string" }),
@@ -20,6 +23,7 @@ export const leases = pgTable(
   },
   (t) => [
     index("leases_beneficiary_idx").on(t.beneficiaryId, t.startDate),
+    check("leases_landlord_address", addressCheck(t.landlordAddress)),
     check("leases_due_day", sql`${t.dueDay} BETWEEN 1 AND 28`),
     check("leases_dates", sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
   ],

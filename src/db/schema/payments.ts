@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
+import { bankAccounts } from "./banking";
 import { ledgerTransactions } from "./ledger";
 import { sqlList } from "./sql-list";
 
@@ -29,6 +30,12 @@ export const paymentOrders = pgTable(
       .notNull()
       .unique()
       .references(() => ledgerTransactions.id),
+    /** The account the money leaves from: set when the order is batched or settled, kept after. */
+    bankAccountId: uuid("bank_account_id").references(() => bankAccounts.id),
+    /** When the status last changed, and the date (bank or outside) it records. */
+    statusDate: date("status_date", { mode: "string" }),
+    /** ISO 20022 reason of a rejection or a return (src/domain/payment-reasons.ts). */
+    reasonCode: text("reason_code"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

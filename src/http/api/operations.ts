@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
+import { PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { JOB_NAMES } from "../../jobs/catalog";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
 import {
@@ -18,7 +20,7 @@ import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
 
-const PaymentOrderSchema = z
+export const PaymentOrderSchema = z
   .object({
     id: z.uuid(),
     beneficiaryId: z.uuid(),
@@ -29,7 +31,13 @@ const PaymentOrderSchema = z
     period: z.string().nullable(),
     chargeId: z.uuid().nullable(),
     businessDate: z.string(),
-    status: z.enum(["pending", "sent", "settled", "rejected"]),
+    status: z.enum(PAYMENT_STATUSES),
+    /** The account it leaves from, once batched or settled. */
+    bankAccountId: z.uuid().nullable(),
+    /** The date of the last change of status (bank date, or the date given). */
+    statusDate: z.string().nullable(),
+    reasonCode: z.string().nullable(),
+    reasonLabel: z.string().nullable(),
     ledgerTransactionId: z.uuid(),
     createdAt: z.string(),
   })
@@ -38,7 +46,8 @@ const PaymentOrderSchema = z
 const AlertSchema = z
   .object({
     id: z.uuid(),
-    type: z.enum(["unpaid_rent", "masp3_trigger"]),
+    type: z.enum(ALL_ALERT_TYPES),
+    audience: z.enum(ALERT_AUDIENCES),
     beneficiaryId: z.uuid(),
     measureId: z.uuid().nullable(),
     periods: z.array(z.string()),

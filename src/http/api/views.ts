@@ -1,4 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import type { PostalAddress } from "../../domain/postal-address";
+
+/** A postal address as stored: town and country at least (SEPA hybrid address). */
+const PostalAddressSchema = z
+  .object({ street: z.string().optional(), postalCode: z.string().optional(), town: z.string(), country: z.string() })
+  .openapi("PostalAddress");
 
 /** Response shapes, registered as OpenAPI components. Amounts are integer cents. */
 export const BeneficiarySchema = z
@@ -12,6 +18,9 @@ export const BeneficiarySchema = z
     iban: z.string().nullable(),
     caseworkerId: z.uuid().nullable(),
     mjagbf: z.boolean(),
+    address: PostalAddressSchema.nullable(),
+    /** The bank account the beneficiary's money is held in; null: the default pooled one. */
+    bankAccountId: z.uuid().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -27,6 +36,8 @@ export const beneficiaryJson = (b: {
   iban: string | null;
   caseworkerId: string | null;
   mjagbf: boolean;
+  address?: PostalAddress | null;
+  bankAccountId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }) => ({
@@ -39,6 +50,8 @@ export const beneficiaryJson = (b: {
   iban: b.iban,
   caseworkerId: b.caseworkerId,
   mjagbf: b.mjagbf,
+  address: b.address ?? null,
+  bankAccountId: b.bankAccountId ?? null,
   createdAt: b.createdAt.toISOString(),
   updatedAt: b.updatedAt.toISOString(),
 });
@@ -79,7 +92,7 @@ export const LeaseSchema = z
   .object({
     id: z.uuid(),
     beneficiaryId: z.uuid(),
-    landlord: z.object({ name: z.string(), iban: z.string() }),
+    landlord: z.object({ name: z.string(), iban: z.string(), address: PostalAddressSchema.nullable() }),
     rent: z.number().int(),
     charges: z.number().int(),
     housingBenefitToLandlord: z.number().int(),
@@ -100,7 +113,7 @@ export const ChargeSchema = z
     amount: z.number().int(),
     dueDay: z.number().int(),
     priority: z.number().int(),
-    creditor: z.object({ name: z.string(), iban: z.string() }),
+    creditor: z.object({ name: z.string(), iban: z.string(), address: PostalAddressSchema.nullable() }),
     frequency: z.enum(["monthly", "quarterly", "yearly"]),
     months: z.array(z.number().int()),
     startDate: z.string(),

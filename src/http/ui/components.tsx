@@ -53,6 +53,7 @@ const SUMMARY_LABELS: Record<string, string> = {
   ordersAlreadyDone: "déjà faits",
   amount: "montant",
   skippedNoIban: "sans IBAN",
+  skippedRefusedIban: "IBAN refusé par la banque",
   unpaidRentOpened: "impayés ouverts",
   masp3TriggersOpened: "déclencheurs MASP 3",
   alertsUpdated: "alertes mises à jour",

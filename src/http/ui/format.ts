@@ -18,9 +18,12 @@ export const STATUS_LABELS: Record<string, string> = {
   partial: "partiel",
   unpaid: "impayé",
   pending: "en attente",
+  batched: "dans une remise",
   sent: "émis",
   settled: "réglé",
   rejected: "rejeté",
+  returned: "retourné",
+  cancelled: "annulé",
   open: "ouverte",
   acknowledged: "prise en compte",
   closed: "close",
@@ -39,7 +42,12 @@ export const KIND_LABELS: Record<string, string> = {
   care: "Aide / soins",
   available: "Disponible",
 };
-export const ALERT_LABELS: Record<string, string> = { unpaid_rent: "Impayé de loyer", masp3_trigger: "Déclencheur MASP 3 (L.271-5)" };
+export const ALERT_LABELS: Record<string, string> = {
+  unpaid_rent: "Impayé de loyer",
+  masp3_trigger: "Déclencheur MASP 3 (L.271-5)",
+  payment_rejected: "Virement rejeté par la banque",
+  payment_returned: "Virement retourné par la banque",
+};
 export const JOB_LABELS: Record<string, string> = {
   "rent-payments": "Paiement des loyers",
   "charge-payments": "Paiement des charges",

@@ -4,14 +4,17 @@ import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
-import { ALERT_STATUSES, ALERT_TYPES } from "../../domain/unpaid-rent-alerts";
+import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
+import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
 import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
+import { Text } from "../schemas";
 
 export const ListAlertsInput = z.object({
   beneficiaryId: z.uuid().optional(),
-  type: z.enum(ALERT_TYPES).optional(),
+  type: z.enum(ALL_ALERT_TYPES).optional(),
+  audience: z.enum(ALERT_AUDIENCES).optional(),
   /** `active`: open or acknowledged. */
   status: z.enum([...ALERT_STATUSES, "active"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
@@ -20,6 +23,7 @@ export const ListAlertsInput = z.object({
 const alertView = (a: typeof alerts.$inferSelect) => ({
   id: a.id,
   type: a.type,
+  audience: a.audience,
   beneficiaryId: a.beneficiaryId,
   measureId: a.measureId,
   periods: a.periods,
@@ -40,6 +44,7 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
   const filters: (SQL | undefined)[] = [caseloadFilter(ctx)];
   if (data.beneficiaryId) filters.push(eq(alerts.beneficiaryId, data.beneficiaryId));
   if (data.type) filters.push(eq(alerts.type, data.type));
+  if (data.audience) filters.push(eq(alerts.audience, data.audience));
   if (data.status === "active") filters.push(ne(alerts.status, "closed"));
   else if (data.status) filters.push(eq(alerts.status, data.status));
   const rows = await ctx.db
@@ -79,7 +84,7 @@ export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: s
   });
 }
 
-export const CloseAlertInput = z.object({ comment: z.string().trim().min(3, "say what was done (at least 3 characters)").max(4000) });
+export const CloseAlertInput = z.object({ comment: Text({ min: 3, max: 4000, multiline: true, tooShort: "say what was done (at least 3 characters)" }) });
 
 export async function closeAlert({ ctx, id, data }: { ctx: ServiceContext; id: string; data: z.output<typeof CloseAlertInput> }) {
   return withTransaction(ctx.db, async (tx) => {

@@ -6,7 +6,7 @@ import { withTransaction } from "../../db/transaction";
 import { fieldError } from "../../domain/errors";
 import { birthDateIssue } from "../../domain/measure-rules";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Digits, Iban, PersonName } from "../schemas";
+import { CalendarDate, Digits, Iban, PersonName, PostalAddressInput } from "../schemas";
 import { assertCaseworker } from "./assert-caseworker";
 
 /** A beneficiary's fields; an update gives any of them, `null` clearing the optional ones. */
@@ -20,9 +20,10 @@ export const BeneficiaryFields = z.object({
   caseworkerId: z.uuid().nullable(),
   /** A family-budget judicial measure (MJAGBF) forbids the R.271-3 extension. */
   mjagbf: z.boolean(),
+  address: PostalAddressInput.nullable(),
 });
 
-export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: true, msaNumber: true, iban: true, caseworkerId: true }).extend({
+export const CreateBeneficiaryInput = BeneficiaryFields.partial({ cafNumber: true, msaNumber: true, iban: true, caseworkerId: true, address: true }).extend({
   mjagbf: z.boolean().default(false),
 });
 export type CreateBeneficiaryInput = z.input<typeof CreateBeneficiaryInput>;
@@ -51,6 +52,7 @@ export async function createBeneficiary({ ctx, data }: { ctx: ServiceContext; da
         iban: data.iban ?? null,
         caseworkerId,
         mjagbf: data.mjagbf,
+        address: data.address ?? null,
       })
       .returning();
     // The trail names the fields set, not their values: more people read it than the record.

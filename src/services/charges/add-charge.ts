@@ -8,7 +8,7 @@ import { type FieldIssue, ValidationError } from "../../domain/errors";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, DueDay, Iban, Label, PositiveCents } from "../schemas";
+import { CalendarDate, DueDay, Iban, Label, PositiveCents, PostalAddressInput } from "../schemas";
 
 export const ChargeFields = {
   label: Label,
@@ -17,7 +17,7 @@ export const ChargeFields = {
   dueDay: DueDay,
   /** Lower is served first; rent always comes before every charge. */
   priority: z.number().int().min(1).max(1000),
-  creditor: z.object({ name: Label, iban: Iban }),
+  creditor: z.object({ name: Label, iban: Iban, address: PostalAddressInput.optional() }),
   frequency: z.enum(CHARGE_FREQUENCIES).default("monthly"),
   months: z.array(z.number().int().min(1).max(12)).max(12).optional(),
   startDate: CalendarDate.optional(),
@@ -36,7 +36,7 @@ export const chargeView = (c: ChargeRow) => ({
   amount: c.amount,
   dueDay: c.dueDay,
   priority: c.priority,
-  creditor: { name: c.creditorName, iban: c.creditorIban },
+  creditor: { name: c.creditorName, iban: c.creditorIban, address: c.creditorAddress ?? null },
   frequency: c.frequency,
   months: c.months,
   startDate: c.startDate,
@@ -65,6 +65,7 @@ export async function addCharge({ ctx, beneficiaryId, data }: { ctx: ServiceCont
         priority: data.priority,
         creditorName: data.creditor.name,
         creditorIban: data.creditor.iban,
+        creditorAddress: data.creditor.address ?? null,
         frequency: data.frequency,
         months,
         startDate,

@@ -51,7 +51,7 @@ export async function updateCharge({
         ...rest,
         frequency,
         months,
-        ...(creditor ? { creditorName: creditor.name, creditorIban: creditor.iban } : {}),
+        ...(creditor ? { creditorName: creditor.name, creditorIban: creditor.iban, creditorAddress: creditor.address ?? null } : {}),
         updatedAt: sql`now()`,
       })
       .where(eq(charges.id, chargeId))

@@ -2,7 +2,9 @@ import type { Executor } from "../../db/client";
 import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
 import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
+import { UNPAID_STATUSES } from "../../domain/payment-order-life";
 import type { ReversementPlan } from "../../domain/payment-plans";
+import { PAYMENT_REASON_CODES, reasonRefusesIban } from "../../domain/payment-reasons";
 import { envelopeAddress } from "../../ledger/accounts";
 
 /**
@@ -18,6 +20,12 @@ export interface CreditState extends CreditFacts {
 
 const json = parseJson;
 
+const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
+/** Orders whose money came back: they pay no period. */
+const UNPAID = quoted(UNPAID_STATUSES);
+/** The reasons that bar an IBAN until it changes (src/domain/payment-reasons.ts). */
+const REFUSING = quoted(PAYMENT_REASON_CODES.filter(reasonRefusesIban));
+
 const STATE_COLUMNS = `
   (select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,
       'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id)
@@ -32,7 +40,7 @@ const STATE_COLUMNS = `
      from lease_terms t join leases l on l.id = t.lease_id where l.beneficiary_id = b.id) as terms,
   (select coalesce(json_agg(json_build_object('period', x.period, 'paid', x.paid::text)), '[]')
      from (select o.period, sum(o.amount) as paid from payment_orders o
-            where o.beneficiary_id = b.id and o.kind = 'rent' and o.status <> 'rejected' group by o.period) x) as rent_paid,
+            where o.beneficiary_id = b.id and o.kind = 'rent' and o.status not in (${UNPAID}) group by o.period) x) as rent_paid,
   (select coalesce(json_agg(json_build_object('address', a.address, 'balance', a.balance::text)), '[]')
      from ledger_accounts a where a.beneficiary_id = b.id) as balances,
   (select coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'priority', c.priority, 'amount', c.amount::text,
@@ -49,7 +57,7 @@ const STATE_SELECT = `select b.id, ${STATE_COLUMNS} from beneficiaries b where b
 const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
   (select coalesce(json_agg(json_build_object('chargeId', x.charge_id, 'period', x.period, 'paid', x.paid::text)), '[]')
      from (select o.charge_id, o.period, sum(o.amount) as paid from payment_orders o
-            where o.beneficiary_id = b.id and o.kind = 'charge' and o.status <> 'rejected' group by o.charge_id, o.period) x) as charge_paid,
+            where o.beneficiary_id = b.id and o.kind = 'charge' and o.status not in (${UNPAID}) group by o.charge_id, o.period) x) as charge_paid,
   (select row_to_json(p) from (select frequency, weekday, day, mode, amount::text as amount, buffer::text as buffer
      from reversement_plans r where r.beneficiary_id = b.id) p) as plan,
   (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
@@ -57,6 +65,8 @@ const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
             where c.beneficiary_id = b.id group by 1) x) as credits_by_month,
   (select coalesce(json_agg(json_build_object('id', a.id, 'type', a.type, 'episode', a.episode, 'status', a.status, 'periods', a.periods)), '[]')
      from alerts a where a.beneficiary_id = b.id) as alerts,
+  (select coalesce(json_agg(distinct o.creditor_iban), '[]') from payment_orders o
+    where o.beneficiary_id = b.id and o.status in ('rejected', 'returned') and o.reason_code in (${REFUSING})) as refused_ibans,
   b.first_name, b.last_name, b.iban
 from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
 
@@ -122,6 +132,7 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
         : null,
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
       alerts: json<AlertFacts[]>(row.alerts),
+      refusedIbans: new Set(json<string[]>(row.refused_ibans)),
       beneficiary: { firstName: row.first_name as string, lastName: row.last_name as string, iban: (row.iban as string | null) ?? null },
     });
   }

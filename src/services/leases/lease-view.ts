@@ -13,7 +13,7 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
   return {
     id: lease.id,
     beneficiaryId: lease.beneficiaryId,
-    landlord: { name: lease.landlordName, iban: lease.landlordIban },
+    landlord: { name: lease.landlordName, iban: lease.landlordIban, address: lease.landlordAddress ?? null },
     rent: current.rent,
     charges: current.charges,
     housingBenefitToLandlord: current.housingBenefitToLandlord,

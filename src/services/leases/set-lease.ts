@@ -9,11 +9,11 @@ import { ConflictError, type FieldIssue, ValidationError } from "../../domain/er
 import { termsForMonth } from "../../domain/lease-terms";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month } from "../schemas";
+import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month, PostalAddressInput } from "../schemas";
 import { leaseView, loadLeases } from "./lease-view";
 
 export const SetLeaseInput = z.object({
-  landlord: z.object({ name: Label, iban: Iban }),
+  landlord: z.object({ name: Label, iban: Iban, address: PostalAddressInput.optional() }),
   rent: Cents,
   charges: CentsOr(0),
   housingBenefitToLandlord: CentsOr(0),
@@ -59,6 +59,7 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         beneficiaryId,
         landlordName: data.landlord.name,
         landlordIban: data.landlord.iban,
+        landlordAddress: data.landlord.address ?? null,
         dueDay: data.dueDay,
         startDate: data.startDate,
         endDate: data.endDate ?? null,
@@ -69,7 +70,14 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
       action = "lease.update";
       await tx
         .update(leases)
-        .set({ landlordName: data.landlord.name, landlordIban: data.landlord.iban, dueDay: data.dueDay, endDate: data.endDate ?? null, updatedAt: sql`now()` })
+        .set({
+          landlordName: data.landlord.name,
+          landlordIban: data.landlord.iban,
+          landlordAddress: data.landlord.address ?? null,
+          dueDay: data.dueDay,
+          endDate: data.endDate ?? null,
+          updatedAt: sql`now()`,
+        })
         .where(eq(leases.id, leaseId));
       const firstMonth = monthOf(data.startDate);
       const currentMonth = monthOf(today);

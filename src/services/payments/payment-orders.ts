@@ -6,6 +6,7 @@ import { paymentOrders } from "../../db/schema/payments";
 import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
 import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
+import { reasonLabel } from "../../domain/payment-reasons";
 import { caseloadFilter, loadBeneficiary } from "../access";
 import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
@@ -19,7 +20,7 @@ export const ListPaymentOrdersInput = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
-const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
+export const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   id: o.id,
   beneficiaryId: o.beneficiaryId,
   kind: o.kind,
@@ -30,6 +31,10 @@ const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   chargeId: o.chargeId,
   businessDate: o.businessDate,
   status: o.status,
+  bankAccountId: o.bankAccountId,
+  statusDate: o.statusDate,
+  reasonCode: o.reasonCode,
+  reasonLabel: o.reasonCode ? reasonLabel(o.reasonCode) : null,
   ledgerTransactionId: o.ledgerTransactionId,
   createdAt: o.createdAt.toISOString(),
 });

@@ -19,6 +19,8 @@ export interface PaymentRunSummary {
   ordersAlreadyDone: number;
   amount: number;
   skippedNoIban?: number;
+  /** Orders not written because the bank refused their IBAN (AC01, AC04...) and it has not changed since. */
+  skippedRefusedIban?: number;
 }
 
 type Planner = (state: JobState, asOf: string) => { items: PaymentItem[]; skipped?: "no_iban" | null };
@@ -57,11 +59,15 @@ export async function runPayments({
   let planned = 0;
   let amount = 0n;
   let skippedNoIban = 0;
+  let skippedRefusedIban = 0;
   const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress }, async (q, states) => {
     const items: PaymentItem[] = [];
     for (const state of states) {
       const r = PLANNERS[kind](state, asOf);
-      items.push(...r.items);
+      for (const item of r.items) {
+        if (state.refusedIbans?.has(item.creditorIban)) skippedRefusedIban++;
+        else items.push(item);
+      }
       if (r.skipped === "no_iban") skippedNoIban++;
     }
     if (items.length === 0) return;
@@ -111,5 +117,6 @@ export async function runPayments({
     ordersAlreadyDone: planned - ordersCreated,
     amount: centsToJson(amount),
     ...(kind === "reversement" ? { skippedNoIban } : {}),
+    ...(skippedRefusedIban > 0 ? { skippedRefusedIban } : {}),
   };
 }

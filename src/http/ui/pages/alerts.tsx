@@ -15,7 +15,12 @@ import { CsrfField, can, permit, render, type UiApp, type UiContext } from "../s
 
 const NOT_FOUND = { not_found: "Cette alerte n'existe pas ou ne fait pas partie de vos accompagnements." };
 
-type Evidence = { periods?: { period: string; due: number; paid: number; creditsReceived: number }[] };
+type Evidence = {
+  periods?: { period: string; due: number; paid: number; creditsReceived: number }[];
+  /** A finance alert: the order the bank refused and why. */
+  amount?: number;
+  reasonLabel?: string | null;
+};
 
 async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 404 | 422 = 200) {
   const alerts = await listAlerts({ ctx: c.get("ctx"), data: ACTIVE_ALERTS });
@@ -45,6 +50,12 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
             </p>
             {a.type === "masp3_trigger" ? (
               <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p>
+            ) : null}
+            {a.audience === "finance" ? (
+              <p>
+                Montant : {euros(evidence.amount ?? 0)} — motif : {evidence.reasonLabel ?? "non précisé"}. L'argent est revenu dans l'enveloppe ; le paiement
+                repartira au prochain traitement, ou après correction de l'IBAN s'il a été refusé.
+              </p>
             ) : null}
             {evidence.periods?.length ? (
               <table>
