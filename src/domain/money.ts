@@ -13,9 +13,14 @@ export const MAX_OPERATION_CENTS = 100_000_000n;
 
 const eur = (cents: bigint): Money => dinero({ amount: cents, currency: EUR });
 
+/** `1234.56`: the plain decimal form machines read (ISO 20022 amounts), exact, no grouping. */
+export function decimalEuros(amountCents: bigint): string {
+  return toDecimal(eur(amountCents));
+}
+
 /** `1 234,56 €`: French grouping (non-breaking spaces), comma, two decimals. */
 export function formatEuros(amountCents: bigint): string {
-  const decimal = toDecimal(eur(amountCents)); // "-1234.56", exact
+  const decimal = decimalEuros(amountCents); // "-1234.56", exact
   const negative = decimal.startsWith("-");
   const [units = "0", fraction = "00"] = (negative ? decimal.slice(1) : decimal).split(".");
   const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
