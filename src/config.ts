@@ -49,6 +49,10 @@ const Env = z.object({
   JOB_STALLED_INTERVAL_MS: envInt(500, 600_000, 15_000),
   /** A one-off payment above this many cents needs a second person's approval (four eyes). */
   FOUR_EYES_THRESHOLD_CENTS: envInt(0, 100_000_000, 50_000),
+  /** Largest request body by default, in bytes (src/http/limits.ts lists the routes allowed more). */
+  BODY_LIMIT_BYTES: envInt(1024, 1024 * 1024 * 1024, 1024 * 1024),
+  /** Longest time to answer a request by default (job runs and statement imports are allowed more). */
+  REQUEST_TIMEOUT_MS: envInt(100, 3_600_000, 30_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -67,6 +67,7 @@ async function main() {
       queueState: () => jobs.state(),
       runJob: (name, payload) => jobs.run(name, payload),
       secureCookies: config.COOKIE_SECURE === "on",
+      limits: { bodyBytes: config.BODY_LIMIT_BYTES, timeoutMs: config.REQUEST_TIMEOUT_MS },
       mfaRequired: config.MFA_REQUIRED === "on",
       loginThrottle: createLoginThrottle({ redis: throttleRedis, prefix: config.QUEUE_PREFIX }),
       queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import { STYLESHEETS } from "./ui/assets";
 
 /**
  * A readable API reference rendered on the server from the OpenAPI document itself:
@@ -58,18 +59,7 @@ export const ApiReference: FC<{ doc: Json }> = ({ doc }) => {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{doc.info?.title} — référence de l'API</title>
-        <style>{`
-          body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
-          header{background:#1d3557;color:#fff;padding:1.2rem 2rem}header p{margin:.2rem 0 0;opacity:.85}
-          main{max-width:960px;margin:0 auto;padding:1rem 2rem 4rem}
-          nav a{margin-right:1rem}
-          section.op{background:#fff;border:1px solid #d8dde3;border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
-          .m{display:inline-block;min-width:4.2rem;text-align:center;font-weight:700;border-radius:4px;padding:.1rem .4rem;color:#fff;margin-right:.6rem}
-          .get{background:#2a6f97}.post{background:#2d6a4f}.put{background:#8a5a00}.delete{background:#9b2226}.patch{background:#6a4c93}
-          code{font-family:ui-monospace,monospace;font-size:.92em}.type{color:#5c6773}.req{color:#9b2226;font-size:.8em;margin-left:.4rem}
-          ul.fields{margin:.2rem 0 .2rem 1rem;padding-left:1rem}h2{margin-top:2rem;border-bottom:2px solid #1d3557}
-          table{border-collapse:collapse}td,th{border-bottom:1px solid #e3e6ea;padding:.2rem .6rem;text-align:left}
-        `}</style>
+        <link rel="stylesheet" href={STYLESHEETS.apiReference} />
       </head>
       <body>
         <header>
@@ -78,10 +68,7 @@ export const ApiReference: FC<{ doc: Json }> = ({ doc }) => {
           </h1>
           <p>{doc.info?.description}</p>
           <p>
-            Document OpenAPI 3.1 :{" "}
-            <a style="color:#fff" href="/openapi.json">
-              /openapi.json
-            </a>
+            Document OpenAPI 3.1 : <a href="/openapi.json">/openapi.json</a>
           </p>
         </header>
         <main>

@@ -1,6 +1,10 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { jsx } from "hono/jsx";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { timeout } from "hono/timeout";
 import { auditRoutes } from "./api/audit";
 import { bankingRoutes } from "./api/banking";
 import { beneficiaryRoutes } from "./api/beneficiaries";
@@ -16,11 +20,15 @@ import { referenceRoutes } from "./api/reference";
 import { staffAccessRoutes } from "./api/staff-access";
 import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
+import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
+import { DEFAULT_LIMITS, limitsFor, type RequestLimits } from "./limits";
 import { adminAuth } from "./middleware/admin-auth";
 import { bearerAuth } from "./middleware/auth";
+import { jsonGuard } from "./middleware/json-guard";
 import { requestLog } from "./middleware/request-log";
 import { createRouter } from "./router";
+import { staticRoutes } from "./ui/assets";
 import { uiRoutes } from "./ui/routes";
 
 const API_INFO = {
@@ -38,8 +46,11 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", requestLog(deps.logger));
-  app.use("*", secureHeaders());
+  app.use("*", securityHeaders());
+  app.use("*", requestLimits(deps.limits ?? DEFAULT_LIMITS));
+  app.route("/", staticRoutes());
   app.use("/v1/*", bearerAuth(deps.resolveToken));
+  app.use("*", jsonGuard());
   if (deps.queueDashboard) {
     app.use("/admin/*", adminAuth(deps));
     app.route("/admin/queues", deps.queueDashboard);
@@ -71,4 +82,54 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError);
   return app;
+}
+
+/**
+ * A policy that allows no inline script or style, anywhere (the UI's CSS is a static
+ * file, and it has no script), no framing, no form posted elsewhere. The queue
+ * dashboard (bull-board, admins only) ships inline scripts of its own: it keeps the
+ * other headers without the policy. Every answer but a static file is `no-store`:
+ * pages and API answers carry personal data that no cache may keep.
+ */
+function securityHeaders(): MiddlewareHandler<AppEnv> {
+  const strict = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: "DENY",
+  });
+  const dashboard = secureHeaders({ xFrameOptions: "DENY" });
+  return async (c, next) => {
+    const isStatic = c.req.path.startsWith("/static/");
+    await (c.req.path.startsWith("/admin/") ? dashboard : strict)(c, async () => {
+      await next();
+    });
+    if (!isStatic) c.header("Cache-Control", "no-store");
+  };
+}
+
+/**
+ * The body size and time limits of the route (limits.ts): 413 for a body too large,
+ * 503 for an answer too slow, both in the contract's error shape. A timed-out request's
+ * transaction is not cut: it commits or rolls back on its own.
+ */
+function requestLimits(defaults: RequestLimits): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const limits = limitsFor(c.req.method, c.req.path, defaults);
+    const tooLarge = bodyLimit({
+      maxSize: limits.bodyBytes,
+      onError: (c) => errorResponse(c, 413, "payload_too_large", `the request body exceeds ${limits.bodyBytes} bytes`),
+    });
+    const slow = timeout(limits.timeoutMs, () => new HTTPException(503, { message: `no answer within ${limits.timeoutMs} ms` }));
+    return tooLarge(c, async () => {
+      await slow(c, next);
+    });
+  };
 }

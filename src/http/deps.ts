@@ -4,6 +4,7 @@ import type { LoginThrottle } from "../auth/login-throttle";
 import type { TokenResolver } from "../auth/tokens";
 import type { Db } from "../db/client";
 import type { JobName, JobPayload, JobSummary, QueueState } from "../jobs/catalog";
+import type { RequestLimits } from "./limits";
 
 /** What the HTTP layer needs from the outside world; tests build their own. */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   queueDashboard?: Hono;
   /** Session cookies marked Secure (behind HTTPS). */
   secureCookies?: boolean;
+  /** Body size and time limits by default (limits.ts lists the routes that need more). */
+  limits?: RequestLimits;
   /** Today's business date; tests inject a fixed one. */
   today?: () => string;
   /** The clock of the sessions' idle expiry and of TOTP codes; tests inject their own. */

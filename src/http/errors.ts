@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError, type z } from "zod";
+import { pgError } from "../db/errors";
 import { DomainError, type DomainErrorCode } from "../domain/errors";
 import { toLedgerError } from "../ledger/errors";
 import { describeError } from "../logger";
@@ -45,6 +46,7 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (err.status === 400) return errorResponse(c, 400, "malformed_request", err.message || "malformed request body");
     if (err.status === 401) return errorResponse(c, 401, "unauthorized", err.message || "authentication required");
     if (err.status === 403) return errorResponse(c, 403, "forbidden", err.message || "forbidden");
+    if (err.status === 503) return errorResponse(c, 503, "timeout", err.message || "the request took too long");
     return errorResponse(c, err.status as ContentfulStatusCode, "http_error", err.message);
   }
   // A service verb re-validates its input; whatever reaches here unvalidated is still a 422.
@@ -52,6 +54,16 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   const mapped = toLedgerError(err);
   if (mapped instanceof DomainError) {
     return errorResponse(c, STATUS[mapped.code], mapped.code, mapped.message, mapped.details);
+  }
+  // Safety net under the edge validation: a value PostgreSQL refuses as data (class 22:
+  // invalid text representation, datetime field overflow, untranslatable character…) is
+  // still bad input. The code alone is logged: the message may quote the value.
+  const pg = pgError(err);
+  if (pg?.code.startsWith("22")) {
+    (c.get("logger") ?? console).warn({ pgCode: pg.code }, "bad input refused by the database (the edge validation missed it)");
+    return errorResponse(c, 422, "validation_failed", "a value is out of range or malformed", [
+      { field: "(body)", message: "refused by the database", code: pg.code },
+    ]);
   }
   // Through the logger's error serializer (`safeError`): never the query's values.
   const logger = c.get("logger");

@@ -5,11 +5,64 @@ import { normalizeIban } from "../domain/iban";
 import { centsToJson, MAX_OPERATION_CENTS } from "../domain/money";
 
 /**
- * Input pieces shared by the service verbs and the HTTP routes (which document them
- * in OpenAPI): one definition of what a valid date, month, IBAN or amount is.
+ * Input pieces shared by the service verbs, the HTTP routes (which document them in
+ * OpenAPI), the UI forms and the CLI: one definition of what a valid text, date,
+ * month, IBAN or amount is. Whatever passes here, PostgreSQL accepts too.
  */
-export const CalendarDate = z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD");
-export const Month = z.string().refine(isMonth, "must be a month YYYY-MM");
+
+/**
+ * Stable reasons of the refusals below, in the issue's `params.reason`: the UI turns
+ * them into French (messages.ts) without reading the English wording.
+ */
+const TEXT_ISSUES = { control: "control_characters", unicode: "malformed_unicode", dateRange: "date_out_of_range" } as const;
+
+// C0 controls (NUL included: PostgreSQL's text cannot hold it), DEL and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// The same, less tab and line breaks, which a comment or a reason may hold.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTERS_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * What PostgreSQL can store in text and jsonb at all: no NUL, no lone UTF-16
+ * surrogate. The floor under every text the service receives, even where no schema
+ * names it (an unknown JSON key, a cursor's content).
+ */
+export const isStorableText = (s: string): boolean => !s.includes("\u0000") && s.isWellFormed();
+
+/**
+ * A text as a person types it: trimmed, `min`..`max` characters, no control character
+ * (`multiline` allows tab and line breaks), well-formed Unicode (a lone UTF-16 surrogate
+ * cannot be stored as text or jsonb). The length is checked first, so a huge string
+ * costs nothing more.
+ */
+export function Text({ max, min = 0, multiline = false, tooShort }: { max: number; min?: number; multiline?: boolean; tooShort?: string }) {
+  const control = multiline ? CONTROL_CHARACTERS_BUT_LINES : CONTROL_CHARACTERS;
+  const text = z.string().max(max).trim();
+  return (min > 0 ? text.min(min, tooShort ?? (min === 1 ? "required" : `at least ${min} characters`)) : text)
+    .refine((s) => !control.test(s), { message: "contains control characters", params: { reason: TEXT_ISSUES.control }, abort: true })
+    .refine((s) => s.isWellFormed(), { message: "malformed Unicode (lone surrogate)", params: { reason: TEXT_ISSUES.unicode } });
+}
+
+/** An opaque token the client gives back as it got it (cursors, codes): printable ASCII only. */
+export const Token = (max: number) => z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${max}}$`), `1 to ${max} printable characters`);
+
+/** The years a date of this ledger may fall in (births, measures, credits): PostgreSQL takes more, no person or payment needs more. */
+const FIRST_DATE = "1900-01-01";
+const LAST_DATE = "2100-12-31";
+
+export const CalendarDate = z
+  .string()
+  .refine(isCalendarDate, { message: "must be a calendar date YYYY-MM-DD", abort: true })
+  .refine((d) => d >= FIRST_DATE && d <= LAST_DATE, { message: "must be between 1900 and 2100", params: { reason: TEXT_ISSUES.dateRange } })
+  .meta({ format: "date" });
+export const Month = z
+  .string()
+  .refine(isMonth, { message: "must be a month YYYY-MM", abort: true })
+  .refine((m) => m >= FIRST_DATE.slice(0, 7) && m <= LAST_DATE.slice(0, 7), {
+    message: "must be between 1900 and 2100",
+    params: { reason: TEXT_ISSUES.dateRange },
+  });
 
 export const Iban = z.string().transform((value, ctx) => {
   const iban = normalizeIban(value);
@@ -31,26 +84,10 @@ export const Cents = CentsNumber.transform((n) => BigInt(n));
 export const CentsOr = (fallback: number) => CentsNumber.default(fallback).transform((n) => BigInt(n));
 export const PositiveCents = Cents.refine((c) => c > 0n, "must be more than zero");
 
-/** A person's name as typed on a form: trimmed, 1..100 characters, no control characters. */
-export const PersonName = z
-  .string()
-  .trim()
-  .min(1, "required")
-  .max(100)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
+/** A person's name as typed on a form. */
+export const PersonName = Text({ min: 1, max: 100 });
 
-export const Label = z.string().trim().min(1, "required").max(200);
-
-/** One line of an address: trimmed, no control characters. */
-const AddressLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, "required")
-    .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters");
+export const Label = Text({ min: 1, max: 200 });
 
 /**
  * A postal address (src/domain/postal-address.ts): town and ISO 3166 alpha-2 country at
@@ -58,9 +95,9 @@ const AddressLine = (max: number) =>
  * ISO 20022 fields' (StrtNm 70, PstCd 16, TwnNm 35).
  */
 export const PostalAddressInput = z.object({
-  street: AddressLine(70).optional(),
-  postalCode: AddressLine(16).optional(),
-  town: AddressLine(35),
+  street: Text({ min: 1, max: 70 }).optional(),
+  postalCode: Text({ min: 1, max: 16 }).optional(),
+  town: Text({ min: 1, max: 35 }),
   country: z
     .string()
     .trim()

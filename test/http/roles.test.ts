@@ -132,6 +132,8 @@ const OTHER: Record<string, Expectation> = {
   "GET /connexion/code": "public",
   "POST /connexion/code": "public",
   "GET /docs": "public",
+  "GET /static/app.css": "public",
+  "GET /static/api-reference.css": "public",
   "GET /openapi.json": "public",
 };
 

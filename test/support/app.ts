@@ -10,7 +10,7 @@ export type TestApp = ReturnType<typeof createApp>;
 /** The real app on a test database: the run's log file (scanned for personal data) and the deps a test gives. */
 export function createTestApp(
   db: Db,
-  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "logger" | "now" | "loginThrottle" | "mfaRequired">> = {},
+  deps: Partial<Pick<AppDeps, "queueState" | "runJob" | "today" | "queueDashboard" | "logger" | "now" | "loginThrottle" | "mfaRequired" | "limits">> = {},
 ): TestApp {
   return createApp({
     db,

@@ -3,8 +3,7 @@
  * database: the batch service maps its orders and bank account onto these.
  */
 
-export const PAIN_VERSIONS = ["pain.001.001.09", "pain.001.001.03"] as const;
-export type PainVersion = (typeof PAIN_VERSIONS)[number];
+import type { PainVersion } from "../../domain/bank-accounts";
 
 /** The contract's address: structured, town and country (ISO 3166 alpha-2) at least. */
 export interface PainAddress {

@@ -1,10 +1,11 @@
 import { XMLBuilder } from "fast-xml-parser";
+import type { PainVersion } from "../../domain/bank-accounts";
 import { isCalendarDate } from "../../domain/business-date";
 import { ValidationError } from "../../domain/errors";
 import { normalizeIban } from "../../domain/iban";
 import { decimalEuros } from "../../domain/money";
 import { epcText, isEpcIdentifier } from "./epc-text";
-import type { PainAddress, PainDebtor, PainFileInput, PainGroup, PainOrder, PainVersion } from "./types";
+import type { PainAddress, PainDebtor, PainFileInput, PainGroup, PainOrder } from "./types";
 
 /** EPC ceiling for one transfer (999 999 999,99 €); the ledger's own ceiling is far below. */
 const MAX_TRANSFER_CENTS = 99_999_999_999n;

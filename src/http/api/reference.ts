@@ -6,7 +6,7 @@ import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
-import { CalendarDate, conflict, errorResponses, jsonBody, jsonResponse, malformed } from "../schemas";
+import { CalendarDate, conflict, ErrorSchema, errorResponses, jsonBody, jsonResponse, malformed } from "../schemas";
 import { PrestationSchema, UserSchema } from "./views";
 
 const prestations = createRoute({
@@ -18,6 +18,7 @@ const prestations = createRoute({
   request: { query: z.object({ asOf: CalendarDate.optional() }) },
   responses: {
     200: jsonResponse(z.object({ version: z.string(), validFrom: z.string(), items: z.array(PrestationSchema) }), "The catalogue"),
+    404: { description: "No catalogue in force on that date", content: { "application/json": { schema: ErrorSchema } } },
     ...errorResponses,
   },
 });

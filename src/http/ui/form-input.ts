@@ -87,6 +87,9 @@ export function readInput(values: FormValues, fields: FormFields): Record<string
 
 /** The French message of a schema issue on a field of this kind. */
 function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): string {
+  // The shared text and date primitives give a stable reason (services/schemas.ts).
+  const reason = issue.code === "custom" ? (issue.params as { reason?: unknown } | undefined)?.reason : undefined;
+  if (typeof reason === "string") return issueInFrench(reason);
   if (issue.code === "invalid_type" && issue.input === undefined) return "à renseigner";
   if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) <= 1) return "à renseigner";
   if (issue.code === "too_small" && issue.origin === "string" && field?.kind === "text") return `${issue.minimum} caractères au moins`;
@@ -111,6 +114,16 @@ function frenchMessage(issue: z.core.$ZodIssue, field: FieldKind | undefined): s
     default:
       return "valeur incorrecte";
   }
+}
+
+/**
+ * A page's query string (a search, a cursor) through the service's schema: what it
+ * refuses becomes one French sentence for the page to show, never an error page.
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, input: Record<string, unknown>): { ok: true; data: z.output<S> } | { ok: false; message: string } {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, data: result.data };
+  return { ok: false, message: frenchMessage(result.error.issues[0]!, typed.text) };
 }
 
 /** A rule of the page checked with the format, so the form reports every bad field at once: field → stable code. */

@@ -29,6 +29,9 @@ const ISSUE_FR: Record<string, string> = {
   unknown_caseworker: "aucun travailleur social actif ne porte cet identifiant",
   forbidden_reassignment: "seul un administrateur peut changer le référent",
   not_a_prestation: "ce n'est pas une prestation sociale de l'art. D.271-2 (salaires, ARE/ASS, pensions ordinaires, prime d'activité sont refusés)",
+  control_characters: "caractères de contrôle interdits (caractère nul, tabulation…)",
+  malformed_unicode: "texte mal formé (caractère Unicode invalide)",
+  date_out_of_range: "date hors limites : entre 1900 et 2100",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
   ...PASSWORD_ISSUE_FR,
 };

@@ -9,6 +9,7 @@ import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
 import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
+import { Text } from "../schemas";
 
 export const ListAlertsInput = z.object({
   beneficiaryId: z.uuid().optional(),
@@ -83,7 +84,7 @@ export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: s
   });
 }
 
-export const CloseAlertInput = z.object({ comment: z.string().trim().min(3, "say what was done (at least 3 characters)").max(4000) });
+export const CloseAlertInput = z.object({ comment: Text({ min: 3, max: 4000, multiline: true, tooShort: "say what was done (at least 3 characters)" }) });
 
 export async function closeAlert({ ctx, id, data }: { ctx: ServiceContext; id: string; data: z.output<typeof CloseAlertInput> }) {
   return withTransaction(ctx.db, async (tx) => {

@@ -5,13 +5,14 @@ import { ValidationError } from "../../domain/errors";
 import { caseloadFilter } from "../access";
 import { searchDetails, traceAccess } from "../audit/access-log";
 import type { ServiceContext } from "../context";
+import { isStorableText, Text, Token } from "../schemas";
 
 export const ListBeneficiariesInput = z.object({
   /** A name (part of first or last name) or the beginning of a CAF/MSA number. */
-  q: z.string().trim().max(100).optional(),
+  q: Text({ max: 100 }).optional(),
   caseworkerId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: Token(500).optional(),
 });
 export type ListBeneficiariesInput = z.input<typeof ListBeneficiariesInput>;
 
@@ -21,7 +22,10 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("bas
 function decodeCursor(raw: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string") && z.uuid().safeParse(value[2]).success) return value as Cursor;
+    // A forged cursor is input like any other: what goes to PostgreSQL must be storable text.
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string" && isStorableText(v)) && z.uuid().safeParse(value[2]).success) {
+      return value as Cursor;
+    }
   } catch {
     // fall through
   }

@@ -9,7 +9,7 @@ import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { beneficiaryBalances } from "../../ledger/balances";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Token } from "../schemas";
 import { loadCreditStates } from "./credit-state";
 
 /** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
@@ -35,7 +35,7 @@ export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext;
 
 export const ListTransactionsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: Token(200).optional(),
 });
 
 /**

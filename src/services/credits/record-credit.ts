@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ServiceContext } from "../context";
 import { hashRequest } from "../idempotency";
-import { CalendarDate, PositiveCents } from "../schemas";
+import { CalendarDate, PositiveCents, Text } from "../schemas";
 import { type CreditOutcome, creditBatcherFor } from "./credit-batcher";
 
 export type { CreditOutcome } from "./credit-batcher";
@@ -20,7 +20,7 @@ export const RecordCreditInput = z.object({
   prestation: Code,
   amount: PositiveCents,
   valueDate: CalendarDate,
-  reference: z.string().trim().max(200).nullish(),
+  reference: Text({ max: 200 }).nullish(),
 });
 export type RecordCreditInput = z.input<typeof RecordCreditInput>;
 

@@ -13,7 +13,7 @@ import { post } from "../../ledger/post";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
 import { claimKey, hashRequest, type StoredOutcome, storedOutcome } from "../idempotency";
-import { CalendarDate, PositiveCents } from "../schemas";
+import { CalendarDate, PositiveCents, Text } from "../schemas";
 
 export const RecoverOverpaymentInput = z.object({
   amount: PositiveCents,
@@ -30,7 +30,7 @@ export const RecoverOverpaymentInput = z.object({
     .transform((s) => s.toUpperCase())
     .optional(),
   valueDate: CalendarDate,
-  reference: z.string().trim().max(200).nullish(),
+  reference: Text({ max: 200 }).nullish(),
 });
 export type RecoverOverpaymentInput = z.input<typeof RecoverOverpaymentInput>;
 

@@ -7,10 +7,10 @@ import { centsToJson } from "../../domain/money";
 import { reverse } from "../../ledger/reverse";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Text } from "../schemas";
 
 export const ReverseTransactionInput = z.object({
-  reason: z.string().trim().min(3, "say why (at least 3 characters)").max(1000),
+  reason: Text({ min: 3, max: 1000, multiline: true, tooShort: "say why (at least 3 characters)" }),
   /** The business date of the correction; default today. */
   valueDate: CalendarDate.optional(),
 });

@@ -9,17 +9,20 @@ import { distinctCodes, prestationProblems, upperCodes } from "../../domain/meas
 import { loadBeneficiary } from "../access";
 import { catalogueVersion } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Text } from "../schemas";
 import { loadMeasure } from "./load-measure";
 
 export const AmendMeasureInput = z.object({
   effectiveDate: CalendarDate,
-  reason: z.string().trim().min(1).max(2000),
-  managedPrestations: z.array(z.string().max(40)).max(40).optional(),
+  reason: Text({ min: 1, max: 2000, multiline: true }),
+  managedPrestations: z
+    .array(Text({ max: 40 }))
+    .max(40)
+    .optional(),
   extension: z.boolean().optional(),
-  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+  extensionReason: Text({ min: 1, max: 2000, multiline: true }).nullish(),
   /** A change of the budget plan agreed in the avenant (charges themselves are dated records). */
-  budgetPlanNote: z.string().trim().min(1).max(4000).optional(),
+  budgetPlanNote: Text({ min: 1, max: 4000, multiline: true }).optional(),
 });
 export type AmendMeasureInput = z.input<typeof AmendMeasureInput>;
 

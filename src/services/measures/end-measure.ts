@@ -6,7 +6,7 @@ import { spanCovers } from "../../domain/date-range";
 import { ConflictError, fieldError } from "../../domain/errors";
 import { END_REASONS, ORIENTATIONS } from "../../domain/measure-rules";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Text } from "../schemas";
 import { loadMeasure } from "./load-measure";
 
 export const EndMeasureInput = z.object({
@@ -14,7 +14,7 @@ export const EndMeasureInput = z.object({
   reason: z.enum(END_REASONS),
   /** Required when the situation worsened: MAJ, curatelle, tutelle or a report to the procureur. */
   orientation: z.enum(ORIENTATIONS).optional(),
-  comment: z.string().trim().max(4000).optional(),
+  comment: Text({ max: 4000, multiline: true }).optional(),
 });
 export type EndMeasureInput = z.input<typeof EndMeasureInput>;
 

@@ -8,16 +8,19 @@ import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Text } from "../schemas";
 import { assertFitsHistory } from "./assert-fits-history";
 
 export const OpenMeasureInput = z.object({
   level: z.enum(MEASURE_LEVELS),
   startDate: CalendarDate,
   endDate: CalendarDate,
-  managedPrestations: z.array(z.string().max(40)).max(40).default([]),
+  managedPrestations: z
+    .array(Text({ max: 40 }))
+    .max(40)
+    .default([]),
   extension: z.boolean().default(false),
-  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+  extensionReason: Text({ min: 1, max: 2000, multiline: true }).nullish(),
 });
 export type OpenMeasureInput = z.input<typeof OpenMeasureInput>;
 

@@ -13,24 +13,27 @@ import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
+import { CalendarDate, Text } from "../schemas";
 import { assertFitsHistory } from "./assert-fits-history";
 import { loadMeasure } from "./load-measure";
 
 export const ReviewInput = z.object({
   date: CalendarDate,
-  author: z.string().trim().min(1).max(200),
+  author: Text({ min: 1, max: 200 }),
   outcome: z.enum(REVIEW_OUTCOMES),
-  comment: z.string().trim().max(4000).nullish(),
+  comment: Text({ max: 4000, multiline: true }).nullish(),
 });
 
 export const RenewMeasureInput = z.object({
   /** The bilan that decided the renewal (outcome `renew`). */
   review: ReviewInput,
   endDate: CalendarDate,
-  managedPrestations: z.array(z.string().max(40)).max(40).optional(),
+  managedPrestations: z
+    .array(Text({ max: 40 }))
+    .max(40)
+    .optional(),
   extension: z.boolean().optional(),
-  extensionReason: z.string().trim().min(1).max(2000).nullish(),
+  extensionReason: Text({ min: 1, max: 2000, multiline: true }).nullish(),
 });
 export type RenewMeasureInput = z.input<typeof RenewMeasureInput>;
 

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { endToEndIdFor, orderIdFromEndToEndId } from "../../../src/banking/pain001/references";
-import { PAIN_VERSIONS, type PainOrder } from "../../../src/banking/pain001/types";
+import type { PainOrder } from "../../../src/banking/pain001/types";
 import { pain001FromOrders } from "../../../src/banking/pain001/write-pain001";
+import { PAIN_VERSIONS } from "../../../src/domain/bank-accounts";
 import { decimalEuros } from "../../../src/domain/money";
 import { schemaErrors } from "./xsd";
 

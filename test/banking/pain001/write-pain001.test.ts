@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { endToEndIdFor } from "../../../src/banking/pain001/references";
-import { PAIN_VERSIONS, type PainDebtor, type PainFileInput, type PainOrder, type PainVersion } from "../../../src/banking/pain001/types";
+import type { PainDebtor, PainFileInput, PainOrder } from "../../../src/banking/pain001/types";
 import { pain001FromOrders, pain001Text, writePain001 } from "../../../src/banking/pain001/write-pain001";
+import { PAIN_VERSIONS, type PainVersion } from "../../../src/domain/bank-accounts";
 import { ValidationError } from "../../../src/domain/errors";
 import { schemaErrors } from "./xsd";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { validateXML } from "xmllint-wasm";
-import type { PainVersion } from "../../../src/banking/pain001/types";
+import type { PainVersion } from "../../../src/domain/bank-accounts";
 
 /**
  * The official schemas live beside the repository (`../shared/fixtures/xsd/`, EPC 2023 for

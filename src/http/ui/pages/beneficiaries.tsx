@@ -4,13 +4,14 @@ import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
 import { DomainError } from "../../../domain/errors";
 import { parseEnvelopeAddress } from "../../../ledger/accounts";
 import { ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
-import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
+import { ListBeneficiariesInput, listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { readBeneficiary } from "../../../services/beneficiaries/read-beneficiary";
 import { listCharges } from "../../../services/charges/update-charge";
 import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions } from "../../../services/credits/read-accounts";
 import { getLease } from "../../../services/leases/set-lease";
 import { listMeasures } from "../../../services/measures/get-measures";
 import { AlertTable, Notice } from "../components";
+import { parseQuery } from "../form-input";
 import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
 import { isUuid } from "../forms";
 import { Badge } from "../layout";
@@ -79,7 +80,8 @@ const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<
 export function beneficiaryRoutes(ui: UiApp) {
   ui.get("/beneficiaires", async (c) => {
     const q = c.req.query("q") ?? "";
-    const page = await listBeneficiaries({ ctx: c.get("ctx"), data: { q: q || undefined, cursor: c.req.query("cursor") || undefined, limit: 50 } });
+    const search = parseQuery(ListBeneficiariesInput, { q: q || undefined, cursor: c.req.query("cursor") || undefined, limit: 50 });
+    const page = search.ok ? await listBeneficiaries({ ctx: c.get("ctx"), data: search.data }) : { items: [], nextCursor: null };
     return render(
       c,
       "Bénéficiaires",
@@ -96,9 +98,10 @@ export function beneficiaryRoutes(ui: UiApp) {
         <form method="get" action="/beneficiaires" role="search" class="search">
           <label for="q">Rechercher (nom ou numéro CAF/MSA)</label>
           <div class="row">
-            <input id="q" name="q" value={q} type="search" />
+            <input id="q" name="q" value={q} type="search" aria-invalid={search.ok ? undefined : "true"} />
             <button type="submit">Rechercher</button>
           </div>
+          {search.ok ? null : <p class="field-error" role="alert">{`Recherche refusée : ${search.message}`}</p>}
         </form>
         <h2 aria-live="polite">{page.items.length ? `${page.items.length} résultat(s)${page.nextCursor ? " sur cette page" : ""}` : "Aucun bénéficiaire"}</h2>
         {page.items.length ? (

@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import { listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
+import { ListBeneficiariesInput, listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { catalogueInForce } from "../../../services/catalogue";
 import { previewCredit } from "../../../services/credits/preview-credit";
 import { RecordCreditInput, recordCredit } from "../../../services/credits/record-credit";
 import { IdempotencyKey } from "../../../services/idempotency";
-import { type FormFields, parseForm, typed } from "../form-input";
+import { type FormFields, parseForm, parseQuery, typed } from "../form-input";
 import { euros, KIND_LABELS } from "../format";
 import { ErrorSummary, Field, type FormState, isUuid, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
@@ -24,7 +24,11 @@ const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
 async function page(c: UiContext, form: FormState, preview?: unknown, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
   const q = c.req.query("q")?.trim() || undefined;
-  const [list, catalogue] = await Promise.all([listBeneficiaries({ ctx, data: { q, limit: 200 } }), catalogueInForce(ctx.db, ctx.today())]);
+  const search = parseQuery(ListBeneficiariesInput, { q, limit: 200 });
+  const [list, catalogue] = await Promise.all([
+    search.ok ? listBeneficiaries({ ctx, data: search.data }) : { items: [], nextCursor: null },
+    catalogueInForce(ctx.db, ctx.today()),
+  ]);
   // The person chosen (from their fiche, or before a refusal) stays in the list whatever the search shows.
   const chosen =
     typeof form.values.beneficiaryId === "string" && isUuid(form.values.beneficiaryId) && !list.items.some((b) => b.id === form.values.beneficiaryId)
@@ -41,11 +45,12 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
       <form method="get" action="/versements/nouveau" role="search" class="search">
         <label for="q">Trouver le bénéficiaire (nom ou numéro CAF/MSA)</label>
         <div class="row">
-          <input id="q" name="q" type="search" value={q ?? ""} />
+          <input id="q" name="q" type="search" value={q ?? ""} aria-invalid={search.ok ? undefined : "true"} />
           <button type="submit" class="secondary">
             Filtrer la liste
           </button>
         </div>
+        {search.ok ? null : <p class="field-error" role="alert">{`Recherche refusée : ${search.message}`}</p>}
       </form>
       <form method="post" action="/versements/apercu" novalidate>
         <CsrfField c={c} />

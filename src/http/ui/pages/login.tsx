@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Refusal } from "../../../auth/login-throttle";
 import { checkPassword, confirmTotp, logout, openSession, resolveSession, SESSION_HOURS } from "../../../auth/sessions";
+import { isStorableText } from "../../../services/schemas";
 import { clientAddress } from "../../client-address";
 import { requestSite } from "../../middleware/request-site";
 import { readForm } from "../forms";
@@ -68,7 +69,8 @@ export function loginRoutes(ui: UiApp, deps: UiDeps, options: { secureCookies: b
     // No session yet, so no CSRF token: a login posted from another site (to sign someone in as the attacker) is refused by origin.
     if (requestSite(c.req.raw) === "cross-site") return c.text("Connexion refusée : formulaire envoyé depuis un autre site.", 403);
     const f = await readForm(c);
-    const email = typeof f.email === "string" ? f.email.slice(0, 320) : "";
+    // An address PostgreSQL could not even compare (a NUL…) names nobody: the same answer as a wrong one.
+    const email = typeof f.email === "string" && isStorableText(f.email) ? f.email.slice(0, 320) : "";
     const keys = { email, address: clientAddress(c) ?? "unknown" };
     const refusal = await deps.loginThrottle.check(keys);
     if (refusal) {

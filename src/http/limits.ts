@@ -1,0 +1,28 @@
+/**
+ * How big a request body may be and how long a request may take, per route. The
+ * defaults come from the configuration; the few routes that need more are listed
+ * here, and only here.
+ */
+export interface RequestLimits {
+  /** Largest request body, in bytes (413 beyond). */
+  bodyBytes: number;
+  /** Longest time to answer, in milliseconds (503 beyond). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = { bodyBytes: 1024 * 1024, timeoutMs: 30_000 };
+
+const MB = 1024 * 1024;
+
+const EXCEPTIONS: { method: string; path: RegExp; limits: Partial<RequestLimits> }[] = [
+  // A bank statement (camt.053, CFONB 120) may be large: the contract allows 200 MB.
+  { method: "POST", path: /^\/v1\/bank-statements\/?$/, limits: { bodyBytes: 200 * MB, timeoutMs: 10 * 60_000 } },
+  // A job run answers once the job finished: a month's payments take minutes, not seconds.
+  { method: "POST", path: /^\/v1\/jobs\/[^/]+\/runs\/?$/, limits: { timeoutMs: 10 * 60_000 } },
+  { method: "POST", path: /^\/traitements\/?$/, limits: { timeoutMs: 10 * 60_000 } },
+];
+
+export function limitsFor(method: string, path: string, defaults: RequestLimits): RequestLimits {
+  const exception = EXCEPTIONS.find((e) => e.method === method && e.path.test(path));
+  return exception ? { ...defaults, ...exception.limits } : defaults;
+}
