@@ -10,7 +10,7 @@ import { traceAccess } from "../audit/access-log";
 import type { ServiceContext } from "../context";
 import { paymentOrderView } from "../payments/payment-orders";
 
-export interface OrderEvent {
+interface OrderEvent {
   at: string;
   /** `created`, `batched` (in a remise), or the audit action of a step of its life. */
   what: string;
