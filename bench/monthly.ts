@@ -1,10 +1,9 @@
 import { Redis } from "ioredis";
-import postgres from "postgres";
 import { verifyLedger } from "../src/ledger";
 import { createLogger } from "../src/logger";
 import { startJobRuntime } from "../workers/runtime";
 import { withScratchDatabase } from "./support/scratch";
-import { seedBeneficiaries } from "./support/seed";
+import { seedBeneficiaries, seedCredits } from "./support/seed";
 import { trackPeakRss } from "./support/stats";
 
 /**
@@ -15,43 +14,6 @@ import { trackPeakRss } from "./support/stats";
  */
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = Number(process.env.BENCH_N ?? 100_000);
-
-/** One credit per beneficiary, allocated as the service would (rent 50 000, EDF 6 000, available 4 775), set-based. */
-async function seedCredits(url: string) {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const ids = (await sql<{ id: string }[]>`select id from beneficiaries order by id`).map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 10_000) {
-      const chunk = `{${ids.slice(i, i + 10_000).join(",")}}`;
-      await sql.begin(async (tx) => {
-        await tx`
-          with b as (
-            select b.id as beneficiary_id, gen_random_uuid() as txn_id, c.id as charge_id, m.id as measure_id
-              from beneficiaries b join charges c on c.beneficiary_id = b.id join measures m on m.beneficiary_id = b.id
-             where b.id = any(${chunk}::uuid[])
-          ), t as (
-            insert into ledger_transactions (id, kind, value_date, description, idempotency_key, content_hash, metadata, actor, beneficiary_id)
-            select txn_id, 'credit', '2026-01-03', 'CAF RSA', 'seed:' || txn_id, md5(txn_id::text), '{}', 'bench', beneficiary_id from b
-            returning id
-          ), c as (
-            insert into credits (id, beneficiary_id, measure_id, payer, prestation, amount, value_date, reference, allocations)
-            select txn_id, beneficiary_id, measure_id, 'CAF', 'RSA', 60775, '2026-01-03', null, '[]' from b
-          )
-          insert into ledger_postings (transaction_id, account_id, direction, amount, value_date)
-          select b.txn_id, a.id, p.direction, p.amount, date '2026-01-03'
-            from b cross join lateral (values
-              ('bank:main', 'debit', 60775::bigint),
-              ('beneficiary:' || b.beneficiary_id || ':rent', 'credit', 50000),
-              ('beneficiary:' || b.beneficiary_id || ':charge:' || b.charge_id, 'credit', 6000),
-              ('beneficiary:' || b.beneficiary_id || ':available', 'credit', 4775)) p(address, direction, amount)
-            join ledger_accounts a on a.address = p.address`;
-      });
-    }
-    await sql`analyze`;
-  } finally {
-    await sql.end();
-  }
-}
 
 async function main() {
   const rss = trackPeakRss();

@@ -25,6 +25,8 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   ledger_accounts: "SELECT, INSERT, UPDATE (balance)",
   // The business audit stays with the accounts: never changed or purged by the application.
   audit_log: "SELECT, INSERT",
+  // What a batch's file says, frozen when it was prepared: the same bytes on every download.
+  payment_batch_orders: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

@@ -14,6 +14,7 @@ import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
+import { paymentBatchRoutes } from "./api/payment-batches";
 import { proposalRoutes } from "./api/proposals";
 import { referenceRoutes } from "./api/reference";
 import { staffAccessRoutes } from "./api/staff-access";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", creditRoutes(deps));
   app.route("/", operationRoutes(deps));
   app.route("/", bankingRoutes(deps));
+  app.route("/", paymentBatchRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));

@@ -51,6 +51,8 @@ describe("layer boundaries", () => {
 
   it("the ledger depends on the domain and the database only; services never import the HTTP layer or the workers", () => {
     expect(outside("src/ledger", ["src/ledger/", "src/domain/", "src/db/"])).toEqual([]);
-    expect(outside("src/services", ["src/services/", "src/domain/", "src/ledger/", "src/db/", "src/auth/"])).toEqual([]);
+    expect(outside("src/services", ["src/services/", "src/domain/", "src/banking/", "src/ledger/", "src/db/", "src/auth/"])).toEqual([]);
+    // The bank file formats are pure too: data in, text out.
+    expect(outside("src/banking", ["src/banking/", "src/domain/"])).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ export * from "./access";
 export * from "./audit";
 export * from "./auth";
 export * from "./banking";
+export * from "./batches";
 export * from "./beneficiaries";
 export * from "./catalogue";
 export * from "./charges";

@@ -11,6 +11,7 @@ const NAV: [string, string, Action | null][] = [
   ["/beneficiaires", "Bénéficiaires", null],
   ["/versements/nouveau", "Saisie d'un versement", "credit.record"],
   ["/paiements", "Paiements", "operations.view"],
+  ["/virements", "Virements", "operations.view"],
   ["/alertes", "Alertes", null],
   ["/propositions", "Propositions", "proposal.list"],
   ["/traitements", "Traitements", "operations.view"],

@@ -19,6 +19,7 @@ import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
+import { orderRoutes, transferRoutes } from "./pages/transfers";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 
 /**
@@ -51,6 +52,8 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   beneficiaryRoutes(ui);
   creditRoutes(ui);
   paymentRoutes(ui);
+  transferRoutes(ui);
+  orderRoutes(ui);
   alertRoutes(ui);
   proposalRoutes(ui);
   jobRoutes(ui, deps);
