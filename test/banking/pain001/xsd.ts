@@ -4,10 +4,11 @@ import { validateXML } from "xmllint-wasm";
 import type { PainVersion } from "../../../src/domain/bank-accounts";
 
 /**
- * The official schemas live beside the repository (`../shared/fixtures/xsd/`, EPC 2023 for
- * .09, ISO for .03) and may not be copied into it: read them from there.
+ * The official schemas (EPC 2023 for .09, ISO for .03) may not be copied into the
+ * repository: they are read from the fixtures directory beside it (docs/test-fixtures.md).
  */
-const XSD_DIR = fileURLToPath(new URL("../../../../shared/fixtures/xsd/", import.meta.url));
+const FIXTURES_DIR = process.env.TEST_FIXTURES_DIR ?? fileURLToPath(new URL("../../../../shared/fixtures/", import.meta.url));
+const XSD_DIR = `${FIXTURES_DIR.replace(/\/?$/, "/")}xsd/`;
 const schemas = new Map<PainVersion, string>();
 
 function schemaOf(version: PainVersion): string {
