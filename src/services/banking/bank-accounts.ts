@@ -23,14 +23,18 @@ const BANK_ACCOUNT_COLUMNS = `a.id, a.name, a.iban, a.bic, a.kind, a.beneficiary
   a.batch_booking as "batchBooking", a.ledger_address as "ledgerAddress", a.is_default as "isDefault"`;
 
 /**
- * The account a beneficiary's money is held in: their own, or the default pooled one.
- * Unknown beneficiary: NotFoundError.
+ * The rule "a beneficiary's money is held in their own account, else the default pooled
+ * one", as SQL over `b` (beneficiaries): one definition for one beneficiary here and for
+ * 100 000 orders at once in the batch queries.
  */
+export const ACCOUNT_OF_BENEFICIARY_SQL = "coalesce(b.bank_account_id, (select d.id from bank_accounts d where d.is_default))";
+
+/** The account a beneficiary's money is held in. Unknown beneficiary: NotFoundError. */
 export async function bankAccountFor(executor: Executor, beneficiaryId: string): Promise<BankAccount> {
   const [row] = await runText<BankAccount>(
     executor,
     `select ${BANK_ACCOUNT_COLUMNS} from beneficiaries b
-       join bank_accounts a on a.id = b.bank_account_id or (b.bank_account_id is null and a.is_default)
+       join bank_accounts a on a.id = ${ACCOUNT_OF_BENEFICIARY_SQL}
       where b.id = $1`,
     [beneficiaryId],
   );

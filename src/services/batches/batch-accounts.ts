@@ -1,13 +1,12 @@
+import { ACCOUNT_OF_BENEFICIARY_SQL } from "../banking/bank-accounts";
+
 /**
- * Which bank account an order's money leaves from, in SQL for the batch queries (100 000
- * orders are never looked up one by one): the beneficiary's own account, else the
- * default pooled one — the rule `bankAccountFor` (services/banking/bank-accounts.ts)
- * applies to one beneficiary. Fragments over `o` (payment_orders) and `b` (beneficiaries).
+ * SQL fragments for the batch queries (100 000 orders are never looked up one by one),
+ * over `o` (payment_orders) and `b` (beneficiaries).
  */
 export const ORDER_ACCOUNT_SQL = {
-  accountOf: "coalesce(b.bank_account_id, (select d.id from bank_accounts d where d.is_default))",
-  /** Orders paid by SEPA transfer (cash and cheques never go in a file). */
-  transferOnly: "true",
+  /** Which bank account an order's money leaves from: the beneficiary's (services/banking). */
+  accountOf: ACCOUNT_OF_BENEFICIARY_SQL,
   /** The creditor's postal address as the file needs it (hybrid: town and country at least). */
   creditorAddress: `case o.kind
       when 'rent' then (select l.landlord_address from leases l
