@@ -5,9 +5,18 @@ import type { EnvelopeRef } from "./envelopes";
 import { activeMasp2, leaseOn, periodsOf } from "./in-force";
 import { dueDateOf } from "./rent-periods";
 
-/** Money out: to the landlord, to a creditor of the budget plan, to the beneficiary (reversement). */
-export const PAYMENT_KINDS = ["rent", "charge", "reversement"] as const;
+/**
+ * Money out: to the landlord, to a creditor of the budget plan, to the beneficiary
+ * (reversement); a one-off payment (an invoice, an advance); the final payment when a
+ * measure closes; money that is not a managed prestation sent on to the person (forward);
+ * a payment sent back to its payer (return_to_payer).
+ */
+export const PAYMENT_KINDS = ["rent", "charge", "reversement", "one_off", "final", "forward", "return_to_payer"] as const;
 type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+/** How an order reaches its creditor: only transfers go into SEPA files. */
+export const PAYMENT_METHODS = ["transfer", "cash", "cheque"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
  * The life of an order (src/domain/payment-order-life.ts): `pending` → `batched` (in a

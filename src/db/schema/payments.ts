@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
+import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { bankAccounts } from "./banking";
 import { ledgerTransactions } from "./ledger";
 import { sqlList } from "./sql-list";
@@ -24,7 +24,13 @@ export const paymentOrders = pgTable(
     businessDate: date("business_date", { mode: "string" }).notNull(),
     amount: bigint("amount", { mode: "bigint" }).notNull(),
     creditorName: text("creditor_name").notNull(),
-    creditorIban: text("creditor_iban").notNull(),
+    /** Null for cash and cheque: only transfers carry an IBAN. */
+    creditorIban: text("creditor_iban"),
+    method: text("method", { enum: PAYMENT_METHODS }).notNull().default("transfer"),
+    /** The cheque's number, recorded when it is handed over (matched on the statement). */
+    chequeNumber: text("cheque_number"),
+    /** The receipt of a cash handover. */
+    receiptNumber: text("receipt_number"),
     status: text("status", { enum: PAYMENT_STATUSES }).notNull().default("pending"),
     ledgerTransactionId: uuid("ledger_transaction_id")
       .notNull()
@@ -43,6 +49,8 @@ export const paymentOrders = pgTable(
     index("payment_orders_status_idx").on(t.status, t.businessDate),
     check("payment_orders_amount_positive", sql`${t.amount} > 0`),
     check("payment_orders_kind", sql`${t.kind} IN (${sqlList(PAYMENT_KINDS)})`),
+    check("payment_orders_method", sql`${t.method} IN (${sqlList(PAYMENT_METHODS)})`),
+    check("payment_orders_transfer_iban", sql`${t.method} <> 'transfer' OR ${t.creditorIban} IS NOT NULL`),
     check("payment_orders_status", sql`${t.status} IN (${sqlList(PAYMENT_STATUSES)})`),
     check("payment_orders_period", sql`${t.period} IS NULL OR ${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
-import { PAYMENT_STATUSES } from "../../domain/payment-plans";
+import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { JOB_NAMES } from "../../jobs/catalog";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
 import {
@@ -24,10 +24,14 @@ export const PaymentOrderSchema = z
   .object({
     id: z.uuid(),
     beneficiaryId: z.uuid(),
-    kind: z.enum(["rent", "charge", "reversement"]),
+    kind: z.enum(PAYMENT_KINDS),
+    method: z.enum(PAYMENT_METHODS),
     amount: z.number().int(),
     creditorName: z.string(),
-    creditorIban: z.string(),
+    /** Null for cash and cheque. */
+    creditorIban: z.string().nullable(),
+    chequeNumber: z.string().nullable(),
+    receiptNumber: z.string().nullable(),
     period: z.string().nullable(),
     chargeId: z.uuid().nullable(),
     businessDate: z.string(),

@@ -50,7 +50,7 @@ const PICK_SQL = `select o.id, o.amount::text as amount, o.kind, o.period,
        b.first_name, b.last_name
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
- where o.status = 'pending' and o.business_date <= $2::date
+ where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
    and ${ORDER_ACCOUNT_SQL.accountOf} = $1::uuid
  order by o.id
  for update of o skip locked`;
@@ -59,7 +59,7 @@ const PICK_SQL = `select o.id, o.amount::text as amount, o.kind, o.period,
 const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as account_id
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
- where o.status = 'pending' and o.business_date <= $1::date
+ where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $1::date
  order by 1`;
 
 const INSERT_LINKS_SQL = `insert into payment_batch_orders (batch_id, order_id, end_to_end_id, amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance)
