@@ -1,4 +1,5 @@
 import { friendlyFormatIBAN } from "ibantools";
+import type { AlertKind } from "../../domain/finance-alerts";
 import { formatEuros } from "../../domain/money";
 
 /** `1 234,56 €` */
@@ -42,11 +43,17 @@ export const KIND_LABELS: Record<string, string> = {
   care: "Aide / soins",
   available: "Disponible",
 };
-export const ALERT_LABELS: Record<string, string> = {
+export const ALERT_LABELS: Record<AlertKind, string> = {
   unpaid_rent: "Impayé de loyer",
   masp3_trigger: "Déclencheur MASP 3 (L.271-5)",
+  charge_arrears: "Charge impayée",
+  no_credit_received: "Aucune prestation reçue",
+  housing_aid_without_lease: "Aide au logement sans bail",
+  measure_ending: "Fin de mesure proche",
   payment_rejected: "Virement rejeté par la banque",
   payment_returned: "Virement retourné par la banque",
+  statement_inconsistent: "Relevé bancaire incohérent",
+  bank_difference: "Écart entre le grand livre et la banque",
 };
 export const JOB_LABELS: Record<string, string> = {
   "rent-payments": "Paiement des loyers",

@@ -1,0 +1,2 @@
+ALTER TABLE "alerts" DROP CONSTRAINT "alerts_type";--> statement-breakpoint
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_type" CHECK ("alerts"."type" IN ('unpaid_rent', 'masp3_trigger', 'charge_arrears', 'no_credit_received', 'housing_aid_without_lease', 'measure_ending', 'payment_rejected', 'payment_returned', 'statement_inconsistent', 'bank_difference'));
