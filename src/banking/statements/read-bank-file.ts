@@ -1,5 +1,7 @@
+import { cfonbRecords } from "./cfonb-records";
 import { declaredEncoding, decodeText, peek } from "./decode";
 import { Camt053Reader } from "./read-camt053";
+import { Cfonb120Reader } from "./read-cfonb120";
 import { type BankFile, BankFileError } from "./types";
 import { type XmlHandler, XmlPathReader } from "./xml-reader";
 
@@ -23,7 +25,23 @@ function firstCharacter(head: Uint8Array): string {
 export async function readBankFile(input: AsyncIterable<Uint8Array> | Uint8Array): Promise<BankFile> {
   const { head, bytes } = await peek(input);
   if (firstCharacter(head) === "<") return readXml(bytes, declaredEncoding(head));
+  if (looksLikeCfonb(head)) return readCfonb(bytes);
   throw new BankFileError(NEITHER, 1);
+}
+
+/** A CFONB 120 file starts with a record code and a five-digit bank code. */
+function looksLikeCfonb(head: Uint8Array): boolean {
+  const text = Buffer.from(head)
+    .toString("latin1")
+    .replace(/^\u00ef\u00bb\u00bf/, "");
+  return /^0[1457]\d{5}/.test(text);
+}
+
+async function readCfonb(bytes: AsyncIterable<Uint8Array>): Promise<BankFile> {
+  const reader = new Cfonb120Reader();
+  for await (const record of cfonbRecords(decodeText(bytes, null))) reader.read(record);
+  reader.end();
+  return { kind: "statements", format: "cfonb120", statements: reader.statements };
 }
 
 async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null): Promise<BankFile> {

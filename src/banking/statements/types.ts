@@ -22,6 +22,8 @@ export interface BankEntryDetail {
   remittance: string | null; // Ustrd / CFONB LIB lines joined
   /** ISO 20022 reason of a return (camt RtrInf/Rsn/Cd, CFONB reject code mapped to ISO). */
   returnReason: string | null;
+  /** The bank's own return code when it is not ISO (the two-character CFONB code), kept beside its ISO mapping. */
+  bankReturnCode?: string | null;
   chequeNumber: string | null;
   /** Original message or batch id when the bank gives it (camt BtchBookg / PmtInfId / MsgId). */
   batchId: string | null;
