@@ -2,11 +2,13 @@ import { cfonbRecords } from "./cfonb-records";
 import { declaredEncoding, decodeText, peek } from "./decode";
 import { Camt053Reader } from "./read-camt053";
 import { Cfonb120Reader } from "./read-cfonb120";
+import { Pain002Reader } from "./read-pain002";
 import { type BankFile, BankFileError } from "./types";
 import { type XmlHandler, XmlPathReader } from "./xml-reader";
 
 const ISO_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:";
 const CAMT053_VERSIONS = ["camt.053.001.02", "camt.053.001.08"];
+const PAIN002_VERSIONS = ["pain.002.001.03", "pain.002.001.10"];
 const NEITHER = "neither camt.053, pain.002 nor CFONB 120";
 
 /** The first non-blank character of the file's head, a BOM skipped. */
@@ -62,6 +64,13 @@ async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null
         const reader = new Camt053Reader(xml);
         xml.setHandler(reader);
         result = () => ({ kind: "statements", format: "camt.053", statements: reader.statements });
+        return;
+      }
+      if (path === "/Document/CstmrPmtStsRpt" && version?.startsWith("pain.002.")) {
+        if (!PAIN002_VERSIONS.includes(version)) throw xml.error(`${version} is not a pain.002 version we read (${PAIN002_VERSIONS.join(", ")})`);
+        const reader = new Pain002Reader(xml);
+        xml.setHandler(reader);
+        result = () => ({ kind: "status_report", reports: [reader.report()] });
         return;
       }
       throw xml.error(NEITHER);

@@ -48,6 +48,8 @@ export interface PaymentStatusReport {
   groupStatus: string | null; // ACCP, ACSC, RJCT, PART...
   groupReason: string | null;
   transactions: { endToEndId: string; status: string; reasonCode: string | null; date: string | null }[];
+  /** The status of each original payment information block (PmtInfId) the bank reports on. */
+  paymentInformations?: { paymentInformationId: string; status: string | null; reasonCode: string | null }[];
 }
 export type BankFile = { kind: "statements"; format: StatementFormat; statements: BankStatement[] } | { kind: "status_report"; reports: PaymentStatusReport[] };
 /** A file we cannot read: the message names the line or record (1-based). */
