@@ -1,10 +1,14 @@
+import { cfonbRecords } from "./cfonb-records";
 import { declaredEncoding, decodeText, peek } from "./decode";
 import { Camt053Reader } from "./read-camt053";
+import { Cfonb120Reader } from "./read-cfonb120";
+import { Pain002Reader } from "./read-pain002";
 import { type BankFile, BankFileError } from "./types";
 import { type XmlHandler, XmlPathReader } from "./xml-reader";
 
 const ISO_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:";
 const CAMT053_VERSIONS = ["camt.053.001.02", "camt.053.001.08"];
+const PAIN002_VERSIONS = ["pain.002.001.03", "pain.002.001.10"];
 const NEITHER = "neither camt.053, pain.002 nor CFONB 120";
 
 /** The first non-blank character of the file's head, a BOM skipped. */
@@ -23,7 +27,23 @@ function firstCharacter(head: Uint8Array): string {
 export async function readBankFile(input: AsyncIterable<Uint8Array> | Uint8Array): Promise<BankFile> {
   const { head, bytes } = await peek(input);
   if (firstCharacter(head) === "<") return readXml(bytes, declaredEncoding(head));
+  if (looksLikeCfonb(head)) return readCfonb(bytes);
   throw new BankFileError(NEITHER, 1);
+}
+
+/** A CFONB 120 file starts with a record code and a five-digit bank code. */
+function looksLikeCfonb(head: Uint8Array): boolean {
+  const text = Buffer.from(head)
+    .toString("latin1")
+    .replace(/^\u00ef\u00bb\u00bf/, "");
+  return /^0[1457]\d{5}/.test(text);
+}
+
+async function readCfonb(bytes: AsyncIterable<Uint8Array>): Promise<BankFile> {
+  const reader = new Cfonb120Reader();
+  for await (const record of cfonbRecords(decodeText(bytes, null))) reader.read(record);
+  reader.end();
+  return { kind: "statements", format: "cfonb120", statements: reader.statements };
 }
 
 async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null): Promise<BankFile> {
@@ -44,6 +64,13 @@ async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null
         const reader = new Camt053Reader(xml);
         xml.setHandler(reader);
         result = () => ({ kind: "statements", format: "camt.053", statements: reader.statements });
+        return;
+      }
+      if (path === "/Document/CstmrPmtStsRpt" && version?.startsWith("pain.002.")) {
+        if (!PAIN002_VERSIONS.includes(version)) throw xml.error(`${version} is not a pain.002 version we read (${PAIN002_VERSIONS.join(", ")})`);
+        const reader = new Pain002Reader(xml);
+        xml.setHandler(reader);
+        result = () => ({ kind: "status_report", reports: [reader.report()] });
         return;
       }
       throw xml.error(NEITHER);
