@@ -1,8 +1,8 @@
 import { cfonbRecords } from "./cfonb-records";
 import { declaredEncoding, decodeText, peek } from "./decode";
-import { Camt053Reader } from "./read-camt053";
+import { CAMT053_PATHS, Camt053Reader } from "./read-camt053";
 import { Cfonb120Reader } from "./read-cfonb120";
-import { Pain002Reader } from "./read-pain002";
+import { PAIN002_PATHS, Pain002Reader } from "./read-pain002";
 import { type BankFile, BankFileError } from "./types";
 import { type XmlHandler, XmlPathReader } from "./xml-reader";
 
@@ -47,7 +47,7 @@ async function readCfonb(bytes: AsyncIterable<Uint8Array>): Promise<BankFile> {
 }
 
 async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null): Promise<BankFile> {
-  const xml = new XmlPathReader();
+  const xml = new XmlPathReader(["/Document/BkToCstmrStmt", "/Document/CstmrPmtStsRpt", ...CAMT053_PATHS, ...PAIN002_PATHS]);
   let namespace: string | null = null;
   let result: (() => BankFile) | null = null;
   // Chooses the reader from the root and its first child, then hands it every element.

@@ -1,10 +1,15 @@
 import sax from "sax";
 import { BankFileError } from "./types";
 
-/** What a reader sees when an element closes: its path from the root, its text and attributes. */
+/** What a reader sees of the elements it asked for: their path from the root, text and attributes. */
 export interface XmlHandler {
   open(path: string, attributes: Record<string, string>): void;
   close(path: string, text: string, attributes: Record<string, string>): void;
+}
+
+interface PathNode {
+  path: string;
+  children: Map<string, PathNode>;
 }
 
 const localName = (name: string) => {
@@ -13,41 +18,71 @@ const localName = (name: string) => {
 };
 
 /**
- * Streams XML text through a SAX parser and reports each element by its path of local
- * names (`/Document/BkToCstmrStmt/Stmt/Ntry/Amt`): prefixes dropped, so `ns2:Document`
- * reads as `Document`. Only leaf text matters in bank files; a DOCTYPE is refused (no
- * entity can be declared, so none can expand).
+ * Streams XML text through a SAX parser and reports the elements named by `paths` (paths of
+ * local names, `/Document/BkToCstmrStmt/Stmt/Ntry/Amt`: prefixes dropped, so `ns2:Document`
+ * reads as `Document`); every other subtree is skipped without building a string, which
+ * keeps a 150 MB statement fast. A DOCTYPE is refused (no entity can be declared, so none
+ * can expand).
  */
 export class XmlPathReader {
   private readonly parser: sax.SAXParser;
-  private path = "";
-  private readonly lengths: number[] = [];
-  private readonly attributes: Record<string, string>[] = [];
+  private readonly root: PathNode = { path: "", children: new Map() };
+  private readonly stack: PathNode[] = [];
+  private readonly attributeStack: Record<string, string>[] = [];
+  /** Depth inside a subtree no path names (0: on a named element). */
+  private skipped = 0;
+  private depth = 0;
   private text = "";
   private handler: XmlHandler | null = null;
   private failure: BankFileError | null = null;
 
-  constructor() {
+  constructor(paths: Iterable<string>) {
+    for (const path of paths) {
+      let node = this.root;
+      for (const name of path.split("/").slice(1)) {
+        let child = node.children.get(name);
+        if (!child) {
+          child = { path: `${node.path}/${name}`, children: new Map() };
+          node.children.set(name, child);
+        }
+        node = child;
+      }
+    }
     this.parser = sax.parser(true, { trim: false, normalize: false, position: true });
-    this.parser.onopentag = (node) => {
-      this.lengths.push(this.path.length);
-      this.path += `/${localName(node.name)}`;
-      const attributes = node.attributes as Record<string, string>;
-      this.attributes.push(attributes);
+    this.parser.onopentag = (tag) => {
+      this.depth++;
+      if (this.skipped > 0) {
+        this.skipped++;
+        return;
+      }
+      const parent = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.root;
+      const node = parent.children.get(localName(tag.name));
+      if (!node) {
+        this.skipped = 1;
+        return;
+      }
+      const attributes = tag.attributes as Record<string, string>;
+      this.stack.push(node);
+      this.attributeStack.push(attributes);
       this.text = "";
-      this.handler?.open(this.path, attributes);
+      this.handler?.open(node.path, attributes);
     };
     this.parser.onclosetag = () => {
-      const attributes = this.attributes.pop() ?? {};
-      this.handler?.close(this.path, this.text.trim(), attributes);
-      this.path = this.path.slice(0, this.lengths.pop() ?? 0);
+      this.depth--;
+      if (this.skipped > 0) {
+        this.skipped--;
+        return;
+      }
+      const node = this.stack.pop()!;
+      const attributes = this.attributeStack.pop()!;
+      this.handler?.close(node.path, this.text.trim(), attributes);
       this.text = "";
     };
     this.parser.ontext = (text) => {
-      this.text += text;
+      if (this.skipped === 0) this.text += text;
     };
     this.parser.oncdata = (text) => {
-      this.text += text;
+      if (this.skipped === 0) this.text += text;
     };
     this.parser.ondoctype = () => {
       throw this.error("a DOCTYPE is not accepted in a bank file");
@@ -79,6 +114,6 @@ export class XmlPathReader {
   end(): void {
     if (this.failure) throw this.failure;
     this.parser.close();
-    if (this.lengths.length > 0) throw this.error("the file ends before its last element is closed (truncated?)");
+    if (this.depth > 0) throw this.error("the file ends before its last element is closed (truncated?)");
   }
 }
