@@ -1,4 +1,4 @@
-import sax from "sax";
+import { SaxesParser } from "saxes";
 import { BankFileError } from "./types";
 
 /** What a reader sees of the elements it asked for: their path from the root, text and attributes. */
@@ -25,7 +25,7 @@ const localName = (name: string) => {
  * can expand).
  */
 export class XmlPathReader {
-  private readonly parser: sax.SAXParser;
+  private readonly parser: SaxesParser;
   private readonly root: PathNode = { path: "", children: new Map() };
   private readonly stack: PathNode[] = [];
   private readonly attributeStack: Record<string, string>[] = [];
@@ -48,8 +48,8 @@ export class XmlPathReader {
         node = child;
       }
     }
-    this.parser = sax.parser(true, { trim: false, normalize: false, position: true });
-    this.parser.onopentag = (tag) => {
+    this.parser = new SaxesParser({ position: true });
+    this.parser.on("opentag", (tag) => {
       this.depth++;
       if (this.skipped > 0) {
         this.skipped++;
@@ -66,8 +66,8 @@ export class XmlPathReader {
       this.attributeStack.push(attributes);
       this.text = "";
       this.handler?.open(node.path, attributes);
-    };
-    this.parser.onclosetag = () => {
+    });
+    this.parser.on("closetag", () => {
       this.depth--;
       if (this.skipped > 0) {
         this.skipped--;
@@ -77,25 +77,26 @@ export class XmlPathReader {
       const attributes = this.attributeStack.pop()!;
       this.handler?.close(node.path, this.text.trim(), attributes);
       this.text = "";
-    };
-    this.parser.ontext = (text) => {
+    });
+    this.parser.on("text", (text) => {
       if (this.skipped === 0) this.text += text;
-    };
-    this.parser.oncdata = (text) => {
+    });
+    this.parser.on("cdata", (text) => {
       if (this.skipped === 0) this.text += text;
-    };
-    this.parser.ondoctype = () => {
+    });
+    this.parser.on("doctype", () => {
       throw this.error("a DOCTYPE is not accepted in a bank file");
-    };
-    this.parser.onerror = (error) => {
-      this.failure ??= this.error(`not well-formed XML: ${error.message.split("\n")[0]}`);
+    });
+    this.parser.on("error", (error) => {
+      // saxes prefixes its message with the position; ours says the line once.
+      this.failure ??= this.error(`not well-formed XML: ${error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, "")}`);
       throw this.failure;
-    };
+    });
   }
 
   /** The 1-based line the parser is on, for error messages. */
   get line(): number {
-    return this.parser.line + 1;
+    return this.parser.line;
   }
 
   error(message: string): BankFileError {

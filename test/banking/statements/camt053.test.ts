@@ -120,9 +120,9 @@ describe("camt.053 decoding and streaming", () => {
     for await (const chunk of camt053Chunks(input, { encoding: "ISO-8859-1" })) parts.push(chunk);
     const latin1 = Buffer.concat(parts);
     expect(latin1.includes(Buffer.from("é", "utf8"))).toBe(false);
-    // ISO-8859-1 has no em dash: the generator's Buffer.from writes "?" for it, as a bank would.
+    // ISO-8859-1 has no em dash: the generator writes "?" for it, as a bank would.
     const [fromLatin1] = await statements(latin1);
-    expect(fromLatin1!.entries[0]!.details[0]!.counterpartyName).toMatch(/^Département de l'Essonne . Aide sociale$/);
+    expect(fromLatin1!.entries[0]!.details[0]!.counterpartyName).toBe("Département de l'Essonne ? Aide sociale");
     const [fromUtf8] = await statements(Buffer.from(camt053(input)));
     expect(fromUtf8!.entries[0]!.details[0]!.counterpartyName).toBe("Département de l'Essonne — Aide sociale");
   });
