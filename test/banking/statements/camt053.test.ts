@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readBankFile } from "../../../src/banking/statements/read-bank-file";
 import { BankFileError, type BankStatement } from "../../../src/banking/statements/types";
-import { type CamtVersion, camt053, camt053Chunks, type GeneratedStatement } from "../../support/bank-files";
+import { type CamtVersion, camt053, camt053Chunks, type GeneratedDetail, type GeneratedStatement } from "../../support/bank-files";
 
 const IBAN = "FR7630006000011234567890189";
 const CAF = { name: "CAF DE L'ESSONNE", iban: "FR1420041010050500013M02606" };
@@ -69,6 +69,10 @@ describe.each<CamtVersion>(["camt.053.001.02", "camt.053.001.08"])("camt.053 %s"
   });
 
   it("reads a batch-booked debit as one line with one detail per transaction", async () => {
+    const transactions: GeneratedDetail[] = [
+      { amount: -600_00n, name: "SCI Les Tilleuls", endToEndId: "E2E-1", iban: IBAN },
+      { amount: -400_00n, name: "EDF", endToEndId: "E2E-2", remittance: "CHARGE 02/2026" },
+    ];
     const file = camt053(
       month({
         entries: [
@@ -77,10 +81,7 @@ describe.each<CamtVersion>(["camt.053.001.02", "camt.053.001.08"])("camt.053 %s"
             bookingDate: "2026-02-02",
             batchId: "B20260201-0001-1",
             label: "REMISE VIREMENTS",
-            details: [
-              { amount: -600_00n, name: "SCI Les Tilleuls", endToEndId: "E2E-1", iban: IBAN },
-              { amount: -400_00n, name: "EDF", endToEndId: "E2E-2", remittance: "CHARGE 02/2026" },
-            ],
+            details: transactions,
           },
         ],
       }),
