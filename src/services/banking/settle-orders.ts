@@ -10,8 +10,8 @@ import { PAYMENTS_IN_TRANSIT } from "../../ledger/accounts";
 import { type PostInput, postMany } from "../../ledger/post";
 import { caseloadOf } from "../access";
 import type { ServiceContext } from "../context";
-import { CalendarDate } from "../schemas";
 import { paymentOrderView } from "../payments/payment-orders";
+import { CalendarDate } from "../schemas";
 import { ACCOUNT_OF_BENEFICIARY_SQL } from "./bank-accounts";
 
 export interface SettlementItem {

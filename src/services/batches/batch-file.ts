@@ -5,7 +5,6 @@ import { paymentBatches } from "../../db/schema/batches";
 import { parseJson, runText, toBigInt } from "../../db/sql";
 import { ConflictError, NotFoundError } from "../../domain/errors";
 import type { PostalAddress } from "../../domain/postal-address";
-import { recordAudit, type ServiceContext } from "../context";
 import { assertBatchIntact } from "./batch-transitions";
 
 /** Rows read per query while the file streams out: memory stays flat whatever the batch's size. */
@@ -48,34 +47,25 @@ async function* batchOrders(executor: Executor, batchId: string, executionDate: 
   }
 }
 
-export interface BatchFile {
-  fileName: string;
-  /** What the pain.001 writer takes: every byte of the file follows from it. */
-  input: PainFileInput;
-}
-
-/**
- * What the batch's pain.001 file is made of: everything was frozen when the batch was
- * prepared (MsgId, CreDtTm, debtor, each transaction), so every download is the same
- * bytes. A dissolved batch has no file (409). Each download is audited.
- */
-export async function batchFile({ ctx, id }: { ctx: ServiceContext; id: string }): Promise<BatchFile> {
-  const [batch] = await ctx.db.select().from(paymentBatches).where(eq(paymentBatches.id, id));
-  if (!batch) throw new NotFoundError("payment batch", id);
-  if (batch.status === "dissolved") throw new ConflictError("the batch was dissolved: it has no file", { status: batch.status });
-  if (batch.status === "prepared") await assertBatchIntact(ctx.db, id);
-  await recordAudit(ctx.db, ctx, { action: "payment_batch.download", entityType: "payment_batch", entityId: id, changes: { msgId: batch.msgId } });
+/** What the pain.001 writer takes from a batch: every byte of its file follows from it. */
+export function painInputFor(executor: Executor, batch: typeof paymentBatches.$inferSelect): PainFileInput {
   const { name, iban, bic, painVersion, batchBooking } = batch.debtor;
   return {
-    fileName: `remise-${batch.executionDate}-${batch.msgId}.xml`,
-    input: {
-      msgId: batch.msgId,
-      createdAt: batch.createdAt,
-      // The provider holds the account: it is the party that initiates the file.
-      initiatingParty: name,
-      debtor: { name, iban, bic, painVersion, batchBooking },
-      groups: [{ executionDate: batch.executionDate, count: batch.orderCount, totalCents: batch.total }],
-      orders: batchOrders(ctx.db, id, batch.executionDate),
-    },
+    msgId: batch.msgId,
+    createdAt: batch.createdAt,
+    // The provider holds the account: it is the party that initiates the file.
+    initiatingParty: name,
+    debtor: { name, iban, bic, painVersion, batchBooking },
+    groups: [{ executionDate: batch.executionDate, count: batch.orderCount, totalCents: batch.total }],
+    orders: batchOrders(executor, batch.id, batch.executionDate),
   };
+}
+
+/** The batch, if it may have a file: a dissolved one has none, nor a prepared one whose orders changed (409). */
+export async function batchWithFile(executor: Executor, id: string): Promise<typeof paymentBatches.$inferSelect> {
+  const [batch] = await executor.select().from(paymentBatches).where(eq(paymentBatches.id, id));
+  if (!batch) throw new NotFoundError("payment batch", id);
+  if (batch.status === "dissolved") throw new ConflictError("the batch was dissolved: it has no file", { status: batch.status });
+  if (batch.status === "prepared") await assertBatchIntact(executor, id);
+  return batch;
 }

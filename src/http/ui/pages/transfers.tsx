@@ -17,7 +17,7 @@ import {
   settleOrder,
 } from "../../../services/banking/order-verbs";
 import { BANK_ACCOUNT_SQL } from "../../../services/batches/batch-accounts";
-import { batchFile } from "../../../services/batches/batch-file";
+import { downloadBatchFile } from "../../../services/batches/stored-file";
 import { dissolveBatch, markBatchSent } from "../../../services/batches/batch-transitions";
 import { type BatchView, listBatches } from "../../../services/batches/list-batches";
 import { readOrderHistory } from "../../../services/batches/order-history";
@@ -334,7 +334,7 @@ export function transferRoutes(ui: UiApp) {
   ui.use("/virements/remises/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : page(c, REFUSALS.not_found, 404)));
   ui.get("/virements/remises/:id/fichier", async (c) => {
     try {
-      return sendBatchFile(c, await batchFile({ ctx: c.get("ctx"), id: c.req.param("id") }));
+      return sendBatchFile(c, await downloadBatchFile({ ctx: c.get("ctx"), id: c.req.param("id") }));
     } catch (error) {
       return page(c, refusal(error, REFUSALS).summary, statusOf(error));
     }
