@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BATCH_STATUSES } from "../../domain/payment-batches";
-import { downloadBatchFile } from "../../services/batches/stored-file";
 import { dissolveBatch, markBatchSent } from "../../services/batches/batch-transitions";
 import { ListBatchesInput, listBatches } from "../../services/batches/list-batches";
 import { PrepareBatchesInput, prepareBatches } from "../../services/batches/prepare-batches";
+import { downloadBatchFile } from "../../services/batches/stored-file";
 import { sendBatchFile } from "../batch-download";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";

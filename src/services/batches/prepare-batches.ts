@@ -4,7 +4,7 @@ import { CLEAN } from "../../banking/pain001/epc-text";
 import { REMITTANCE_LABELS, REMITTANCE_MAX, REMITTANCE_NAME_MAX, remittanceFor } from "../../banking/pain001/references";
 import type { Tx } from "../../db/client";
 import type { BatchDebtor } from "../../db/schema/batches";
-import { runText, toBigInt } from "../../db/sql";
+import { pgTextArray, runText, toBigInt, uuidArray } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import { targetExecutionDate } from "../../domain/business-days";
 import { NotFoundError, ValidationError } from "../../domain/errors";
@@ -39,12 +39,14 @@ interface Leftover {
 
 /**
  * "LOYER 01/2026 DURAND M" in SQL, for the common case only: a kind that has a label
- * (`$3`, REMITTANCE_LABELS) and names already in the EPC set (`$4`, epc-text's CLEAN),
- * where `remittanceFor` does no more than cut, upper-case and join. Anything else (accents
- * to transliterate, a kind without a label) is null here and written by `remittanceFor`
- * itself, so the rule stays in one place and SQL only takes its shortcut.
+ * (`$3`, REMITTANCE_LABELS), a surname already in the EPC set (`$4`, epc-text's CLEAN)
+ * and a first name that starts with a plain letter (its initial is all the text keeps,
+ * and transliteration leaves a plain letter as it is), where `remittanceFor` does no
+ * more than cut, upper-case and join. Anything else (a surname to transliterate, a kind
+ * without a label) is null here and written by `remittanceFor` itself, so the rule
+ * stays in one place and SQL only takes its shortcut.
  */
-const REMITTANCE_SQL = `case when ($3::jsonb ->> o.kind) is not null and b.last_name ~ $4 and b.first_name ~ $4 then
+const REMITTANCE_SQL = `case when ($3::jsonb ->> o.kind) is not null and b.last_name ~ $4 and b.first_name ~ '^[A-Za-z]' then
     rtrim(left(concat_ws(' ', $3::jsonb ->> o.kind,
       case when coalesce(o.period, '') <> '' then substr(o.period, 6, 2) || '/' || substr(o.period, 1, 4) end,
       upper(rtrim(left(b.last_name, ${REMITTANCE_NAME_MAX}))), upper(left(b.first_name, 1))), ${REMITTANCE_MAX}))
@@ -69,17 +71,18 @@ const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, b.first_name, 
  * due by the execution date taken under lock (`skip locked`, so two preparations at once
  * share the orders out and never batch one twice: the loser gets what is left, or a 422
  * when nothing is), the batch row, its frozen lines (EndToEndId = the order's UUID
- * without hyphens, as endToEndIdFor), and the orders `batched`. `$9` holds the
- * remittances written by `remittanceFor` (LEFTOVERS_SQL); an order that needs one and
- * appeared since is left for the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor.
+ * without hyphens, as endToEndIdFor), and the orders `batched`. `$9` and `$10` hold
+ * the remittances written by `remittanceFor` (LEFTOVERS_SQL), by order id; an order that
+ * needs one and appeared since is left for the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor.
  */
 const PREPARE_SQL = `with picked as materialized (
   select o.id, o.amount, o.creditor_name, o.creditor_iban,
          ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
-         coalesce(${REMITTANCE_SQL}, $9::jsonb ->> o.id::text) as remittance
+         coalesce(${REMITTANCE_SQL}, w.remittance) as remittance
     from payment_orders o
     join beneficiaries b on b.id = o.beneficiary_id
-   where ${DUE_SQL} and coalesce(${REMITTANCE_SQL}, $9::jsonb ->> o.id::text) is not null
+    left join unnest($9::uuid[], $10::text[]) as w(id, remittance) on w.id = o.id
+   where ${DUE_SQL} and coalesce(${REMITTANCE_SQL}, w.remittance) is not null
    for update of o skip locked
 ), batch as (
   insert into payment_batches (id, bank_account_id, execution_date, msg_id, debtor, order_count, total, prepared_by)
@@ -164,8 +167,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
   };
   const remittanceParams = [JSON.stringify(REMITTANCE_LABELS), CLEAN.source];
   const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams]);
-  const written: Record<string, string> = {};
-  for (const o of leftovers) written[o.order_id] = remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name });
+  const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name }));
   const [result] = await runText<{ orders: number | null; total: string | null }>(tx, PREPARE_SQL, [
     bankAccountId,
     executionDate,
@@ -174,7 +176,8 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     msgIdFor(id),
     JSON.stringify(debtor),
     ctx.actor,
-    JSON.stringify(written),
+    uuidArray(leftovers.map((o) => o.order_id)),
+    pgTextArray(written),
   ]);
   if (!result?.orders || result.total === null) return null;
   const total = toBigInt(result.total);
