@@ -24,11 +24,22 @@ interface LinkRow {
 const PAGE_SQL = `select order_id, end_to_end_id, amount::text as amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance
   from payment_batch_orders where batch_id = $1::uuid and order_id > $2::uuid order by order_id limit ${PAGE}`;
 
-/** The batch's transactions in a fixed order (order id), read page by page. */
+/**
+ * The batch's transactions in a fixed order (order id), read page by page; the next page
+ * is asked for before this one is handed on, so the database reads while the writer writes.
+ */
 async function* batchOrders(executor: Executor, batchId: string, executionDate: string): AsyncGenerator<PainOrder> {
-  let after = "00000000-0000-0000-0000-000000000000";
+  const read = (after: string) => {
+    const rows = runText<LinkRow>(executor, PAGE_SQL, [batchId, after]);
+    // A writer that stops early (refused input) never awaits the page read ahead: its failure is not unhandled.
+    rows.catch(() => {});
+    return rows;
+  };
+  let page = read("00000000-0000-0000-0000-000000000000");
   for (;;) {
-    const rows = await runText<LinkRow>(executor, PAGE_SQL, [batchId, after]);
+    const rows = await page;
+    const last = rows.length === PAGE ? rows[rows.length - 1]!.order_id : null;
+    if (last) page = read(last);
     for (const r of rows) {
       const address = r.creditor_address === null ? undefined : parseJson<PostalAddress>(r.creditor_address);
       yield {
@@ -42,8 +53,7 @@ async function* batchOrders(executor: Executor, batchId: string, executionDate: 
         executionDate,
       };
     }
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1]!.order_id;
+    if (!last) return;
   }
 }
 
