@@ -1,3 +1,4 @@
+import type { PAYMENT_KINDS } from "../../domain/payment-plans";
 import { epcText } from "./epc-text";
 
 /**
@@ -22,7 +23,16 @@ export const REMITTANCE_MAX = 140;
 export const REMITTANCE_NAME_MAX = 70;
 
 /** What each kind of order is called on the creditor's statement (prepare-batches.ts hands it to SQL too). */
-export const REMITTANCE_LABELS = { rent: "LOYER", charge: "CHARGE", reversement: "REVERSEMENT" } as const;
+export const REMITTANCE_LABELS = {
+  rent: "LOYER",
+  charge: "CHARGE",
+  reversement: "REVERSEMENT",
+  // Every kind of order may be a transfer in a remise: without a label its line would have no text.
+  one_off: "PAIEMENT",
+  final: "SOLDE",
+  forward: "REVERSEMENT",
+  return_to_payer: "REMBOURSEMENT",
+} as const satisfies Record<(typeof PAYMENT_KINDS)[number], string>;
 const LABELS = REMITTANCE_LABELS;
 
 /**
