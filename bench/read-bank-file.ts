@@ -45,4 +45,12 @@ rss.stop();
 if (file.kind !== "statements") throw new Error("not read as a statement");
 const read = file.statements[0]!.entries.length;
 console.log(`${read} lines, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`);
-console.log(JSON.stringify({ lines: read, megabytes: Math.round(bytes / 1e5) / 10, seconds: Math.round(seconds * 10) / 10, linesPerSec: Math.round(read / seconds), peakRssMb: rss.peakMb() }));
+console.log(
+  JSON.stringify({
+    lines: read,
+    megabytes: Math.round(bytes / 1e5) / 10,
+    seconds: Math.round(seconds * 10) / 10,
+    linesPerSec: Math.round(read / seconds),
+    peakRssMb: rss.peakMb(),
+  }),
+);

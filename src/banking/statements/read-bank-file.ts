@@ -49,7 +49,7 @@ async function readCfonb(bytes: AsyncIterable<Uint8Array>): Promise<BankFile> {
 }
 
 async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null): Promise<BankFile> {
-  const xml = new XmlPathReader(["/Document/BkToCstmrStmt", "/Document/CstmrPmtStsRpt", ...CAMT053_PATHS, ...PAIN002_PATHS]);
+  const xml = new XmlPathReader(["/Document/BkToCstmrStmt", "/Document/CstmrPmtStsRpt", ...CAMT053_PATHS, ...PAIN002_PATHS], NEITHER);
   let namespace: string | null = null;
   let result: (() => BankFile) | null = null;
   // Chooses the reader from the root and its first child, then hands it every element.

@@ -36,7 +36,15 @@ export class XmlPathReader {
   private handler: XmlHandler | null = null;
   private failure: BankFileError | null = null;
 
-  constructor(paths: Iterable<string>) {
+  /**
+   * @param paths the elements to report (their ancestors are reported too)
+   * @param refusal the message when the root or its first child is none of them: a file
+   *   of another kind is refused at once, not after reading all of it
+   */
+  constructor(
+    paths: Iterable<string>,
+    private readonly refusal: string,
+  ) {
     for (const path of paths) {
       let node = this.root;
       for (const name of path.split("/").slice(1)) {
@@ -58,6 +66,7 @@ export class XmlPathReader {
       const parent = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : this.root;
       const node = parent.children.get(localName(tag.name));
       if (!node) {
+        if (this.depth <= 2) throw this.error(this.refusal);
         this.skipped = 1;
         return;
       }

@@ -209,5 +209,9 @@ describe("camt.053 refusals", () => {
       Buffer.from('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn/></Document>'),
     );
     expect(error.message).toMatch(/neither camt\.053, pain\.002 nor CFONB 120/);
+    // Refused at its root, without reading on.
+    const other = await failure(Buffer.from(`<?xml version="1.0"?>\n<html><body>${"<p>x</p>".repeat(1000)}</body></html>`));
+    expect(other.message).toBe("neither camt.053, pain.002 nor CFONB 120 (line 2)");
+    expect(other.line).toBe(2);
   });
 });
