@@ -19,7 +19,15 @@ export function orderIdFromEndToEndId(endToEndId: string): string | null {
 
 const REMITTANCE_MAX = 140;
 
-const LABELS = { rent: "LOYER", charge: "CHARGE", reversement: "REVERSEMENT" } as const;
+const LABELS = {
+  rent: "LOYER",
+  charge: "CHARGE",
+  reversement: "REVERSEMENT",
+  one_off: "PAIEMENT",
+  final: "SOLDE",
+  forward: "REVERSEMENT",
+  return_to_payer: "RESTITUTION",
+} as const;
 
 /**
  * The text a landlord or creditor recognises on the statement: what is paid, for which

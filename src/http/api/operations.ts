@@ -32,6 +32,8 @@ export const PaymentOrderSchema = z
     creditorIban: z.string().nullable(),
     chequeNumber: z.string().nullable(),
     receiptNumber: z.string().nullable(),
+    /** What a one-off payment is for (its remittance text); null for the jobs' orders. */
+    reason: z.string().nullable(),
     period: z.string().nullable(),
     chargeId: z.uuid().nullable(),
     businessDate: z.string(),

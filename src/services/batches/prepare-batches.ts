@@ -33,6 +33,8 @@ interface PickedOrder {
   amount: string;
   kind: Parameters<typeof remittanceFor>[0]["kind"];
   period: string | null;
+  /** A one-off payment's reason, appended to its remittance text. */
+  reason: string | null;
   creditor_name: string;
   creditor_iban: string;
   creditor_address: PostalAddress | string | null;
@@ -45,7 +47,7 @@ interface PickedOrder {
  * two preparations at once share the orders out and never batch one twice (the loser
  * of a race gets what is left, or a 422 when nothing is). `$1` account, `$2` date.
  */
-const PICK_SQL = `select o.id, o.amount::text as amount, o.kind, o.period,
+const PICK_SQL = `select o.id, o.amount::text as amount, o.kind, o.period, o.reason,
        o.creditor_name, o.creditor_iban, ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
        b.first_name, b.last_name
   from payment_orders o
@@ -143,7 +145,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
       creditor_iban: o.creditor_iban,
       creditor_bic: null,
       creditor_address: typeof o.creditor_address === "string" ? JSON.parse(o.creditor_address) : o.creditor_address,
-      remittance: remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name }),
+      remittance: remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name, detail: o.reason }),
     }));
     await runText(tx, INSERT_LINKS_SQL, [id, JSON.stringify(links)]);
     await runText(tx, MARK_BATCHED_SQL, [uuidArray(chunk.map((o) => o.id)), bankAccountId]);

@@ -30,6 +30,7 @@ export const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   creditorIban: o.creditorIban,
   chequeNumber: o.chequeNumber,
   receiptNumber: o.receiptNumber,
+  reason: o.reason,
   period: o.period,
   chargeId: o.chargeId,
   businessDate: o.businessDate,
