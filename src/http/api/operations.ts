@@ -79,6 +79,7 @@ const PlanSchema = z
     mode: z.enum(["all_available", "fixed"]),
     amount: z.number().int().nullable(),
     buffer: z.number().int(),
+    method: z.enum(PAYMENT_METHODS),
     isDefault: z.boolean(),
   })
   .openapi("ReversementPlan");
