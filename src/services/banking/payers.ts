@@ -5,10 +5,10 @@ import { payers } from "../../db/schema/payers";
 import { withTransaction } from "../../db/transaction";
 import { NotFoundError } from "../../domain/errors";
 import { recordAudit, type ServiceContext } from "../context";
-import { Iban, Label, PostalAddressInput } from "../schemas";
+import { Iban, Label, PostalAddressInput, Text } from "../schemas";
 
-/** A payer's code as the catalogue and credits spell it (CAF, MSA, CARSAT...). */
-export const PayerCode = z.string().regex(/^[A-Z0-9_-]{1,40}$/, "a payer's code: capitals, digits, _ or -, at most 40");
+/** A payer's code as the catalogue spells it ("MSA", "CAF/MSA", "Département"): in a path, URL-encoded. */
+export const PayerCode = Text({ min: 1, max: 100 });
 
 /** What an admin completes: the name the statements show, the IBAN the payer pays from, the address a MASP 3 request names. */
 export const UpdatePayerInput = z
