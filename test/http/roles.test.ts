@@ -183,7 +183,7 @@ describe("the role matrix covers every route, API and UI, for every role", () =>
       "ledger.verify": ["admin", "manager"],
       "job.run": ["admin"],
       "queue.dashboard": ["admin"],
-      "alert.handle": ["admin", "caseworker"],
+      "alert.handle": ["admin", "finance", "caseworker"],
       "user.create": ["admin"],
       "user.list": ["admin", "finance", "caseworker", "manager"],
       "user.manage": ["admin"],

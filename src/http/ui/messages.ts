@@ -44,6 +44,7 @@ const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {
   no_active_measure: "Aucune mesure MASP 2 en cours à la date de valeur.",
   prestation_not_managed: "Cette prestation ne peut pas entrer sur le compte géré.",
   insufficient_funds: "Fonds insuffisants.",
+  forbidden: "Cette action revient à une autre équipe (service financier ou travailleur social).",
 };
 
 /** A stable issue code of the services (or of a form's rule), in French. */
