@@ -42,6 +42,10 @@ export const KIND_LABELS: Record<string, string> = {
   reversement: "Reversement",
   care: "Aide / soins",
   available: "Disponible",
+  one_off: "Paiement ponctuel",
+  final: "Solde de clôture",
+  forward: "Reversement hors prestation",
+  return_to_payer: "Restitution au payeur",
 };
 export const ALERT_LABELS: Record<AlertKind, string> = {
   unpaid_rent: "Impayé de loyer",
@@ -88,4 +92,5 @@ export const PROPOSAL_LABELS: Record<string, string> = {
   "charge.update": "Changement d'IBAN d'un créancier",
   "transaction.reverse": "Annulation d'un versement",
   "overpayment.recover": "Récupération d'un indu",
+  "payment.one_off": "Paiement ponctuel",
 };

@@ -19,6 +19,8 @@ import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
+import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
+import { payerRoutes } from "./pages/payers";
 import { orderRoutes, transferRoutes } from "./pages/transfers";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 
@@ -48,6 +50,8 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   measureFormRoutes(ui);
   leaseFormRoutes(ui);
   chargeFormRoutes(ui);
+  oneOffPaymentRoutes(ui);
+  payerRoutes(ui);
   ibanFormRoutes(ui);
   beneficiaryRoutes(ui);
   creditRoutes(ui);

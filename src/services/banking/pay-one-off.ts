@@ -52,7 +52,7 @@ const SCOPE = "one_off_payment";
 /** The envelope as a ledger address, its charge checked to be the beneficiary's. */
 async function envelopeOf(executor: Executor, beneficiaryId: string, data: Data): Promise<string> {
   if (data.envelope !== "charge") {
-    if (data.chargeId) throw fieldError("chargeId", "only the charge envelope names a charge", "not_allowed");
+    if (data.chargeId) throw fieldError("chargeId", "only the charge envelope names a charge", "charge_not_allowed");
     return envelopeAddress(beneficiaryId, data.envelope);
   }
   if (!data.chargeId) throw fieldError("chargeId", "the charge envelope needs the charge it belongs to", "required");
@@ -74,7 +74,7 @@ function creditorOf(beneficiary: { firstName: string; lastName: string; iban: st
       : fieldError("creditor", "the beneficiary has no IBAN: give a creditor, or pay by cash or cheque", "no_iban");
   }
   if (data.method !== "transfer" && data.creditor?.iban) {
-    throw fieldError("creditor.iban", "cash and cheques go to no IBAN", "not_allowed");
+    throw fieldError("creditor.iban", "cash and cheques go to no IBAN", "iban_not_for_cash");
   }
   return { name, iban, address: data.creditor ? (data.creditor.address ?? null) : beneficiary.address };
 }
@@ -115,7 +115,7 @@ export async function payOneOff({
   idempotencyKey: string;
   data: Data;
 }): Promise<StoredOutcome<PaymentOrderJson>> {
-  if (data.executionDate < ctx.today()) throw fieldError("executionDate", "the execution date is in the past", "in_the_past");
+  if (data.executionDate < ctx.today()) throw fieldError("executionDate", "the execution date is in the past", "past_date");
   const scopedKey = `${beneficiaryId}:${key}`;
   const hash = hashRequest([beneficiaryId, data]);
   const replay = await storedOutcome<PaymentOrderJson>(ctx.db, SCOPE, scopedKey, hash);
