@@ -89,7 +89,15 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
     await api("POST", "/v1/credits", { beneficiaryId: b.id, payer: "CAF", prestation: "RSA", amount: 30000, valueDate: "2026-03-03" }, "c1");
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--lang=fr-FR",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   });
 

@@ -60,9 +60,7 @@ export const paymentOrders = pgTable(
     check("payment_orders_status", sql`${t.status} IN (${sqlList(PAYMENT_STATUSES)})`),
     check("payment_orders_creditor_address", addressCheck(t.creditorAddress)),
     // A statement names a cheque by its number: one cheque per number and account.
-    uniqueIndex("payment_orders_cheque_number_idx")
-      .on(t.bankAccountId, t.chequeNumber)
-      .where(sql`${t.chequeNumber} IS NOT NULL`),
+    uniqueIndex("payment_orders_cheque_number_idx").on(t.bankAccountId, t.chequeNumber).where(sql`${t.chequeNumber} IS NOT NULL`),
     check("payment_orders_period", sql`${t.period} IS NULL OR ${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],
 );

@@ -56,7 +56,11 @@ const orderStep = <S extends z.ZodType>(path: string, body: S, summary: string) 
     responses: { 200: jsonResponse(PaymentOrderSchema, "The order"), ...notFound, ...conflict, ...malformed, ...errorResponses },
   });
 
-const cheque = orderStep("cheque", ChequeInput, "A pending cheque order is written and handed over: `sent`, its number recorded (settled by `/settlement` when debited)");
+const cheque = orderStep(
+  "cheque",
+  ChequeInput,
+  "A pending cheque order is written and handed over: `sent`, its number recorded (settled by `/settlement` when debited)",
+);
 const handover = orderStep("handover", HandoverInput, "A pending cash order is handed over against a receipt: `settled`, the money leaves the cash box");
 
 const CashWithdrawalSchema = z

@@ -14,13 +14,13 @@ import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
+import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
 import { passwordRoutes } from "./pages/password";
+import { payerRoutes } from "./pages/payers";
 import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
-import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
-import { payerRoutes } from "./pages/payers";
 import { orderRoutes, transferRoutes } from "./pages/transfers";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 

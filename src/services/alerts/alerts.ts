@@ -1,9 +1,9 @@
 import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { mayHandleAlert } from "../../auth/permissions";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
-import { mayHandleAlert } from "../../auth/permissions";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
 import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";

@@ -41,7 +41,10 @@ async function lockPendingOrder(tx: Tx, ctx: ServiceContext, id: string, method:
     throw new ConflictError(`the order is paid by ${row.order.method}, not by ${method}`, { method: row.order.method });
   }
   if (row.order.status !== "pending") {
-    throw new ConflictError(`the order is ${row.order.status}; only a pending order can be handed over`, { status: row.order.status, allowedFrom: ["pending"] });
+    throw new ConflictError(`the order is ${row.order.status}; only a pending order can be handed over`, {
+      status: row.order.status,
+      allowedFrom: ["pending"],
+    });
   }
   return row.order;
 }

@@ -28,10 +28,7 @@ export const OneOffPaymentInput = z
     chargeId: z.uuid().optional(),
     amount: PositiveCents,
     /** Who is paid; without it, the beneficiary themself (their IBAN for a transfer). */
-    creditor: z
-      .object({ name: Label, iban: Iban.optional(), address: PostalAddressInput.optional() })
-      .strict()
-      .optional(),
+    creditor: z.object({ name: Label, iban: Iban.optional(), address: PostalAddressInput.optional() }).strict().optional(),
     method: z.enum(PAYMENT_METHODS),
     /** What it pays for: the remittance text the creditor reads (≤ 140 in a SEPA file). */
     reason: Text({ min: 1, max: 140 }),

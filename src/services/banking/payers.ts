@@ -22,7 +22,7 @@ export type UpdatePayerInput = z.input<typeof UpdatePayerInput>;
 
 /** The audit names entities by UUID: a payer's is derived from its code, the same every time. */
 const PAYER_NAMESPACE = "6f1c1f0e-5b7a-4f4e-9a59-3f0d2b7c9a10";
-export const payerEntityId = (code: string): string => uuidv5(code, PAYER_NAMESPACE);
+const payerEntityId = (code: string): string => uuidv5(code, PAYER_NAMESPACE);
 
 const payerView = (p: typeof payers.$inferSelect) => ({
   code: p.code,

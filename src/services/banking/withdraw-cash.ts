@@ -53,11 +53,13 @@ export async function withdrawCash({
   return withTransaction(ctx.db, async (tx) => {
     if (!(await claimKey(tx, SCOPE, key, hash, 201, {}))) return (await storedOutcome<CashWithdrawal>(tx, SCOPE, key, hash))!;
     const account = data.bankAccountId
-      ? (await runText<{ id: string; ledgerAddress: string; name: string }>(
-          tx,
-          `select id, ledger_address as "ledgerAddress", name from bank_accounts where id = $1`,
-          [data.bankAccountId],
-        ))[0]
+      ? (
+          await runText<{ id: string; ledgerAddress: string; name: string }>(
+            tx,
+            `select id, ledger_address as "ledgerAddress", name from bank_accounts where id = $1`,
+            [data.bankAccountId],
+          )
+        )[0]
       : await defaultBankAccount(tx);
     if (!account) throw new NotFoundError("bank account", data.bankAccountId ?? "default");
     const cashBox = cashBoxAccount(account.ledgerAddress, account.name);

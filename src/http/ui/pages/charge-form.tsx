@@ -83,7 +83,11 @@ export function chargeFormRoutes(ui: UiApp) {
     const existing = await listCharges({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
     // The next free priority: a new charge is served after the ones already planned.
     const priority = existing.reduce((max, ch) => Math.max(max, ch.priority), 0) + 1;
-    return page(c, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority), "creditor.address.country": "FR" }, errors: {}, labels: LABELS });
+    return page(c, {
+      values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority), "creditor.address.country": "FR" },
+      errors: {},
+      labels: LABELS,
+    });
   });
   ui.post("/beneficiaires/:id/charges/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");

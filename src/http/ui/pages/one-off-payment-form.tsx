@@ -71,8 +71,8 @@ async function page(c: UiContext, form: FormState, status: 200 | 409 | 422 = 200
       status: status === 200 ? 200 : 422,
       intro: (
         <p class="muted">
-          Une facture, une régularisation d'énergie, une avance, des soins payés sur l'enveloppe aide à domicile. Jamais plus que ce que l'enveloppe contient. Au-delà
-          du seuil de double validation, ou vers un IBAN jamais utilisé pour cette personne, le paiement attend l'accord d'une autre personne.
+          Une facture, une régularisation d'énergie, une avance, des soins payés sur l'enveloppe aide à domicile. Jamais plus que ce que l'enveloppe contient.
+          Au-delà du seuil de double validation, ou vers un IBAN jamais utilisé pour cette personne, le paiement attend l'accord d'une autre personne.
         </p>
       ),
     },
@@ -135,7 +135,11 @@ export function oneOffPaymentRoutes(ui: UiApp) {
   const path = "/beneficiaires/:id/paiement-ponctuel";
   ui.get(path, permit("payment.execute"), withBeneficiary, (c) =>
     // The key rides with the form: sending it twice (a double click, a reload) pays once.
-    page(c, { values: { key: randomUUID(), method: "transfer", executionDate: c.get("ctx").today(), "creditor.address.country": "FR" }, errors: {}, labels: LABELS }),
+    page(c, {
+      values: { key: randomUUID(), method: "transfer", executionDate: c.get("ctx").today(), "creditor.address.country": "FR" },
+      errors: {},
+      labels: LABELS,
+    }),
   );
   ui.post(path, permit("payment.execute"), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
@@ -144,7 +148,8 @@ export function oneOffPaymentRoutes(ui: UiApp) {
     const parsed = parseForm(OneOffPaymentInput, toInput(values), FIELDS);
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
-    if (!/^[0-9a-f-]{36}$/.test(key)) return page(c, { ...form, values: { ...values, key: randomUUID() }, summary: "Formulaire expiré : vérifiez et renvoyez." }, 422);
+    if (!/^[0-9a-f-]{36}$/.test(key))
+      return page(c, { ...form, values: { ...values, key: randomUUID() }, summary: "Formulaire expiré : vérifiez et renvoyez." }, 422);
     try {
       const outcome = await submit({
         ctx: c.get("ctx"),
