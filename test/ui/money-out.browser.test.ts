@@ -141,6 +141,11 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
     await page.getByRole("button", { name: "Enregistrer le paiement" }).click();
     await page.waitForURL(/fait=proposition/);
     await expect(page.getByRole("status").textContent()).resolves.toContain("Proposition envoyée pour validation");
+    await page.goto(`${base}/propositions`);
+    const proposal = page.getByRole("region", { name: "Paiement ponctuel" });
+    await expect(proposal.textContent()).resolves.toContain("50,00\u00a0€ à Optique Martin (virement");
+    await expect(proposal.textContent()).resolves.not.toContain("DE89 3704");
+    audited.proposals = await accessibilityViolations(page);
     await page.close();
   });
 
