@@ -69,6 +69,7 @@ async function main() {
       secureCookies: config.COOKIE_SECURE === "on",
       limits: { bodyBytes: config.BODY_LIMIT_BYTES, timeoutMs: config.REQUEST_TIMEOUT_MS },
       mfaRequired: config.MFA_REQUIRED === "on",
+      fourEyesThresholdCents: BigInt(config.FOUR_EYES_THRESHOLD_CENTS),
       loginThrottle: createLoginThrottle({ redis: throttleRedis, prefix: config.QUEUE_PREFIX }),
       queueDashboard: jobs.queues().length ? (queueDashboard(jobs.queues()) as never) : undefined,
     });

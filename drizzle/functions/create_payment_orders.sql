@@ -34,12 +34,12 @@ BEGIN
 
   WITH orders AS (
     INSERT INTO payment_orders (id, natural_key, beneficiary_id, measure_id, kind, period, charge_id, business_date, amount,
-                                creditor_name, creditor_iban, status, ledger_transaction_id)
+                                creditor_name, creditor_iban, method, status, ledger_transaction_id)
     SELECT x.id, x.natural_key, x.beneficiary_id, x.measure_id, x.kind, x.period, x.charge_id, x.business_date, x.amount,
-           x.creditor_name, x.creditor_iban, 'pending', x.id
+           x.creditor_name, x.creditor_iban, coalesce(x.method, 'transfer'), 'pending', x.id
       FROM jsonb_to_recordset(p_items) AS x(
              id uuid, natural_key text, beneficiary_id uuid, measure_id uuid, kind text, period text, charge_id uuid,
-             business_date date, amount bigint, creditor_name text, creditor_iban text)
+             business_date date, amount bigint, creditor_name text, creditor_iban text, method text)
       JOIN unnest(v_posted) AS p(id) ON p.id = x.id
     ON CONFLICT (natural_key) DO NOTHING
     RETURNING amount

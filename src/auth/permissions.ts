@@ -31,8 +31,12 @@ export const PERMISSIONS = {
   "job.run": [],
   /** The queue dashboard (bull-board). */
   "queue.dashboard": [],
-  /** Acknowledge and close the alerts about a beneficiary (the manager reads them only). */
-  "alert.handle": ["caseworker"],
+  /**
+   * Acknowledge and close alerts (the manager reads them only): caseworkers those about a
+   * beneficiary (`caseworker` audience), finance staff those about money (`finance`);
+   * `mayHandleAlert` is the rule per alert.
+   */
+  "alert.handle": ["caseworker", "finance"],
   "user.create": [],
   /** Disable and re-enable staff, reset their password, list and revoke API tokens. */
   "user.manage": [],
@@ -53,3 +57,8 @@ export function may(role: Role, action: Action): boolean {
 
 /** The roles that may, for a refusal's message. */
 export const rolesFor = (action: Action): Role[] => ["admin", ...PERMISSIONS[action]];
+
+/** Contract, *Alerts for finance staff*: who handles an alert depends on its audience. Admins handle both. */
+export function mayHandleAlert(role: Role, audience: "caseworker" | "finance"): boolean {
+  return role === "admin" || role === audience;
+}

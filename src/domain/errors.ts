@@ -17,6 +17,7 @@ export type DomainErrorCode =
   | "prestation_not_managed"
   | "funds_already_paid_out"
   | "self_approval"
+  | "forbidden"
   | "proposal_decided";
 
 export class DomainError extends Error {

@@ -16,6 +16,7 @@ type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 /** How an order reaches its creditor: only transfers go into SEPA files. */
 export const PAYMENT_METHODS = ["transfer", "cash", "cheque"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
  * The life of an order (src/domain/payment-order-life.ts): `pending` → `batched` (in a
@@ -40,6 +41,8 @@ export interface ReversementPlan {
   amount: bigint | null;
   /** Kept back in the available envelope. */
   buffer: bigint;
+  /** A transfer needs the person's IBAN; cash and cheque are handed over (not in SEPA files). */
+  method: PaymentMethod;
 }
 
 /** Without a plan of their own: monthly on the 10th, all that is available. */
@@ -50,6 +53,7 @@ export const DEFAULT_REVERSEMENT_PLAN = {
   mode: "all_available",
   amount: null,
   buffer: 0n,
+  method: "transfer",
 } as const satisfies ReversementPlan;
 
 /** One payment order to write: the order, its creditor, and the envelope it is paid from. */
@@ -63,7 +67,10 @@ export interface PaymentItem {
   businessDate: string;
   amount: bigint;
   creditorName: string;
-  creditorIban: string;
+  /** Null for cash and cheque. */
+  creditorIban: string | null;
+  /** Default: transfer. */
+  method?: PaymentMethod;
   envelope: EnvelopeRef;
   description: string;
 }
@@ -158,7 +165,9 @@ export function planReversement(facts: JobFacts, asOf: string): { item: PaymentI
   const spendable = facts.held(envelope) - plan.buffer;
   const amount = plan.mode === "fixed" && plan.amount !== null ? smaller(plan.amount, spendable) : spendable;
   if (amount <= 0n) return { item: null, skipped: null };
-  if (!facts.beneficiary.iban) return { item: null, skipped: "no_iban" };
+  const method = plan.method ?? "transfer";
+  // Without an IBAN only a transfer is impossible: cash and cheques are handed over.
+  if (method === "transfer" && !facts.beneficiary.iban) return { item: null, skipped: "no_iban" };
   return {
     skipped: null,
     item: {
@@ -171,7 +180,8 @@ export function planReversement(facts: JobFacts, asOf: string): { item: PaymentI
       businessDate: asOf,
       amount,
       creditorName: `${facts.beneficiary.firstName} ${facts.beneficiary.lastName}`,
-      creditorIban: facts.beneficiary.iban,
+      creditorIban: method === "transfer" ? facts.beneficiary.iban : null,
+      method,
       envelope,
       description: `Reversement ${asOf}`,
     },

@@ -13,6 +13,7 @@ import { creditRoutes } from "./api/credits";
 import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
+import { moneyOutRoutes } from "./api/money-out";
 import { operationRoutes } from "./api/operations";
 import { paymentBatchRoutes } from "./api/payment-batches";
 import { proposalRoutes } from "./api/proposals";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", operationRoutes(deps));
   app.route("/", bankingRoutes(deps));
   app.route("/", paymentBatchRoutes(deps));
+  app.route("/", moneyOutRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));

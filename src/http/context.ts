@@ -18,6 +18,7 @@ export function serviceContext(c: Context<AppEnv>, deps: AppDeps): ServiceContex
     source: clientAddress(c),
     requestId: c.get("requestId"),
     today: deps.today ?? (() => businessDate()),
+    ...(deps.fourEyesThresholdCents === undefined ? {} : { fourEyesThresholdCents: deps.fourEyesThresholdCents }),
   };
 }
 

@@ -28,4 +28,6 @@ export interface AppDeps {
   loginThrottle?: LoginThrottle;
   /** `MFA_REQUIRED=on`: admin and finance staff must sign in with a TOTP code. */
   mfaRequired?: boolean;
+  /** `FOUR_EYES_THRESHOLD_CENTS`: a one-off payment above it waits for a second person. */
+  fourEyesThresholdCents?: bigint;
 }

@@ -28,6 +28,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   prestation_not_managed: 422,
   funds_already_paid_out: 409,
   self_approval: 403,
+  forbidden: 403,
   proposal_decided: 409,
 };
 

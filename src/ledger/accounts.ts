@@ -21,6 +21,7 @@ export interface AccountSpec {
  */
 const PCG = {
   bank: "512",
+  cash: "531",
   beneficiaryFunds: "4671",
   payerClearing: "4672",
   paymentsInTransit: "4673",
@@ -51,6 +52,24 @@ export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
 /** A bank account's ledger account: a system account (no cached balance, never locked, may go negative). */
 export function bankLedgerAccount(address: string, name: string): AccountSpec {
   return { address, label: `Banque — ${name}`, normalSide: "debit", pcgAccount: PCG.bank, allowNegative: true, balanceCached: false };
+}
+
+/**
+ * The cash box fed by withdrawals from a bank account (`bank:main` → `cash:main`,
+ * `bank:<id>` → `cash:<id>`), PCG 53 (caisse). Unlike a bank account it keeps a cached
+ * balance that may not go negative: nobody hands over cash the box does not hold, and
+ * few operations touch it, so its row lock costs nothing.
+ */
+export function cashBoxAccount(bankAddress: string, name: string): AccountSpec {
+  if (!bankAddress.startsWith("bank:")) throw new TypeError("a cash box belongs to a bank account");
+  return {
+    address: `cash:${bankAddress.slice("bank:".length)}`,
+    label: `Caisse — ${name}`,
+    normalSide: "debit",
+    pcgAccount: PCG.cash,
+    allowNegative: false,
+    balanceCached: true,
+  };
 }
 
 /** Where a bank account's go-live balance comes from (PCG 890, bilan d'ouverture). */

@@ -17,6 +17,8 @@ export interface ServiceContext {
   requestId?: string;
   /** Today's business date (Europe/Paris); injectable so tests can travel in time. */
   today(): string;
+  /** A one-off payment above this needs a second person (`FOUR_EYES_THRESHOLD_CENTS`); default 50 000. */
+  fourEyesThresholdCents?: bigint;
 }
 
 export function systemContext(db: Db, actor = "system"): ServiceContext {

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
-import { REVERSEMENT_FREQUENCIES, REVERSEMENT_MODES } from "../../domain/payment-plans";
+import { PAYMENT_METHODS, REVERSEMENT_FREQUENCIES, REVERSEMENT_MODES } from "../../domain/payment-plans";
 import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { sqlList } from "./sql-list";
 
@@ -22,6 +22,8 @@ export const reversementPlans = pgTable(
     mode: text("mode", { enum: REVERSEMENT_MODES }).notNull(),
     amount: bigint("amount", { mode: "bigint" }),
     buffer: bigint("buffer", { mode: "bigint" }).notNull().default(sql`0`),
+    /** How the money reaches the person: a transfer needs their IBAN; cash and cheque do not. */
+    method: text("method", { enum: PAYMENT_METHODS }).notNull().default("transfer"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -31,6 +33,7 @@ export const reversementPlans = pgTable(
     ),
     check("reversement_plans_amount", sql`(${t.mode} = 'fixed' AND ${t.amount} > 0) OR (${t.mode} = 'all_available' AND ${t.amount} IS NULL)`),
     check("reversement_plans_buffer", sql`${t.buffer} >= 0`),
+    check("reversement_plans_method", sql`${t.method} IN (${sqlList(PAYMENT_METHODS)})`),
   ],
 );
 

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../domain/payment-plans";
+import type { PostalAddress } from "../../domain/postal-address";
 import { bankAccounts } from "./banking";
 import { ledgerTransactions } from "./ledger";
+import { addressCheck } from "./postal-address";
 import { sqlList } from "./sql-list";
 
 /**
@@ -31,6 +33,10 @@ export const paymentOrders = pgTable(
     chequeNumber: text("cheque_number"),
     /** The receipt of a cash handover. */
     receiptNumber: text("receipt_number"),
+    /** A one-off payment's creditor address (a rent or charge order reads its lease's or charge's). */
+    creditorAddress: jsonb("creditor_address").$type<PostalAddress>(),
+    /** Why a one-off payment is made (an invoice, an advance): its remittance text. */
+    reason: text("reason"),
     status: text("status", { enum: PAYMENT_STATUSES }).notNull().default("pending"),
     ledgerTransactionId: uuid("ledger_transaction_id")
       .notNull()
@@ -52,6 +58,9 @@ export const paymentOrders = pgTable(
     check("payment_orders_method", sql`${t.method} IN (${sqlList(PAYMENT_METHODS)})`),
     check("payment_orders_transfer_iban", sql`${t.method} <> 'transfer' OR ${t.creditorIban} IS NOT NULL`),
     check("payment_orders_status", sql`${t.status} IN (${sqlList(PAYMENT_STATUSES)})`),
+    check("payment_orders_creditor_address", addressCheck(t.creditorAddress)),
+    // A statement names a cheque by its number: one cheque per number and account.
+    uniqueIndex("payment_orders_cheque_number_idx").on(t.bankAccountId, t.chequeNumber).where(sql`${t.chequeNumber} IS NOT NULL`),
     check("payment_orders_period", sql`${t.period} IS NULL OR ${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
   ],
 );

@@ -32,6 +32,8 @@ export const PaymentOrderSchema = z
     creditorIban: z.string().nullable(),
     chequeNumber: z.string().nullable(),
     receiptNumber: z.string().nullable(),
+    /** What a one-off payment is for (its remittance text); null for the jobs' orders. */
+    reason: z.string().nullable(),
     period: z.string().nullable(),
     chargeId: z.uuid().nullable(),
     businessDate: z.string(),
@@ -77,6 +79,7 @@ const PlanSchema = z
     mode: z.enum(["all_available", "fixed"]),
     amount: z.number().int().nullable(),
     buffer: z.number().int(),
+    method: z.enum(PAYMENT_METHODS),
     isDefault: z.boolean(),
   })
   .openapi("ReversementPlan");
@@ -124,7 +127,7 @@ const ackRoute = createRoute({
   path: "/v1/alerts/{id}/acknowledge",
   tags: ["Alertes"],
   security,
-  summary: "Acknowledge an alert (the caseworker has seen it)",
+  summary: "Acknowledge an alert: a `caseworker` alert by caseworkers, a `finance` alert by finance staff (the other team: 403)",
   middleware: [allow("alert.handle")] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse(AlertSchema, "Acknowledged"), ...notFound, ...conflict, ...errorResponses },
@@ -135,7 +138,7 @@ const closeRoute = createRoute({
   path: "/v1/alerts/{id}/close",
   tags: ["Alertes"],
   security,
-  summary: "Close an alert with a comment",
+  summary: "Close an alert with a comment: a `caseworker` alert by caseworkers, a `finance` alert by finance staff (the other team: 403)",
   middleware: [allow("alert.handle")] as const,
   request: { params: IdParam, ...jsonBody(CloseAlertInput) },
   responses: { 200: jsonResponse(AlertSchema, "Closed"), ...notFound, ...conflict, ...malformed, ...errorResponses },

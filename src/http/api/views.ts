@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { PostalAddress } from "../../domain/postal-address";
 
 /** A postal address as stored: town and country at least (SEPA hybrid address). */
-const PostalAddressSchema = z
+export const PostalAddressSchema = z
   .object({ street: z.string().optional(), postalCode: z.string().optional(), town: z.string(), country: z.string() })
   .openapi("PostalAddress");
 

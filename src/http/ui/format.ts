@@ -40,12 +40,12 @@ export const KIND_LABELS: Record<string, string> = {
   rent: "Loyer",
   charge: "Charge",
   reversement: "Reversement",
-  one_off: "Ponctuel",
-  final: "Clôture",
-  forward: "Reversement de fonds non gérés",
-  return_to_payer: "Retour au payeur",
   care: "Aide / soins",
   available: "Disponible",
+  one_off: "Paiement ponctuel",
+  final: "Solde de clôture",
+  forward: "Reversement hors prestation",
+  return_to_payer: "Restitution au payeur",
 };
 /** How an order reaches its creditor. */
 export const METHOD_LABELS: Record<string, string> = { transfer: "Virement", cash: "Espèces", cheque: "Chèque" };
@@ -94,4 +94,5 @@ export const PROPOSAL_LABELS: Record<string, string> = {
   "charge.update": "Changement d'IBAN d'un créancier",
   "transaction.reverse": "Annulation d'un versement",
   "overpayment.recover": "Récupération d'un indu",
+  "payment.one_off": "Paiement ponctuel",
 };

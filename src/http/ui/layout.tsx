@@ -15,6 +15,7 @@ const NAV: [string, string, Action | null][] = [
   ["/propositions", "Propositions", "proposal.list"],
   ["/traitements", "Traitements", "operations.view"],
   ["/utilisateurs", "Utilisateurs", "user.manage"],
+  ["/payeurs", "Payeurs", "banking.manage"],
   ["/journal", "Journal", "audit.read"],
 ];
 

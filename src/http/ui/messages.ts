@@ -9,6 +9,10 @@ import { DomainError, type DomainErrorCode } from "../../domain/errors";
 const ISSUE_FR: Record<string, string> = {
   required: "à renseigner",
   in_the_future: "la date est dans le futur",
+  past_date: "la date est passée : choisissez aujourd'hui ou une date à venir",
+  no_iban: "le bénéficiaire n'a pas d'IBAN : indiquez un créancier, ou payez en espèces ou par chèque",
+  charge_not_allowed: "seule l'enveloppe d'une charge désigne une charge",
+  iban_not_for_cash: "les espèces et les chèques ne vont vers aucun IBAN",
   under_18: "la personne doit être majeure (18 ans) à cette date",
   end_before_start: "la date de fin précède la date de début",
   too_short: "une période de contrat dure au moins 6 mois (R.271-2)",
@@ -44,6 +48,7 @@ const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {
   no_active_measure: "Aucune mesure MASP 2 en cours à la date de valeur.",
   prestation_not_managed: "Cette prestation ne peut pas entrer sur le compte géré.",
   insufficient_funds: "Fonds insuffisants.",
+  forbidden: "Cette action revient à une autre équipe (service financier ou travailleur social).",
 };
 
 /** A stable issue code of the services (or of a form's rule), in French. */

@@ -14,7 +14,9 @@ import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
+import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
 import { passwordRoutes } from "./pages/password";
+import { payerRoutes } from "./pages/payers";
 import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
@@ -48,6 +50,8 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   measureFormRoutes(ui);
   leaseFormRoutes(ui);
   chargeFormRoutes(ui);
+  oneOffPaymentRoutes(ui);
+  payerRoutes(ui);
   ibanFormRoutes(ui);
   beneficiaryRoutes(ui);
   creditRoutes(ui);

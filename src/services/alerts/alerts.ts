@@ -1,9 +1,10 @@
 import { and, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { mayHandleAlert } from "../../auth/permissions";
 import { beneficiaries } from "../../db/schema/beneficiaries";
 import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
-import { ConflictError, NotFoundError } from "../../domain/errors";
+import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
 import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
@@ -66,6 +67,13 @@ async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceC
     .where(and(eq(alerts.id, id), caseloadFilter(ctx)))
     .for("update", { of: alerts });
   if (!row) throw new NotFoundError("alert", id);
+  if (!mayHandleAlert(ctx.role, row.alert.audience)) {
+    throw new DomainError(
+      "forbidden",
+      row.alert.audience === "finance" ? "an alert about money is handled by finance staff" : "an alert about a beneficiary is handled by their caseworker",
+      { audience: row.alert.audience },
+    );
+  }
   return row.alert;
 }
 
@@ -96,7 +104,7 @@ export async function closeAlert({ ctx, id, data }: { ctx: ServiceContext; id: s
         status: "closed",
         closedAt: sql`now()`,
         closedBy: ctx.actor,
-        closeReason: "closed_by_caseworker",
+        closeReason: alert.audience === "finance" ? "closed_by_finance" : "closed_by_caseworker",
         closeComment: data.comment,
         updatedAt: sql`now()`,
       })

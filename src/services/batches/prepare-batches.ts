@@ -33,6 +33,8 @@ interface Leftover {
   order_id: string;
   kind: Parameters<typeof remittanceFor>[0]["kind"];
   period: string | null;
+  /** A one-off payment's reason, appended to its remittance text. */
+  reason: string | null;
   first_name: string;
   last_name: string;
 }
@@ -43,10 +45,10 @@ interface Leftover {
  * and a first name that starts with a plain letter (its initial is all the text keeps,
  * and transliteration leaves a plain letter as it is), where `remittanceFor` does no
  * more than cut, upper-case and join. Anything else (a surname to transliterate, a kind
- * without a label) is null here and written by `remittanceFor` itself, so the rule
+ * without a label, a one-off's reason to append) is null here and written by `remittanceFor` itself, so the rule
  * stays in one place and SQL only takes its shortcut.
  */
-const REMITTANCE_SQL = `case when ($3::jsonb ->> o.kind) is not null and b.last_name ~ $4 and b.first_name ~ '^[A-Za-z]' then
+const REMITTANCE_SQL = `case when o.reason is null and ($3::jsonb ->> o.kind) is not null and b.last_name ~ $4 and b.first_name ~ '^[A-Za-z]' then
     rtrim(left(concat_ws(' ', $3::jsonb ->> o.kind,
       case when coalesce(o.period, '') <> '' then substr(o.period, 6, 2) || '/' || substr(o.period, 1, 4) end,
       upper(rtrim(left(b.last_name, ${REMITTANCE_NAME_MAX}))), upper(left(b.first_name, 1))), ${REMITTANCE_MAX}))
@@ -60,7 +62,7 @@ const DUE_SQL = `o.status = 'pending' and o.method = 'transfer' and o.business_d
  * The due orders whose remittance the SQL shortcut cannot write, locked like the others
  * (the same transaction takes them below): few, and written by `remittanceFor`.
  */
-const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, b.first_name, b.last_name
+const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, o.reason, b.first_name, b.last_name
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
  where ${DUE_SQL} and (${REMITTANCE_SQL}) is null
@@ -167,7 +169,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
   };
   const remittanceParams = [JSON.stringify(REMITTANCE_LABELS), CLEAN.source];
   const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams]);
-  const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name }));
+  const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name, detail: o.reason }));
   const [result] = await runText<{ orders: number | null; total: string | null }>(tx, PREPARE_SQL, [
     bankAccountId,
     executionDate,

@@ -58,7 +58,7 @@ const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
   (select coalesce(json_agg(json_build_object('chargeId', x.charge_id, 'period', x.period, 'paid', x.paid::text)), '[]')
      from (select o.charge_id, o.period, sum(o.amount) as paid from payment_orders o
             where o.beneficiary_id = b.id and o.kind = 'charge' and o.status not in (${UNPAID}) group by o.charge_id, o.period) x) as charge_paid,
-  (select row_to_json(p) from (select frequency, weekday, day, mode, amount::text as amount, buffer::text as buffer
+  (select row_to_json(p) from (select frequency, weekday, day, mode, amount::text as amount, buffer::text as buffer, method
      from reversement_plans r where r.beneficiary_id = b.id) p) as plan,
   (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
      from (select to_char(c.value_date, 'YYYY-MM') as month, sum(c.amount) as amount from credits c
@@ -128,6 +128,7 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
             mode: plan.mode as ReversementPlan["mode"],
             amount: plan.amount === null ? null : toBigInt(plan.amount),
             buffer: toBigInt(plan.buffer),
+            method: (plan.method ?? "transfer") as ReversementPlan["method"],
           }
         : null,
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),

@@ -5,7 +5,7 @@ import { reversementPlans } from "../../db/schema/jobs";
 import { paymentOrders } from "../../db/schema/payments";
 import { withTransaction } from "../../db/transaction";
 import { ValidationError } from "../../domain/errors";
-import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_STATUSES } from "../../domain/payment-plans";
+import { DEFAULT_REVERSEMENT_PLAN, PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { reasonLabel } from "../../domain/payment-reasons";
 import { caseloadFilter, loadBeneficiary } from "../access";
 import { traceAccess } from "../audit/access-log";
@@ -30,6 +30,7 @@ export const paymentOrderView = (o: typeof paymentOrders.$inferSelect) => ({
   creditorIban: o.creditorIban,
   chequeNumber: o.chequeNumber,
   receiptNumber: o.receiptNumber,
+  reason: o.reason,
   period: o.period,
   chargeId: o.chargeId,
   businessDate: o.businessDate,
@@ -68,6 +69,8 @@ export const ReversementPlanInput = z
     mode: z.enum(["all_available", "fixed"]).default("all_available"),
     amount: PositiveCents.optional(),
     buffer: CentsOr(0),
+    /** Cash and cheque pay a person who has no bank account (IBAN) of their own. */
+    method: z.enum(PAYMENT_METHODS).default("transfer"),
   })
   .strict();
 
@@ -100,6 +103,7 @@ export async function setReversementPlan({
     mode: data.mode,
     amount: data.mode === "fixed" ? data.amount! : null,
     buffer: data.buffer,
+    method: data.method,
   };
   return withTransaction(ctx.db, async (tx) => {
     await loadBeneficiary(tx, ctx, beneficiaryId, { lock: true });
@@ -130,6 +134,7 @@ export async function getReversementPlan({ ctx, beneficiaryId }: { ctx: ServiceC
     mode: row.mode,
     amount: row.amount,
     buffer: row.buffer,
+    method: row.method,
     isDefault: false,
   };
 }

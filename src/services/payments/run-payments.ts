@@ -65,7 +65,7 @@ export async function runPayments({
     for (const state of states) {
       const r = PLANNERS[kind](state, asOf);
       for (const item of r.items) {
-        if (state.refusedIbans?.has(item.creditorIban)) skippedRefusedIban++;
+        if (item.creditorIban !== null && state.refusedIbans?.has(item.creditorIban)) skippedRefusedIban++;
         else items.push(item);
       }
       if (r.skipped === "no_iban") skippedNoIban++;
@@ -103,6 +103,7 @@ export async function runPayments({
         amount: i.amount.toString(),
         creditor_name: i.creditorName,
         creditor_iban: i.creditorIban,
+        method: i.method ?? "transfer",
       };
     });
     const [row] = await q<{ created: number; amount: string }>(WRITE_SQL, [JSON.stringify(rows), JSON.stringify(posts)]);

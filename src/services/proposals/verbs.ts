@@ -4,7 +4,9 @@ import { charges } from "../../db/schema/charges";
 import { queryRows } from "../../db/sql";
 import { maskIban } from "../../domain/iban";
 import { centsToJson } from "../../domain/money";
+import { DEFAULT_FOUR_EYES_THRESHOLD_CENTS, secondPersonReasons } from "../../domain/one-off-payments";
 import { loadBeneficiary } from "../access";
+import { approvedIbans, creditorIbanOf, OneOffPaymentInput, payOneOff } from "../banking/pay-one-off";
 import { UpdateBeneficiaryInput, updateBeneficiary } from "../beneficiaries/update-beneficiary";
 import { UpdateChargeInput, updateCharge } from "../charges/update-charge";
 import { RecoverOverpaymentInput, recoverOverpayment } from "../credits/recover-overpayment";
@@ -89,6 +91,36 @@ export const FOUR_EYES_VERBS = {
       summary: { amount: centsToJson(data.amount), payer: data.payer, prestation: data.prestation ?? null, valueDate: data.valueDate },
     }),
     apply: (ctx, { beneficiaryId, idempotencyKey, data }) => recoverOverpayment({ ctx, beneficiaryId, idempotencyKey, data }),
+    replayed: (result) => result.replayed,
+  }),
+  /** A one-off payment above `FOUR_EYES_THRESHOLD_CENTS`, or by transfer to an IBAN not yet approved for the beneficiary. */
+  "payment.one_off": fourEyes({
+    payload: z.object({ beneficiaryId: z.uuid(), idempotencyKey: IdempotencyKey, data: OneOffPaymentInput }),
+    async assess(ctx, { beneficiaryId, data }) {
+      const beneficiary = await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+      const creditorIban = creditorIbanOf(beneficiary, data);
+      const reasons = secondPersonReasons({
+        amount: data.amount,
+        threshold: ctx.fourEyesThresholdCents ?? DEFAULT_FOUR_EYES_THRESHOLD_CENTS,
+        creditorIban,
+        approvedIbans: creditorIban ? await approvedIbans(ctx.db, beneficiaryId) : new Set(),
+      });
+      if (reasons.length === 0) return null;
+      return {
+        beneficiaryId,
+        summary: {
+          amount: centsToJson(data.amount),
+          envelope: data.envelope,
+          method: data.method,
+          creditor: data.creditor?.name ?? null,
+          creditorIban: masked(creditorIban),
+          reason: data.reason,
+          executionDate: data.executionDate,
+          needs: reasons,
+        },
+      };
+    },
+    apply: (ctx, { beneficiaryId, idempotencyKey, data }) => payOneOff({ ctx, beneficiaryId, idempotencyKey, data }),
     replayed: (result) => result.replayed,
   }),
 };

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { mayHandleAlert } from "../../../auth/permissions";
 import { DomainError } from "../../../domain/errors";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
@@ -22,7 +23,7 @@ type Evidence = {
   reasonLabel?: string | null;
 };
 
-async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 404 | 422 = 200) {
+async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 403 | 404 | 422 = 200) {
   const alerts = await listAlerts({ ctx: c.get("ctx"), data: ACTIVE_ALERTS });
   return render(
     c,
@@ -86,7 +87,7 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
                 </tbody>
               </table>
             ) : null}
-            {!can(c, "alert.handle") ? null : (
+            {!can(c, "alert.handle") || !mayHandleAlert(c.get("session").user.role, a.audience) ? null : (
               <div class="alert-actions">
                 {a.status === "open" ? (
                   <form method="post" action={`/alertes/${a.id}/prise-en-compte`} class="inline">
@@ -128,13 +129,13 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
 export function alertRoutes(ui: UiApp) {
   ui.get("/alertes", (c) => inbox(c));
   // An id that is no alert's is answered like another caseload's alert: not found.
-  ui.use("/alertes/:id/*", permit("alert.handle", "aux travailleurs sociaux"));
+  ui.use("/alertes/:id/*", permit("alert.handle", "aux travailleurs sociaux et au service financier"));
   ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404)));
   const refused = (c: UiContext, error: unknown, conflict: string) =>
     inbox(
       c,
       { alertId: c.req.param("id") ?? "", text: refusal(error, { ...NOT_FOUND, conflict }).summary },
-      error instanceof DomainError && error.code === "not_found" ? 404 : 422,
+      error instanceof DomainError && error.code === "not_found" ? 404 : error instanceof DomainError && error.code === "forbidden" ? 403 : 422,
     );
   ui.post("/alertes/:id/prise-en-compte", async (c) => {
     try {

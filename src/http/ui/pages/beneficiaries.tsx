@@ -28,6 +28,7 @@ const DONE: Record<string, string> = {
   iban: "IBAN enregistré.",
   charge: "Charge ajoutée au budget.",
   versement: "Versement enregistré et réparti.",
+  paiement: "Paiement ponctuel enregistré : l'ordre attend son exécution (remise, chèque ou remise d'espèces).",
   proposition:
     "Proposition envoyée pour validation : elle s'appliquera quand une autre personne (service financier, cadre ou administrateur) l'aura approuvée.",
 };
@@ -174,6 +175,11 @@ export function beneficiaryRoutes(ui: UiApp) {
           {!can(c, "credit.record") || !inForce ? null : (
             <a class="button" href={`/versements/nouveau?beneficiaire=${id}`}>
               Saisir un versement
+            </a>
+          )}
+          {!can(c, "payment.execute") || !inForce ? null : (
+            <a class="button secondary" href={`/beneficiaires/${id}/paiement-ponctuel`}>
+              Paiement ponctuel
             </a>
           )}
         </div>

@@ -3,6 +3,7 @@ import { isCalendarDate } from "../../../domain/business-date";
 import { birthDateIssue } from "../../../domain/measure-rules";
 import { CreateBeneficiaryInput, createBeneficiary } from "../../../services/beneficiaries/create-beneficiary";
 import { listUsers } from "../../../services/users/users";
+import { AddressFields, addressFields, addressLabels, withoutEmptyAddress } from "../address-fields";
 import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
 import { Checkbox, ErrorSummary, Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
 import { refusal } from "../messages";
@@ -16,6 +17,7 @@ const LABELS = {
   msaNumber: "N° MSA",
   iban: "IBAN du bénéficiaire (pour les reversements)",
   caseworkerId: "Travailleur social référent",
+  ...addressLabels("address", "bénéficiaire"),
   mjagbf: "Une mesure judiciaire d'aide à la gestion du budget familial (MJAGBF) est en cours",
 };
 
@@ -26,6 +28,7 @@ const FIELDS = {
   cafNumber: typed.digits(13),
   msaNumber: typed.digits(13),
   iban: typed.iban,
+  ...addressFields("address"),
   caseworkerId: typed.choice,
   mjagbf: typed.checkbox,
 } satisfies FormFields;
@@ -64,6 +67,7 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
           <Field form={form} name="msaNumber" optional inputmode="numeric" />
         </div>
         <Field form={form} name="iban" optional hint="FR76 3000 6000 0112 3456 7890 189 — les espaces sont acceptés." />
+        <AddressFields form={form} prefix="address" legend="Adresse du bénéficiaire" />
         {!can(c, "beneficiary.assign") ? null : (
           <SelectField form={form} name="caseworkerId" optional options={[["", "— à désigner —"], ...caseworkers.map((u) => [u.id, u.displayName] as const)]} />
         )}
@@ -78,9 +82,9 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
 }
 
 export function beneficiaryFormRoutes(ui: UiApp) {
-  ui.get("/beneficiaires/nouveau", permit("beneficiary.write", WRITERS), (c) => page(c, { values: {}, errors: {}, labels: LABELS }));
+  ui.get("/beneficiaires/nouveau", permit("beneficiary.write", WRITERS), (c) => page(c, { values: { "address.country": "FR" }, errors: {}, labels: LABELS }));
   ui.post("/beneficiaires/nouveau", permit("beneficiary.write", WRITERS), async (c) => {
-    const values = await readForm(c);
+    const values = withoutEmptyAddress(await readForm(c), "address");
     // The referent is the finance staff's choice; a caseworker's own beneficiaries are theirs.
     const parsed = parseForm(CreateBeneficiaryInput, can(c, "beneficiary.assign") ? values : { ...values, caseworkerId: "" }, FIELDS, [
       adultToday(c.get("ctx").today()),

@@ -2,6 +2,7 @@
 import { CHARGE_CATEGORIES, CHARGE_FREQUENCIES } from "../../../domain/charge-schedule";
 import { AddChargeInput, addCharge } from "../../../services/charges/add-charge";
 import { listCharges } from "../../../services/charges/update-charge";
+import { AddressFields, addressFields, addressLabels, withoutEmptyAddress } from "../address-fields";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { CATEGORY_LABELS, FREQUENCY_LABELS } from "../format";
 import { Field, type FormState, readForm, SelectField, withRefusal } from "../forms";
@@ -20,6 +21,7 @@ const LABELS = {
   "creditor.iban": "IBAN du créancier",
   frequency: "Fréquence",
   startDate: "À partir du",
+  ...addressLabels("creditor.address", "créancier"),
 };
 
 const FIELDS = {
@@ -30,6 +32,7 @@ const FIELDS = {
   dueDay: typed.int(1, 28),
   "creditor.name": typed.text,
   "creditor.iban": typed.iban,
+  ...addressFields("creditor.address"),
   priority: typed.int(1, 1000),
   startDate: typed.date,
 } satisfies FormFields;
@@ -65,6 +68,7 @@ function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
         <Field form={form} name="creditor.name" />
         <Field form={form} name="creditor.iban" />
       </div>
+      <AddressFields form={form} prefix="creditor.address" legend="Adresse du créancier" />
       <div class="grid2">
         <Field form={form} name="priority" inputmode="numeric" hint="De 1 à 1000 ; 1 est servie d'abord." />
         <Field form={form} name="startDate" type="date" optional hint="Par défaut aujourd'hui." />
@@ -79,12 +83,16 @@ export function chargeFormRoutes(ui: UiApp) {
     const existing = await listCharges({ ctx: c.get("ctx"), beneficiaryId: beneficiary.id });
     // The next free priority: a new charge is served after the ones already planned.
     const priority = existing.reduce((max, ch) => Math.max(max, ch.priority), 0) + 1;
-    return page(c, { values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority) }, errors: {}, labels: LABELS });
+    return page(c, {
+      values: { category: "energy", frequency: "monthly", dueDay: "15", priority: String(priority), "creditor.address.country": "FR" },
+      errors: {},
+      labels: LABELS,
+    });
   });
   ui.post("/beneficiaires/:id/charges/nouvelle", permit("beneficiary.write", WRITERS), withBeneficiary, async (c) => {
     const beneficiary = c.get("beneficiary");
     const values = await readForm(c);
-    const parsed = parseForm(AddChargeInput, values, FIELDS);
+    const parsed = parseForm(AddChargeInput, withoutEmptyAddress(values, "creditor.address"), FIELDS);
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, form, 422);
     try {

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { getLease, SetLeaseInput } from "../../../services/leases/set-lease";
 import { submit } from "../../../services/proposals/proposals";
+import { AddressFields, addressFields, addressLabels, withoutEmptyAddress } from "../address-fields";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, frDate, frMonth } from "../format";
 import { centsToInput, Field, type FormState, type FormValues, readForm, withRefusal } from "../forms";
@@ -18,11 +19,13 @@ const LABELS = {
   dueDay: "Jour d'échéance",
   startDate: "Date d'entrée dans le logement",
   effectiveFrom: "Nouveaux montants à partir du mois de",
+  ...addressLabels("landlord.address", "bailleur"),
 };
 
 const FIELDS = {
   "landlord.name": typed.text,
   "landlord.iban": typed.iban,
+  ...addressFields("landlord.address"),
   rent: typed.euros,
   charges: typed.euros,
   housingBenefitToLandlord: typed.euros,
@@ -49,6 +52,7 @@ function page(c: UiContext, lease: Lease | undefined, form: FormState, status: 2
         <Field form={form} name="landlord.name" />
         <Field form={form} name="landlord.iban" />
       </div>
+      <AddressFields form={form} prefix="landlord.address" legend="Adresse du bailleur" />
       <div class="grid3">
         <Field form={form} name="rent" inputmode="decimal" placeholder="450,00" />
         <Field form={form} name="charges" inputmode="decimal" placeholder="0,00" optional />
@@ -77,13 +81,17 @@ const valuesOf = (lease: Lease | undefined): FormValues =>
     ? {
         "landlord.name": lease.landlord.name,
         "landlord.iban": lease.landlord.iban,
+        "landlord.address.street": lease.landlord.address?.street ?? "",
+        "landlord.address.postalCode": lease.landlord.address?.postalCode ?? "",
+        "landlord.address.town": lease.landlord.address?.town ?? "",
+        "landlord.address.country": lease.landlord.address?.country ?? "FR",
         rent: centsToInput(lease.rent),
         charges: centsToInput(lease.charges),
         housingBenefitToLandlord: centsToInput(lease.housingBenefitToLandlord),
         dueDay: String(lease.dueDay),
         startDate: lease.startDate,
       }
-    : { dueDay: "5" };
+    : { dueDay: "5", "landlord.address.country": "FR" };
 
 export function leaseFormRoutes(ui: UiApp) {
   const currentLease = async (c: UiContext) => (await getLease({ ctx: c.get("ctx"), beneficiaryId: c.get("beneficiary").id }))[0];
@@ -95,7 +103,7 @@ export function leaseFormRoutes(ui: UiApp) {
     const beneficiary = c.get("beneficiary");
     const lease = await currentLease(c);
     const values = await readForm(c);
-    const parsed = parseForm(SetLeaseInput, values, FIELDS);
+    const parsed = parseForm(SetLeaseInput, withoutEmptyAddress(values, "landlord.address"), FIELDS);
     const form: FormState = { values, errors: parsed.ok ? {} : parsed.errors, labels: LABELS };
     if (!parsed.ok) return page(c, lease, form, 422);
     try {

@@ -17,6 +17,8 @@ const REFUSALS = {
   proposal_decided: "Cette proposition a déjà été décidée.",
 };
 
+const METHOD_LABELS: Record<string, string> = { transfer: "virement", cash: "espèces", cheque: "chèque" };
+
 /** One line per part of the change, IBANs masked as the service gives them. */
 function Summary({ p }: { p: ProposalView }) {
   const s = p.summary as Record<string, unknown>;
@@ -45,7 +47,20 @@ function Summary({ p }: { p: ProposalView }) {
           </dd>
         </>
       ) : null}
-      {typeof s.amount === "number" ? (
+      {p.kind === "payment.one_off" ? (
+        <>
+          <dt>Paiement ponctuel</dt>
+          <dd>
+            {euros(Number(s.amount ?? 0))} à {String(s.creditor ?? "la personne")} ({METHOD_LABELS[String(s.method)] ?? String(s.method ?? "")}, le{" "}
+            {frDate(String(s.executionDate ?? ""))})
+          </dd>
+          <dt>IBAN</dt>
+          <dd class="iban">{String(s.creditorIban ?? "—")}</dd>
+          <dt>Motif</dt>
+          <dd>{String(s.reason ?? "")}</dd>
+        </>
+      ) : null}
+      {typeof s.amount === "number" && p.kind !== "payment.one_off" ? (
         <>
           <dt>Montant</dt>
           <dd>

@@ -1,0 +1,179 @@
+/// <reference lib="dom" />
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/tokens";
+import { createTestApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { STAFF_PASSWORD, staffUser } from "../support/ui";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const TODAY = "2026-03-06";
+
+/** WCAG 2.1 A and AA rules of axe-core on the page as it stands. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(AXE, "utf8"));
+  const result = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+  });
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * Money out in a real browser: finance staff pay a one-off invoice from the fiche (the
+ * envelopes' balances shown, a refusal over the envelope explained in French, a new
+ * IBAN sent for approval), an admin completes a payer's record with its address. Every
+ * page passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy.
+ */
+describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  let server: ReturnType<typeof serve>;
+  let base = "";
+  let browser: Browser;
+  let beneficiaryId = "";
+  const audited: Record<string, string[]> = {};
+  const cspViolations: string[] = [];
+
+  async function openPage(): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    });
+    return page;
+  }
+
+  async function loginAs(page: Page, email: string) {
+    await page.goto(`${base}/`);
+    await page.getByLabel("Adresse e-mail").fill(email);
+    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.waitForURL(`${base}/`);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const app = createTestApp(database.db, { today: () => TODAY });
+    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
+    const api = async (method: string, path: string, body: unknown, key?: string) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
+    await staffUser(database.db, "compta@asso.example", "finance", "Dominique Compta");
+    const b = await api("POST", "/v1/beneficiaries", {
+      firstName: "Jeanne",
+      lastName: "Moreau",
+      birthDate: "1968-05-11",
+      iban: "FR7630006000011234567890189",
+      address: { street: "12 rue des Lices", postalCode: "53000", town: "Laval", country: "FR" },
+    });
+    beneficiaryId = b.id;
+    await api("POST", `/v1/beneficiaries/${b.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+    await api("POST", "/v1/credits", { beneficiaryId: b.id, payer: "CAF", prestation: "RSA", amount: 30000, valueDate: "2026-03-03" }, "c1");
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--lang=fr-FR",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await database?.dispose();
+  });
+
+  it("finance staff pay an invoice from the fiche: refused over the envelope, recorded within it, sent for approval to a new IBAN", async () => {
+    const page = await openPage();
+    await loginAs(page, "compta@asso.example");
+    await page.goto(`${base}/beneficiaires/${beneficiaryId}`);
+    await page.getByRole("link", { name: "Paiement ponctuel" }).click();
+    const envelope = page.getByLabel("Enveloppe qui paie");
+    await expect(envelope.locator("option").allTextContents()).resolves.toContain("Disponible — 300,00\u00a0€");
+    audited.form = await accessibilityViolations(page);
+
+    await page.getByLabel("Montant (€)").fill("400");
+    await page.getByLabel("Motif (lu par le créancier)").fill("Facture lunettes 2026-118");
+    await page.getByRole("button", { name: "Enregistrer le paiement" }).click();
+    await page.waitForSelector("#erreurs");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("erreurs");
+    await expect(page.locator("#erreurs").textContent()).resolves.toContain("L'enveloppe Disponible ne contient que 300,00\u00a0€");
+    audited.refused = await accessibilityViolations(page);
+
+    await page.getByLabel("Montant (€)").fill("120,00");
+    await page.getByRole("button", { name: "Enregistrer le paiement" }).click();
+    await page.waitForURL(/fait=paiement/);
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Paiement ponctuel enregistré");
+    const balances = page.getByRole("table", { name: "Soldes des enveloppes" });
+    await expect(balances.textContent()).resolves.toContain("180,00\u00a0€");
+    audited.fiche = await accessibilityViolations(page);
+
+    await page.getByRole("link", { name: "Paiement ponctuel" }).click();
+    await page.getByLabel("Montant (€)").fill("50");
+    await page.getByLabel("Motif (lu par le créancier)").fill("Facture 77");
+    await page.getByLabel("Créancier (facultatif)", { exact: true }).fill("Optique Martin");
+    await page.getByLabel("IBAN du créancier").fill("DE89 3704 0044 0532 0130 00");
+    await page.getByLabel("Ville (créancier)").fill("Laval");
+    await page.getByRole("button", { name: "Enregistrer le paiement" }).click();
+    await page.waitForURL(/fait=proposition/);
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Proposition envoyée pour validation");
+    await page.goto(`${base}/propositions`);
+    const proposal = page.getByRole("region", { name: "Paiement ponctuel" });
+    await expect(proposal.textContent()).resolves.toContain("50,00\u00a0€ à Optique Martin (virement");
+    await expect(proposal.textContent()).resolves.not.toContain("DE89 3704");
+    audited.proposals = await accessibilityViolations(page);
+    await page.close();
+  });
+
+  it("an admin completes a payer's record with its address on the Payeurs page", async () => {
+    const page = await openPage();
+    await loginAs(page, "admin@asso.example");
+    await page.getByRole("link", { name: "Payeurs" }).click();
+    audited.payers = await accessibilityViolations(page);
+    await page.getByRole("link", { name: "Modifier MSA", exact: true }).click();
+    await page.getByLabel("Nom de l'organisme").fill("MSA Mayenne-Orne-Sarthe");
+    await page.getByLabel("Pays (organisme)").fill("");
+    await page.getByLabel("Ville (organisme)").fill("Laval");
+    await page.getByRole("button", { name: "Enregistrer l'organisme" }).click();
+    await page.waitForSelector("#erreurs");
+    await expect(page.locator("#erreurs").textContent()).resolves.toContain("Pays (organisme)");
+    audited.payerRefused = await accessibilityViolations(page);
+    await page.getByLabel("Pays (organisme)").fill("FR");
+    await page.getByLabel("Rue (organisme)").fill("76 boulevard Lucien Daniel");
+    await page.getByRole("button", { name: "Enregistrer l'organisme" }).click();
+    await page.waitForURL(/\/payeurs\?fait=1/);
+    const row = page.getByRole("row", { name: /MSA Mayenne-Orne-Sarthe/ });
+    await expect(row.textContent()).resolves.toContain("76 boulevard Lucien Daniel, Laval, FR");
+    await page.close();
+  });
+
+  it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
+    expect(Object.keys(audited).length).toBeGreaterThanOrEqual(5);
+    expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+});
