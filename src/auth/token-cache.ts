@@ -20,6 +20,8 @@ const MAX_ENTRIES = 10_000;
 /** How long a revocation waits for the processes' acknowledgements (a stuck process still meets the TTL). */
 const ACK_TIMEOUT_MS = 2_000;
 const ACK_KEEP_MS = 60_000;
+/** Publishing is tried this many times (0.1, 0.2… s apart, 1.5 s in all) before the TTL is left to do it. */
+const PUBLISH_ATTEMPTS = 6;
 
 const channelOf = (prefix: string) => `${prefix}:auth:access-changed`;
 const ackKeyOf = (prefix: string, nonce: string) => `${prefix}:auth:ack:${nonce}`;
@@ -168,12 +170,20 @@ type Announce = () => Promise<void>;
  */
 export function redisAnnouncer(redis: Redis, prefix: string, logger: Pick<Logger, "warn">): Announce {
   return async () => {
-    try {
-      const { told, acknowledged } = await publishAccessChange(redis, prefix);
-      if (acknowledged < told)
-        logger.warn({ told, acknowledged }, "access change: not every process acknowledged; the others forget the token within the cache's TTL");
-    } catch (error) {
-      logger.warn({ err: error }, "access change: Redis unreachable; the other processes forget the token within the cache's TTL");
+    // Our connection may be reconnecting while the other processes' subscriptions are up: try again for a while.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { told, acknowledged } = await publishAccessChange(redis, prefix);
+        if (acknowledged < told)
+          logger.warn({ told, acknowledged }, "access change: not every process acknowledged; the others forget the token within the cache's TTL");
+        return;
+      } catch (error) {
+        if (attempt >= PUBLISH_ATTEMPTS) {
+          logger.warn({ err: error }, "access change: Redis unreachable; the other processes forget the token within the cache's TTL");
+          return;
+        }
+        await sleep(100 * attempt);
+      }
     }
   };
 }
