@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
+import { onAccessChange, redisAnnouncer } from "./auth/token-cache";
 import { createToken, ROLES, type Role } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
@@ -35,9 +37,17 @@ async function main() {
   /** Opens the migrated database for one command, acting as `cli` in the audit. */
   const withDatabase = async (work: (ctx: ServiceContext) => Promise<void>) => {
     const database = await openMigratedDatabase(config, logger);
+    // The API processes cache tokens when they share Redis: a revocation or a disable made here is announced to them.
+    // Lazy: a command that takes no access away never connects.
+    const redis =
+      database.driver === "postgres"
+        ? new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null })
+        : undefined;
+    if (redis) onAccessChange(database.db, redisAnnouncer(redis, config.QUEUE_PREFIX, logger));
     try {
       await work(cliContext(database.db));
     } finally {
+      redis?.disconnect();
       await database.close();
     }
   };

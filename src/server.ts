@@ -3,7 +3,8 @@ import { Redis } from "ioredis";
 import { queueDashboard } from "../workers/dashboard";
 import { type JobRuntime, startJobRuntime } from "../workers/runtime";
 import { createLoginThrottle } from "./auth/login-throttle";
-import { createTokenResolver } from "./auth/tokens";
+import { cachedTokenResolver, onAccessChange, redisAnnouncer, type TokenCache } from "./auth/token-cache";
+import { createTokenResolver, lookupToken } from "./auth/tokens";
 import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
@@ -58,12 +59,24 @@ async function main() {
   let server: ReturnType<typeof serve> | undefined;
   // Sign-in throttling is shared through Redis when the jobs run there (several API processes), in memory otherwise.
   let throttleRedis: Redis | undefined;
+  // With Redis, API tokens are cached in the process and every revocation is announced to all (auth/token-cache.ts).
+  let tokenCache: TokenCache | undefined;
   if (role !== "worker") {
-    if (jobs.queues().length) throttleRedis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    if (jobs.queues().length) {
+      const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      throttleRedis = redis;
+      tokenCache = cachedTokenResolver({
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        lookup: (hash) => lookupToken(database.db, hash),
+        onSubscriptionLost: () => logger.warn("token cache: Redis subscription lost; every token is looked up in the database until it is back"),
+      });
+      onAccessChange(database.db, redisAnnouncer(redis, config.QUEUE_PREFIX, logger));
+    }
     const app = createApp({
       db: database.db,
       logger,
-      resolveToken: createTokenResolver(database.db),
+      resolveToken: tokenCache?.resolve ?? createTokenResolver(database.db),
       queueState: () => jobs.state(),
       runJob: (name, payload) => jobs.run(name, payload),
       secureCookies: config.COOKIE_SECURE === "on",
@@ -103,6 +116,7 @@ async function main() {
       });
     }
     await jobs.close();
+    tokenCache?.close();
     throttleRedis?.disconnect();
     await database.close();
     logger.info("stopped");

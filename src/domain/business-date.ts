@@ -1,3 +1,5 @@
+import { daysInMonth } from "./calendar";
+
 /** Business dates are calendar dates in Europe/Paris, whatever the server's clock zone. */
 const PARIS_DATE = new Intl.DateTimeFormat("en-CA", {
   timeZone: "Europe/Paris",
@@ -13,9 +15,13 @@ export function businessDate(at: Date = new Date()): string {
   return PARIS_DATE.format(at);
 }
 
-/** A real calendar date in `YYYY-MM-DD` (rejects 2026-02-30). */
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date in `YYYY-MM-DD` (rejects 2026-02-30); arithmetic, since every request's dates pass here. */
 export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  const parts = CALENDAR_DATE.exec(value);
+  if (!parts) return false;
+  const month = Number(parts[2]);
+  const day = Number(parts[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(parts[1]), month);
 }

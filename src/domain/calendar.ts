@@ -23,8 +23,15 @@ export function addMonths(date: string, months: number): string {
 
 export const addYears = (date: string, years: number): string => addMonths(date, years * 12);
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/** Arithmetic, not a `Date`: the credit path asks this for every month of a lease. `month` is 1–12. */
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  const days = DAYS_IN_MONTH[month - 1];
+  if (days === undefined) throw new RangeError(`not a month: ${month}`);
+  return days;
 }
 
 /** Days from `from` to `to` (positive when `to` is later). */

@@ -23,6 +23,7 @@ import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
+import { setLateHeader } from "./late-header";
 import { DEFAULT_LIMITS, limitsFor, type RequestLimits } from "./limits";
 import { adminAuth } from "./middleware/admin-auth";
 import { bearerAuth } from "./middleware/auth";
@@ -113,7 +114,7 @@ function securityHeaders(): MiddlewareHandler<AppEnv> {
     await (c.req.path.startsWith("/admin/") ? dashboard : strict)(c, async () => {
       await next();
     });
-    if (!isStatic) c.header("Cache-Control", "no-store");
+    if (!isStatic) setLateHeader(c, "Cache-Control", "no-store");
   };
 }
 
@@ -123,15 +124,37 @@ function securityHeaders(): MiddlewareHandler<AppEnv> {
  * transaction is not cut: it commits or rolls back on its own.
  */
 function requestLimits(defaults: RequestLimits): MiddlewareHandler<AppEnv> {
+  // Built once per distinct pair of limits (a handful), not per request.
+  const guards = new Map<string, { tooLarge: MiddlewareHandler<AppEnv>; slow: MiddlewareHandler<AppEnv> }>();
+  const guardsFor = (limits: RequestLimits) => {
+    const key = `${limits.bodyBytes}:${limits.timeoutMs}`;
+    let g = guards.get(key);
+    if (!g) {
+      g = {
+        tooLarge: bodyLimit({
+          maxSize: limits.bodyBytes,
+          onError: (c) => errorResponse(c, 413, "payload_too_large", `the request body exceeds ${limits.bodyBytes} bytes`),
+        }),
+        slow: timeout(limits.timeoutMs, () => new HTTPException(503, { message: `no answer within ${limits.timeoutMs} ms` })),
+      };
+      guards.set(key, g);
+    }
+    return g;
+  };
   return async (c, next) => {
     const limits = limitsFor(c.req.method, c.req.path, defaults);
-    const tooLarge = bodyLimit({
-      maxSize: limits.bodyBytes,
-      onError: (c) => errorResponse(c, 413, "payload_too_large", `the request body exceeds ${limits.bodyBytes} bytes`),
-    });
-    const slow = timeout(limits.timeoutMs, () => new HTTPException(503, { message: `no answer within ${limits.timeoutMs} ms` }));
-    return tooLarge(c, async () => {
+    const { tooLarge, slow } = guardsFor(limits);
+    const timed = async () => {
       await slow(c, next);
-    });
+    };
+    // A declared length is judged from the header alone: hono's bodyLimit would first open the
+    // body as a web stream, which takes @hono/node-server off its fast path of reading the body.
+    const length = c.req.header("content-length");
+    if (c.req.method === "GET" || c.req.method === "HEAD") return timed();
+    if (length !== undefined && /^\d+$/.test(length) && c.req.header("transfer-encoding") === undefined) {
+      if (Number(length) > limits.bodyBytes) return errorResponse(c, 413, "payload_too_large", `the request body exceeds ${limits.bodyBytes} bytes`);
+      return timed();
+    }
+    return tooLarge(c, timed);
   };
 }

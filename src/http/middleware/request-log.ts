@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Session } from "../../auth/sessions";
 import type { AppEnv } from "../env";
+import { setLateHeader } from "../late-header";
 
 /**
  * One summary line per request, on a child logger that carries the request id, with
@@ -32,6 +33,6 @@ export function requestLog(root: Logger): MiddlewareHandler<AppEnv> {
       },
       "request",
     );
-    c.header("X-Request-Id", requestId);
+    setLateHeader(c, "X-Request-Id", requestId);
   };
 }

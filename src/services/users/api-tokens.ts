@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { announceAccessChange } from "../../auth/token-cache";
 import { apiTokens } from "../../db/schema/auth";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
@@ -30,9 +31,12 @@ export async function listTokens({ ctx, userId }: { ctx: ServiceContext; userId?
   return rows.map(({ userDisabled, ...t }) => ({ ...t, active: t.revokedAt === null && userDisabled === null }));
 }
 
-/** Revocation is for good and immediate: the token lookup reads `revoked_at` on every request. */
+/**
+ * Revocation is for good and immediate: once committed, every process's token cache is
+ * told and acknowledges before this returns (auth/token-cache.ts).
+ */
 export async function revokeToken({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof TokenRef> }) {
-  return withTransaction(ctx.db, async (tx) => {
+  const outcome = await withTransaction(ctx.db, async (tx) => {
     const [row] = await tx
       .update(apiTokens)
       .set({ revokedAt: new Date() })
@@ -47,4 +51,6 @@ export async function revokeToken({ ctx, data }: { ctx: ServiceContext; data: z.
     if (!known) throw new NotFoundError("token", data.tokenId);
     return { id: known.id, revoked: true as const };
   });
+  await announceAccessChange(ctx.db);
+  return outcome;
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { endSessions } from "../../auth/sessions";
+import { announceAccessChange } from "../../auth/token-cache";
 import { users } from "../../db/schema/users";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, NotFoundError } from "../../domain/errors";
@@ -12,12 +13,13 @@ export type UserRef = z.input<typeof UserRef>;
 /**
  * A disabled staff member is out everywhere at once: their UI sessions are deleted
  * here, and their API tokens are refused from the next request on (the token lookup
- * joins `users.disabled_at`, in every process). Re-enabling lets them sign in again and
+ * joins `users.disabled_at`, and every process's token cache is told and acknowledges
+ * before this returns). Re-enabling lets them sign in again and
  * brings back the tokens nobody revoked meanwhile.
  */
 export async function disableUser({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof UserRef> }) {
   if (data.userId === ctx.userId) throw new ConflictError("one may not disable one's own account");
-  return withTransaction(ctx.db, async (tx) => {
+  const outcome = await withTransaction(ctx.db, async (tx) => {
     const [row] = await tx
       .update(users)
       .set({ disabledAt: new Date() })
@@ -28,6 +30,8 @@ export async function disableUser({ ctx, data }: { ctx: ServiceContext; data: z.
     await recordAudit(tx, ctx, { action: "user.disable", entityType: "user", entityId: row.id });
     return { id: row.id, disabled: true };
   });
+  await announceAccessChange(ctx.db);
+  return outcome;
 }
 
 export async function enableUser({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof UserRef> }) {
