@@ -17,6 +17,8 @@ const NAV: [string, string, Action | null][] = [
   ["/traitements", "Traitements", "operations.view"],
   ["/utilisateurs", "Utilisateurs", "user.manage"],
   ["/journal", "Journal", "audit.read"],
+  ["/courriels", "Courriels", "delivery.manage"],
+  ["/webhooks", "Webhooks", "delivery.manage"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (
