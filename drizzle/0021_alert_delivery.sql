@@ -31,6 +31,9 @@ CREATE TABLE "notification_events" (
 	"alert_id" uuid NOT NULL,
 	"version" integer NOT NULL,
 	"kind" text NOT NULL,
+	"alert_status" text NOT NULL,
+	"periods" text[] NOT NULL,
+	"evidence" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"dispatched_at" timestamp with time zone,
 	CONSTRAINT "notification_events_kind" CHECK ("notification_events"."kind" IN ('raised', 'updated', 'closed'))
@@ -95,8 +98,7 @@ CREATE INDEX "notification_deliveries_digest" ON "notification_deliveries" USING
 CREATE INDEX "notification_deliveries_subscription" ON "notification_deliveries" USING btree ("subscription_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_events_version" ON "notification_events" USING btree ("alert_id","version");--> statement-breakpoint
 CREATE INDEX "notification_events_pending" ON "notification_events" USING btree ("created_at") WHERE "notification_events"."dispatched_at" IS NULL;--> statement-breakpoint
-CREATE INDEX "outbound_mails_created" ON "outbound_mails" USING btree ("created_at");--> statement-breakpoint
--- hand-written
+CREATE INDEX "outbound_mails_created" ON "outbound_mails" USING btree ("created_at");-- hand-written
 -- The outbox: every alert raised, grown or closed gets its event row in the transaction that changed it, whoever wrote it.
 CREATE FUNCTION alerts_outbox()
  RETURNS trigger
@@ -117,10 +119,10 @@ BEGIN
   ELSE
     RETURN NULL;
   END IF;
-  INSERT INTO notification_events (id, alert_id, version, kind)
+  INSERT INTO notification_events (id, alert_id, version, kind, alert_status, periods, evidence)
   VALUES (gen_random_uuid(), NEW.id,
           coalesce((SELECT max(e.version) FROM notification_events e WHERE e.alert_id = NEW.id), 0) + 1,
-          event_kind);
+          event_kind, NEW.status, NEW.periods, NEW.evidence);
   RETURN NULL;
 END
 $function$

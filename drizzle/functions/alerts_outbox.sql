@@ -17,10 +17,10 @@ BEGIN
   ELSE
     RETURN NULL;
   END IF;
-  INSERT INTO notification_events (id, alert_id, version, kind)
+  INSERT INTO notification_events (id, alert_id, version, kind, alert_status, periods, evidence)
   VALUES (gen_random_uuid(), NEW.id,
           coalesce((SELECT max(e.version) FROM notification_events e WHERE e.alert_id = NEW.id), 0) + 1,
-          event_kind);
+          event_kind, NEW.status, NEW.periods, NEW.evidence);
   RETURN NULL;
 END
 $function$

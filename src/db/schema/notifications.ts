@@ -56,6 +56,10 @@ export const notificationEvents = pgTable(
       .references(() => alerts.id),
     version: integer("version").notNull(),
     kind: text("kind", { enum: ALERT_EVENT_KINDS }).notNull(),
+    /** The alert as this version left it: what its mails and webhooks say, whatever it becomes later. */
+    alertStatus: text("alert_status").notNull(),
+    periods: text("periods").array().notNull(),
+    evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
   },

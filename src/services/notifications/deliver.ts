@@ -119,7 +119,7 @@ async function mailContent(deps: DeliveryDeps, tx: Tx, row: Delivery): Promise<M
     evidence: Record<string, unknown>;
   }>(
     tx,
-    sql`select a.id as alert_id, a.beneficiary_id, b.first_name, b.last_name, a.type, e.kind, a.periods, a.evidence
+    sql`select a.id as alert_id, a.beneficiary_id, b.first_name, b.last_name, a.type, e.kind, e.periods, e.evidence
           from notification_deliveries d
           join notification_events e on e.id = d.event_id
           join alerts a on a.id = d.alert_id
