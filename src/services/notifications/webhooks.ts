@@ -16,9 +16,10 @@ import { recordAudit, type ServiceContext } from "../context";
 const WebhookUrl = z
   .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
   .max(2000)
+  // Zod runs a refinement even after the URL check failed: parse defensively.
   .refine((u) => {
-    const url = new URL(u);
-    return !url.username && !url.password;
+    const url = URL.parse(u);
+    return url !== null && !url.username && !url.password;
   }, "no user or password in the URL");
 
 export const CreateWebhookInput = z
