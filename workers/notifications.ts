@@ -9,7 +9,7 @@ import { dispatchEvents, dueDeliveries } from "../src/services/notifications/dis
 import type { Mailer } from "../src/services/notifications/mailer";
 import { createRedis } from "./connection";
 
-export const NOTIFICATIONS_QUEUE = "notifications";
+const NOTIFICATIONS_QUEUE = "notifications";
 
 export interface NotificationsOptions {
   db: Db;
@@ -32,7 +32,7 @@ export interface NotificationsRuntime {
   close(): Promise<void>;
 }
 
-export const DELIVERY_DEFAULTS = { retryBaseMs: 30_000, giveUpAfterMs: 24 * 3600_000, webhookTimeoutMs: 10_000 };
+const DELIVERY_DEFAULTS = { retryBaseMs: 30_000, giveUpAfterMs: 24 * 3600_000, webhookTimeoutMs: 10_000 };
 
 /**
  * The `notifications` queue: a `dispatch` job every `pollMs` turns the outbox's events

@@ -1,4 +1,4 @@
-import { ALL_ALERT_TYPES, type AlertKind } from "./finance-alerts";
+import type { AlertKind } from "./finance-alerts";
 
 /** How a staff member receives an alert type: at once, or in the 08:30 digest (Paris). */
 export const DELIVERY_MODES = ["immediate", "digest"] as const;
@@ -17,12 +17,11 @@ export const DELIVERY_CHANNELS = ["mail", "webhook"] as const;
 export const DELIVERY_KINDS = ["alert", "digest", "notice"] as const;
 /** `grouped`: a digest item, sent inside its digest (`digest_id`). */
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed", "grouped"] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const SUBSCRIPTION_STATUSES = ["active", "paused", "deleted"] as const;
 
 /** A MASP 3 trigger cannot wait for tomorrow's digest (L.271-5: the Département must be told). */
-export const ALWAYS_IMMEDIATE: readonly AlertKind[] = ["masp3_trigger"];
+const ALWAYS_IMMEDIATE: readonly AlertKind[] = ["masp3_trigger"];
 
 /** The webhook events one alert event emits: the generic one, plus the specific ones of the contract. */
 export function webhookEventsFor(alertType: AlertKind, kind: AlertEventKind): WebhookEvent[] {
@@ -52,5 +51,3 @@ export function shortName(firstName: string, lastName: string): string {
   const initial = [...lastName.trim()][0];
   return initial ? `${firstName.trim()} ${initial.toUpperCase()}.` : firstName.trim();
 }
-
-export const isAlertType = (t: string): t is AlertKind => (ALL_ALERT_TYPES as readonly string[]).includes(t);

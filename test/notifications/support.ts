@@ -7,7 +7,7 @@ import { beneficiaries } from "../../src/db/schema/beneficiaries";
 import { alerts } from "../../src/db/schema/jobs";
 import type { AlertKind } from "../../src/domain/finance-alerts";
 
-export interface ReceivedMail {
+interface ReceivedMail {
   envelopeTo: string[];
   raw: string;
   parsed: ParsedMail;

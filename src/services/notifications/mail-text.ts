@@ -76,7 +76,7 @@ function amountsOf(summary: AlertSummary): { lines: PeriodLine[]; totals: string
   return { lines, totals };
 }
 
-export const ficheUrl = (publicUrl: string, beneficiaryId: string) => `${publicUrl.replace(/\/+$/, "")}/beneficiaires/${beneficiaryId}`;
+const ficheUrl = (publicUrl: string, beneficiaryId: string) => `${publicUrl.replace(/\/+$/, "")}/beneficiaires/${beneficiaryId}`;
 
 /** The lines of one alert, shared by its own mail and the digest. */
 function alertLines(summary: AlertSummary, publicUrl: string): string[] {

@@ -4,7 +4,7 @@ import type { Tx } from "../../db/client";
 import { outboundMails } from "../../db/schema/notifications";
 import type { MailText } from "./mail-text";
 
-export interface OutgoingMail extends MailText {
+interface OutgoingMail extends MailText {
   deliveryId: string;
   /** `<delivery-id@host>`: the same on every attempt, so a mail resent after a crash is folded by the client. */
   messageId: string;
