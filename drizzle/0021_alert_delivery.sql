@@ -98,7 +98,8 @@ CREATE INDEX "notification_deliveries_digest" ON "notification_deliveries" USING
 CREATE INDEX "notification_deliveries_subscription" ON "notification_deliveries" USING btree ("subscription_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_events_version" ON "notification_events" USING btree ("alert_id","version");--> statement-breakpoint
 CREATE INDEX "notification_events_pending" ON "notification_events" USING btree ("created_at") WHERE "notification_events"."dispatched_at" IS NULL;--> statement-breakpoint
-CREATE INDEX "outbound_mails_created" ON "outbound_mails" USING btree ("created_at");-- hand-written
+CREATE INDEX "outbound_mails_created" ON "outbound_mails" USING btree ("created_at");--> statement-breakpoint
+-- hand-written
 -- The outbox: every alert raised, grown or closed gets its event row in the transaction that changed it, whoever wrote it.
 CREATE FUNCTION alerts_outbox()
  RETURNS trigger

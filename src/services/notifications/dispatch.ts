@@ -69,7 +69,7 @@ export async function dispatchEvents(db: Db, today: string, limit = 200): Promis
     const events = await queryRows<EventRow>(
       tx,
       sql`select e.id, e.alert_id, e.version, e.kind, e.created_at, a.type, a.audience, e.alert_status as status, a.beneficiary_id, e.periods, e.evidence, b.caseworker_id
-            from notification_events e join alerts a on a.id = e.alert_id join beneficiaries b on b.id = a.beneficiary_id
+            from notification_events e join alerts a on a.id = e.alert_id left join beneficiaries b on b.id = a.beneficiary_id
            where e.dispatched_at is null order by e.created_at, e.id limit ${limit} for update of e skip locked`,
     );
     if (events.length === 0) return { events: 0, deliveries: 0 };
