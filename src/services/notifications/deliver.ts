@@ -80,7 +80,7 @@ export async function deliverOne(deps: DeliveryDeps, id: string): Promise<Delive
       })
       .where(eq(notificationDeliveries.id, id));
     if (!givenUp) return { outcome: "retry", attempts, nextAttemptAt };
-    if (row.subscriptionId) await pauseFailingSubscription(tx, row.subscriptionId);
+    if (row.subscriptionId) await pauseFailingSubscription(deps.db, tx, row.subscriptionId);
     return { outcome: "failed" };
   });
 }
@@ -155,14 +155,14 @@ async function attemptWebhook(deps: DeliveryDeps, tx: Tx, row: Delivery): Promis
 }
 
 /** A receiver that failed a delivery for a whole day is paused, and every active admin is told by mail. */
-async function pauseFailingSubscription(tx: Tx, subscriptionId: string) {
+async function pauseFailingSubscription(db: Db, tx: Tx, subscriptionId: string) {
   const paused = await tx
     .update(webhookSubscriptions)
     .set({ status: "paused", pausedAt: new Date(), pauseReason: "deliveries failing for 24 hours" })
     .where(and(eq(webhookSubscriptions.id, subscriptionId), eq(webhookSubscriptions.status, "active")))
     .returning({ id: webhookSubscriptions.id });
   if (paused.length === 0) return;
-  const ctx = systemContext(tx as unknown as Db, SYSTEM_ACTOR);
+  const ctx = systemContext(db, SYSTEM_ACTOR);
   await recordAudit(tx, ctx, { action: "webhook.pause", entityType: "webhook_subscription", entityId: subscriptionId, changes: { reason: "failing" } });
   const admins = await tx
     .select({ id: users.id })
