@@ -53,6 +53,20 @@ const Env = z.object({
   BODY_LIMIT_BYTES: envInt(1024, 1024 * 1024 * 1024, 1024 * 1024),
   /** Longest time to answer a request by default (job runs and statement imports are allowed more). */
   REQUEST_TIMEOUT_MS: envInt(100, 3_600_000, 30_000),
+  /** Where alert mails go: `smtp://host:port` (STARTTLS when offered) or `smtps://` (TLS); unset: kept in the database (Courriels page). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().min(3).max(200).default("MASP <masp@localhost>"),
+  /** The address of the web UI as staff reach it: the links to the fiche in mails. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, "must be an http(s):// URL")
+    .default("http://localhost:3000"),
+  /** How often the outbox of alert events is read and due mails and webhooks are queued. */
+  NOTIFICATIONS_POLL_MS: envInt(100, 600_000, 5_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

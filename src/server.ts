@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import { queueDashboard } from "../workers/dashboard";
+import { type NotificationsRuntime, startNotifications } from "../workers/notifications";
 import { type JobRuntime, startJobRuntime } from "../workers/runtime";
 import { createLoginThrottle } from "./auth/login-throttle";
 import { cachedTokenResolver, onAccessChange, redisAnnouncer, type TokenCache } from "./auth/token-cache";
@@ -9,6 +10,7 @@ import { openMigratedDatabase } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./http/app";
 import { createLogger, describeError } from "./logger";
+import { databaseMailer, smtpMailer } from "./services/notifications/mailer";
 
 type Role = "all" | "api" | "worker";
 
@@ -55,6 +57,21 @@ async function main() {
     allowInProcess: database.driver === "pglite",
     lock: { durationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS },
   });
+
+  // Alert mails and webhooks are sent by the processes that run jobs.
+  let notifications: NotificationsRuntime | undefined;
+  if (role !== "api") {
+    if (!config.SMTP_URL) logger.warn("SMTP_URL is not set: alert mails are kept in the database and shown to admins on the Courriels page, not sent");
+    notifications = await startNotifications({
+      db: database.db,
+      logger: logger.child({ component: "notifications" }),
+      mailer: config.SMTP_URL ? smtpMailer(config.SMTP_URL, config.MAIL_FROM) : databaseMailer(),
+      publicUrl: config.PUBLIC_URL,
+      pollMs: config.NOTIFICATIONS_POLL_MS,
+      redis: jobs.mode === "queue" ? { url: config.REDIS_URL, prefix: config.QUEUE_PREFIX } : undefined,
+      lock: { durationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_STALLED_INTERVAL_MS },
+    });
+  }
 
   let server: ReturnType<typeof serve> | undefined;
   // Sign-in throttling is shared through Redis when the jobs run there (several API processes), in memory otherwise.
@@ -115,6 +132,7 @@ async function main() {
         if ("closeIdleConnections" in s) (s as { closeIdleConnections(): void }).closeIdleConnections();
       });
     }
+    await notifications?.close();
     await jobs.close();
     tokenCache?.close();
     throttleRedis?.disconnect();

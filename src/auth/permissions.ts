@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   /** Disable and re-enable staff, reset their password, list and revoke API tokens. */
   "user.manage": [],
   "user.list": ["finance", "caseworker", "manager"],
+  /** Webhook subscriptions and their delivery log, the mails kept in the database (Courriels): admins only. */
+  "delivery.manage": [],
   /** See the proposals waiting for a second person (a caseworker: those of their caseload). */
   "proposal.list": ["finance", "caseworker", "manager"],
   /** Approve or reject someone else's proposal: the checkers of four eyes. */

@@ -14,6 +14,7 @@ import { healthRoutes } from "./api/health";
 import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { moneyOutRoutes } from "./api/money-out";
+import { notificationRoutes } from "./api/notifications";
 import { operationRoutes } from "./api/operations";
 import { paymentBatchRoutes } from "./api/payment-batches";
 import { proposalRoutes } from "./api/proposals";
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));
   app.route("/", auditRoutes(deps));
+  app.route("/", notificationRoutes(deps));
 
   // Generated once, on first request: the routes do not change while the process lives.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;

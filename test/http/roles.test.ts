@@ -82,6 +82,15 @@ const API: Record<string, Expectation> = {
   "POST /v1/users": "user.create",
   "POST /v1/users/{id}/disable": "user.manage",
   "POST /v1/users/{id}/enable": "user.manage",
+  // One's own settings, anyone's for an admin: someone else's are a 404 (services/notifications/preferences.ts).
+  "PUT /v1/users/{id}/notifications": null,
+  "PUT /v1/users/{id}/absence": null,
+  "GET /v1/webhooks": "delivery.manage",
+  "POST /v1/webhooks": "delivery.manage",
+  "DELETE /v1/webhooks/{id}": "delivery.manage",
+  "POST /v1/webhooks/{id}/pause": "delivery.manage",
+  "POST /v1/webhooks/{id}/resume": "delivery.manage",
+  "GET /v1/webhooks/{id}/deliveries": "delivery.manage",
 };
 
 /** The routes of `app.routes` that are not API operations: the UI, the docs, the queue dashboard. */
@@ -108,6 +117,8 @@ const OTHER: Record<string, Expectation> = {
   "POST /payeurs/modifier": "banking.manage",
   "POST /beneficiaires/:id/mesure/nouvelle": "beneficiary.write",
   "GET /journal": "audit.read",
+  "GET /courriels": "delivery.manage",
+  "GET /webhooks": "delivery.manage",
   "GET /paiements": "operations.view",
   "GET /virements": "operations.view",
   "POST /virements/remises": "payment.execute",
@@ -192,6 +203,7 @@ describe("the role matrix covers every route, API and UI, for every role", () =>
       "user.create": ["admin"],
       "user.list": ["admin", "finance", "caseworker", "manager"],
       "user.manage": ["admin"],
+      "delivery.manage": ["admin"],
       "proposal.list": ["admin", "finance", "caseworker", "manager"],
       "proposal.decide": ["admin", "finance", "manager"],
       "audit.read": ["admin", "manager"],

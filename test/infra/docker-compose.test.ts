@@ -54,12 +54,12 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("defines exactly the api, postgres, redis and worker services", () => {
+  it("defines exactly the api, mailpit, postgres, redis and worker services", () => {
     const services = compose("config", "--services")
       .split("\n")
       .map((s) => s.trim())
       .filter(Boolean);
-    expect(services.sort()).toEqual(["api", "postgres", "redis", "worker"]);
+    expect(services.sort()).toEqual(["api", "mailpit", "postgres", "redis", "worker"]);
   });
 
   it("runs Redis with AOF persistence and the noeviction policy BullMQ requires", () => {
@@ -78,5 +78,13 @@ describe("docker-compose.yml", () => {
   it("exposes the API on 3000 and no port for the worker", () => {
     expect(serviceBlock(raw, "api")).toMatch(/["']?3000:3000["']?/);
     expect(serviceBlock(raw, "worker")).not.toMatch(/^\s+ports:/m);
+  });
+
+  it("sends the worker's alert mails to Mailpit, whose web UI is on 8025", () => {
+    expect(serviceBlock(raw, "mailpit")).toMatch(/image:\s*["']?axllent\/mailpit:/m);
+    expect(serviceBlock(raw, "mailpit")).toMatch(/["']?8025:8025["']?/);
+    const worker = serviceBlock(raw, "worker");
+    expect(worker).toMatch(/SMTP_URL:\s*smtp:\/\/mailpit:1025/);
+    expect(worker).toMatch(/PUBLIC_URL:/);
   });
 });

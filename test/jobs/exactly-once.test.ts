@@ -307,6 +307,7 @@ describe("the cron schedules", () => {
       ["charge-payments", "15 6 * * *"],
       ["reversements", "0 7 * * *"],
       ["unpaid-rent-check", "0 8 * * *"],
+      ["alert-digest", "30 8 * * *"],
     ];
     for (const [name, pattern] of expected) {
       const queue = new Queue(name, { connection: { url: TEST_REDIS_URL }, prefix });

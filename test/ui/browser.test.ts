@@ -10,6 +10,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { runText } from "../../src/db/sql";
+import { deliverOne } from "../../src/services/notifications/deliver";
+import { dispatchEvents, dueDeliveries } from "../../src/services/notifications/dispatch";
+import { databaseMailer } from "../../src/services/notifications/mailer";
 import { queueDashboard } from "../../workers/dashboard";
 import type { JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
@@ -371,6 +374,25 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.locator("main").textContent()).resolves.toContain("AC04 Compte clôturé");
     await expect(page.getByRole("table", { name: "Historique de l'ordre" }).textContent()).resolves.toContain("Rejeté par la banque");
     await capture(page, "virements-ordre");
+    await page.close();
+  });
+
+  it("Courriels and Webhooks: admins see the alert mails kept without SMTP and each subscription's delivery log", async () => {
+    await api("POST", "/v1/webhooks", { url: "http://127.0.0.1:9/masp", events: ["alert.raised", "masp3.triggered"] });
+    // What the notifications queue does, in line: the alerts of the cases above become mails and webhook calls.
+    await dispatchEvents(database.db, TODAY);
+    const deps = { db: database.db, mailer: databaseMailer(), publicUrl: base, retryBaseMs: 60_000, giveUpAfterMs: 86_400_000, webhookTimeoutMs: 2_000 };
+    for (const d of await dueDeliveries(database.db)) await deliverOne(deps, d.id);
+    const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await loginAs(page, "admin@asso.example");
+    await page.getByRole("link", { name: "Courriels" }).click();
+    await page.waitForURL(`${base}/courriels`);
+    await expect(page.locator("main").textContent()).resolves.toContain("[MASP] Déclencheur MASP 3 (L.271-5) – Paul L.");
+    await capture(page, "courriels");
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.waitForURL(`${base}/webhooks`);
+    await expect(page.locator("main").textContent()).resolves.toContain("masp3.triggered");
+    await capture(page, "webhooks");
     await page.close();
   });
 

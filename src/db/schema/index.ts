@@ -11,6 +11,7 @@ export * from "./jobs";
 export * from "./leases";
 export * from "./ledger";
 export * from "./measures";
+export * from "./notifications";
 export * from "./payers";
 export * from "./payments";
 export * from "./proposals";

@@ -68,6 +68,7 @@ export const JOB_LABELS: Record<string, string> = {
   "unpaid-rent-check": "Contrôle des impayés",
   "ledger-verify": "Vérification du grand livre",
   retention: "Purge des traces anciennes",
+  "alert-digest": "Récapitulatif quotidien des alertes",
 };
 export const CATEGORY_LABELS: Record<string, string> = {
   energy: "Énergie",

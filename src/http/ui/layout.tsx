@@ -17,6 +17,8 @@ const NAV: [string, string, Action | null][] = [
   ["/utilisateurs", "Utilisateurs", "user.manage"],
   ["/payeurs", "Payeurs", "banking.manage"],
   ["/journal", "Journal", "audit.read"],
+  ["/courriels", "Courriels", "delivery.manage"],
+  ["/webhooks", "Webhooks", "delivery.manage"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (

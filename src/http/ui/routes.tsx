@@ -8,6 +8,7 @@ import { beneficiaryFormRoutes } from "./pages/beneficiary-form";
 import { chargeFormRoutes } from "./pages/charge-form";
 import { creditRoutes } from "./pages/credits";
 import { dashboardRoutes } from "./pages/dashboard";
+import { deliveryRoutes } from "./pages/deliveries";
 import { ibanFormRoutes } from "./pages/iban-form";
 import { jobRoutes } from "./pages/jobs";
 import { journalRoutes } from "./pages/journal";
@@ -62,5 +63,6 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   proposalRoutes(ui);
   jobRoutes(ui, deps);
   journalRoutes(ui);
+  deliveryRoutes(ui);
   return ui;
 }
