@@ -27,6 +27,8 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   audit_log: "SELECT, INSERT",
   // What a batch's file says, frozen when it was prepared: the same bytes on every download.
   payment_batch_orders: "SELECT, INSERT",
+  // A closed measure's final statement, frozen: it prints the same every time.
+  measure_closings: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

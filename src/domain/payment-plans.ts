@@ -16,6 +16,7 @@ type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
 /** How an order reaches its creditor: only transfers go into SEPA files. */
 export const PAYMENT_METHODS = ["transfer", "cash", "cheque"] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /**
  * The life of an order (src/domain/payment-order-life.ts): `pending` → `batched` (in a

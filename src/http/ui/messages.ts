@@ -42,6 +42,7 @@ const ERROR_FR: Partial<Record<DomainErrorCode, string>> = {
   conflict: "L'opération est en conflit avec l'existant.",
   idempotency_conflict: "Cette saisie a déjà été confirmée avec d'autres valeurs : recommencez la saisie.",
   no_active_measure: "Aucune mesure MASP 2 en cours à la date de valeur.",
+  measure_ended: "La mesure a pris fin : ouvrez une nouvelle mesure ou vérifiez la date.",
   prestation_not_managed: "Cette prestation ne peut pas entrer sur le compte géré.",
   insufficient_funds: "Fonds insuffisants.",
 };

@@ -34,6 +34,8 @@ function measureView(m: LoadedMeasure, today: string) {
       extension: a.extension,
       extensionReason: a.extensionReason,
       budgetPlanNote: a.budgetPlanNote,
+      endDate: a.endDate,
+      previousEndDate: a.previousEndDate,
       actor: a.actor,
       createdAt: a.createdAt.toISOString(),
     })),
