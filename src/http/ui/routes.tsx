@@ -14,6 +14,7 @@ import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
+import { measureLifeRoutes } from "./pages/measure-life";
 import { passwordRoutes } from "./pages/password";
 import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
@@ -46,6 +47,7 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   // The fixed paths (`/beneficiaires/nouveau`) before the fiche's `/beneficiaires/:id`.
   beneficiaryFormRoutes(ui);
   measureFormRoutes(ui);
+  measureLifeRoutes(ui);
   leaseFormRoutes(ui);
   chargeFormRoutes(ui);
   ibanFormRoutes(ui);
