@@ -163,7 +163,14 @@ export function measureLifeRoutes(ui: UiApp) {
     action: "beneficiary.write",
     who: WRITERS,
     schema: RenewMeasureInput,
-    fields: { "review.date": typed.date, "review.author": typed.text, "review.outcome": typed.choice, "review.comment": typed.text, endDate: typed.date, level: typed.choice },
+    fields: {
+      "review.date": typed.date,
+      "review.author": typed.text,
+      "review.outcome": typed.choice,
+      "review.comment": typed.text,
+      endDate: typed.date,
+      level: typed.choice,
+    },
     labels: {
       "review.date": "Date du bilan",
       "review.author": "Auteur du bilan",
@@ -188,7 +195,12 @@ export function measureLifeRoutes(ui: UiApp) {
         <input type="hidden" name="review.outcome" value="renew" />
         <TextArea form={form} name="review.comment" optional rows={3} hint="L'évaluation qui fonde le renouvellement." />
         <Field form={form} name="endDate" type="date" hint="De 6 mois à 2 ans ; 4 ans au plus pour la mesure et ses renouvellements." />
-        <SelectField form={form} name="level" options={LEVELS} hint="Changer de niveau : renouvellement avec transformation (une MASP 2 reprend les prestations gérées)." />
+        <SelectField
+          form={form}
+          name="level"
+          options={LEVELS}
+          hint="Changer de niveau : renouvellement avec transformation (une MASP 2 reprend les prestations gérées)."
+        />
       </>
     ),
     apply: (c, m, data) => renewMeasure({ ctx: c.get("ctx"), measureId: m.id, data }),
@@ -392,8 +404,8 @@ export function measureLifeRoutes(ui: UiApp) {
         <p>Le {frDate(notice.date)}</p>
         <h1>Fin d'une mesure d'accompagnement social personnalisé</h1>
         <p>
-          Madame, Monsieur, la mesure d'accompagnement social personnalisé avec gestion des prestations sociales (MASP 2, art. L.271-2 du code de
-          l'action sociale et des familles) de {notice.person.firstName} {notice.person.lastName}, né(e) le {frDate(notice.person.birthDate)}
+          Madame, Monsieur, la mesure d'accompagnement social personnalisé avec gestion des prestations sociales (MASP 2, art. L.271-2 du code de l'action
+          sociale et des familles) de {notice.person.firstName} {notice.person.lastName}, né(e) le {frDate(notice.person.birthDate)}
           {notice.person.cafNumber ? `, n° allocataire ${notice.person.cafNumber}` : ""}, a pris fin le {frDate(notice.endedOn)}.
         </p>
         <p>
