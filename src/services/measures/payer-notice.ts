@@ -15,7 +15,7 @@ import { loadMeasure } from "./load-measure";
 export async function payerNotice({ ctx, measureId, payer }: { ctx: ServiceContext; measureId: string; payer: string }) {
   const { measure } = await loadMeasure(ctx.db, ctx, measureId);
   const [closing] = await ctx.db.select().from(measureClosings).where(eq(measureClosings.measureId, measureId));
-  if (!closing || !closing.payers.includes(payer)) throw new NotFoundError("payer notice", `${measureId}/${payer}`);
+  if (!closing?.payers.includes(payer)) throw new NotFoundError("payer notice", `${measureId}/${payer}`);
   const [row] = await ctx.db.select().from(payers).where(eq(payers.code, payer));
   const person = await loadBeneficiary(ctx.db, ctx, measure.beneficiaryId);
   await traceAccess(ctx, { action: "beneficiary.read", beneficiaryId: person.id, details: { measureId, what: "payer_notice", payer } });

@@ -24,7 +24,7 @@ import { withBeneficiary } from "./beneficiaries";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
 /** The end reasons, as the caseworker reads them. */
-export const END_REASON_FR: Readonly<Record<(typeof END_REASONS)[number], string>> = {
+const END_REASON_FR: Readonly<Record<(typeof END_REASONS)[number], string>> = {
   objectives_reached: "Objectifs atteints",
   no_longer_adheres: "La personne n'adhère plus",
   no_longer_eligible: "La personne ne remplit plus les conditions",
@@ -387,7 +387,7 @@ export function measureLifeRoutes(ui: UiApp) {
   ui.get("/mesures/:mid/avis/:payer", async (c) => {
     const closing = await closingOrNull(c, c.req.param("mid"));
     const payer = c.req.param("payer");
-    if (!closing || !closing.payerNotices.some((n) => n.payer === payer)) return missing(c);
+    if (!closing?.payerNotices.some((n) => n.payer === payer)) return missing(c);
     const notice = await payerNotice({ ctx: c.get("ctx"), measureId: closing.measureId, payer });
     const a = notice.payer.address;
     return render(
