@@ -210,7 +210,7 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dl aria-labelledby="mesure">
                 <dt>Niveau</dt>
                 <dd>
-                  {current.level}
+                  {current.level === "MASP2" ? "MASP 2" : "MASP 1"}
                   {current.extension ? " avec extension (R.271-3)" : ""}
                 </dd>
                 <dt>Période</dt>
