@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "credit.record": ["finance"],
   /** Create the bank accounts the money is held in (their list is `operations.view`). */
   "banking.manage": [],
+  /** Close an ended measure's accounts (final payment, payers' notices, final statement) and pay out what it still holds. */
+  "measure.close": ["finance"],
   /** Move orders through their life: settle, reject, return, cancel; batches and files. */
   "payment.execute": ["finance"],
   /** The finance pages: payment orders and job runs. */

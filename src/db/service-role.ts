@@ -30,6 +30,8 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   // A batch's file as first generated: the same bytes on every download, whatever the writer becomes.
   payment_batch_files: "SELECT, INSERT",
   payment_batch_file_parts: "SELECT, INSERT",
+  // A closed measure's final statement, frozen: it prints the same every time.
+  measure_closings: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

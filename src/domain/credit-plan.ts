@@ -28,7 +28,17 @@ export interface CreditPlan {
 export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue: Catalogue): CreditPlan {
   const measure = activeMasp2(facts.measures, request.valueDate);
   // The contract checks the measure before the prestation.
-  if (!measure) throw new DomainError("no_active_measure", `no MASP 2 measure is in force on ${request.valueDate} for this beneficiary`);
+  if (!measure) {
+    // Money after the end never enters a closed envelope: the 409 names the end date.
+    const ended = endedBefore(facts.measures, request.valueDate);
+    if (ended) {
+      throw new DomainError("measure_ended", `the measure ended on ${ended.endedOn}: a credit of ${request.valueDate} is not taken`, {
+        endDate: ended.endedOn,
+        measureId: ended.id,
+      });
+    }
+    throw new DomainError("no_active_measure", `no MASP 2 measure is in force on ${request.valueDate} for this beneficiary`);
+  }
   const prestation = findPrestation(catalogue, request.prestation);
   if (!prestation) {
     throw new DomainError(
@@ -64,4 +74,11 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
     });
   const plan = allocate({ amount: request.amount, earmarked: prestation.earmarked, rentNeed: rent, charges });
   return { measure, plan, earmarked: prestation.earmarked };
+}
+
+/** The last MASP 2 ended before a date (since which no MASP 2 began). */
+function endedBefore(measures: readonly MeasureFacts[], date: string): MeasureFacts | undefined {
+  const before = measures.filter((m) => m.level === "MASP2" && m.startDate <= date).sort((a, b) => (a.startDate < b.startDate ? -1 : 1));
+  const last = before.at(-1);
+  return last?.endedOn && last.endedOn < date ? last : undefined;
 }

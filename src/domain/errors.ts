@@ -14,6 +14,7 @@ export type DomainErrorCode =
   | "not_reversible"
   | "append_only"
   | "no_active_measure"
+  | "measure_ended"
   | "prestation_not_managed"
   | "funds_already_paid_out"
   | "self_approval"

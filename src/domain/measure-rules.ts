@@ -85,7 +85,19 @@ export const overlaps = (a: PeriodSpan, b: PeriodSpan): boolean => {
 };
 
 /** End reasons (docs/domain.md): each stops future allocation and scheduled payments. */
-export const END_REASONS = ["objectives_reached", "no_longer_adheres", "no_longer_eligible", "four_year_limit", "worsened_orientation", "transfer"] as const;
+export const END_REASONS = [
+  "objectives_reached",
+  "no_longer_adheres",
+  "no_longer_eligible",
+  "four_year_limit",
+  "worsened_orientation",
+  "transfer",
+  /** The funds are then held for the estate, never paid back to the person. */
+  "deceased",
+  /** The person never came, or refused. */
+  "not_started",
+  "failure",
+] as const;
 
 /** Where a worsened situation is oriented: MAJ, curatelle, tutelle, or a report to the procureur. */
 export const ORIENTATIONS = ["MAJ", "curatelle", "tutelle", "procureur"] as const;

@@ -37,14 +37,27 @@ export function termProblems(terms: MeasureTerms, beneficiary: { birthDate: stri
 
 /** L.271-1 (adult) and L.271-2 (6 to 24 months). */
 function periodProblems(terms: MeasureTerms, birthDate: string): FieldIssue[] {
+  const issues = durationProblems(terms);
+  if (!isAdultOn(birthDate, terms.startDate)) {
+    issues.push({ field: "startDate", message: "the beneficiary must be 18 at the start of the measure", code: "under_18" });
+  }
+  return issues;
+}
+
+function durationProblems(terms: Pick<MeasureTerms, "startDate" | "endDate">): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const duration = checkPeriodDuration(terms.startDate, terms.endDate);
   if (duration === "end_before_start") issues.push({ field: "endDate", message: "the end date is before the start date", code: duration });
   if (duration === "too_short") issues.push({ field: "endDate", message: "a contract period lasts at least 6 months", code: duration });
   if (duration === "too_long") issues.push({ field: "endDate", message: "a contract period lasts at most 24 months", code: duration });
-  if (!isAdultOn(birthDate, terms.startDate)) {
-    issues.push({ field: "startDate", message: "the beneficiary must be 18 at the start of the measure", code: "under_18" });
-  }
+  return issues;
+}
+
+/** An avenant's new end date: the period still lasts 6 to 24 months (L.271-2), and not before the avenant takes effect. */
+export function endDateProblems(terms: Pick<MeasureTerms, "startDate" | "endDate">, effectiveDate: string): FieldIssue[] {
+  const issues = durationProblems(terms);
+  if (terms.endDate < effectiveDate)
+    issues.push({ field: "endDate", message: "the new end date is before the amendment takes effect", code: "end_before_effective" });
   return issues;
 }
 

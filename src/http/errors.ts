@@ -25,6 +25,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   not_reversible: 409,
   append_only: 409,
   no_active_measure: 409,
+  measure_ended: 409,
   prestation_not_managed: 422,
   funds_already_paid_out: 409,
   self_approval: 403,

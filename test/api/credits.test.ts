@@ -14,6 +14,16 @@ import { chargeBody, EDF, expectLedgerSound, householdMaker, LANDLORD, leaseBody
  */
 
 const TODAY = "2026-11-23";
+/** The business date the app sees: TODAY, but for a step taken on another day (a renewal by its end date). */
+let today = TODAY;
+async function on<T>(date: string, step: () => Promise<T>): Promise<T> {
+  today = date;
+  try {
+    return await step();
+  } finally {
+    today = TODAY;
+  }
+}
 const MANAGED = ["RSA", "AAH", "ALS", "APL", "APA", "PCH"];
 
 describe("credits API", () => {
@@ -76,7 +86,7 @@ describe("credits API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 25 });
-    app = createTestApp(database.db, { today: () => TODAY });
+    app = createTestApp(database.db, { today: () => today });
     [admin, finance, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "finance"), bearer(database.db, "caseworker")]);
   });
   afterAll(async () => {
@@ -191,10 +201,12 @@ describe("credits API", () => {
       expect((await credited(before.id, 60_000, "2026-01-03")).allocations).toEqual([rent(50_000), available(10_000)]);
 
       const h = await household({ measure: { level: "MASP2", startDate: "2026-01-01", endDate: "2026-06-30", managedPrestations: ["RSA"] } });
-      const renewed = await call("POST", `/v1/measures/${h.measureId}/renewals`, {
-        review: { date: "2026-06-10", author: "CESF Laval", outcome: "renew", comment: "bilan" },
-        endDate: "2026-12-31",
-      });
+      const renewed = await on("2026-06-10", () =>
+        call("POST", `/v1/measures/${h.measureId}/renewals`, {
+          review: { date: "2026-06-10", author: "CESF Laval", outcome: "renew", comment: "bilan" },
+          endDate: "2026-12-31",
+        }),
+      );
       expect(renewed.status, JSON.stringify(renewed.body)).toBe(201);
       // 10 July: January..July unpaid + August.
       const body = await credited(h.id, 500_000, "2026-07-10");
@@ -346,8 +358,12 @@ describe("credits API", () => {
       const ended = await call("POST", `/v1/measures/${e.measureId}/end`, { endDate: "2026-06-30", reason: "no_longer_adheres" });
       expect(ended.status, JSON.stringify(ended.body)).toBe(200);
       await credited(e.id, 10000, "2026-06-30");
-      await expectNoMeasure(e.id, "2026-07-01");
-      await expectNoMeasure(e.id, "2026-12-31");
+      // (issue 16: after an end, the 409 says so and names the end date)
+      for (const valueDate of ["2026-07-01", "2026-12-31"]) {
+        const res = await postCredit(credit(e.id, 10000, valueDate));
+        expect(res.status).toBe(409);
+        expect(res.body.error).toMatchObject({ code: "measure_ended", details: { endDate: "2026-06-30" } });
+      }
 
       // A MASP1 manages no funds.
       const m1 = await household({ measure: { level: "MASP1", startDate: "2026-01-01", endDate: "2026-12-31" } });

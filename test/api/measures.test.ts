@@ -8,6 +8,16 @@ import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 const TODAY = "2026-11-23";
+/** The business date the app sees: TODAY, but for a step taken on another day (a renewal by its end date). */
+let today = TODAY;
+async function on<T>(date: string, step: () => Promise<T>): Promise<T> {
+  today = date;
+  try {
+    return await step();
+  } finally {
+    today = TODAY;
+  }
+}
 
 type Headers = Record<string, string>;
 
@@ -90,7 +100,7 @@ describe("measures API", () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = createTestApp(database.db, { today: () => TODAY });
+    app = createTestApp(database.db, { today: () => today });
     [admin, caseworker] = await Promise.all([bearer(database.db, "admin"), bearer(database.db, "caseworker")]);
   });
   afterAll(async () => {
@@ -209,7 +219,7 @@ describe("measures API", () => {
   });
 
   describe("48 months in all, renewals", () => {
-    it("24 months then a 24-month renewal (exactly 48) pass; any further renewal or measure is refused (422)", async () => {
+    it("24 months then a 24-month renewal (exactly 48) pass; any further renewal is refused (422)", async () => {
       const b = await beneficiary();
       const first = await opened(b, masp2("2026-01-01", "2027-12-31", ["RSA"]));
       const renewed = await call("POST", `/v1/measures/${first.id}/renewals`, { review: review("2027-12-01"), endDate: "2029-12-31" });
@@ -229,9 +239,6 @@ describe("measures API", () => {
       const further = await call("POST", `/v1/measures/${renewed.body.id}/renewals`, { review: review("2029-12-01"), endDate: "2030-06-30" });
       expect(further.status).toBe(422);
       expect(further.body.error.details).toEqual([expect.objectContaining({ field: "endDate", code: "over_48_months" })]);
-      const another = await open(b, masp2("2030-01-01", "2030-06-30"));
-      expect(another.status).toBe(422);
-      expect(codes(another.body)).toEqual(["over_48_months"]);
 
       const list = await call("GET", `/v1/beneficiaries/${b}/measures`);
       expect(list.status).toBe(200);
@@ -280,7 +287,9 @@ describe("measures API", () => {
 
       const b2 = await beneficiary();
       const m2 = await opened(b2, masp1("2026-01-01", "2026-06-30"));
-      expect((await call("POST", `/v1/measures/${m2.id}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" })).status).toBe(201);
+      expect(
+        (await on("2026-06-01", () => call("POST", `/v1/measures/${m2.id}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" }))).status,
+      ).toBe(201);
       expect((await call("POST", `/v1/measures/${m2.id}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" })).status).toBe(409);
       expect((await call("POST", `/v1/measures/${randomUUID()}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" })).status).toBe(404);
     });
@@ -512,7 +521,7 @@ describe("measures API", () => {
     it("a renewed period cannot be ended (409): the current period is", async () => {
       const b = await beneficiary();
       const m = await opened(b, masp1("2026-01-01", "2026-06-30"));
-      const renewed = await call("POST", `/v1/measures/${m.id}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" });
+      const renewed = await on("2026-06-01", () => call("POST", `/v1/measures/${m.id}/renewals`, { review: review("2026-06-01"), endDate: "2026-12-31" }));
       expect(renewed.status).toBe(201);
       expect((await call("POST", `/v1/measures/${m.id}/end`, { endDate: "2026-06-30", reason: "transfer" })).status).toBe(409);
       expect((await call("POST", `/v1/measures/${renewed.body.id}/end`, { endDate: "2026-07-01", reason: "transfer" })).status).toBe(200);

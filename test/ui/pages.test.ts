@@ -117,7 +117,7 @@ describe("web UI pages", () => {
       "Marie Durand",
       "02/04/1979",
       "FR76 3000 6000 0112 3456 7890 189",
-      "MASP2",
+      "MASP 2",
       "du 01/01/2026 au 31/12/2026",
       "RSA, ALS",
       "OPH Laval Habitat",

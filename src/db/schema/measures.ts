@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, bigint, boolean, check, date, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { FINAL_PAYMENTS, type FinalStatement, PENDING_ORDER_CHOICES } from "../../domain/measure-closing";
 import { MEASURE_LEVELS, MEASURE_STATUSES, REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { beneficiaries } from "./beneficiaries";
 import { sqlList } from "./sql-list";
@@ -49,7 +50,7 @@ export const measureEvents = pgTable(
     measureId: uuid("measure_id")
       .notNull()
       .references(() => measures.id),
-    type: text("type", { enum: ["opened", "amended", "reviewed", "renewed", "ended"] }).notNull(),
+    type: text("type", { enum: ["opened", "amended", "reviewed", "renewed", "ended", "closed"] }).notNull(),
     effectiveDate: date("effective_date", { mode: "string" }).notNull(),
     status: text("status").notNull(),
     actor: text("actor").notNull(),
@@ -90,8 +91,45 @@ export const measureAmendments = pgTable(
     extension: boolean("extension"),
     extensionReason: text("extension_reason"),
     budgetPlanNote: text("budget_plan_note"),
+    /** A new end date of the contract period, and the one it replaced. */
+    endDate: date("end_date", { mode: "string" }),
+    previousEndDate: date("previous_end_date", { mode: "string" }),
     actor: text("actor").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("measure_amendments_measure_idx").on(t.measureId, t.effectiveDate)],
+);
+
+/**
+ * The closing of an ended measure's accounts: one per measure (closing twice is a
+ * conflict), with what was chosen, what was paid or held, and the final statement as it
+ * stood, frozen so that the printed statement reads the same every time.
+ */
+export const measureClosings = pgTable(
+  "measure_closings",
+  {
+    measureId: uuid("measure_id")
+      .primaryKey()
+      .references(() => measures.id),
+    beneficiaryId: uuid("beneficiary_id")
+      .notNull()
+      .references(() => beneficiaries.id),
+    closedOn: date("closed_on", { mode: "string" }).notNull(),
+    pendingOrders: text("pending_orders", { enum: PENDING_ORDER_CHOICES }).notNull(),
+    finalPayment: text("final_payment", { enum: FINAL_PAYMENTS }).notNull(),
+    cancelledOrders: integer("cancelled_orders").notNull(),
+    /** Cents left in the envelopes (a deceased person's estate, or `hold`). */
+    held: bigint("held", { mode: "bigint" }).notNull(),
+    /** The payer codes told to pay the person again. */
+    payers: text("payers").array().notNull(),
+    statement: jsonb("statement").$type<FinalStatement>().notNull(),
+    actor: text("actor").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("measure_closings_beneficiary_idx").on(t.beneficiaryId),
+    check("measure_closings_pending_orders", sql`${t.pendingOrders} IN (${sqlList(PENDING_ORDER_CHOICES)})`),
+    check("measure_closings_final_payment", sql`${t.finalPayment} IN (${sqlList(FINAL_PAYMENTS)})`),
+    check("measure_closings_held", sql`${t.held} >= 0`),
+  ],
 );

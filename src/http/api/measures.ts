@@ -1,15 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AmendMeasureInput, amendMeasure } from "../../services/measures/amend-measure";
+import { CloseMeasureInput, closeMeasure } from "../../services/measures/close-measure";
 import { EndMeasureInput, endMeasure } from "../../services/measures/end-measure";
+import { getClosing } from "../../services/measures/get-closing";
 import { getMeasure, listMeasures } from "../../services/measures/get-measures";
 import { OpenMeasureInput, openMeasure } from "../../services/measures/open-measure";
+import { PayHeldFundsInput, payHeldFunds } from "../../services/measures/pay-held-funds";
 import { recordReview } from "../../services/measures/record-review";
 import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../services/measures/renew-measure";
-import { serviceContext } from "../context";
+import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { PaymentOrderSchema } from "./operations";
 import { IdParam, MeasureSchema } from "./views";
 
 const tags = ["Mesures"];
@@ -76,7 +80,7 @@ const renew = createRoute({
   path: "/v1/measures/{id}/renewals",
   tags,
   security,
-  summary: "Renew: a new period from the day after the end, after a review with outcome `renew`",
+  summary: "Renew (up to the end date; after it 409): a new period from the day after the end, after a review with outcome `renew`; `level` may change",
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(RenewMeasureInput) },
   responses: { 201: jsonResponse(MeasureSchema, "The new period"), ...notFound, ...conflict, ...malformed, ...errorResponses },
@@ -87,7 +91,7 @@ const amend = createRoute({
   path: "/v1/measures/{id}/amendments",
   tags,
   security,
-  summary: "Amend (avenant): change the managed prestations or the budget plan from a date",
+  summary: "Amend (avenant): change the managed prestations, the end date (6–24 months, 4 years per measure and its renewals) or the budget plan",
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(AmendMeasureInput) },
   responses: { 201: jsonResponse(MeasureSchema, "The measure with the amendment"), ...notFound, ...conflict, ...malformed, ...errorResponses },
@@ -102,6 +106,63 @@ const end = createRoute({
   middleware: [allow("beneficiary.write")] as const,
   request: { params: IdParam, ...jsonBody(EndMeasureInput) },
   responses: { 200: jsonResponse(MeasureSchema, "Ended"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const ClosingSchema = z
+  .object({
+    measureId: z.uuid(),
+    cancelledOrders: z.number().int(),
+    finalOrders: z.array(z.object({ id: z.uuid(), amount: z.number().int(), method: z.enum(["transfer", "cash", "cheque"]) })),
+    held: z.number().int().openapi({ description: "Cents left in the envelopes (held, or a deceased person's estate)" }),
+    payerNotices: z.array(z.object({ payer: z.string(), url: z.string() })),
+    statementUrl: z.string(),
+  })
+  .openapi("MeasureClosing");
+
+const close = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/closing",
+  tags,
+  security,
+  summary: "Close an ended measure's accounts: pending orders cancelled or kept, the envelopes paid back (or held), payers' notices, final statement",
+  description:
+    "One transaction. `finalPayment` `hold` keeps the money in the envelopes; a deceased person's funds are always held for the estate (other choices: 422). Closing twice, or a measure that has not ended: 409.",
+  middleware: [allow("measure.close")] as const,
+  request: { params: IdParam, ...jsonBody(CloseMeasureInput) },
+  responses: { 200: jsonResponse(ClosingSchema, "Closed"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
+const closing = createRoute({
+  method: "get",
+  path: "/v1/measures/{id}/closing",
+  tags,
+  security,
+  summary: "The closing of a measure's accounts, with its final statement (404 before the closing)",
+  request: { params: IdParam },
+  responses: {
+    200: jsonResponse(
+      ClosingSchema.extend({
+        closedOn: z.string(),
+        pendingOrders: z.enum(["cancel", "keep"]),
+        finalPayment: z.enum(["transfer", "cash", "cheque", "hold"]),
+        statement: z.record(z.string(), z.unknown()),
+      }),
+      "The closing",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
+const payHeld = createRoute({
+  method: "post",
+  path: "/v1/measures/{id}/final-payments",
+  tags,
+  security,
+  summary: "Pay what a closed measure still holds: to the person, or a deceased person's estate to the notary or heirs (name and IBAN)",
+  middleware: [allow("measure.close")] as const,
+  request: { params: IdParam, ...jsonBody(PayHeldFundsInput) },
+  responses: { 201: jsonResponse(PaymentOrderSchema, "The final order"), ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
 
 export function measureRoutes(deps: AppDeps) {
@@ -133,5 +194,12 @@ export function measureRoutes(deps: AppDeps) {
       const { id } = c.req.valid("param");
       await endMeasure({ ctx, measureId: id, data: c.req.valid("json") });
       return c.json(await getMeasure({ ctx, measureId: id }), 200);
-    });
+    })
+    .openapi(close, async (c) =>
+      c.json(await closeMeasure({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, data: c.req.valid("json") }), 200),
+    )
+    .openapi(closing, async (c) => c.json(await getClosing({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id }), 200))
+    .openapi(payHeld, async (c) =>
+      c.json(toJson(await payHeldFunds({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, data: c.req.valid("json") })), 201),
+    );
 }

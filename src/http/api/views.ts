@@ -73,6 +73,10 @@ export const MeasureSchema = z
     endReason: z.string().nullable(),
     endOrientation: z.string().nullable(),
     endComment: z.string().nullable(),
+    closing: z
+      .object({ closedOn: z.string(), held: z.number().int(), payers: z.array(z.string()) })
+      .nullable()
+      .openapi({ description: "Once the accounts are closed (POST /v1/measures/{id}/closing)" }),
     createdAt: z.string(),
     amendments: z.array(z.record(z.string(), z.unknown())),
     reviews: z.array(z.record(z.string(), z.unknown())),

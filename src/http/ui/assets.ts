@@ -38,6 +38,8 @@ button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-r
 .error ul{margin:.4rem 0 0;padding-left:1.2rem}.error a{color:var(--bad);font-weight:600}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:.8rem 0;padding:.4rem .9rem .8rem;background:#fff}legend{font-weight:600;padding:0 .3rem}
 fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.15rem 1rem}
+.printable{background:#fff;border:1px solid var(--line);padding:1.2rem 1.6rem}.printable address{font-style:normal;margin:0 0 1rem auto;width:max-content}
+@media print{header.top,.skip,.crumbs,.actions{display:none}body{background:#fff}main{padding:0}.printable{border:0;padding:0}}
 .check{display:flex;gap:.5rem;align-items:flex-start;margin:.5rem 0}.check input{width:auto;margin-top:.3rem}.check label{font-weight:400;margin:0}.field.check{flex-wrap:wrap}.field.check .hint,.field.check .field-error{flex-basis:100%;margin-left:1.6rem}
 .title-row{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.crumbs{margin:.2rem 0;color:var(--muted)}
 .actions{display:flex;gap:1rem;align-items:center;margin-top:1.2rem}.search .row{display:flex;gap:.5rem;max-width:36rem}

@@ -58,6 +58,8 @@ const SUMMARY_LABELS: Record<string, string> = {
   masp3TriggersOpened: "déclencheurs MASP 3",
   alertsUpdated: "alertes mises à jour",
   alertsClosed: "alertes closes",
+  measureEndingOpened: "fins de mesure à préparer",
+  measureEndingClosed: "rappels de fin clos",
   ok: "équilibré",
   accountsChecked: "comptes vérifiés",
   drift: "écarts",

@@ -16,6 +16,7 @@ import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
 import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
+import { measureLifeRoutes } from "./pages/measure-life";
 import { passwordRoutes } from "./pages/password";
 import { payerRoutes } from "./pages/payers";
 import { paymentRoutes } from "./pages/payments";
@@ -49,6 +50,7 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   // The fixed paths (`/beneficiaires/nouveau`) before the fiche's `/beneficiaires/:id`.
   beneficiaryFormRoutes(ui);
   measureFormRoutes(ui);
+  measureLifeRoutes(ui);
   leaseFormRoutes(ui);
   chargeFormRoutes(ui);
   oneOffPaymentRoutes(ui);

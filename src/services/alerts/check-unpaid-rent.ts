@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/client";
 import { decideAlerts } from "../../domain/unpaid-rent-alerts";
 import { runByChunks } from "../payments/run-by-chunks";
+import { remindMeasureEnding } from "./measure-ending";
 
 const APPLY_SQL = `with ops as (
     select * from jsonb_to_recordset($1::jsonb) as x(kind text, id uuid, beneficiary_id uuid, measure_id uuid, type text, episode text, periods text[], evidence jsonb)
@@ -28,6 +29,9 @@ export interface UnpaidRentSummary {
   masp3TriggersOpened: number;
   alertsUpdated: number;
   alertsClosed: number;
+  /** The reminders 45 days before a period's end (measure-ending.ts). */
+  measureEndingOpened: number;
+  measureEndingClosed: number;
 }
 
 export async function checkUnpaidRent({
@@ -61,6 +65,7 @@ export async function checkUnpaidRent({
     totals.updated += Number(r?.updated ?? 0);
     totals.closed += Number(r?.closed ?? 0);
   });
+  const reminders = await remindMeasureEnding(db, asOf);
   return {
     asOf,
     beneficiaries,
@@ -68,5 +73,6 @@ export async function checkUnpaidRent({
     masp3TriggersOpened: totals.masp3,
     alertsUpdated: totals.updated,
     alertsClosed: totals.closed,
+    ...reminders,
   };
 }

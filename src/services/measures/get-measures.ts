@@ -2,8 +2,10 @@ import { asc, eq } from "drizzle-orm";
 import { measures } from "../../db/schema/measures";
 import { extensionOn, managedOn } from "../../domain/in-force";
 import { fourYearLimit } from "../../domain/measure-rules";
+import { centsToJson } from "../../domain/money";
 import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
+import { chainOf } from "./assert-fits-history";
 import { type LoadedMeasure, loadMeasure } from "./load-measure";
 
 /** The measure as the API shows it: what is in force today, and its whole history. */
@@ -25,6 +27,7 @@ function measureView(m: LoadedMeasure, today: string) {
     endReason: measure.endReason,
     endOrientation: measure.endOrientation,
     endComment: measure.endComment,
+    closing: m.closing ? { closedOn: m.closing.closedOn, held: centsToJson(m.closing.held), payers: m.closing.payers } : null,
     createdAt: measure.createdAt.toISOString(),
     amendments: m.amendments.map((a) => ({
       id: a.id,
@@ -34,6 +37,8 @@ function measureView(m: LoadedMeasure, today: string) {
       extension: a.extension,
       extensionReason: a.extensionReason,
       budgetPlanNote: a.budgetPlanNote,
+      endDate: a.endDate,
+      previousEndDate: a.previousEndDate,
       actor: a.actor,
       createdAt: a.createdAt.toISOString(),
     })),
@@ -59,5 +64,6 @@ export async function listMeasures({ ctx, beneficiaryId }: { ctx: ServiceContext
   const rows = await ctx.db.select({ id: measures.id }).from(measures).where(eq(measures.beneficiaryId, beneficiaryId)).orderBy(asc(measures.startDate));
   const items = [];
   for (const { id } of rows) items.push(measureView(await loadMeasure(ctx.db, ctx, id), ctx.today()));
-  return { items, fourYearLimit: fourYearLimit(items) };
+  // The 4 years count the current measure and the renewals it continues.
+  return { items, fourYearLimit: fourYearLimit(chainOf(items, items.at(-1)?.id)) };
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { beneficiaries } from "../../db/schema/beneficiaries";
-import { measureAmendments, measureEvents, measureReviews, measures } from "../../db/schema/measures";
+import { measureAmendments, measureClosings, measureEvents, measureReviews, measures } from "../../db/schema/measures";
 import { NotFoundError } from "../../domain/errors";
 import { caseloadFilter } from "../access";
 import type { ServiceContext } from "../context";
@@ -14,6 +14,7 @@ export interface LoadedMeasure {
   amendments: AmendmentRow[];
   reviews: (typeof measureReviews.$inferSelect)[];
   events: (typeof measureEvents.$inferSelect)[];
+  closing: { closedOn: string; held: bigint; payers: string[] } | null;
 }
 
 /** A measure with its history, visible only within the caller's caseload; locked for a write verb. */
@@ -25,7 +26,7 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
     .where(and(eq(measures.id, id), caseloadFilter(ctx)));
   const [row] = options.lock ? await query.for("update", { of: measures }) : await query;
   if (!row) throw new NotFoundError("measure", id);
-  const [amendments, reviews, events] = await Promise.all([
+  const [amendments, reviews, events, closings] = await Promise.all([
     executor
       .select()
       .from(measureAmendments)
@@ -33,6 +34,10 @@ export async function loadMeasure(executor: Executor, ctx: ServiceContext, id: s
       .orderBy(asc(measureAmendments.effectiveDate), asc(measureAmendments.createdAt)),
     executor.select().from(measureReviews).where(eq(measureReviews.measureId, id)).orderBy(asc(measureReviews.reviewDate)),
     executor.select().from(measureEvents).where(eq(measureEvents.measureId, id)).orderBy(asc(measureEvents.id)),
+    executor
+      .select({ closedOn: measureClosings.closedOn, held: measureClosings.held, payers: measureClosings.payers })
+      .from(measureClosings)
+      .where(eq(measureClosings.measureId, id)),
   ]);
-  return { measure: row.measure, amendments, reviews, events };
+  return { measure: row.measure, amendments, reviews, events, closing: closings[0] ?? null };
 }

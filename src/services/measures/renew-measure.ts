@@ -7,7 +7,7 @@ import { addDays } from "../../domain/calendar";
 import { spanCovers } from "../../domain/date-range";
 import { ConflictError, fieldError } from "../../domain/errors";
 import { extensionOn, managedOn } from "../../domain/in-force";
-import { REVIEW_OUTCOMES } from "../../domain/measure-rules";
+import { MEASURE_LEVELS, REVIEW_OUTCOMES } from "../../domain/measure-rules";
 import { assertTerms, newMeasureRow, upperCodes } from "../../domain/measure-terms";
 import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
@@ -28,6 +28,8 @@ export const RenewMeasureInput = z.object({
   /** The bilan that decided the renewal (outcome `renew`). */
   review: ReviewInput,
   endDate: CalendarDate,
+  /** A change of level (MASP 1 ↔ MASP 2): a "renouvellement avec transformation". */
+  level: z.enum(MEASURE_LEVELS).optional(),
   managedPrestations: z
     .array(Text({ max: 40 }))
     .max(40)
@@ -49,22 +51,33 @@ export async function renewMeasure({ ctx, measureId, data }: { ctx: ServiceConte
     const beneficiary = await loadBeneficiary(tx, ctx, previous.measure.beneficiaryId, { lock: true });
     const current = previous.measure;
     if (current.status !== "active") throw new ConflictError(`only an active measure can be renewed (this one is ${current.status})`);
+    // Up to and including its end date; the day after, the measure has ended.
+    if (ctx.today() > current.endDate) {
+      throw new ConflictError(
+        `this period ended on ${current.endDate}: it can no longer be renewed, open a new measure`,
+        { endDate: current.endDate },
+        "measure_ended",
+      );
+    }
     if (!spanCovers(current, data.review.date)) {
       throw fieldError("review.date", "the review takes place during the period it renews");
     }
     const startDate = addDays(current.endDate, 1);
     const inForce = extensionOn(previous.amendments, previous.measure, current.endDate);
+    const level = data.level ?? current.level;
+    // A MASP 1 manages nothing: becoming a MASP 2 needs the prestations named.
+    const carried = current.level === "MASP2" && level === "MASP2" ? managedOn(previous.amendments, previous.measure, current.endDate) : [];
     const terms = {
-      level: current.level,
+      level,
       startDate,
       endDate: data.endDate,
-      managedPrestations: upperCodes(data.managedPrestations ?? managedOn(previous.amendments, previous.measure, current.endDate)),
-      extension: data.extension ?? inForce.extension,
-      extensionReason: data.extensionReason ?? (data.extension === false ? null : inForce.extensionReason),
+      managedPrestations: upperCodes(data.managedPrestations ?? carried),
+      extension: level === "MASP1" ? false : (data.extension ?? inForce.extension),
+      extensionReason: level === "MASP1" || data.extension === false ? null : (data.extensionReason ?? inForce.extensionReason),
     };
     const catalogue = await catalogueInForce(tx, startDate);
     assertTerms(terms, beneficiary, catalogue);
-    await assertFitsHistory(tx, beneficiary.id, terms, current.id);
+    await assertFitsHistory(tx, beneficiary.id, terms, { except: current.id, chainFrom: current.id });
 
     const reviewId = uuidv7();
     await tx.insert(measureReviews).values({
@@ -99,7 +112,7 @@ export async function renewMeasure({ ctx, measureId, data }: { ctx: ServiceConte
       entityType: "measure",
       entityId: id,
       beneficiaryId: beneficiary.id,
-      changes: { previousMeasureId: current.id, startDate, endDate: terms.endDate, reviewId },
+      changes: { previousMeasureId: current.id, startDate, endDate: terms.endDate, reviewId, level, previousLevel: current.level },
     });
     return renewed!;
   });

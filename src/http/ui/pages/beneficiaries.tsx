@@ -15,6 +15,7 @@ import { parseQuery } from "../form-input";
 import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
 import { isUuid } from "../forms";
 import { Badge } from "../layout";
+import { MeasureActions } from "./measure-actions";
 
 /** The fiche shows the last 20 transactions: the query, parsed once. */
 const LAST_TRANSACTIONS = ListTransactionsInput.parse({ limit: 20 });
@@ -24,6 +25,11 @@ import { can, render, type UiApp, type UiContext, type UiEnv } from "../session"
 const DONE: Record<string, string> = {
   beneficiaire: "Bénéficiaire enregistré. Ouvrez maintenant sa mesure.",
   mesure: "Mesure ouverte.",
+  bilan: "Bilan enregistré.",
+  renouvellement: "Mesure renouvelée.",
+  avenant: "Avenant enregistré.",
+  fin: "Fin de la mesure enregistrée. Le service financier peut clôturer les comptes.",
+  cloture: "Comptes clôturés : relevé final et avis aux organismes ci-dessous.",
   bail: "Bail enregistré.",
   iban: "IBAN enregistré.",
   charge: "Charge ajoutée au budget.",
@@ -210,7 +216,7 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dl aria-labelledby="mesure">
                 <dt>Niveau</dt>
                 <dd>
-                  {current.level}
+                  {current.level === "MASP2" ? "MASP 2" : "MASP 1"}
                   {current.extension ? " avec extension (R.271-3)" : ""}
                 </dd>
                 <dt>Période</dt>
@@ -228,6 +234,7 @@ export function beneficiaryRoutes(ui: UiApp) {
             ) : (
               <p class="muted">Aucune mesure.</p>
             )}
+            {current ? <MeasureActions c={c} beneficiaryId={id} measure={current} today={now} /> : null}
             {inForce || !can(c, "beneficiary.write") ? null : (
               <p>
                 <a class="button" href={`/beneficiaires/${id}/mesure/nouvelle`}>

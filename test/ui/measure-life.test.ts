@@ -1,0 +1,159 @@
+/// <reference lib="dom" />
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/tokens";
+import { createTestApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { STAFF_PASSWORD, staffUser } from "../support/ui";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const TODAY = "2026-03-06";
+
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(AXE, "utf8"));
+  const result = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+  });
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * A measure from opening to closing through the French UI (issue 16): bilan, avenant,
+ * the renewal form, the end, the closing of the accounts, then the final statement and
+ * the payer's notice; every new page checked with axe and without a CSP violation.
+ */
+describe("measure life in Chromium", { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  let server: ReturnType<typeof serve>;
+  let base = "";
+  let browser: Browser;
+  let beneficiaryId = "";
+  const violations: Record<string, string[]> = {};
+  const csp: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const app = createTestApp(database.db, { today: () => TODAY });
+    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
+    const api = async (method: string, path: string, body?: unknown, key?: string) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
+    const zoe = await api("POST", "/v1/beneficiaries", {
+      firstName: "Zoé",
+      lastName: "Moreau",
+      birthDate: "1984-02-11",
+      cafNumber: "1112223",
+      iban: "FR7630006000011234567890189",
+    });
+    beneficiaryId = zoe.id;
+    await api("POST", `/v1/beneficiaries/${zoe.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+    await api(
+      "POST",
+      "/v1/credits",
+      { beneficiaryId: zoe.id, payer: "CAF", prestation: "RSA", amount: 61234, valueDate: "2026-03-02", reference: "CAF-0302" },
+      "z1",
+    );
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await database?.dispose();
+  });
+
+  it("bilan, avenant, renewal form, end and closing; then the final statement and the payer's notice", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) csp.push(`${page.url()}: ${m.text()}`);
+    });
+    const audit = async (name: string) => {
+      violations[name] = await accessibilityViolations(page);
+    };
+    await page.goto(`${base}/`);
+    await page.getByLabel("Adresse e-mail").fill("admin@asso.example");
+    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.waitForURL(`${base}/`);
+    const fiche = `${base}/beneficiaires/${beneficiaryId}`;
+
+    await page.goto(fiche);
+    await page.getByRole("link", { name: "Bilan", exact: true }).click();
+    await audit("bilan");
+    await page.getByLabel("Auteur").fill("CESF Laval");
+    await page.getByLabel("Commentaire").fill("point d'étape");
+    await page.getByRole("button", { name: "Enregistrer le bilan" }).click();
+    await page.waitForURL(/fait=bilan/);
+
+    await page.getByRole("link", { name: "Avenant", exact: true }).click();
+    await audit("avenant");
+    await page.getByLabel("Motif").fill("prolongation");
+    await page.getByLabel("Nouvelle date de fin").fill("2028-03-31");
+    await page.getByRole("button", { name: "Enregistrer l'avenant" }).click();
+    await page.waitForSelector("#erreurs");
+    await expect(page.locator("main").textContent()).resolves.toContain("au plus 24 mois");
+    await audit("avenant-erreurs");
+    await page.getByLabel("Nouvelle date de fin").fill("2027-03-31");
+    await page.getByRole("button", { name: "Enregistrer l'avenant" }).click();
+    await page.waitForURL(/fait=avenant/);
+    await expect(page.locator("main").textContent()).resolves.toContain("31/03/2027");
+
+    await page.getByRole("link", { name: "Renouveler", exact: true }).click();
+    await audit("renouvellement");
+    await page.goto(fiche);
+
+    await page.getByRole("link", { name: "Mettre fin", exact: true }).click();
+    await audit("fin");
+    await page.getByLabel("Date de fin").fill(TODAY);
+    await page.getByLabel("Motif").selectOption("objectives_reached");
+    await page.getByRole("button", { name: "Mettre fin" }).click();
+    await page.waitForURL(/fait=fin/);
+
+    await page.getByRole("link", { name: "Clôturer les comptes" }).click();
+    await audit("cloture");
+    await page.getByLabel("Ordres non encore émis").selectOption("cancel");
+    await page.getByLabel("Versement final à la personne").selectOption("transfer");
+    await page.getByRole("button", { name: "Clôturer" }).click();
+    await page.waitForURL(/fait=cloture/);
+
+    await page.getByRole("link", { name: "Relevé de compte final" }).click();
+    const statement = (await page.locator("main").textContent()) ?? "";
+    expect(statement).toContain("Zoé Moreau");
+    expect(statement).toContain("CAF-0302");
+    expect(statement).toContain("612,34\u00a0€");
+    expect(statement).toContain("Versement final");
+    await audit("releve-final");
+
+    await page.goto(fiche);
+    await page.getByRole("link", { name: "Avis de fin de mesure — CAF", exact: true }).click();
+    const notice = (await page.locator("main").textContent()) ?? "";
+    expect(notice).toContain("a pris fin le 06/03/2026");
+    expect(notice).toContain("Le 06/03/2026");
+    expect(notice).toContain("directement à la personne");
+    await audit("avis-organisme");
+    await page.close();
+
+    expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((k) => [k, []])));
+    expect(csp).toEqual([]);
+  });
+});
