@@ -1,8 +1,9 @@
 import type { ChargeFrequency } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
+import type { AlertKind } from "./finance-alerts";
 import type { MeasureLevel } from "./measure-rules";
 import type { ReversementPlan } from "./payment-plans";
-import type { AlertStatus, AlertType } from "./unpaid-rent-alerts";
+import type { AlertStatus } from "./unpaid-rent-alerts";
 
 /**
  * What the rules need to know about one beneficiary, as read from the database in one
@@ -33,6 +34,8 @@ export interface LeaseFacts {
   endDate: string | null;
   landlordName: string;
   landlordIban: string;
+  /** The first period (`YYYY-MM`) the measure pays, when given with the lease (rule 1). */
+  firstPeriod?: string | null;
 }
 
 interface LeaseTermsFacts {
@@ -77,7 +80,7 @@ export interface CreditFacts {
 
 export interface AlertFacts {
   id: string;
-  type: AlertType;
+  type: AlertKind;
   episode: string;
   status: AlertStatus;
   periods: string[];
@@ -90,6 +93,8 @@ export interface JobFacts extends CreditFacts {
   plan: ReversementPlan | null;
   /** Credits received per month (`YYYY-MM`): the MASP 3 evidence. */
   creditsByMonth: Map<string, bigint>;
+  /** The measures that have received at least one credit (a managed prestation): L.271-5 waits for the first. */
+  creditedMeasureIds: readonly string[];
   alerts: AlertFacts[];
   /** IBANs the bank refused for this beneficiary's orders (closed, wrong...): paid no more until changed. */
   refusedIbans?: ReadonlySet<string>;

@@ -1,8 +1,7 @@
 import type { AmendmentFacts, CreditFacts, LeaseFacts, MeasureFacts } from "./beneficiary-facts";
-import { monthOf } from "./calendar";
 import { spanCovers } from "./date-range";
 import { monthlyDue } from "./lease-terms";
-import { type RentPeriod, rentPeriods } from "./rent-periods";
+import { firstPeriodFrom, type RentPeriod, rentPeriods } from "./rent-periods";
 
 /**
  * A MASP 2 in force on a date: within its planned dates and not ended before (a
@@ -39,16 +38,21 @@ export function extensionOn(
 /** Renewals chained further back than this are not followed (a chain is at most 4 years of 6-month periods). */
 const MAX_CHAIN = 10;
 
-/** The first day of the chain of renewals a measure belongs to: the MASP began then. */
-export function chainStart(measures: readonly MeasureFacts[], measure: MeasureFacts): string {
+/** The measures of the chain of renewals a measure belongs to, the measure first. */
+export function chainOf(measures: readonly MeasureFacts[], measure: MeasureFacts): MeasureFacts[] {
+  const chain = [measure];
   let current = measure;
   for (let i = 0; i < MAX_CHAIN && current.previousMeasureId; i++) {
     const previous = measures.find((m) => m.id === current.previousMeasureId);
     if (!previous) break;
+    chain.push(previous);
     current = previous;
   }
-  return current.startDate;
+  return chain;
 }
+
+/** The first day of the chain of renewals a measure belongs to: the MASP began then. */
+export const chainStart = (measures: readonly MeasureFacts[], measure: MeasureFacts): string => chainOf(measures, measure).at(-1)!.startDate;
 
 /** The lease in force on a date (the latest begun), else the next one to begin. */
 export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string): L | undefined {
@@ -56,9 +60,14 @@ export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string
 }
 
 /**
- * The rent periods the ledger answers for: those of the lease since the MASP began
- * (arrears from before the measure are not ours to pay from its credits).
+ * The first period the ledger answers for on a lease: the one given when the lease was
+ * recorded, else the first due date on or after the day the MASP began (arrears from
+ * before the measure are not ours to pay from its credits).
  */
+export const firstPeriodOf = (facts: Pick<CreditFacts, "measures">, lease: Pick<LeaseFacts, "dueDay" | "firstPeriod">, measure: MeasureFacts): string =>
+  lease.firstPeriod ?? firstPeriodFrom(chainStart(facts.measures, measure), lease.dueDay);
+
+/** The rent periods the ledger answers for on a lease (see `firstPeriodOf`). */
 export function periodsOf(
   facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid">,
   lease: LeaseFacts,
@@ -71,7 +80,7 @@ export function periodsOf(
   return rentPeriods(
     { dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms },
     paid,
-    monthOf(chainStart(facts.measures, measure)),
+    firstPeriodOf(facts, lease, measure),
     toMonth,
     asOf,
   );

@@ -28,6 +28,14 @@ export const dueOn = (lease: LeaseForPeriods, month: string): bigint => termsFor
 export const dueDateOf = (month: string, dueDay: number): string => `${month}-${String(dueDay).padStart(2, "0")}`;
 
 /**
+ * The first period a measure answers for: the month of the first due date on or after
+ * the day it began. A measure that starts on the 20th with rent due on the 5th did not
+ * owe that month's rent: it fell due before the measure existed.
+ */
+export const firstPeriodFrom = (measureStart: string, dueDay: number): string =>
+  dueDateOf(monthOf(measureStart), dueDay) >= measureStart ? monthOf(measureStart) : addMonthsToMonth(monthOf(measureStart), 1);
+
+/**
  * Status as of a date: `paid` when fully paid; `upcoming` before the due date;
  * after it, `partial` when something was paid and `unpaid` when nothing was. Both
  * `partial` and `unpaid` are impayés (a period past due and not fully paid).

@@ -18,6 +18,8 @@ export const leases = pgTable(
     dueDay: integer("due_day").notNull(),
     startDate: date("start_date", { mode: "string" }).notNull(),
     endDate: date("end_date", { mode: "string" }),
+    /** The first period (`YYYY-MM`) the measure pays, when the caseworker gives it; else derived from the measure's start. */
+    firstPeriod: text("first_period"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -25,6 +27,7 @@ export const leases = pgTable(
     index("leases_beneficiary_idx").on(t.beneficiaryId, t.startDate),
     check("leases_landlord_address", addressCheck(t.landlordAddress)),
     check("leases_due_day", sql`${t.dueDay} BETWEEN 1 AND 28`),
+    check("leases_first_period", sql`${t.firstPeriod} IS NULL OR ${t.firstPeriod} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
     check("leases_dates", sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
   ],
 );

@@ -100,6 +100,10 @@ export const LeaseSchema = z
     dueDay: z.number().int(),
     startDate: z.string(),
     endDate: z.string().nullable(),
+    firstPeriod: z
+      .string()
+      .nullable()
+      .openapi({ description: "First period the measure pays, when given; else the first due date on or after the measure's start" }),
     terms: z.array(LeaseTermsSchema),
   })
   .openapi("Lease");

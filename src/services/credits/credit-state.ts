@@ -34,7 +34,7 @@ const STATE_COLUMNS = `
       order by a.effective_date, a.created_at), '[]')
      from measure_amendments a join measures m on m.id = a.measure_id where m.beneficiary_id = b.id) as amendments,
   (select coalesce(json_agg(json_build_object('id', l.id, 'dueDay', l.due_day, 'startDate', l.start_date, 'endDate', l.end_date,
-      'landlordName', l.landlord_name, 'landlordIban', l.landlord_iban) order by l.start_date), '[]') from leases l where l.beneficiary_id = b.id) as leases,
+      'landlordName', l.landlord_name, 'landlordIban', l.landlord_iban, 'firstPeriod', l.first_period) order by l.start_date), '[]') from leases l where l.beneficiary_id = b.id) as leases,
   (select coalesce(json_agg(json_build_object('leaseId', t.lease_id, 'effectiveMonth', t.effective_month, 'rent', t.rent::text,
       'charges', t.charges::text, 'housingBenefitToLandlord', t.housing_benefit_to_landlord::text)), '[]')
      from lease_terms t join leases l on l.id = t.lease_id where l.beneficiary_id = b.id) as terms,
@@ -63,6 +63,7 @@ const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
   (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
      from (select to_char(c.value_date, 'YYYY-MM') as month, sum(c.amount) as amount from credits c
             where c.beneficiary_id = b.id group by 1) x) as credits_by_month,
+  (select coalesce(json_agg(distinct c.measure_id), '[]') from credits c where c.beneficiary_id = b.id) as credited_measure_ids,
   (select coalesce(json_agg(json_build_object('id', a.id, 'type', a.type, 'episode', a.episode, 'status', a.status, 'periods', a.periods)), '[]')
      from alerts a where a.beneficiary_id = b.id) as alerts,
   (select coalesce(json_agg(distinct o.creditor_iban), '[]') from payment_orders o
@@ -131,6 +132,7 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
           }
         : null,
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
+      creditedMeasureIds: json<string[]>(row.credited_measure_ids),
       alerts: json<AlertFacts[]>(row.alerts),
       refusedIbans: new Set(json<string[]>(row.refused_ibans)),
       beneficiary: { firstName: row.first_name as string, lastName: row.last_name as string, iban: (row.iban as string | null) ?? null },

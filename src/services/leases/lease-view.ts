@@ -21,6 +21,7 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
     dueDay: lease.dueDay,
     startDate: lease.startDate,
     endDate: lease.endDate,
+    firstPeriod: lease.firstPeriod,
     terms: [...terms]
       .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
       .map((t) => ({

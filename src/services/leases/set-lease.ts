@@ -22,6 +22,11 @@ export const SetLeaseInput = z.object({
   endDate: CalendarDate.nullish(),
   /** The month (YYYY-MM) from which new amounts apply; default: the current month. */
   effectiveFrom: Month.optional(),
+  /**
+   * The first period the measure pays (`YYYY-MM`); default: the month of the first due
+   * date on or after the measure's start. Kept when omitted on an update.
+   */
+  firstPeriod: Month.optional(),
 });
 export type SetLeaseInput = z.input<typeof SetLeaseInput>;
 
@@ -63,6 +68,7 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         dueDay: data.dueDay,
         startDate: data.startDate,
         endDate: data.endDate ?? null,
+        firstPeriod: data.firstPeriod ?? null,
       });
       await tx.insert(leaseTerms).values({ id: uuidv7(), leaseId, effectiveMonth: `${monthOf(data.startDate)}-01`, ...amounts });
     } else if (data.startDate === latest.lease.startDate) {
@@ -76,6 +82,7 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
           landlordAddress: data.landlord.address ?? null,
           dueDay: data.dueDay,
           endDate: data.endDate ?? null,
+          ...(data.firstPeriod ? { firstPeriod: data.firstPeriod } : {}),
           updatedAt: sql`now()`,
         })
         .where(eq(leases.id, leaseId));
@@ -128,6 +135,7 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         dueDay: data.dueDay,
         startDate: data.startDate,
         effectiveFrom: data.effectiveFrom ?? null,
+        firstPeriod: data.firstPeriod ?? null,
         // The business audit keeps both IBANs (four eyes); lists show them masked.
         ...(latest && latest.lease.landlordIban !== data.landlord.iban ? { landlordIban: { from: latest.lease.landlordIban, to: data.landlord.iban } } : {}),
       },

@@ -268,6 +268,11 @@ export function beneficiaryRoutes(ui: UiApp) {
                 <dd class="iban">{ibanText(lease.landlord.iban)}</dd>
                 <dt>Depuis le</dt>
                 <dd>{frDate(lease.startDate)}</dd>
+                <dt>Premier loyer à la charge de la mesure</dt>
+                <dd>
+                  {periods.items[0] ? frMonth(periods.items[0].period) : "—"}
+                  {lease.firstPeriod ? " (fixé avec le bail)" : " (première échéance après le début de la mesure)"}
+                </dd>
                 <dt>Loyer + charges</dt>
                 <dd>
                   {euros(lease.rent)} + {euros(lease.charges)}

@@ -1,0 +1,2 @@
+ALTER TABLE "leases" ADD COLUMN "first_period" text;--> statement-breakpoint
+ALTER TABLE "leases" ADD CONSTRAINT "leases_first_period" CHECK ("leases"."first_period" IS NULL OR "leases"."first_period" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$');
