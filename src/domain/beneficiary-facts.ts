@@ -36,6 +36,10 @@ export interface LeaseFacts {
   landlordIban: string;
   /** The first period (`YYYY-MM`) the measure pays, when given with the lease (rule 1). */
   firstPeriod?: string | null;
+  /** The first and last months are due pro rata of the days the lease covers (rule 2). */
+  prorata?: boolean;
+  /** Plan d'apurement agreed with the landlord: at most this much a month toward this lease's arrears (rule 4). */
+  arrearsPlanMonthly?: bigint | null;
 }
 
 interface LeaseTermsFacts {
@@ -71,8 +75,11 @@ export interface CreditFacts {
   /** Oldest first. */
   leases: LeaseFacts[];
   terms: LeaseTermsFacts[];
-  /** Rent paid per period (payment orders not rejected). */
-  rentPaid: { period: string; paid: bigint }[];
+  /**
+   * Rent paid per lease and period (payment orders not rejected). No lease: an order
+   * written before orders named theirs, counted for the lease that covered the period.
+   */
+  rentPaid: { leaseId?: string | null; period: string; paid: bigint }[];
   charges: ChargeFacts[];
   /** What an envelope holds now (0 when it never moved). */
   held(envelope: EnvelopeRef): bigint;
@@ -95,6 +102,8 @@ export interface JobFacts extends CreditFacts {
   creditsByMonth: Map<string, bigint>;
   /** The measures that have received at least one credit (a managed prestation): L.271-5 waits for the first. */
   creditedMeasureIds: readonly string[];
+  /** Rent paid toward arrears (a period before the month paid in), per lease and month paid: what a plan d'apurement caps. */
+  arrearsPaid?: { leaseId: string | null; month: string; paid: bigint }[];
   alerts: AlertFacts[];
   /** IBANs the bank refused for this beneficiary's orders (closed, wrong...): paid no more until changed. */
   refusedIbans?: ReadonlySet<string>;

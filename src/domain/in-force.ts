@@ -67,21 +67,58 @@ export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string
 export const firstPeriodOf = (facts: Pick<CreditFacts, "measures">, lease: Pick<LeaseFacts, "dueDay" | "firstPeriod">, measure: MeasureFacts): string =>
   lease.firstPeriod ?? firstPeriodFrom(chainStart(facts.measures, measure), lease.dueDay);
 
+/** Whether a lease covers any day of a month (`YYYY-MM`). */
+const coversMonth = (lease: Pick<LeaseFacts, "startDate" | "endDate">, month: string): boolean =>
+  lease.startDate.slice(0, 7) <= month && (lease.endDate === null || lease.endDate.slice(0, 7) >= month);
+
+/**
+ * What was paid toward a lease's periods: its own orders, never another lease's (rule 2:
+ * a move does not merge periods by month). An order that names no lease (written
+ * before orders named theirs) counts for the latest lease that covered its month.
+ */
+export function paidFor(facts: Pick<CreditFacts, "leases" | "rentPaid">, lease: LeaseFacts): Map<string, bigint> {
+  const paid = new Map<string, bigint>();
+  for (const r of facts.rentPaid) {
+    const owner = r.leaseId ?? facts.leases.filter((l) => coversMonth(l, r.period)).at(-1)?.id;
+    if (owner === lease.id) paid.set(r.period, (paid.get(r.period) ?? 0n) + r.paid);
+  }
+  return paid;
+}
+
 /** The rent periods the ledger answers for on a lease (see `firstPeriodOf`). */
 export function periodsOf(
-  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid">,
+  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases">,
   lease: LeaseFacts,
   measure: MeasureFacts,
   toMonth: string,
   asOf: string,
 ): RentPeriod[] {
   const terms = facts.terms.filter((t) => t.leaseId === lease.id).map((t) => ({ effectiveMonth: t.effectiveMonth, due: monthlyDue(t) }));
-  const paid = new Map(facts.rentPaid.map((r) => [r.period, r.paid]));
   return rentPeriods(
-    { dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms },
-    paid,
+    { dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms, prorata: lease.prorata ?? false },
+    paidFor(facts, lease),
     firstPeriodOf(facts, lease, measure),
     toMonth,
     asOf,
   );
+}
+
+export interface LeasePeriod extends RentPeriod {
+  lease: LeaseFacts;
+}
+
+/**
+ * Every lease's periods the measure answers for, in period order (a month of notice
+ * overlapping the next lease has two): lease A's arrears stay A's after a move.
+ */
+export function allPeriodsOf(
+  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases">,
+  measure: MeasureFacts,
+  toMonth: string,
+  asOf: string,
+): LeasePeriod[] {
+  return facts.leases
+    .filter((l) => l.startDate <= `${toMonth}-31`)
+    .flatMap((lease) => periodsOf(facts, lease, measure, toMonth, asOf).map((p) => ({ ...p, lease })))
+    .sort((a, b) => a.period.localeCompare(b.period) || a.lease.startDate.localeCompare(b.lease.startDate));
 }

@@ -1,4 +1,4 @@
-import { addMonthsToMonth, maxDate, monthOf, monthsBetween } from "./calendar";
+import { addMonthsToMonth, daysInMonth, maxDate, monthOf, monthsBetween } from "./calendar";
 import { termsForMonth } from "./lease-terms";
 
 /**
@@ -11,6 +11,8 @@ export interface LeaseForPeriods {
   endDate: string | null;
   /** Amounts by the month they take effect (`YYYY-MM` or its first day), any order. */
   terms: readonly { effectiveMonth: string; due: bigint }[];
+  /** The first and last months due pro rata of the days covered (else in full: a notice month may owe two rents). */
+  prorata?: boolean;
 }
 
 export type RentPeriodStatus = "upcoming" | "paid" | "partial" | "unpaid";
@@ -57,11 +59,26 @@ export function rentPeriods(lease: LeaseForPeriods, paidByPeriod: ReadonlyMap<st
   const last = lease.endDate && monthOf(lease.endDate) < toMonth ? monthOf(lease.endDate) : toMonth;
   if (first > last) return [];
   return monthsBetween(first, last).map((period) => {
-    const due = dueOn(lease, period);
+    const due = lease.prorata ? prorated(dueOn(lease, period), period, lease.startDate, lease.endDate) : dueOn(lease, period);
     const paid = paidByPeriod.get(period) ?? 0n;
-    const dueDate = dueDateOf(period, lease.dueDay);
+    // A lease that begins after its due day in its first month: that rent falls due the day it begins.
+    const dueDate = maxDate(dueDateOf(period, lease.dueDay), lease.startDate);
     return { period, dueDate, due, paid, status: statusOf(due, paid, dueDate, asOf) };
   });
+}
+
+/**
+ * A month's rent for the days of it the lease covers (its first or last month), rounded
+ * to the nearest cent, half up; a whole month is due in full.
+ */
+export function prorated(monthly: bigint, period: string, startDate: string, endDate: string | null): bigint {
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  const days = BigInt(daysInMonth(y, m));
+  const from = monthOf(startDate) === period ? BigInt(Number(startDate.slice(8, 10))) : 1n;
+  const to = endDate && monthOf(endDate) === period ? BigInt(Number(endDate.slice(8, 10))) : days;
+  const covered = to - from + 1n;
+  if (covered >= days) return monthly;
+  return (monthly * covered * 2n + days) / (days * 2n);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { JobFacts } from "./beneficiary-facts";
 import { addMonthsToMonth, daysBetween, monthOf } from "./calendar";
 import type { AlertKind } from "./finance-alerts";
-import { activeMasp2, chainOf, chainStart, leaseOn, periodsOf } from "./in-force";
+import { activeMasp2, allPeriodsOf, chainOf, chainStart } from "./in-force";
 import { centsToJson } from "./money";
 import { isArrears, type RentPeriod } from "./rent-periods";
 
@@ -108,9 +108,9 @@ function decideNoCredit(facts: JobFacts, asOf: string): AlertOp[] {
  */
 export function decideAlerts(facts: JobFacts, asOf: string): AlertOp[] {
   const measure = activeMasp2(facts.measures, asOf);
-  const lease = leaseOn(facts.leases, asOf);
-  const periods = measure && lease ? periodsOf(facts, lease, measure, monthOf(asOf), asOf) : [];
-  const arrears = periods.filter((p) => isArrears(p.status));
+  const periods = measure ? allPeriodsOf(facts, measure, monthOf(asOf), asOf) : [];
+  // A month is unpaid when any lease's period of it is (a move: lease A's arrears count).
+  const arrears = [...new Map(periods.filter((p) => isArrears(p.status)).map((p) => [p.period, p])).values()];
   const owed = new Set(arrears.map((p) => p.period));
   const rentEnvelope = centsToJson(facts.held({ envelope: "rent" }));
   const run = measure && creditReceived(facts, measure) ? lastConsecutiveRun(arrears) : undefined;

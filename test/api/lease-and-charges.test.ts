@@ -80,6 +80,9 @@ describe("lease and charges API (the budget plan)", () => {
         dueDay: 5,
         startDate: "2026-01-01",
         endDate: null,
+        firstPeriod: null,
+        prorata: false,
+        arrearsPlanMonthly: null,
         terms: [{ effectiveFrom: "2026-01", rent: 45000, charges: 5000, housingBenefitToLandlord: 20000, monthlyDue: 30000 }],
       });
       const got = await getLease(b);

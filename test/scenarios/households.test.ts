@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JobsHarness, leaseBody, MANAGED, startHarness } from "../jobs/fixtures/harness";
+import { type JobsHarness, LANDLORD, leaseBody, MANAGED, startHarness } from "../jobs/fixtures/harness";
 
 /**
  * The households of issue 15's domain review, end to end through the API and the jobs:
@@ -59,6 +59,50 @@ describe("households of the rent rules review", () => {
     const list = await alerts(b.id);
     expect(list.map((a) => a.type).sort()).toEqual(["no_credit_received", "unpaid_rent"]);
     expect(list.every((a) => a.person === "Marie D.")).toBe(true);
+  });
+
+  it("move with arrears (rules 2 and 4): lease A's arrears stay owed to A and are paid to A; B's rent goes to B, current period first", async () => {
+    const b = await h.household({ measure: masp2From("2026-01-01") });
+    await h.credit(b.id, 50000, "2026-01-02");
+    await h.ran("rent-payments", "2026-01-05");
+    // February goes unpaid; the person moves: A ends on 14 March (notice), B begins on 15 March, pro rata.
+    const endA = await h.call("PUT", `/v1/beneficiaries/${b.id}/lease`, leaseBody({ endDate: "2026-03-14" }));
+    expect(endA.status, endA.text).toBe(200);
+    // (the same IBAN: a new one would wait for a second pair of eyes, tested elsewhere)
+    const tilleuls = { name: "SCI Les Tilleuls", iban: LANDLORD.iban };
+    const leaseB = await h.call(
+      "PUT",
+      `/v1/beneficiaries/${b.id}/lease`,
+      leaseBody({ landlord: tilleuls, rent: 62000, charges: 0, startDate: "2026-03-15", prorata: true }),
+    );
+    expect(leaseB.status, leaseB.text).toBe(200);
+    expect(leaseB.body).toMatchObject({ prorata: true, startDate: "2026-03-15" });
+    const leases = await h.call("GET", `/v1/beneficiaries/${b.id}/lease`);
+    expect(leases.body.previous).toEqual([expect.objectContaining({ endDate: "2026-03-14" })]);
+
+    const periods = await h.rentPeriods(b.id, "2026-04-05");
+    expect(periods.map((p) => [p.landlordName, p.period, p.dueDate, p.due, p.status])).toEqual([
+      ["OPH Laval Habitat", "2026-01", "2026-01-05", 50000, "paid"],
+      ["OPH Laval Habitat", "2026-02", "2026-02-05", 50000, "unpaid"],
+      ["OPH Laval Habitat", "2026-03", "2026-03-05", 50000, "unpaid"],
+      ["SCI Les Tilleuls", "2026-03", "2026-03-15", 34000, "unpaid"], // 17 days of 31
+      ["SCI Les Tilleuls", "2026-04", "2026-04-05", 62000, "unpaid"],
+      ["SCI Les Tilleuls", "2026-05", "2026-05-05", 62000, "upcoming"],
+    ]);
+    // 112 000 comes in April: B's April rent first, then the oldest arrears, A's February.
+    await h.credit(b.id, 112000, "2026-04-02");
+    await h.ran("rent-payments", "2026-04-05");
+    const orders = (await h.orders(b.id, "rent")).filter((o) => o.period !== "2026-01");
+    expect(orders.map((o) => [o.creditorName, o.period, o.amount]).sort()).toEqual([
+      ["OPH Laval Habitat", "2026-02", 50000],
+      ["SCI Les Tilleuls", "2026-04", 62000],
+    ]);
+    // A's arrears did not close because B began: March is still owed to A.
+    const after = await h.rentPeriods(b.id, "2026-04-05");
+    expect(after.filter((p) => p.status !== "paid" && p.status !== "upcoming").map((p) => [p.landlordName, p.period])).toEqual([
+      ["OPH Laval Habitat", "2026-03"],
+      ["SCI Les Tilleuls", "2026-03"],
+    ]);
   });
 
   it("the ledger is sound", async () => {

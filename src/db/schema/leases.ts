@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import type { PostalAddress } from "../../domain/postal-address";
 import { beneficiaries } from "./beneficiaries";
 import { addressCheck } from "./postal-address";
@@ -20,6 +20,10 @@ export const leases = pgTable(
     endDate: date("end_date", { mode: "string" }),
     /** The first period (`YYYY-MM`) the measure pays, when the caseworker gives it; else derived from the measure's start. */
     firstPeriod: text("first_period"),
+    /** The first and last months are due pro rata of the days the lease covers. */
+    prorata: boolean("prorata").notNull().default(false),
+    /** Plan d'apurement agreed with the landlord: the most this lease's arrears take in a month (null: no plan). */
+    arrearsPlanMonthly: bigint("arrears_plan_monthly", { mode: "bigint" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -28,6 +32,7 @@ export const leases = pgTable(
     check("leases_landlord_address", addressCheck(t.landlordAddress)),
     check("leases_due_day", sql`${t.dueDay} BETWEEN 1 AND 28`),
     check("leases_first_period", sql`${t.firstPeriod} IS NULL OR ${t.firstPeriod} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+    check("leases_arrears_plan", sql`${t.arrearsPlanMonthly} IS NULL OR ${t.arrearsPlanMonthly} > 0`),
     check("leases_dates", sql`${t.endDate} IS NULL OR ${t.endDate} >= ${t.startDate}`),
   ],
 );

@@ -104,6 +104,8 @@ export const LeaseSchema = z
       .string()
       .nullable()
       .openapi({ description: "First period the measure pays, when given; else the first due date on or after the measure's start" }),
+    prorata: z.boolean().openapi({ description: "First and last months due pro rata of the days covered" }),
+    arrearsPlanMonthly: z.number().int().nullable().openapi({ description: "Plan d'apurement: the most this lease's arrears take each month" }),
     terms: z.array(LeaseTermsSchema),
   })
   .openapi("Lease");

@@ -22,6 +22,8 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
     startDate: lease.startDate,
     endDate: lease.endDate,
     firstPeriod: lease.firstPeriod,
+    prorata: lease.prorata,
+    arrearsPlanMonthly: lease.arrearsPlanMonthly,
     terms: [...terms]
       .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
       .map((t) => ({

@@ -9,7 +9,7 @@ import { ConflictError, type FieldIssue, ValidationError } from "../../domain/er
 import { termsForMonth } from "../../domain/lease-terms";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month, PostalAddressInput } from "../schemas";
+import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month, PositiveCents, PostalAddressInput } from "../schemas";
 import { leaseView, loadLeases } from "./lease-view";
 
 export const SetLeaseInput = z.object({
@@ -27,6 +27,10 @@ export const SetLeaseInput = z.object({
    * date on or after the measure's start. Kept when omitted on an update.
    */
   firstPeriod: Month.optional(),
+  /** The first and last months due pro rata of the days covered (default: in full). Kept when omitted on an update. */
+  prorata: z.boolean().optional(),
+  /** Plan d'apurement agreed with the landlord: the most the arrears of this lease take each month; null ends it. */
+  arrearsPlanMonthly: PositiveCents.nullish(),
 });
 export type SetLeaseInput = z.input<typeof SetLeaseInput>;
 
@@ -51,7 +55,9 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
     let leaseId: string;
     let action: string;
     if (!latest || data.startDate > latest.lease.startDate) {
-      if (latest && (!latest.lease.endDate || latest.lease.endDate >= data.startDate)) {
+      // A lease with no end closes the day before the next begins; one that was given an
+      // end keeps it, even within the new lease (a notice month owes two rents).
+      if (latest && !latest.lease.endDate) {
         await tx
           .update(leases)
           .set({ endDate: addDays(data.startDate, -1), updatedAt: sql`now()` })
@@ -69,6 +75,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         startDate: data.startDate,
         endDate: data.endDate ?? null,
         firstPeriod: data.firstPeriod ?? null,
+        prorata: data.prorata ?? false,
+        arrearsPlanMonthly: data.arrearsPlanMonthly ?? null,
       });
       await tx.insert(leaseTerms).values({ id: uuidv7(), leaseId, effectiveMonth: `${monthOf(data.startDate)}-01`, ...amounts });
     } else if (data.startDate === latest.lease.startDate) {
@@ -83,6 +91,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
           dueDay: data.dueDay,
           endDate: data.endDate ?? null,
           ...(data.firstPeriod ? { firstPeriod: data.firstPeriod } : {}),
+          ...(data.prorata === undefined ? {} : { prorata: data.prorata }),
+          ...(data.arrearsPlanMonthly === undefined ? {} : { arrearsPlanMonthly: data.arrearsPlanMonthly }),
           updatedAt: sql`now()`,
         })
         .where(eq(leases.id, leaseId));
@@ -136,6 +146,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         startDate: data.startDate,
         effectiveFrom: data.effectiveFrom ?? null,
         firstPeriod: data.firstPeriod ?? null,
+        prorata: data.prorata ?? null,
+        arrearsPlanMonthly: data.arrearsPlanMonthly == null ? null : String(data.arrearsPlanMonthly),
         // The business audit keeps both IBANs (four eyes); lists show them masked.
         ...(latest && latest.lease.landlordIban !== data.landlord.iban ? { landlordIban: { from: latest.lease.landlordIban, to: data.landlord.iban } } : {}),
       },
