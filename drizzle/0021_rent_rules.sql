@@ -1,7 +1,32 @@
+CREATE TABLE "rent_period_entries" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"beneficiary_id" uuid NOT NULL,
+	"lease_id" uuid NOT NULL,
+	"period" text NOT NULL,
+	"kind" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"source" text,
+	"evidence" text NOT NULL,
+	"effective_date" date NOT NULL,
+	"recorded_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "rent_period_entries_period" CHECK ("rent_period_entries"."period" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+	CONSTRAINT "rent_period_entries_kind" CHECK ("rent_period_entries"."kind" IN ('external_payment', 'housing_aid_adjustment')),
+	CONSTRAINT "rent_period_entries_amount" CHECK (("rent_period_entries"."kind" = 'external_payment' AND "rent_period_entries"."amount" > 0 AND "rent_period_entries"."source" IS NOT NULL) OR ("rent_period_entries"."kind" = 'housing_aid_adjustment' AND "rent_period_entries"."amount" <> 0 AND "rent_period_entries"."source" IS NULL))
+);
+--> statement-breakpoint
+ALTER TABLE "lease_terms" DROP CONSTRAINT "lease_terms_amounts";--> statement-breakpoint
+ALTER TABLE "lease_terms" DROP CONSTRAINT "lease_terms_due_non_negative";--> statement-breakpoint
+ALTER TABLE "lease_terms" ADD COLUMN "person_share" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "leases" ADD COLUMN "first_period" text;--> statement-breakpoint
 ALTER TABLE "leases" ADD COLUMN "prorata" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "leases" ADD COLUMN "arrears_plan_monthly" bigint;--> statement-breakpoint
 ALTER TABLE "payment_orders" ADD COLUMN "lease_id" uuid;--> statement-breakpoint
+ALTER TABLE "rent_period_entries" ADD CONSTRAINT "rent_period_entries_beneficiary_id_beneficiaries_id_fk" FOREIGN KEY ("beneficiary_id") REFERENCES "public"."beneficiaries"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "rent_period_entries" ADD CONSTRAINT "rent_period_entries_lease_id_leases_id_fk" FOREIGN KEY ("lease_id") REFERENCES "public"."leases"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "rent_period_entries_beneficiary_idx" ON "rent_period_entries" USING btree ("beneficiary_id","period");--> statement-breakpoint
+ALTER TABLE "lease_terms" ADD CONSTRAINT "lease_terms_amounts" CHECK ("lease_terms"."rent" >= 0 AND "lease_terms"."charges" >= 0 AND "lease_terms"."housing_benefit_to_landlord" >= 0 AND "lease_terms"."person_share" >= 0);--> statement-breakpoint
+ALTER TABLE "lease_terms" ADD CONSTRAINT "lease_terms_due_non_negative" CHECK ("lease_terms"."rent" + "lease_terms"."charges" >= "lease_terms"."housing_benefit_to_landlord" + "lease_terms"."person_share");--> statement-breakpoint
 ALTER TABLE "leases" ADD CONSTRAINT "leases_first_period" CHECK ("leases"."first_period" IS NULL OR "leases"."first_period" ~ '^[0-9]{4}-(0[1-9]|1[0-2])$');--> statement-breakpoint
 ALTER TABLE "leases" ADD CONSTRAINT "leases_arrears_plan" CHECK ("leases"."arrears_plan_monthly" IS NULL OR "leases"."arrears_plan_monthly" > 0);--> statement-breakpoint
 -- hand-written

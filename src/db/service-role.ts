@@ -27,6 +27,8 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   audit_log: "SELECT, INSERT",
   // What a batch's file says, frozen when it was prepared: the same bytes on every download.
   payment_batch_orders: "SELECT, INSERT",
+  // Rule 3: a period's external payments and housing-aid corrections are dated, never edited.
+  rent_period_entries: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

@@ -49,6 +49,15 @@ interface LeaseTermsFacts {
   rent: bigint;
   charges: bigint;
   housingBenefitToLandlord: bigint;
+  personShare?: bigint;
+}
+
+/** Rule 3: a period's external payment (counts as paid) or housing-aid correction (signed: more aid, less due). */
+export interface RentEntryFacts {
+  leaseId: string;
+  period: string;
+  kind: "external_payment" | "housing_aid_adjustment";
+  amount: bigint;
 }
 
 export interface ChargeFacts {
@@ -80,6 +89,8 @@ export interface CreditFacts {
    * written before orders named theirs, counted for the lease that covered the period.
    */
   rentPaid: { leaseId?: string | null; period: string; paid: bigint }[];
+  /** Rule 3: external payments and housing-aid adjustments per lease and period. */
+  rentEntries?: RentEntryFacts[];
   charges: ChargeFacts[];
   /** What an envelope holds now (0 when it never moved). */
   held(envelope: EnvelopeRef): bigint;

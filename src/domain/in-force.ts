@@ -1,7 +1,7 @@
 import type { AmendmentFacts, CreditFacts, LeaseFacts, MeasureFacts } from "./beneficiary-facts";
 import { spanCovers } from "./date-range";
 import { monthlyDue } from "./lease-terms";
-import { firstPeriodFrom, type RentPeriod, rentPeriods } from "./rent-periods";
+import { firstPeriodFrom, type PeriodAdjustment, type RentPeriod, rentPeriods } from "./rent-periods";
 
 /**
  * A MASP 2 in force on a date: within its planned dates and not ended before (a
@@ -87,19 +87,28 @@ export function paidFor(facts: Pick<CreditFacts, "leases" | "rentPaid">, lease: 
 
 /** The rent periods the ledger answers for on a lease (see `firstPeriodOf`). */
 export function periodsOf(
-  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases">,
+  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases" | "rentEntries">,
   lease: LeaseFacts,
   measure: MeasureFacts,
   toMonth: string,
   asOf: string,
 ): RentPeriod[] {
   const terms = facts.terms.filter((t) => t.leaseId === lease.id).map((t) => ({ effectiveMonth: t.effectiveMonth, due: monthlyDue(t) }));
+  const adjustments = new Map<string, PeriodAdjustment>();
+  for (const e of facts.rentEntries ?? []) {
+    if (e.leaseId !== lease.id) continue;
+    const a = adjustments.get(e.period) ?? { external: 0n, housingAid: 0n };
+    if (e.kind === "external_payment") a.external += e.amount;
+    else a.housingAid += e.amount;
+    adjustments.set(e.period, a);
+  }
   return rentPeriods(
     { dueDay: lease.dueDay, startDate: lease.startDate, endDate: lease.endDate, terms, prorata: lease.prorata ?? false },
     paidFor(facts, lease),
     firstPeriodOf(facts, lease, measure),
     toMonth,
     asOf,
+    adjustments,
   );
 }
 
@@ -112,7 +121,7 @@ export interface LeasePeriod extends RentPeriod {
  * overlapping the next lease has two): lease A's arrears stay A's after a move.
  */
 export function allPeriodsOf(
-  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases">,
+  facts: Pick<CreditFacts, "measures" | "terms" | "rentPaid" | "leases" | "rentEntries">,
   measure: MeasureFacts,
   toMonth: string,
   asOf: string,

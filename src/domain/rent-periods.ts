@@ -20,9 +20,22 @@ export type RentPeriodStatus = "upcoming" | "paid" | "partial" | "unpaid";
 export interface RentPeriod {
   period: string;
   dueDate: string;
+  /** From the managed funds, after any housing-aid adjustment (rule 3). */
   due: bigint;
+  /** By the ledger's orders and by external payments. */
   paid: bigint;
   status: RentPeriodStatus;
+}
+
+/** Rule 3: what a rent period received outside the ledger, or a correction of its housing aid. */
+export const RENT_ENTRY_KINDS = ["external_payment", "housing_aid_adjustment"] as const;
+/** Who paid a period outside the ledger: the person, the FSL, the landlord (a waiver), a housing-aid back-payment. */
+export const EXTERNAL_SOURCES = ["person", "fsl", "landlord_waiver", "housing_aid_backpay"] as const;
+
+/** Rule 3: per period, what was paid outside the ledger and the housing-aid correction (more aid: less due). */
+export interface PeriodAdjustment {
+  external: bigint;
+  housingAid: bigint;
 }
 
 export const dueOn = (lease: LeaseForPeriods, month: string): bigint => termsForMonth(lease.terms, month)?.due ?? 0n;
@@ -54,13 +67,23 @@ export const isArrears = (s: RentPeriodStatus): boolean => s === "partial" || s 
  * The periods of a lease from `fromMonth` (at the earliest the lease's first month)
  * to `toMonth` (at the latest its last), with what was paid toward each.
  */
-export function rentPeriods(lease: LeaseForPeriods, paidByPeriod: ReadonlyMap<string, bigint>, fromMonth: string, toMonth: string, asOf: string): RentPeriod[] {
+export function rentPeriods(
+  lease: LeaseForPeriods,
+  paidByPeriod: ReadonlyMap<string, bigint>,
+  fromMonth: string,
+  toMonth: string,
+  asOf: string,
+  adjustments: ReadonlyMap<string, PeriodAdjustment> = new Map(),
+): RentPeriod[] {
   const first = maxDate(`${monthOf(lease.startDate)}-01`, `${fromMonth}-01`).slice(0, 7);
   const last = lease.endDate && monthOf(lease.endDate) < toMonth ? monthOf(lease.endDate) : toMonth;
   if (first > last) return [];
   return monthsBetween(first, last).map((period) => {
-    const due = lease.prorata ? prorated(dueOn(lease, period), period, lease.startDate, lease.endDate) : dueOn(lease, period);
-    const paid = paidByPeriod.get(period) ?? 0n;
+    const base = lease.prorata ? prorated(dueOn(lease, period), period, lease.startDate, lease.endDate) : dueOn(lease, period);
+    const adjustment = adjustments.get(period);
+    const corrected = base - (adjustment?.housingAid ?? 0n);
+    const due = corrected > 0n ? corrected : 0n;
+    const paid = (paidByPeriod.get(period) ?? 0n) + (adjustment?.external ?? 0n);
     // A lease that begins after its due day in its first month: that rent falls due the day it begins.
     const dueDate = maxDate(dueDateOf(period, lease.dueDay), lease.startDate);
     return { period, dueDate, due, paid, status: statusOf(due, paid, dueDate, asOf) };

@@ -108,3 +108,45 @@ describe("rule 4: the current period before the arrears, then oldest first; a pl
     expect(planRentPayments({ ...later, arrearsPaid: [{ leaseId: "l1", month: "2026-03", paid: 10_000n }] }, "2026-03-20")).toEqual([]);
   });
 });
+
+describe("rule 3: the person's share, external payments, dated housing-aid adjustments", () => {
+  const withShare = (share: bigint) => [
+    { leaseId: "l1", effectiveMonth: "2025-06-01", rent: 50_000n, charges: 5_000n, housingBenefitToLandlord: 20_000n, personShare: share },
+  ];
+  it("due from the managed funds = rent + charges − housing aid to the landlord − the person's share", () => {
+    const f = facts({ terms: withShare(10_000n) });
+    expect(allPeriodsOf(f, masp2(), "2026-01", "2026-01-10").map((p) => p.due)).toEqual([25_000n]);
+  });
+
+  it("an external payment counts as paid (an FSL payment pays the month; part of it leaves part)", () => {
+    const f = facts({
+      rentEntries: [
+        { leaseId: "l1", period: "2026-01", kind: "external_payment", amount: 35_000n },
+        { leaseId: "l1", period: "2026-02", kind: "external_payment", amount: 34_999n },
+      ],
+    });
+    expect(allPeriodsOf(f, masp2(), "2026-02", "2026-02-05").map((p) => [p.period, p.paid, p.status])).toEqual([
+      ["2026-01", 35_000n, "paid"],
+      ["2026-02", 34_999n, "partial"],
+    ]);
+    // Nothing left to pay for January from the managed funds.
+    expect(planRentPayments({ ...f, held: () => 100_000n }, "2026-02-05").map((i) => [i.period, i.amount])).toEqual([["2026-02", 1n]]);
+  });
+
+  it("a housing-aid adjustment changes what a begun month owes, never below zero; other months keep their terms", () => {
+    const f = facts({
+      rentEntries: [
+        { leaseId: "l1", period: "2026-02", kind: "housing_aid_adjustment", amount: 5_000n },
+        { leaseId: "l1", period: "2026-03", kind: "housing_aid_adjustment", amount: -2_000n },
+        { leaseId: "l1", period: "2026-04", kind: "housing_aid_adjustment", amount: 99_000n },
+      ],
+    });
+    expect(allPeriodsOf(f, masp2(), "2026-05", "2026-05-10").map((p) => [p.period, p.due])).toEqual([
+      ["2026-01", 35_000n],
+      ["2026-02", 30_000n],
+      ["2026-03", 37_000n],
+      ["2026-04", 0n],
+      ["2026-05", 35_000n],
+    ]);
+  });
+});

@@ -86,13 +86,13 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await check("2026-03-04");
     expect(await ofType(b.id, "masp3_trigger")).toEqual([]);
 
-    // March: 10 000 comes in and goes (oldest first) to February; March itself stays unpaid.
+    // March: 10 000 comes in and goes to March, the current period (rule 4); February stays partly unpaid.
     await h.credit(b.id, 10000, "2026-03-02");
     await h.ran("rent-payments", "2026-03-05");
     expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => [p.period, p.paid, p.status])).toEqual([
       ["2026-01", 50000, "paid"],
-      ["2026-02", 30000, "partial"],
-      ["2026-03", 0, "unpaid"],
+      ["2026-02", 20000, "partial"],
+      ["2026-03", 10000, "partial"],
     ]);
     const summary = await check("2026-03-05");
     expect(summary.masp3TriggersOpened).toBeGreaterThanOrEqual(1);
@@ -106,8 +106,8 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
       person: "Marie D.",
       rentEnvelope: 0,
       periods: [
-        { period: "2026-02", dueDate: "2026-02-05", due: 50000, paid: 30000, creditsReceived: 20000 },
-        { period: "2026-03", dueDate: "2026-03-05", due: 50000, paid: 0, creditsReceived: 10000 },
+        { period: "2026-02", dueDate: "2026-02-05", due: 50000, paid: 20000, creditsReceived: 20000 },
+        { period: "2026-03", dueDate: "2026-03-05", due: 50000, paid: 10000, creditsReceived: 10000 },
       ],
     });
     // The unpaid_rent alert is the same one, now naming both months.
@@ -298,10 +298,10 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await check("2026-02-06");
     expect(await rows(b.id)).toEqual({ "masp3_trigger/closed": 1, "unpaid_rent/closed": 1 });
 
-    // The plan starts: January is paid. February, unpaid since before the close, still is.
+    // Money comes: February, the current period, is paid first (rule 4); January, unpaid since before the close, still is.
     expect(await h.credit(b.id, 50000, "2026-02-10")).toEqual([{ envelope: "rent", amount: 50000 }]);
     await h.ran("rent-payments", "2026-02-10");
-    expect((await h.rentPeriods(b.id, "2026-02-10")).slice(0, 2).map((p) => p.status)).toEqual(["paid", "unpaid"]);
+    expect((await h.rentPeriods(b.id, "2026-02-10")).slice(0, 2).map((p) => p.status)).toEqual(["unpaid", "paid"]);
     await check("2026-02-10");
     // The arrears went down, nothing new fell due: no new alert. (Fails: a second
     // unpaid_rent alert, episode "2026-02", is opened by a payment.)
@@ -320,7 +320,8 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await h.ran("rent-payments", "2026-02-10");
     await check("2026-02-10");
     await check("2026-03-05");
-    expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => p.status)).toEqual(["paid", "unpaid", "unpaid"]);
+    // February, the current period then, was paid first (rule 4): January and March are owed.
+    expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => p.status)).toEqual(["unpaid", "paid", "unpaid"]);
     const after = await ofType(b.id, "masp3_trigger");
     // Expected: arrears were never paid, so nothing is closed as `arrears_paid`, and the
     // episode (February unpaid since the 5th, then March) keeps one trigger.

@@ -105,6 +105,67 @@ describe("households of the rent rules review", () => {
     ]);
   });
 
+  it("person's share (rule 3): the lease says the person pays 10 000 from their own wages; the ledger owes the rest", async () => {
+    const b = await h.household({ measure: masp2From("2026-01-01"), lease: leaseBody({ personShare: 10000 }) });
+    const lease = await h.call("GET", `/v1/beneficiaries/${b.id}/lease`);
+    expect(lease.body).toMatchObject({ personShare: 10000, monthlyDue: 40000 });
+    // The rent needs January's 40 000 only: the person pays the other 10 000 themselves.
+    expect(await h.credit(b.id, 50000, "2026-01-02")).toEqual([
+      { envelope: "rent", amount: 40000 },
+      { envelope: "available", amount: 10000 },
+    ]);
+    await h.ran("rent-payments", "2026-01-05");
+    expect((await h.orders(b.id, "rent")).map((o) => [o.period, o.amount])).toEqual([["2026-01", 40000]]);
+    const bad = await h.call("PUT", `/v1/beneficiaries/${b.id}/lease`, leaseBody({ personShare: 50001 }));
+    expect(bad.status).toBe(422);
+  });
+
+  it("an FSL payment (rule 3): recorded with its evidence, it pays February outside the ledger; no alert, nothing paid twice", async () => {
+    const b = await h.household({ measure: masp2From("2026-01-01") });
+    await h.credit(b.id, 50000, "2026-01-02");
+    await h.ran("rent-payments", "2026-01-05");
+    const fsl = await h.call("POST", `/v1/beneficiaries/${b.id}/rent-entries`, {
+      period: "2026-02",
+      kind: "external_payment",
+      amount: 50000,
+      source: "fsl",
+      evidence: "Décision FSL n° 2026-118 du 2 février, versée au bailleur",
+    });
+    expect(fsl.status, fsl.text).toBe(201);
+    expect(fsl.body).toMatchObject({ period: "2026-02", kind: "external_payment", amount: 50000, source: "fsl" });
+    for (const body of [
+      { period: "2026-02", kind: "external_payment", amount: 100, evidence: "reçu" },
+      { period: "2026-02", kind: "external_payment", amount: -100, source: "person", evidence: "reçu" },
+      { period: "2026-02", kind: "housing_aid_adjustment", amount: 100, source: "fsl", evidence: "notification CAF" },
+      { period: "2026-02", kind: "external_payment", amount: 100, source: "person", evidence: "x" },
+      { period: "2025-02", kind: "external_payment", amount: 100, source: "person", evidence: "reçu du 3 mars" },
+    ]) {
+      const res = await h.call("POST", `/v1/beneficiaries/${b.id}/rent-entries`, body);
+      expect(res.status, `${JSON.stringify(body)} → ${res.text}`).toBe(422);
+    }
+    expect((await h.rentPeriods(b.id, "2026-02-05")).map((p) => [p.period, p.paid, p.status])).toEqual([
+      ["2026-01", 50000, "paid"],
+      ["2026-02", 50000, "paid"],
+      ["2026-03", 0, "upcoming"],
+    ]);
+    await h.credit(b.id, 50000, "2026-02-03");
+    await h.ran("rent-payments", "2026-02-05");
+    expect((await h.orders(b.id, "rent")).map((o) => o.period)).toEqual(["2026-01"]);
+    await h.ran("unpaid-rent-check", "2026-02-05");
+    expect(await alerts(b.id)).toEqual([]);
+    // The CAF recalculates February's aid to the landlord: 5 000 less reached them; February owes 5 000 again.
+    const caf = await h.call("POST", `/v1/beneficiaries/${b.id}/rent-entries`, {
+      period: "2026-02",
+      kind: "housing_aid_adjustment",
+      amount: -5000,
+      evidence: "Notification CAF du 20 février",
+    });
+    expect(caf.status, caf.text).toBe(201);
+    expect((await h.rentPeriods(b.id, "2026-02-21"))[1]).toMatchObject({ period: "2026-02", due: 55000, paid: 50000, status: "partial" });
+    const listed = await h.call("GET", `/v1/beneficiaries/${b.id}/rent-entries`);
+    expect(listed.body.items.map((e: { kind: string }) => e.kind)).toEqual(["external_payment", "housing_aid_adjustment"]);
+  });
+
   it("the ledger is sound", async () => {
     await h.expectLedgerSound();
   });

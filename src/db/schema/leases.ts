@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import type { PostalAddress } from "../../domain/postal-address";
+import { EXTERNAL_SOURCES, RENT_ENTRY_KINDS } from "../../domain/rent-periods";
 import { beneficiaries } from "./beneficiaries";
 import { addressCheck } from "./postal-address";
 
@@ -50,12 +51,50 @@ export const leaseTerms = pgTable(
     rent: bigint("rent", { mode: "bigint" }).notNull(),
     charges: bigint("charges", { mode: "bigint" }).notNull(),
     housingBenefitToLandlord: bigint("housing_benefit_to_landlord", { mode: "bigint" }).notNull(),
+    /** What the person pays the landlord from income the association does not manage. */
+    personShare: bigint("person_share", { mode: "bigint" }).notNull().default(sql`0`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     unique("lease_terms_month_unique").on(t.leaseId, t.effectiveMonth),
     check("lease_terms_first_of_month", sql`extract(day from ${t.effectiveMonth}) = 1`),
-    check("lease_terms_amounts", sql`${t.rent} >= 0 AND ${t.charges} >= 0 AND ${t.housingBenefitToLandlord} >= 0`),
-    check("lease_terms_due_non_negative", sql`${t.rent} + ${t.charges} >= ${t.housingBenefitToLandlord}`),
+    check("lease_terms_amounts", sql`${t.rent} >= 0 AND ${t.charges} >= 0 AND ${t.housingBenefitToLandlord} >= 0 AND ${t.personShare} >= 0`),
+    check("lease_terms_due_non_negative", sql`${t.rent} + ${t.charges} >= ${t.housingBenefitToLandlord} + ${t.personShare}`),
+  ],
+);
+
+/**
+ * Dated entries on a lease's period, append-only (a correction is a new entry): an
+ * external payment counts as paid; a housing-aid adjustment (CAF recalculated the aid
+ * paid to the landlord for a month that has begun) changes what is due, never the past terms.
+ */
+export const rentPeriodEntries = pgTable(
+  "rent_period_entries",
+  {
+    id: uuid("id").primaryKey(),
+    beneficiaryId: uuid("beneficiary_id")
+      .notNull()
+      .references(() => beneficiaries.id),
+    leaseId: uuid("lease_id")
+      .notNull()
+      .references(() => leases.id),
+    period: text("period").notNull(),
+    kind: text("kind", { enum: RENT_ENTRY_KINDS }).notNull(),
+    /** Cents; an adjustment is signed (more aid to the landlord: less due). */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    source: text("source", { enum: EXTERNAL_SOURCES }),
+    evidence: text("evidence").notNull(),
+    effectiveDate: date("effective_date", { mode: "string" }).notNull(),
+    recordedBy: text("recorded_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("rent_period_entries_beneficiary_idx").on(t.beneficiaryId, t.period),
+    check("rent_period_entries_period", sql`${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+    check("rent_period_entries_kind", sql`${t.kind} IN ('external_payment', 'housing_aid_adjustment')`),
+    check(
+      "rent_period_entries_amount",
+      sql`(${t.kind} = 'external_payment' AND ${t.amount} > 0 AND ${t.source} IS NOT NULL) OR (${t.kind} = 'housing_aid_adjustment' AND ${t.amount} <> 0 AND ${t.source} IS NULL)`,
+    ),
   ],
 );

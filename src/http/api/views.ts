@@ -85,6 +85,7 @@ const LeaseTermsSchema = z.object({
   rent: z.number().int(),
   charges: z.number().int(),
   housingBenefitToLandlord: z.number().int(),
+  personShare: z.number().int().openapi({ description: "Paid by the person from income the association does not manage" }),
   monthlyDue: z.number().int(),
 });
 
@@ -96,7 +97,8 @@ export const LeaseSchema = z
     rent: z.number().int(),
     charges: z.number().int(),
     housingBenefitToLandlord: z.number().int(),
-    monthlyDue: z.number().int().openapi({ description: "rent + charges − housingBenefitToLandlord, in force today" }),
+    personShare: z.number().int().openapi({ description: "Paid by the person from income the association does not manage" }),
+    monthlyDue: z.number().int().openapi({ description: "rent + charges − housingBenefitToLandlord − personShare, in force today" }),
     dueDay: z.number().int(),
     startDate: z.string(),
     endDate: z.string().nullable(),

@@ -1,6 +1,6 @@
 import type { Executor } from "../../db/client";
 import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
-import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts } from "../../domain/beneficiary-facts";
+import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import { UNPAID_STATUSES } from "../../domain/payment-order-life";
 import type { ReversementPlan } from "../../domain/payment-plans";
@@ -37,11 +37,13 @@ const STATE_COLUMNS = `
       'landlordName', l.landlord_name, 'landlordIban', l.landlord_iban, 'firstPeriod', l.first_period, 'prorata', l.prorata,
       'arrearsPlanMonthly', l.arrears_plan_monthly::text) order by l.start_date), '[]') from leases l where l.beneficiary_id = b.id) as leases,
   (select coalesce(json_agg(json_build_object('leaseId', t.lease_id, 'effectiveMonth', t.effective_month, 'rent', t.rent::text,
-      'charges', t.charges::text, 'housingBenefitToLandlord', t.housing_benefit_to_landlord::text)), '[]')
+      'charges', t.charges::text, 'housingBenefitToLandlord', t.housing_benefit_to_landlord::text, 'personShare', t.person_share::text)), '[]')
      from lease_terms t join leases l on l.id = t.lease_id where l.beneficiary_id = b.id) as terms,
   (select coalesce(json_agg(json_build_object('leaseId', x.lease_id, 'period', x.period, 'paid', x.paid::text)), '[]')
      from (select o.lease_id, o.period, sum(o.amount) as paid from payment_orders o
             where o.beneficiary_id = b.id and o.kind = 'rent' and o.status not in (${UNPAID}) group by o.lease_id, o.period) x) as rent_paid,
+  (select coalesce(json_agg(json_build_object('leaseId', e.lease_id, 'period', e.period, 'kind', e.kind, 'amount', e.amount::text)), '[]')
+     from rent_period_entries e where e.beneficiary_id = b.id) as rent_entries,
   (select coalesce(json_agg(json_build_object('address', a.address, 'balance', a.balance::text)), '[]')
      from ledger_accounts a where a.beneficiary_id = b.id) as balances,
   (select coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'priority', c.priority, 'amount', c.amount::text,
@@ -107,6 +109,11 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
         rent: toBigInt(t.rent),
         charges: toBigInt(t.charges),
         housingBenefitToLandlord: toBigInt(t.housingBenefitToLandlord),
+        personShare: toBigInt(t.personShare),
+      })),
+      rentEntries: json<{ leaseId: string; period: string; kind: RentEntryFacts["kind"]; amount: string }[]>(row.rent_entries).map((e) => ({
+        ...e,
+        amount: toBigInt(e.amount),
       })),
       rentPaid: json<{ leaseId: string | null; period: string; paid: string }[]>(row.rent_paid).map((r) => ({
         leaseId: r.leaseId,

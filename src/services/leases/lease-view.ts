@@ -17,6 +17,7 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
     rent: current.rent,
     charges: current.charges,
     housingBenefitToLandlord: current.housingBenefitToLandlord,
+    personShare: current.personShare,
     monthlyDue: monthlyDue(current),
     dueDay: lease.dueDay,
     startDate: lease.startDate,
@@ -31,6 +32,7 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
         rent: t.rent,
         charges: t.charges,
         housingBenefitToLandlord: t.housingBenefitToLandlord,
+        personShare: t.personShare,
         monthlyDue: monthlyDue(t),
       })),
   };

@@ -17,6 +17,8 @@ export const SetLeaseInput = z.object({
   rent: Cents,
   charges: CentsOr(0),
   housingBenefitToLandlord: CentsOr(0),
+  /** Rule 3: what the person pays the landlord from income the association does not manage. */
+  personShare: CentsOr(0),
   dueDay: DueDay,
   startDate: CalendarDate,
   endDate: CalendarDate.nullish(),
@@ -43,10 +45,12 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
   const issues: FieldIssue[] = [];
   if (data.housingBenefitToLandlord > data.rent + data.charges) {
     issues.push({ field: "housingBenefitToLandlord", message: "the housing benefit paid to the landlord exceeds rent and charges", code: "too_large" });
+  } else if (data.housingBenefitToLandlord + data.personShare > data.rent + data.charges) {
+    issues.push({ field: "personShare", message: "the person's share and the housing benefit exceed rent and charges", code: "too_large" });
   }
   issues.push(...endBeforeStartIssues(data.startDate, data.endDate));
   if (issues.length) throw new ValidationError("the lease is invalid", issues);
-  const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord };
+  const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord, personShare: data.personShare };
   const today = ctx.today();
 
   return withTransaction(ctx.db, async (tx) => {
@@ -104,7 +108,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         inForce &&
         inForce.rent === amounts.rent &&
         inForce.charges === amounts.charges &&
-        inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord;
+        inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord &&
+        inForce.personShare === amounts.personShare;
       if (!unchanged) {
         if (from < firstMonth)
           throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
@@ -142,6 +147,7 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         rent: String(data.rent),
         charges: String(data.charges),
         housingBenefitToLandlord: String(data.housingBenefitToLandlord),
+        personShare: String(data.personShare),
         dueDay: data.dueDay,
         startDate: data.startDate,
         effectiveFrom: data.effectiveFrom ?? null,
