@@ -64,7 +64,7 @@ export function leaseOn<L extends LeaseFacts>(leases: readonly L[], date: string
  * recorded, else the first due date on or after the day the MASP began (arrears from
  * before the measure are not ours to pay from its credits).
  */
-export const firstPeriodOf = (facts: Pick<CreditFacts, "measures">, lease: Pick<LeaseFacts, "dueDay" | "firstPeriod">, measure: MeasureFacts): string =>
+const firstPeriodOf = (facts: Pick<CreditFacts, "measures">, lease: Pick<LeaseFacts, "dueDay" | "firstPeriod">, measure: MeasureFacts): string =>
   lease.firstPeriod ?? firstPeriodFrom(chainStart(facts.measures, measure), lease.dueDay);
 
 /** Whether a lease covers any day of a month (`YYYY-MM`). */
@@ -76,7 +76,7 @@ const coversMonth = (lease: Pick<LeaseFacts, "startDate" | "endDate">, month: st
  * a move does not merge periods by month). An order that names no lease (written
  * before orders named theirs) counts for the latest lease that covered its month.
  */
-export function paidFor(facts: Pick<CreditFacts, "leases" | "rentPaid">, lease: LeaseFacts): Map<string, bigint> {
+function paidFor(facts: Pick<CreditFacts, "leases" | "rentPaid">, lease: LeaseFacts): Map<string, bigint> {
   const paid = new Map<string, bigint>();
   for (const r of facts.rentPaid) {
     const owner = r.leaseId ?? facts.leases.filter((l) => coversMonth(l, r.period)).at(-1)?.id;

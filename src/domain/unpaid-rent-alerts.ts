@@ -7,13 +7,12 @@ import { isArrears, type RentPeriod } from "./rent-periods";
 
 /** `unpaid_rent`: rent owed; `masp3_trigger`: two consecutive months unpaid (L.271-5). */
 export const ALERT_TYPES = ["unpaid_rent", "masp3_trigger"] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
 
 export const ALERT_STATUSES = ["open", "acknowledged", "closed"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** Days after the MASP began without any managed prestation before the caseworker is told (rule 11). */
-export const NO_CREDIT_DAYS = 45;
+const NO_CREDIT_DAYS = 45;
 
 export interface AlertOp {
   kind: "insert" | "update" | "close";

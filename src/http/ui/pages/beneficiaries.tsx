@@ -281,6 +281,14 @@ export function beneficiaryRoutes(ui: UiApp) {
                 </dd>
                 <dt>APL/AL au bailleur</dt>
                 <dd>{euros(lease.housingBenefitToLandlord)}</dd>
+                <dt>Part payée par la personne</dt>
+                <dd>{euros(lease.personShare)}</dd>
+                {lease.arrearsPlanMonthly ? (
+                  <>
+                    <dt>Plan d'apurement</dt>
+                    <dd>{euros(lease.arrearsPlanMonthly)} par mois au plus pour l'arriéré</dd>
+                  </>
+                ) : null}
                 <dt>À payer chaque mois</dt>
                 <dd>
                   <strong>{euros(lease.monthlyDue)}</strong> le {lease.dueDay}
