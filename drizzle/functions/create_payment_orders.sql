@@ -33,12 +33,12 @@ BEGIN
   SELECT coalesce(array_agg(out_transaction_id), '{}') INTO v_posted FROM ledger_post_many(v_posts) WHERE NOT out_replayed;
 
   WITH orders AS (
-    INSERT INTO payment_orders (id, natural_key, beneficiary_id, measure_id, kind, period, charge_id, business_date, amount,
+    INSERT INTO payment_orders (id, natural_key, beneficiary_id, measure_id, kind, period, lease_id, charge_id, business_date, amount,
                                 creditor_name, creditor_iban, method, status, ledger_transaction_id)
-    SELECT x.id, x.natural_key, x.beneficiary_id, x.measure_id, x.kind, x.period, x.charge_id, x.business_date, x.amount,
+    SELECT x.id, x.natural_key, x.beneficiary_id, x.measure_id, x.kind, x.period, x.lease_id, x.charge_id, x.business_date, x.amount,
            x.creditor_name, x.creditor_iban, coalesce(x.method, 'transfer'), 'pending', x.id
       FROM jsonb_to_recordset(p_items) AS x(
-             id uuid, natural_key text, beneficiary_id uuid, measure_id uuid, kind text, period text, charge_id uuid,
+             id uuid, natural_key text, beneficiary_id uuid, measure_id uuid, kind text, period text, lease_id uuid, charge_id uuid,
              business_date date, amount bigint, creditor_name text, creditor_iban text, method text)
       JOIN unnest(v_posted) AS p(id) ON p.id = x.id
     ON CONFLICT (natural_key) DO NOTHING

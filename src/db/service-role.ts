@@ -32,6 +32,8 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   payment_batch_file_parts: "SELECT, INSERT",
   // A closed measure's final statement, frozen: it prints the same every time.
   measure_closings: "SELECT, INSERT",
+  // Rule 3: a period's external payments and housing-aid corrections are dated, never edited.
+  rent_period_entries: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

@@ -1,8 +1,9 @@
 import type { ChargeFrequency } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
+import type { AlertKind } from "./finance-alerts";
 import type { MeasureLevel } from "./measure-rules";
 import type { ReversementPlan } from "./payment-plans";
-import type { AlertStatus, AlertType } from "./unpaid-rent-alerts";
+import type { AlertStatus } from "./unpaid-rent-alerts";
 
 /**
  * What the rules need to know about one beneficiary, as read from the database in one
@@ -33,6 +34,12 @@ export interface LeaseFacts {
   endDate: string | null;
   landlordName: string;
   landlordIban: string;
+  /** The first period (`YYYY-MM`) the measure pays, when given with the lease (rule 1). */
+  firstPeriod?: string | null;
+  /** The first and last months are due pro rata of the days the lease covers (rule 2). */
+  prorata?: boolean;
+  /** Plan d'apurement agreed with the landlord: at most this much a month toward this lease's arrears (rule 4). */
+  arrearsPlanMonthly?: bigint | null;
 }
 
 interface LeaseTermsFacts {
@@ -42,6 +49,15 @@ interface LeaseTermsFacts {
   rent: bigint;
   charges: bigint;
   housingBenefitToLandlord: bigint;
+  personShare?: bigint;
+}
+
+/** Rule 3: a period's external payment (counts as paid) or housing-aid correction (signed: more aid, less due). */
+export interface RentEntryFacts {
+  leaseId: string;
+  period: string;
+  kind: "external_payment" | "housing_aid_adjustment";
+  amount: bigint;
 }
 
 export interface ChargeFacts {
@@ -68,8 +84,13 @@ export interface CreditFacts {
   /** Oldest first. */
   leases: LeaseFacts[];
   terms: LeaseTermsFacts[];
-  /** Rent paid per period (payment orders not rejected). */
-  rentPaid: { period: string; paid: bigint }[];
+  /**
+   * Rent paid per lease and period (payment orders not rejected). No lease: an order
+   * written before orders named theirs, counted for the lease that covered the period.
+   */
+  rentPaid: { leaseId?: string | null; period: string; paid: bigint }[];
+  /** Rule 3: external payments and housing-aid adjustments per lease and period. */
+  rentEntries?: RentEntryFacts[];
   charges: ChargeFacts[];
   /** What an envelope holds now (0 when it never moved). */
   held(envelope: EnvelopeRef): bigint;
@@ -77,7 +98,7 @@ export interface CreditFacts {
 
 export interface AlertFacts {
   id: string;
-  type: AlertType;
+  type: AlertKind;
   episode: string;
   status: AlertStatus;
   periods: string[];
@@ -90,6 +111,10 @@ export interface JobFacts extends CreditFacts {
   plan: ReversementPlan | null;
   /** Credits received per month (`YYYY-MM`): the MASP 3 evidence. */
   creditsByMonth: Map<string, bigint>;
+  /** The measures that have received at least one credit (a managed prestation): L.271-5 waits for the first. */
+  creditedMeasureIds: readonly string[];
+  /** Rent paid toward arrears (a period before the month paid in), per lease and month paid: what a plan d'apurement caps. */
+  arrearsPaid?: { leaseId: string | null; month: string; paid: bigint }[];
   alerts: AlertFacts[];
   /** IBANs the bank refused for this beneficiary's orders (closed, wrong...): paid no more until changed. */
   refusedIbans?: ReadonlySet<string>;

@@ -4,7 +4,7 @@ import { monthOf } from "./calendar";
 import { type Catalogue, type Earmark, findPrestation } from "./catalogue";
 import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import { DomainError } from "./errors";
-import { activeMasp2, leaseOn, managedOn, periodsOf } from "./in-force";
+import { activeMasp2, allPeriodsOf, managedOn } from "./in-force";
 import { horizonMonth, rentNeed } from "./rent-periods";
 
 export interface CreditRequest {
@@ -58,10 +58,8 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
       { field: "prestation", message: "not among the measure's managed prestations", code: "not_managed" },
     ]);
   }
-  const lease = leaseOn(facts.leases, request.valueDate);
-  const rent = lease
-    ? rentNeed(periodsOf(facts, lease, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" }))
-    : 0n;
+  // Every lease's arrears stay owed after a move (rule 2), with the next period due.
+  const rent = rentNeed(allPeriodsOf(facts, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" }));
   const month = monthOf(request.valueDate);
   const charges: ChargeNeed[] = facts.charges
     .filter((c) => chargeInForce(c, request.valueDate))

@@ -6,6 +6,8 @@ interface LeaseAmounts {
   charges: bigint;
   /** Housing benefit the payer sends the landlord directly (tiers payant). */
   housingBenefitToLandlord: bigint;
+  /** What the person pays from income the association does not manage (rule 3). */
+  personShare?: bigint;
 }
 
 /** Terms in force for a month (`YYYY-MM`): the latest that started on or before it. */
@@ -16,5 +18,8 @@ export function termsForMonth<T extends { effectiveMonth: string }>(terms: reado
     .at(-1);
 }
 
-/** What the landlord is owed for a month: rent + charges − housing benefit paid to them directly. */
-export const monthlyDue = (t: LeaseAmounts): bigint => t.rent + t.charges - t.housingBenefitToLandlord;
+/**
+ * What the managed funds owe the landlord for a month (rule 3): rent + charges − housing
+ * benefit paid to them directly − the person's own share.
+ */
+export const monthlyDue = (t: LeaseAmounts): bigint => t.rent + t.charges - t.housingBenefitToLandlord - (t.personShare ?? 0n);

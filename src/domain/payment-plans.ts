@@ -2,7 +2,7 @@ import type { JobFacts } from "./beneficiary-facts";
 import { daysInMonth, monthOf } from "./calendar";
 import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
-import { activeMasp2, leaseOn, periodsOf } from "./in-force";
+import { activeMasp2, allPeriodsOf, leaseOn } from "./in-force";
 import { dueDateOf } from "./rent-periods";
 
 /**
@@ -63,6 +63,8 @@ export interface PaymentItem {
   measureId: string;
   kind: PaymentKind;
   period: string | null;
+  /** The lease a rent order pays (rule 2: arrears are paid to the landlord they are owed to). */
+  leaseId?: string | null;
   chargeId: string | null;
   businessDate: string;
   amount: bigint;
@@ -78,33 +80,62 @@ export interface PaymentItem {
 const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /**
+ * The order rent is paid in (rule 4): the current period of the lease in force (L.271-2
+ * al. 2 speaks of the rent *en cours*: keeping up with it protects the tenancy and the
+ * housing aid), then the arrears oldest first, each lease's to its own landlord (rule 2).
+ * The current period is this month's, once its due date has come.
+ */
+export function rentPaymentOrder<P extends { period: string; dueDate: string; due: bigint; paid: bigint; lease: { id: string } }>(
+  periods: readonly P[],
+  currentLeaseId: string | undefined,
+  asOf: string,
+): P[] {
+  const due = periods.filter((p) => p.dueDate <= asOf && p.paid < p.due);
+  const month = monthOf(asOf);
+  const current = due.filter((p) => p.period === month && p.lease.id === currentLeaseId);
+  return [...current, ...due.filter((p) => !current.includes(p))];
+}
+
+/**
  * Rent on `asOf` (L.271-2 al. 2): what the rent envelope holds goes to the periods due
- * by then and not fully paid, oldest first, each up to what is still due; one order per
- * period.
+ * by then and not fully paid, in `rentPaymentOrder`, each up to what is still due; one
+ * order per lease and period, to that lease's landlord. A plan d'apurement on a lease
+ * caps what its arrears (periods before this month) take in the month.
  */
 export function planRentPayments(facts: JobFacts, asOf: string): PaymentItem[] {
   const measure = activeMasp2(facts.measures, asOf);
-  const lease = leaseOn(facts.leases, asOf);
-  if (!measure || !lease) return [];
+  if (!measure || facts.leases.length === 0) return [];
   const envelope = { envelope: "rent" } as const;
   let available = facts.held(envelope);
+  const month = monthOf(asOf);
+  const planLeft = new Map<string, bigint>();
+  for (const l of facts.leases) {
+    if (l.arrearsPlanMonthly == null) continue;
+    const spent = (facts.arrearsPaid ?? []).filter((a) => a.leaseId === l.id && a.month === month).reduce((s, a) => s + a.paid, 0n);
+    planLeft.set(l.id, l.arrearsPlanMonthly - spent);
+  }
   const items: PaymentItem[] = [];
-  for (const p of periodsOf(facts, lease, measure, monthOf(asOf), asOf)) {
+  for (const p of rentPaymentOrder(allPeriodsOf(facts, measure, month, asOf), leaseOn(facts.leases, asOf)?.id, asOf)) {
     if (available <= 0n) break;
-    if (p.dueDate > asOf || p.paid >= p.due) continue;
-    const amount = smaller(p.due - p.paid, available);
+    const arrears = p.period < month;
+    const cap = arrears ? planLeft.get(p.lease.id) : undefined;
+    let amount = smaller(p.due - p.paid, available);
+    if (cap !== undefined) amount = smaller(amount, cap);
+    if (amount <= 0n) continue;
     available -= amount;
+    if (cap !== undefined) planLeft.set(p.lease.id, cap - amount);
     items.push({
-      naturalKey: `rent:${facts.beneficiaryId}:${p.period}:${asOf}`,
+      naturalKey: `rent:${facts.beneficiaryId}:${p.period}:${asOf}:${p.lease.id}`,
       beneficiaryId: facts.beneficiaryId,
       measureId: measure.id,
       kind: "rent",
       period: p.period,
+      leaseId: p.lease.id,
       chargeId: null,
       businessDate: asOf,
       amount,
-      creditorName: lease.landlordName,
-      creditorIban: lease.landlordIban,
+      creditorName: p.lease.landlordName,
+      creditorIban: p.lease.landlordIban,
       envelope,
       description: `Loyer ${p.period}`,
     });

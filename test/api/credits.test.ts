@@ -695,6 +695,9 @@ describe("credits API", () => {
       due,
       paid: 0,
       status,
+      // Rule 2: each period names the lease it is owed on.
+      leaseId: expect.any(String),
+      landlordName: LANDLORD.name,
     });
 
     it("statuses as of a date: upcoming before the due date, unpaid from it (credits held in the envelope pay nothing yet)", async () => {

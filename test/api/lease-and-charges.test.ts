@@ -76,11 +76,15 @@ describe("lease and charges API (the budget plan)", () => {
         rent: 45000,
         charges: 5000,
         housingBenefitToLandlord: 20000,
+        personShare: 0,
         monthlyDue: 30000,
         dueDay: 5,
         startDate: "2026-01-01",
         endDate: null,
-        terms: [{ effectiveFrom: "2026-01", rent: 45000, charges: 5000, housingBenefitToLandlord: 20000, monthlyDue: 30000 }],
+        firstPeriod: null,
+        prorata: false,
+        arrearsPlanMonthly: null,
+        terms: [{ effectiveFrom: "2026-01", rent: 45000, charges: 5000, housingBenefitToLandlord: 20000, personShare: 0, monthlyDue: 30000 }],
       });
       const got = await getLease(b);
       expect(got.status).toBe(200);

@@ -139,3 +139,12 @@ describe("the extension in force on a date (R.271-3)", () => {
     expect(extensionOn(amendments, m, "2026-07-01")).toEqual({ extension: true, extensionReason: "enfants à charge" });
   });
 });
+
+describe("rule 1: the periods the measure answers for", () => {
+  it("a MASP from 20 January, rent due on the 5th: January is not its period; a first period given with the lease wins", () => {
+    const f = facts({ measures: [masp2({ startDate: "2026-01-20" })] });
+    expect(periodsOf(f, f.leases[0]!, f.measures[0]!, "2026-03", "2026-03-10").map((p) => p.period)).toEqual(["2026-02", "2026-03"]);
+    const given = { ...f.leases[0]!, firstPeriod: "2026-03" };
+    expect(periodsOf(f, given, f.measures[0]!, "2026-03", "2026-03-10").map((p) => p.period)).toEqual(["2026-03"]);
+  });
+});

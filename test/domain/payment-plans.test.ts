@@ -15,13 +15,15 @@ import { charge, facts, masp2 } from "./support/facts";
 const paid = (...periods: string[]) => periods.map((period) => ({ period, paid: 35_000n }));
 
 describe("rent payments", () => {
-  it("pay the periods due by the date, oldest first, each up to what it still lacks, from what the envelope holds", () => {
+  it("pay the current period first, then the arrears oldest first (rule 4), each up to what it still lacks, from what the envelope holds", () => {
     const f = facts({ balances: { rent: 60_000n }, rentPaid: [{ period: "2026-01", paid: 35_000n }] });
     const items = planRentPayments(f, "2026-03-05");
     expect(items.map((i) => [i.period, i.amount, i.envelope, i.creditorName, i.naturalKey])).toEqual([
-      ["2026-02", 35_000n, { envelope: "rent" }, "Office HLM", `rent:${f.beneficiaryId}:2026-02:2026-03-05`],
-      ["2026-03", 25_000n, { envelope: "rent" }, "Office HLM", `rent:${f.beneficiaryId}:2026-03:2026-03-05`],
+      ["2026-03", 35_000n, { envelope: "rent" }, "Office HLM", `rent:${f.beneficiaryId}:2026-03:2026-03-05:l1`],
+      ["2026-02", 25_000n, { envelope: "rent" }, "Office HLM", `rent:${f.beneficiaryId}:2026-02:2026-03-05:l1`],
     ]);
+    // The day before March falls due, there is no current period: the arrears, oldest first.
+    expect(planRentPayments(f, "2026-03-04").map((i) => [i.period, i.amount])).toEqual([["2026-02", 35_000n]]);
   });
 
   it("a period is paid from its due date on, not the day before", () => {

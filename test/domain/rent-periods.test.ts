@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type LeaseForPeriods, rentNeed, rentPeriods, statusOf } from "../../src/domain/rent-periods";
+import { firstPeriodFrom, type LeaseForPeriods, rentNeed, rentPeriods, statusOf } from "../../src/domain/rent-periods";
 
 const lease: LeaseForPeriods = {
   dueDay: 5,
@@ -46,5 +46,14 @@ describe("rent periods", () => {
     expect(rentNeed(periods, "2026-03-10", 0n)).toBe(132_000n);
     expect(rentNeed(periods, "2026-03-10", 100_000n)).toBe(32_000n);
     expect(rentNeed(periods, "2026-03-10", 500_000n)).toBe(0n);
+  });
+});
+
+describe("rule 1: a measure that starts mid-month", () => {
+  it("the first period is that of the first due date on or after the start: the day before, of and after the due date", () => {
+    expect(firstPeriodFrom("2026-01-04", 5)).toBe("2026-01");
+    expect(firstPeriodFrom("2026-01-05", 5)).toBe("2026-01");
+    expect(firstPeriodFrom("2026-01-06", 5)).toBe("2026-02");
+    expect(firstPeriodFrom("2026-12-20", 5)).toBe("2027-01");
   });
 });

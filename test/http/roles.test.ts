@@ -33,6 +33,8 @@ const API: Record<string, Expectation> = {
   "GET /v1/beneficiaries/{id}/balances": null,
   "GET /v1/beneficiaries/{id}/charges": null,
   "POST /v1/beneficiaries/{id}/charges": "beneficiary.write",
+  "GET /v1/beneficiaries/{id}/rent-entries": null,
+  "POST /v1/beneficiaries/{id}/rent-entries": "beneficiary.write",
   "PATCH /v1/beneficiaries/{id}/charges/{chargeId}": "beneficiary.write",
   "GET /v1/beneficiaries/{id}/lease": null,
   "PUT /v1/beneficiaries/{id}/lease": "beneficiary.write",

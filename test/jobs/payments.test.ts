@@ -97,7 +97,8 @@ describe("payment jobs", () => {
       const first = await h.ran("rent-payments", "2026-03-05");
       expect(first.ordersCreated).toBeGreaterThanOrEqual(1);
       const afterFirst = await h.orders(b.id);
-      expect(amounts(afterFirst)).toEqual([["2026-01", 50000]]);
+      // Rule 4: the current period (March) first, then the arrears.
+      expect(amounts(afterFirst)).toEqual([["2026-03", 50000]]);
 
       const second = await h.ran("rent-payments", "2026-03-05");
       expect(second).toMatchObject({ asOf: "2026-03-05", ordersCreated: 0, amount: 0 });
@@ -118,7 +119,7 @@ describe("payment jobs", () => {
       await h.expectLedgerSound();
     });
 
-    it("arrears of two months with money for one and a half: January in full, February in part, oldest first; the rest of February later", async () => {
+    it("arrears of two months with money for one and a half: the current period (February) in full, then January in part (rule 4); the rest of January later", async () => {
       const b = await h.household();
       // On 10 February, January and February are past due and March is next: all of it goes to rent.
       expect(await h.credit(b.id, 75000, "2026-02-10")).toEqual([{ envelope: "rent", amount: 75000 }]);
@@ -127,21 +128,21 @@ describe("payment jobs", () => {
       expect(orders).toHaveLength(2);
       expect(orders.every((o) => o.kind === "rent" && o.status === "pending" && o.creditorIban === LANDLORD.iban)).toBe(true);
       expect(orders.map((o) => [o.period, o.amount]).sort()).toEqual([
-        ["2026-01", 50000],
-        ["2026-02", 25000],
+        ["2026-01", 25000],
+        ["2026-02", 50000],
       ]);
       expect((await h.rentPeriods(b.id, "2026-02-10")).map((p) => [p.period, p.paid, p.status])).toEqual([
-        ["2026-01", 50000, "paid"],
-        ["2026-02", 25000, "partial"],
+        ["2026-01", 25000, "partial"],
+        ["2026-02", 50000, "paid"],
         ["2026-03", 0, "upcoming"],
       ]);
       expect((await h.balances(b.id)).rent).toBe(0);
 
-      // The rest of February arrives (with March's money): February is completed, March waits.
+      // The rest of January arrives (with March's money): January is completed, March waits.
       expect(await h.credit(b.id, 75000, "2026-02-20")).toEqual([{ envelope: "rent", amount: 75000 }]);
       await h.ran("rent-payments", "2026-02-20");
       const later = (await h.orders(b.id)).filter((o) => o.businessDate === "2026-02-20");
-      expect(amounts(later)).toEqual([["2026-02", 25000]]);
+      expect(amounts(later)).toEqual([["2026-01", 25000]]);
       expect((await h.rentPeriods(b.id, "2026-02-20")).map((p) => [p.period, p.paid, p.status])).toEqual([
         ["2026-01", 50000, "paid"],
         ["2026-02", 50000, "paid"],

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
-import { type Headers, type JobsHarness, startHarness } from "./fixtures/harness";
+import { type Headers, type HouseholdSetup, type JobsHarness, MANAGED, startHarness } from "./fixtures/harness";
 
 /**
  * The unpaid-rent check (`unpaid-rent-check`, run through `POST /v1/jobs/{name}/runs`):
@@ -27,6 +27,18 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
 
   const check = (asOf: string) => h.ran("unpaid-rent-check", asOf);
 
+  /**
+   * A household whose measure has received a managed prestation (rule 11: no MASP 3
+   * trigger before the first one): a small APA credit on 1 January, which goes to care
+   * and leaves the rent as it was.
+   */
+  async function household(setup: HouseholdSetup = {}) {
+    const measure = { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: [...MANAGED, "APA"] };
+    const b = await h.household({ measure, ...setup });
+    expect(await h.credit(b.id, 100, "2026-01-01", "APA")).toEqual([{ envelope: "care", amount: 100 }]);
+    return b;
+  }
+
   async function alerts(beneficiaryId: string, headers?: Headers): Promise<any[]> {
     const res = await h.call("GET", `/v1/alerts?beneficiaryId=${beneficiaryId}`, undefined, headers);
     expect(res.status, res.text).toBe(200);
@@ -50,7 +62,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   }
 
   it("one month unpaid: one unpaid_rent alert, no masp3_trigger; the second consecutive month: exactly one masp3_trigger naming both periods, with the evidence", async () => {
-    const b = await h.household();
+    const b = await household();
     await h.credit(b.id, 50000, "2026-01-02");
     await h.ran("rent-payments", "2026-01-05");
     // February: only 20 000 comes in, paid to the landlord on the 5th.
@@ -74,13 +86,13 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await check("2026-03-04");
     expect(await ofType(b.id, "masp3_trigger")).toEqual([]);
 
-    // March: 10 000 comes in and goes (oldest first) to February; March itself stays unpaid.
+    // March: 10 000 comes in and goes to March, the current period (rule 4); February stays partly unpaid.
     await h.credit(b.id, 10000, "2026-03-02");
     await h.ran("rent-payments", "2026-03-05");
     expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => [p.period, p.paid, p.status])).toEqual([
       ["2026-01", 50000, "paid"],
-      ["2026-02", 30000, "partial"],
-      ["2026-03", 0, "unpaid"],
+      ["2026-02", 20000, "partial"],
+      ["2026-03", 10000, "partial"],
     ]);
     const summary = await check("2026-03-05");
     expect(summary.masp3TriggersOpened).toBeGreaterThanOrEqual(1);
@@ -91,10 +103,11 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     expect(masp3).toMatchObject({ type: "masp3_trigger", beneficiaryId: b.id, measureId: b.measureId, periods: ["2026-02", "2026-03"], status: "open" });
     expect(masp3.evidence).toEqual({
       asOf: "2026-03-05",
+      person: "Marie D.",
       rentEnvelope: 0,
       periods: [
-        { period: "2026-02", dueDate: "2026-02-05", due: 50000, paid: 30000, creditsReceived: 20000 },
-        { period: "2026-03", dueDate: "2026-03-05", due: 50000, paid: 0, creditsReceived: 10000 },
+        { period: "2026-02", dueDate: "2026-02-05", due: 50000, paid: 20000, creditsReceived: 20000 },
+        { period: "2026-03", dueDate: "2026-03-05", due: 50000, paid: 10000, creditsReceived: 10000 },
       ],
     });
     // The unpaid_rent alert is the same one, now naming both months.
@@ -103,7 +116,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   });
 
   it("re-runs the same day and on later days never duplicate an alert", async () => {
-    const b = await h.household();
+    const b = await household();
     for (const day of ["2026-01-05", "2026-01-05", "2026-01-06", "2026-01-31"]) await check(day);
     expect(await rows(b.id)).toEqual({ "unpaid_rent/open": 1 });
     const [first] = await alerts(b.id);
@@ -121,7 +134,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   });
 
   it("Jan unpaid, Feb paid, Mar unpaid: no masp3_trigger (a paid month in between resets the count); Mar and Apr unpaid: one", async () => {
-    const b = await h.household();
+    const b = await household();
     await h.credit(b.id, 50000, "2026-01-02");
     await h.ran("rent-payments", "2026-01-05");
     await h.credit(b.id, 50000, "2026-02-02");
@@ -146,7 +159,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   });
 
   it("when the arrears are paid (a credit, then rent-payments), the next check closes the alerts itself; a later episode is a new alert", async () => {
-    const b = await h.household();
+    const b = await household();
     await check("2026-01-05");
     await check("2026-02-05");
     expect(await rows(b.id)).toEqual({ "masp3_trigger/open": 1, "unpaid_rent/open": 1 });
@@ -181,12 +194,12 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   });
 
   it("GET /v1/alerts lists MASP 3 triggers first, even older ones", async () => {
-    const older = await h.household();
+    const older = await household();
     await check("2026-01-05");
     await check("2026-02-05");
     expect(await ofType(older.id, "masp3_trigger")).toHaveLength(1);
     // A newer beneficiary whose lease begins in February: a newer unpaid_rent alert.
-    const newer = await h.household({
+    const newer = await household({
       lease: { landlord: { name: "SCI Les Tilleuls", iban: "FR1420041010050500013M02606" }, rent: 40000, charges: 0, dueDay: 5, startDate: "2026-02-01" },
     });
     await check("2026-02-06");
@@ -210,8 +223,8 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
 
   it("the caseworker acknowledges and closes with a comment, sees only their own caseload, gets 404 for another caseworker's alert; a closed alert is not raised again while the same arrears persist", async () => {
     const [mine, theirs] = [await caseworker(), await caseworker()];
-    const a = await h.household({ caseworkerId: mine.id });
-    const other = await h.household({ caseworkerId: theirs.id });
+    const a = await household({ caseworkerId: mine.id });
+    const other = await household({ caseworkerId: theirs.id });
     await check("2026-01-05");
 
     // Each caseworker sees the alerts of their own caseload, and only those.
@@ -271,7 +284,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
 
   it("an unpaid_rent alert the caseworker closed is not raised again when a payment reduces the same arrears", async () => {
     const cw = await caseworker();
-    const b = await h.household({ caseworkerId: cw.id });
+    const b = await household({ caseworkerId: cw.id });
     await check("2026-01-05");
     await check("2026-02-05");
     expect(await rows(b.id)).toEqual({ "masp3_trigger/open": 1, "unpaid_rent/open": 1 });
@@ -285,10 +298,10 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await check("2026-02-06");
     expect(await rows(b.id)).toEqual({ "masp3_trigger/closed": 1, "unpaid_rent/closed": 1 });
 
-    // The plan starts: January is paid. February, unpaid since before the close, still is.
+    // Money comes: February, the current period, is paid first (rule 4); January, unpaid since before the close, still is.
     expect(await h.credit(b.id, 50000, "2026-02-10")).toEqual([{ envelope: "rent", amount: 50000 }]);
     await h.ran("rent-payments", "2026-02-10");
-    expect((await h.rentPeriods(b.id, "2026-02-10")).slice(0, 2).map((p) => p.status)).toEqual(["paid", "unpaid"]);
+    expect((await h.rentPeriods(b.id, "2026-02-10")).slice(0, 2).map((p) => p.status)).toEqual(["unpaid", "paid"]);
     await check("2026-02-10");
     // The arrears went down, nothing new fell due: no new alert. (Fails: a second
     // unpaid_rent alert, episode "2026-02", is opened by a payment.)
@@ -296,7 +309,7 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
   });
 
   it("a partial catch-up keeps the MASP 3 trigger open, and the next unpaid month opens no second trigger in the same episode", async () => {
-    const b = await h.household();
+    const b = await household();
     await check("2026-01-05");
     await check("2026-02-05");
     const [masp3] = await ofType(b.id, "masp3_trigger");
@@ -307,13 +320,42 @@ describe("unpaid-rent check and MASP 3 triggers", () => {
     await h.ran("rent-payments", "2026-02-10");
     await check("2026-02-10");
     await check("2026-03-05");
-    expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => p.status)).toEqual(["paid", "unpaid", "unpaid"]);
+    // February, the current period then, was paid first (rule 4): January and March are owed.
+    expect((await h.rentPeriods(b.id, "2026-03-05")).slice(0, 3).map((p) => p.status)).toEqual(["unpaid", "paid", "unpaid"]);
     const after = await ofType(b.id, "masp3_trigger");
     // Expected: arrears were never paid, so nothing is closed as `arrears_paid`, and the
     // episode (February unpaid since the 5th, then March) keeps one trigger.
     // (Fails: on 10 Feb the trigger is closed with close_reason "arrears_paid" although
     // February is unpaid, and on 5 Mar a second masp3_trigger ["2026-02","2026-03"] opens.)
     expect(after.filter((a) => a.closeReason === "arrears_paid")).toEqual([]);
+    expect(await rows(b.id)).toEqual({ "masp3_trigger/open": 1, "unpaid_rent/open": 1 });
+  });
+
+  it("rule 11: no MASP 3 trigger while no managed prestation was ever received; no_credit_received from the 45th day, closed by the first credit", async () => {
+    const b = await h.household();
+    await check("2026-02-05");
+    expect(await rows(b.id)).toEqual({ "unpaid_rent/open": 1 });
+    await check("2026-02-14"); // 44 days after 1 January
+    expect(await rows(b.id)).toEqual({ "unpaid_rent/open": 1 });
+    const summary = await check("2026-02-15"); // 45 days
+    expect(summary).toMatchObject({ noCreditReceivedOpened: 1 });
+    const [waiting] = await ofType(b.id, "no_credit_received");
+    expect(waiting).toMatchObject({ status: "open", person: "Marie D.", periods: [], evidence: { days: 45, person: "Marie D.", measureStart: "2026-01-01" } });
+    // The first RSA arrives: the waiting alert closes, the trigger names both months, the person too.
+    await h.credit(b.id, 1000, "2026-02-16");
+    await check("2026-02-16");
+    expect(await rows(b.id)).toEqual({ "masp3_trigger/open": 1, "no_credit_received/closed": 1, "unpaid_rent/open": 1 });
+    expect((await ofType(b.id, "no_credit_received"))[0]).toMatchObject({ closeReason: "credit_received" });
+    const [masp3] = await ofType(b.id, "masp3_trigger");
+    expect(masp3).toMatchObject({ person: "Marie D.", periods: ["2026-01", "2026-02"], evidence: { person: "Marie D." } });
+  });
+
+  it("rule 10: a trigger first seen with three unpaid months names all three, and grows with the episode", async () => {
+    const b = await household();
+    await check("2026-03-05");
+    expect((await ofType(b.id, "masp3_trigger"))[0]).toMatchObject({ periods: ["2026-01", "2026-02", "2026-03"] });
+    await check("2026-04-05");
+    expect((await ofType(b.id, "masp3_trigger"))[0]).toMatchObject({ periods: ["2026-01", "2026-02", "2026-03", "2026-04"] });
     expect(await rows(b.id)).toEqual({ "masp3_trigger/open": 1, "unpaid_rent/open": 1 });
   });
 

@@ -312,13 +312,16 @@ describe("web UI pages", () => {
     expect(sneaky.status).toBe(404);
     expect(await rows(leases)).toBe(leasesBefore);
 
-    // Paul has paid nothing since January: a MASP 3 trigger, in Louis's inbox only.
+    // Paul has paid nothing since January and no prestation ever came: an unpaid-rent alert
+    // and a no-credit one (no MASP 3 trigger before the first prestation, rule 11), in Louis's inbox only, naming him.
     const [paulAlert] = await database.db
       .select()
       .from(alerts)
-      .where(and(eq(alerts.beneficiaryId, ids.paul!), eq(alerts.type, "masp3_trigger")));
+      .where(and(eq(alerts.beneficiaryId, ids.paul!), eq(alerts.type, "unpaid_rent")));
     expect(paulAlert?.status).toBe("open");
-    expect((await louis.get("/alertes")).html).toContain("Déclencheur MASP 3 (L.271-5)");
+    const louisInbox = (await louis.get("/alertes")).html;
+    expect(louisInbox).toContain("Aucune prestation reçue — Paul L.");
+    expect(louisInbox).toContain("Impayé de loyer — Paul L.");
     const camilleInbox = await camille.get("/alertes");
     expect(camilleInbox.html).not.toContain(ids.paul);
     const closed = await camille.post(`/alertes/${paulAlert!.id}/cloture`, { comment: "pas le mien" });

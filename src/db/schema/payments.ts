@@ -22,6 +22,8 @@ export const paymentOrders = pgTable(
     kind: text("kind", { enum: PAYMENT_KINDS }).notNull(),
     /** `YYYY-MM` the rent or charge is for; null for a reversement. */
     period: text("period"),
+    /** The lease a rent order pays: after a move, each lease's periods are paid to its own landlord. */
+    leaseId: uuid("lease_id"),
     chargeId: uuid("charge_id"),
     businessDate: date("business_date", { mode: "string" }).notNull(),
     amount: bigint("amount", { mode: "bigint" }).notNull(),

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { NotFoundError } from "../../domain/errors";
+import { EXTERNAL_SOURCES, RENT_ENTRY_KINDS } from "../../domain/rent-periods";
 import { AddChargeInput, addCharge } from "../../services/charges/add-charge";
 import { listCharges, UpdateChargeInput } from "../../services/charges/update-charge";
+import { listRentEntries, RecordRentEntryInput, recordRentEntry } from "../../services/leases/rent-entries";
 import { getLease, SetLeaseInput } from "../../services/leases/set-lease";
 import { submit } from "../../services/proposals/proposals";
 import { serviceContext, toJson } from "../context";
@@ -71,6 +73,45 @@ const updateChargeRoute = createRoute({
   responses: { 200: jsonResponse(ChargeSchema, "Updated"), ...accepted, ...notFound, ...malformed, ...errorResponses },
 });
 
+const RentEntrySchema = z
+  .object({
+    id: z.uuid(),
+    beneficiaryId: z.uuid(),
+    leaseId: z.uuid(),
+    period: z.string(),
+    kind: z.enum(RENT_ENTRY_KINDS),
+    amount: z.number().int(),
+    source: z.enum(EXTERNAL_SOURCES).nullable(),
+    evidence: z.string(),
+    effectiveDate: z.string(),
+    recordedBy: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("RentEntry");
+
+const addRentEntryRoute = createRoute({
+  method: "post",
+  path: "/v1/beneficiaries/{id}/rent-entries",
+  tags,
+  security,
+  summary: "Record an external payment on a rent period, or a housing-aid adjustment for a month that has begun",
+  description:
+    "`external_payment` (positive, with its `source`: person, fsl, landlord_waiver, housing_aid_backpay) counts as paid; `housing_aid_adjustment` (signed: more aid paid to the landlord, less due) corrects what the managed funds owe. Dated and append-only: a correction is a new entry.",
+  middleware: [allow("beneficiary.write")] as const,
+  request: { params: IdParam, ...jsonBody(RecordRentEntryInput) },
+  responses: { 201: jsonResponse(RentEntrySchema, "Recorded"), ...notFound, ...malformed, ...errorResponses },
+});
+
+const listRentEntriesRoute = createRoute({
+  method: "get",
+  path: "/v1/beneficiaries/{id}/rent-entries",
+  tags,
+  security,
+  summary: "External payments and housing-aid adjustments of the beneficiary's rent periods",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(z.object({ items: z.array(RentEntrySchema) }), "Entries"), ...notFound, ...errorResponses },
+});
+
 export function budgetPlanRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(putLease, async (c) => {
@@ -85,6 +126,14 @@ export function budgetPlanRoutes(deps: AppDeps) {
       const [current, ...previous] = await getLease({ ctx: serviceContext(c, deps), beneficiaryId: id });
       if (!current) throw new NotFoundError("lease of beneficiary", id);
       return c.json(toJson({ ...current, previous }), 200);
+    })
+    .openapi(addRentEntryRoute, async (c) => {
+      const entry = await recordRentEntry({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });
+      return c.json(toJson(entry), 201);
+    })
+    .openapi(listRentEntriesRoute, async (c) => {
+      const items = await listRentEntries({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id });
+      return c.json({ items: toJson(items) }, 200);
     })
     .openapi(addChargeRoute, async (c) => {
       const charge = await addCharge({ ctx: serviceContext(c, deps), beneficiaryId: c.req.valid("param").id, data: c.req.valid("json") });

@@ -126,6 +126,8 @@ const rentPeriods = createRoute({
             due: z.number().int(),
             paid: z.number().int(),
             status: z.enum(["upcoming", "paid", "partial", "unpaid"]),
+            leaseId: z.uuid().openapi({ description: "The lease the period is owed on: after a move, the old lease's arrears stay its own" }),
+            landlordName: z.string(),
           }),
         ),
       }),

@@ -55,6 +55,7 @@ const AlertSchema = z
     type: z.enum(ALL_ALERT_TYPES),
     audience: z.enum(ALERT_AUDIENCES),
     beneficiaryId: z.uuid(),
+    person: z.string().nullable().openapi({ description: "The person: first name and initial of the last name" }),
     measureId: z.uuid().nullable(),
     periods: z.array(z.string()),
     evidence: z.record(z.string(), z.unknown()),

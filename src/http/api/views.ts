@@ -89,6 +89,7 @@ const LeaseTermsSchema = z.object({
   rent: z.number().int(),
   charges: z.number().int(),
   housingBenefitToLandlord: z.number().int(),
+  personShare: z.number().int().openapi({ description: "Paid by the person from income the association does not manage" }),
   monthlyDue: z.number().int(),
 });
 
@@ -100,10 +101,17 @@ export const LeaseSchema = z
     rent: z.number().int(),
     charges: z.number().int(),
     housingBenefitToLandlord: z.number().int(),
-    monthlyDue: z.number().int().openapi({ description: "rent + charges − housingBenefitToLandlord, in force today" }),
+    personShare: z.number().int().openapi({ description: "Paid by the person from income the association does not manage" }),
+    monthlyDue: z.number().int().openapi({ description: "rent + charges − housingBenefitToLandlord − personShare, in force today" }),
     dueDay: z.number().int(),
     startDate: z.string(),
     endDate: z.string().nullable(),
+    firstPeriod: z
+      .string()
+      .nullable()
+      .openapi({ description: "First period the measure pays, when given; else the first due date on or after the measure's start" }),
+    prorata: z.boolean().openapi({ description: "First and last months due pro rata of the days covered" }),
+    arrearsPlanMonthly: z.number().int().nullable().openapi({ description: "Plan d'apurement: the most this lease's arrears take each month" }),
     terms: z.array(LeaseTermsSchema),
   })
   .openapi("Lease");

@@ -18,6 +18,7 @@ export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts
       <thead>
         <tr>
           <th scope="col">Type</th>
+          <th scope="col">Personne</th>
           <th scope="col">Périodes</th>
           <th scope="col">Statut</th>
           <th scope="col">Depuis le</th>
@@ -32,6 +33,7 @@ export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts
             <td>
               <Badge value={a.type} label={ALERT_LABELS[a.type] ?? a.type} />
             </td>
+            <td>{a.person ?? "—"}</td>
             <td>{a.periods.map(frMonth).join(", ")}</td>
             <td>
               <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} />
@@ -56,6 +58,7 @@ const SUMMARY_LABELS: Record<string, string> = {
   skippedRefusedIban: "IBAN refusé par la banque",
   unpaidRentOpened: "impayés ouverts",
   masp3TriggersOpened: "déclencheurs MASP 3",
+  noCreditReceivedOpened: "mesures sans prestation reçue (45 jours)",
   alertsUpdated: "alertes mises à jour",
   alertsClosed: "alertes closes",
   measureEndingOpened: "fins de mesure à préparer",

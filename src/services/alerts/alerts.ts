@@ -6,7 +6,7 @@ import { alerts } from "../../db/schema/jobs";
 import { withTransaction } from "../../db/transaction";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
-import { ALERT_STATUSES } from "../../domain/unpaid-rent-alerts";
+import { ALERT_STATUSES, personLabel } from "../../domain/unpaid-rent-alerts";
 import { caseloadFilter } from "../access";
 import { traceAccess } from "../audit/access-log";
 import { recordAudit, type ServiceContext } from "../context";
@@ -21,11 +21,13 @@ export const ListAlertsInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
-const alertView = (a: typeof alerts.$inferSelect) => ({
+const alertView = (a: typeof alerts.$inferSelect, person?: { firstName: string; lastName: string }) => ({
   id: a.id,
   type: a.type,
   audience: a.audience,
   beneficiaryId: a.beneficiaryId,
+  /** Rule 10: the person named (first name and initial) wherever the alert is shown. */
+  person: person ? personLabel(person) : null,
   measureId: a.measureId,
   periods: a.periods,
   evidence: a.evidence,
@@ -49,19 +51,19 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
   if (data.status === "active") filters.push(ne(alerts.status, "closed"));
   else if (data.status) filters.push(eq(alerts.status, data.status));
   const rows = await ctx.db
-    .select({ alert: alerts })
+    .select({ alert: alerts, firstName: beneficiaries.firstName, lastName: beneficiaries.lastName })
     .from(alerts)
     .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(...filters))
     .orderBy(sql`case when ${alerts.type} = 'masp3_trigger' then 0 else 1 end`, desc(alerts.createdAt))
     .limit(data.limit);
   await traceAccess(ctx, { action: "alert.list", beneficiaryId: data.beneficiaryId, details: { type: data.type, status: data.status, results: rows.length } });
-  return rows.map((r) => alertView(r.alert));
+  return rows.map((r) => alertView(r.alert, r));
 }
 
 async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceContext["db"]["transaction"]>[0]>[0], id: string) {
   const [row] = await tx
-    .select({ alert: alerts })
+    .select({ alert: alerts, firstName: beneficiaries.firstName, lastName: beneficiaries.lastName })
     .from(alerts)
     .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(eq(alerts.id, id), caseloadFilter(ctx)))
@@ -74,21 +76,21 @@ async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceC
       { audience: row.alert.audience },
     );
   }
-  return row.alert;
+  return { ...row.alert, person: { firstName: row.firstName, lastName: row.lastName } };
 }
 
 export async function acknowledgeAlert({ ctx, id }: { ctx: ServiceContext; id: string }) {
   return withTransaction(ctx.db, async (tx) => {
     const alert = await loadAlert(ctx, tx, id);
     if (alert.status === "closed") throw new ConflictError("this alert is closed");
-    if (alert.status === "acknowledged") return alertView(alert);
+    if (alert.status === "acknowledged") return alertView(alert, alert.person);
     const [row] = await tx
       .update(alerts)
       .set({ status: "acknowledged", acknowledgedAt: sql`now()`, acknowledgedBy: ctx.actor, updatedAt: sql`now()` })
       .where(eq(alerts.id, id))
       .returning();
     await recordAudit(tx, ctx, { action: "alert.acknowledge", entityType: "alert", entityId: id, beneficiaryId: alert.beneficiaryId });
-    return alertView(row!);
+    return alertView(row!, alert.person);
   });
 }
 
@@ -117,6 +119,6 @@ export async function closeAlert({ ctx, id, data }: { ctx: ServiceContext; id: s
       beneficiaryId: alert.beneficiaryId,
       changes: { comment: data.comment },
     });
-    return alertView(row!);
+    return alertView(row!, alert.person);
   });
 }

@@ -1,6 +1,6 @@
 import type { Executor } from "../../db/client";
 import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
-import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts } from "../../domain/beneficiary-facts";
+import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import { UNPAID_STATUSES } from "../../domain/payment-order-life";
 import type { ReversementPlan } from "../../domain/payment-plans";
@@ -34,13 +34,16 @@ const STATE_COLUMNS = `
       order by a.effective_date, a.created_at), '[]')
      from measure_amendments a join measures m on m.id = a.measure_id where m.beneficiary_id = b.id) as amendments,
   (select coalesce(json_agg(json_build_object('id', l.id, 'dueDay', l.due_day, 'startDate', l.start_date, 'endDate', l.end_date,
-      'landlordName', l.landlord_name, 'landlordIban', l.landlord_iban) order by l.start_date), '[]') from leases l where l.beneficiary_id = b.id) as leases,
+      'landlordName', l.landlord_name, 'landlordIban', l.landlord_iban, 'firstPeriod', l.first_period, 'prorata', l.prorata,
+      'arrearsPlanMonthly', l.arrears_plan_monthly::text) order by l.start_date), '[]') from leases l where l.beneficiary_id = b.id) as leases,
   (select coalesce(json_agg(json_build_object('leaseId', t.lease_id, 'effectiveMonth', t.effective_month, 'rent', t.rent::text,
-      'charges', t.charges::text, 'housingBenefitToLandlord', t.housing_benefit_to_landlord::text)), '[]')
+      'charges', t.charges::text, 'housingBenefitToLandlord', t.housing_benefit_to_landlord::text, 'personShare', t.person_share::text)), '[]')
      from lease_terms t join leases l on l.id = t.lease_id where l.beneficiary_id = b.id) as terms,
-  (select coalesce(json_agg(json_build_object('period', x.period, 'paid', x.paid::text)), '[]')
-     from (select o.period, sum(o.amount) as paid from payment_orders o
-            where o.beneficiary_id = b.id and o.kind = 'rent' and o.status not in (${UNPAID}) group by o.period) x) as rent_paid,
+  (select coalesce(json_agg(json_build_object('leaseId', x.lease_id, 'period', x.period, 'paid', x.paid::text)), '[]')
+     from (select o.lease_id, o.period, sum(o.amount) as paid from payment_orders o
+            where o.beneficiary_id = b.id and o.kind = 'rent' and o.status not in (${UNPAID}) group by o.lease_id, o.period) x) as rent_paid,
+  (select coalesce(json_agg(json_build_object('leaseId', e.lease_id, 'period', e.period, 'kind', e.kind, 'amount', e.amount::text)), '[]')
+     from rent_period_entries e where e.beneficiary_id = b.id) as rent_entries,
   (select coalesce(json_agg(json_build_object('address', a.address, 'balance', a.balance::text)), '[]')
      from ledger_accounts a where a.beneficiary_id = b.id) as balances,
   (select coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'priority', c.priority, 'amount', c.amount::text,
@@ -63,6 +66,11 @@ const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
   (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
      from (select to_char(c.value_date, 'YYYY-MM') as month, sum(c.amount) as amount from credits c
             where c.beneficiary_id = b.id group by 1) x) as credits_by_month,
+  (select coalesce(json_agg(distinct c.measure_id), '[]') from credits c where c.beneficiary_id = b.id) as credited_measure_ids,
+  (select coalesce(json_agg(json_build_object('leaseId', x.lease_id, 'month', x.month, 'paid', x.paid::text)), '[]')
+     from (select o.lease_id, to_char(o.business_date, 'YYYY-MM') as month, sum(o.amount) as paid from payment_orders o
+            where o.beneficiary_id = b.id and o.kind = 'rent' and o.status not in (${UNPAID})
+              and o.period < to_char(o.business_date, 'YYYY-MM') group by 1, 2) x) as arrears_paid,
   (select coalesce(json_agg(json_build_object('id', a.id, 'type', a.type, 'episode', a.episode, 'status', a.status, 'periods', a.periods)), '[]')
      from alerts a where a.beneficiary_id = b.id) as alerts,
   (select coalesce(json_agg(distinct o.creditor_iban), '[]') from payment_orders o
@@ -91,15 +99,27 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
       beneficiaryId: id,
       measures: json(row.measures),
       amendments: json(row.amendments),
-      leases: json(row.leases),
+      leases: json<Record<string, unknown>[]>(row.leases).map((l) => ({
+        ...(l as never as LeaseFacts),
+        arrearsPlanMonthly: l.arrearsPlanMonthly == null ? null : toBigInt(l.arrearsPlanMonthly as string),
+      })),
       terms: json<Record<string, string>[]>(row.terms).map((t) => ({
         leaseId: t.leaseId!,
         effectiveMonth: t.effectiveMonth!,
         rent: toBigInt(t.rent),
         charges: toBigInt(t.charges),
         housingBenefitToLandlord: toBigInt(t.housingBenefitToLandlord),
+        personShare: toBigInt(t.personShare),
       })),
-      rentPaid: json<{ period: string; paid: string }[]>(row.rent_paid).map((r) => ({ period: r.period, paid: toBigInt(r.paid) })),
+      rentEntries: json<{ leaseId: string; period: string; kind: RentEntryFacts["kind"]; amount: string }[]>(row.rent_entries).map((e) => ({
+        ...e,
+        amount: toBigInt(e.amount),
+      })),
+      rentPaid: json<{ leaseId: string | null; period: string; paid: string }[]>(row.rent_paid).map((r) => ({
+        leaseId: r.leaseId,
+        period: r.period,
+        paid: toBigInt(r.paid),
+      })),
       balances,
       held: (e) => balances.get(envelopeAddress(id, e.envelope, chargeIdOf(e))) ?? 0n,
       charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as ChargeFacts), amount: toBigInt(c.amount) })),
@@ -132,6 +152,8 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
           }
         : null,
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
+      creditedMeasureIds: json<string[]>(row.credited_measure_ids),
+      arrearsPaid: json<{ leaseId: string | null; month: string; paid: string }[]>(row.arrears_paid).map((a) => ({ ...a, paid: toBigInt(a.paid) })),
       alerts: json<AlertFacts[]>(row.alerts),
       refusedIbans: new Set(json<string[]>(row.refused_ibans)),
       beneficiary: { firstName: row.first_name as string, lastName: row.last_name as string, iban: (row.iban as string | null) ?? null },

@@ -4,7 +4,7 @@ import { ledgerTransactions } from "../../db/schema/ledger";
 import { queryRows, toBigInt } from "../../db/sql";
 import { addMonthsToMonth, monthOf } from "../../domain/calendar";
 import { ValidationError } from "../../domain/errors";
-import { activeMasp2, leaseOn, periodsOf } from "../../domain/in-force";
+import { activeMasp2, allPeriodsOf } from "../../domain/in-force";
 import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { beneficiaryBalances } from "../../ledger/balances";
 import { loadBeneficiary } from "../access";
@@ -94,7 +94,14 @@ export async function getRentPeriods({ ctx, beneficiaryId, asOf }: { ctx: Servic
   const date = asOf ?? ctx.today();
   const state = (await loadCreditStates(ctx.db, [beneficiaryId], { lock: false })).get(beneficiaryId)!;
   const measure = activeMasp2(state.measures, date) ?? state.measures.filter((m) => m.level === "MASP2" && m.startDate <= date).at(-1);
-  const lease = leaseOn(state.leases, date);
-  if (!measure || !lease) return { asOf: date, items: [] };
-  return { asOf: date, items: periodsOf(state, lease, measure, addMonthsToMonth(monthOf(date), 1), date) };
+  if (!measure) return { asOf: date, items: [] };
+  // Every lease's periods (rule 2): after a move, the old lease's arrears stay listed.
+  return {
+    asOf: date,
+    items: allPeriodsOf(state, measure, addMonthsToMonth(monthOf(date), 1), date).map(({ lease, ...p }) => ({
+      ...p,
+      leaseId: lease.id,
+      landlordName: lease.landlordName,
+    })),
+  };
 }

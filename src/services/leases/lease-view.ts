@@ -17,10 +17,14 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
     rent: current.rent,
     charges: current.charges,
     housingBenefitToLandlord: current.housingBenefitToLandlord,
+    personShare: current.personShare,
     monthlyDue: monthlyDue(current),
     dueDay: lease.dueDay,
     startDate: lease.startDate,
     endDate: lease.endDate,
+    firstPeriod: lease.firstPeriod,
+    prorata: lease.prorata,
+    arrearsPlanMonthly: lease.arrearsPlanMonthly,
     terms: [...terms]
       .sort((a, b) => a.effectiveMonth.localeCompare(b.effectiveMonth))
       .map((t) => ({
@@ -28,6 +32,7 @@ export function leaseView(lease: LeaseRow, terms: readonly LeaseTermsRow[], toda
         rent: t.rent,
         charges: t.charges,
         housingBenefitToLandlord: t.housingBenefitToLandlord,
+        personShare: t.personShare,
         monthlyDue: monthlyDue(t),
       })),
   };

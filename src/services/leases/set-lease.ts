@@ -9,7 +9,7 @@ import { ConflictError, type FieldIssue, ValidationError } from "../../domain/er
 import { termsForMonth } from "../../domain/lease-terms";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month, PostalAddressInput } from "../schemas";
+import { CalendarDate, Cents, CentsOr, DueDay, Iban, Label, Month, PositiveCents, PostalAddressInput } from "../schemas";
 import { leaseView, loadLeases } from "./lease-view";
 
 export const SetLeaseInput = z.object({
@@ -17,11 +17,22 @@ export const SetLeaseInput = z.object({
   rent: Cents,
   charges: CentsOr(0),
   housingBenefitToLandlord: CentsOr(0),
+  /** Rule 3: what the person pays the landlord from income the association does not manage. */
+  personShare: CentsOr(0),
   dueDay: DueDay,
   startDate: CalendarDate,
   endDate: CalendarDate.nullish(),
   /** The month (YYYY-MM) from which new amounts apply; default: the current month. */
   effectiveFrom: Month.optional(),
+  /**
+   * The first period the measure pays (`YYYY-MM`); default: the month of the first due
+   * date on or after the measure's start. Kept when omitted on an update.
+   */
+  firstPeriod: Month.optional(),
+  /** The first and last months due pro rata of the days covered (default: in full). Kept when omitted on an update. */
+  prorata: z.boolean().optional(),
+  /** Plan d'apurement agreed with the landlord: the most the arrears of this lease take each month; null ends it. */
+  arrearsPlanMonthly: PositiveCents.nullish(),
 });
 export type SetLeaseInput = z.input<typeof SetLeaseInput>;
 
@@ -34,10 +45,12 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
   const issues: FieldIssue[] = [];
   if (data.housingBenefitToLandlord > data.rent + data.charges) {
     issues.push({ field: "housingBenefitToLandlord", message: "the housing benefit paid to the landlord exceeds rent and charges", code: "too_large" });
+  } else if (data.housingBenefitToLandlord + data.personShare > data.rent + data.charges) {
+    issues.push({ field: "personShare", message: "the person's share and the housing benefit exceed rent and charges", code: "too_large" });
   }
   issues.push(...endBeforeStartIssues(data.startDate, data.endDate));
   if (issues.length) throw new ValidationError("the lease is invalid", issues);
-  const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord };
+  const amounts = { rent: data.rent, charges: data.charges, housingBenefitToLandlord: data.housingBenefitToLandlord, personShare: data.personShare };
   const today = ctx.today();
 
   return withTransaction(ctx.db, async (tx) => {
@@ -46,7 +59,9 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
     let leaseId: string;
     let action: string;
     if (!latest || data.startDate > latest.lease.startDate) {
-      if (latest && (!latest.lease.endDate || latest.lease.endDate >= data.startDate)) {
+      // A lease with no end closes the day before the next begins; one that was given an
+      // end keeps it, even within the new lease (a notice month owes two rents).
+      if (latest && !latest.lease.endDate) {
         await tx
           .update(leases)
           .set({ endDate: addDays(data.startDate, -1), updatedAt: sql`now()` })
@@ -63,6 +78,9 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         dueDay: data.dueDay,
         startDate: data.startDate,
         endDate: data.endDate ?? null,
+        firstPeriod: data.firstPeriod ?? null,
+        prorata: data.prorata ?? false,
+        arrearsPlanMonthly: data.arrearsPlanMonthly ?? null,
       });
       await tx.insert(leaseTerms).values({ id: uuidv7(), leaseId, effectiveMonth: `${monthOf(data.startDate)}-01`, ...amounts });
     } else if (data.startDate === latest.lease.startDate) {
@@ -76,6 +94,9 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
           landlordAddress: data.landlord.address ?? null,
           dueDay: data.dueDay,
           endDate: data.endDate ?? null,
+          ...(data.firstPeriod ? { firstPeriod: data.firstPeriod } : {}),
+          ...(data.prorata === undefined ? {} : { prorata: data.prorata }),
+          ...(data.arrearsPlanMonthly === undefined ? {} : { arrearsPlanMonthly: data.arrearsPlanMonthly }),
           updatedAt: sql`now()`,
         })
         .where(eq(leases.id, leaseId));
@@ -87,7 +108,8 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         inForce &&
         inForce.rent === amounts.rent &&
         inForce.charges === amounts.charges &&
-        inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord;
+        inForce.housingBenefitToLandlord === amounts.housingBenefitToLandlord &&
+        inForce.personShare === amounts.personShare;
       if (!unchanged) {
         if (from < firstMonth)
           throw new ValidationError("the lease starts later", [{ field: "effectiveFrom", message: `the lease starts in ${firstMonth}`, code: "before_lease" }]);
@@ -125,9 +147,13 @@ export async function setLease({ ctx, beneficiaryId, data }: { ctx: ServiceConte
         rent: String(data.rent),
         charges: String(data.charges),
         housingBenefitToLandlord: String(data.housingBenefitToLandlord),
+        personShare: String(data.personShare),
         dueDay: data.dueDay,
         startDate: data.startDate,
         effectiveFrom: data.effectiveFrom ?? null,
+        firstPeriod: data.firstPeriod ?? null,
+        prorata: data.prorata ?? null,
+        arrearsPlanMonthly: data.arrearsPlanMonthly == null ? null : String(data.arrearsPlanMonthly),
         // The business audit keeps both IBANs (four eyes); lists show them masked.
         ...(latest && latest.lease.landlordIban !== data.landlord.iban ? { landlordIban: { from: latest.lease.landlordIban, to: data.landlord.iban } } : {}),
       },

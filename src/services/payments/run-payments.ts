@@ -98,6 +98,7 @@ export async function runPayments({
         measure_id: i.measureId,
         kind: i.kind,
         period: i.period,
+        lease_id: i.leaseId ?? null,
         charge_id: i.chargeId,
         business_date: i.businessDate,
         amount: i.amount.toString(),

@@ -59,6 +59,7 @@ export function facts(over: Partial<Omit<JobFacts, "held">> & { balances?: Recor
     plan: null,
     creditsByMonth: new Map(),
     alerts: [],
+    creditedMeasureIds: ["m1"],
     beneficiary: { firstName: "Marie", lastName: "Curie", iban: "FR7630006000011234567890189" },
     ...rest,
     held: (e) => balances[key(e)] ?? 0n,

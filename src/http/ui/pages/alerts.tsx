@@ -44,13 +44,21 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
           <section class={`card alert-${a.type === "masp3_trigger" ? "masp3" : "unpaid_rent"}`} aria-labelledby={`a-${a.id}`}>
             <h2 id={`a-${a.id}`} class="alert-title">
               {ALERT_LABELS[a.type] ?? a.type}
+              {a.person ? ` — ${a.person}` : ""}
             </h2>
             <p>
-              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} /> Périodes : {a.periods.map(frMonth).join(", ")} — depuis le{" "}
-              {frDate(a.createdAt.slice(0, 10))} — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+              <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} />{" "}
+              {a.periods.length ? `Périodes : ${a.periods.map(frMonth).join(", ")} — ` : ""}depuis le {frDate(a.createdAt.slice(0, 10))} —{" "}
+              <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
             </p>
             {a.type === "masp3_trigger" ? (
               <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p>
+            ) : null}
+            {a.type === "no_credit_received" ? (
+              <p class="muted">
+                Aucune prestation gérée reçue depuis le début de la mesure (45 jours) : vérifier auprès de l'organisme payeur que le bon de commande a été
+                traité.
+              </p>
             ) : null}
             {a.audience === "finance" ? (
               <p>

@@ -163,7 +163,9 @@ export function beneficiaryRoutes(ui: UiApp) {
     const inForce = current && current.status !== "ended" && current.endDate >= now;
     const lease = leases[0];
     const months = Array.from({ length: 12 }, (_, i) => addMonthsToMonth(monthOf(now), i - 10));
-    const byPeriod = new Map(periods.items.map((p) => [p.period, p]));
+    // A month may hold two leases' periods (a move): each is shown with its landlord.
+    const byPeriod = new Map<string, (typeof periods.items)[number][]>();
+    for (const p of periods.items) byPeriod.set(p.period, [...(byPeriod.get(p.period) ?? []), p]);
     const chargeLabels = new Map(charges.map((ch) => [ch.id, ch.label]));
     const fait = c.req.query("fait") ?? "";
     const done = Object.hasOwn(DONE, fait) ? DONE[fait] : undefined;
@@ -281,12 +283,25 @@ export function beneficiaryRoutes(ui: UiApp) {
                 <dd class="iban">{ibanText(lease.landlord.iban)}</dd>
                 <dt>Depuis le</dt>
                 <dd>{frDate(lease.startDate)}</dd>
+                <dt>Premier loyer à la charge de la mesure</dt>
+                <dd>
+                  {periods.items[0] ? frMonth(periods.items[0].period) : "—"}
+                  {lease.firstPeriod ? " (fixé avec le bail)" : " (première échéance après le début de la mesure)"}
+                </dd>
                 <dt>Loyer + charges</dt>
                 <dd>
                   {euros(lease.rent)} + {euros(lease.charges)}
                 </dd>
                 <dt>APL/AL au bailleur</dt>
                 <dd>{euros(lease.housingBenefitToLandlord)}</dd>
+                <dt>Part payée par la personne</dt>
+                <dd>{euros(lease.personShare)}</dd>
+                {lease.arrearsPlanMonthly ? (
+                  <>
+                    <dt>Plan d'apurement</dt>
+                    <dd>{euros(lease.arrearsPlanMonthly)} par mois au plus pour l'arriéré</dd>
+                  </>
+                ) : null}
                 <dt>À payer chaque mois</dt>
                 <dd>
                   <strong>{euros(lease.monthlyDue)}</strong> le {lease.dueDay}
@@ -307,17 +322,24 @@ export function beneficiaryRoutes(ui: UiApp) {
         <h2 id="calendrier">Loyers des 12 derniers mois</h2>
         <ul class="calendar" aria-labelledby="calendrier">
           {months.map((m) => {
-            const p = byPeriod.get(m);
+            const ps = byPeriod.get(m) ?? [];
+            const worst = ps.find((p) => p.status === "unpaid") ?? ps.find((p) => p.status === "partial") ?? ps[0];
             return (
-              <li class={p?.status ?? ""} data-period={m} data-status={p?.status ?? "none"}>
+              <li class={worst?.status ?? ""} data-period={m} data-status={worst?.status ?? "none"}>
                 <strong>{frMonth(m)}</strong>
-                <br />
-                {p ? (
+                {ps.length === 0 ? (
                   <>
-                    {STATUS_LABELS[p.status]} — {euros(p.paid)} / {euros(p.due)}
+                    <br />
+                    <span class="muted">hors mesure</span>
                   </>
                 ) : (
-                  <span class="muted">hors mesure</span>
+                  ps.map((p) => (
+                    <>
+                      <br />
+                      {ps.length > 1 ? `${p.landlordName} : ` : ""}
+                      {STATUS_LABELS[p.status]} — {euros(p.paid)} / {euros(p.due)}
+                    </>
+                  ))
                 )}
               </li>
             );
