@@ -16,3 +16,4 @@ export * from "./payments";
 export * from "./proposals";
 export * from "./sessions";
 export * from "./users";
+export * from "./statements";

@@ -52,7 +52,7 @@ const AlertSchema = z
     id: z.uuid(),
     type: z.enum(ALL_ALERT_TYPES),
     audience: z.enum(ALERT_AUDIENCES),
-    beneficiaryId: z.uuid(),
+    beneficiaryId: z.uuid().nullable(),
     measureId: z.uuid().nullable(),
     periods: z.array(z.string()),
     evidence: z.record(z.string(), z.unknown()),

@@ -50,7 +50,7 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
   const rows = await ctx.db
     .select({ alert: alerts })
     .from(alerts)
-    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .leftJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(...filters))
     .orderBy(sql`case when ${alerts.type} = 'masp3_trigger' then 0 else 1 end`, desc(alerts.createdAt))
     .limit(data.limit);
@@ -62,7 +62,7 @@ async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceC
   const [row] = await tx
     .select({ alert: alerts })
     .from(alerts)
-    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .leftJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(eq(alerts.id, id), caseloadFilter(ctx)))
     .for("update", { of: alerts });
   if (!row) throw new NotFoundError("alert", id);
