@@ -15,6 +15,7 @@ import { ledgerRoutes } from "./api/ledger";
 import { measureRoutes } from "./api/measures";
 import { operationRoutes } from "./api/operations";
 import { paymentBatchRoutes } from "./api/payment-batches";
+import { statementRoutes } from "./api/statements";
 import { proposalRoutes } from "./api/proposals";
 import { referenceRoutes } from "./api/reference";
 import { staffAccessRoutes } from "./api/staff-access";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", operationRoutes(deps));
   app.route("/", bankingRoutes(deps));
   app.route("/", paymentBatchRoutes(deps));
+  app.route("/", statementRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));

@@ -3,23 +3,23 @@ export type StatementFormat = "camt.053" | "cfonb120";
 export interface BankEntry {
   /** 0-based position of the entry within its statement (natural key when no bank reference). */
   position: number;
-  bookingDate: string;            // YYYY-MM-DD
+  bookingDate: string; // YYYY-MM-DD
   valueDate: string | null;
-  amount: bigint;                 // signed cents
+  amount: bigint; // signed cents
   /** The bank's own reference of the entry (camt AcctSvcrRef / NtryRef; CFONB 04 ref), if any. */
   bankReference: string | null;
-  label: string;                  // human text (camt AddtlNtryInf/Ustrd joined; CFONB 04 label + LIB)
+  label: string; // human text (camt AddtlNtryInf/Ustrd joined; CFONB 04 label + LIB)
   /** ISO bank transaction code or CFONB operation code, for rules (e.g. "PMNT/RCDT/ESCT", "05"). */
   transactionCode: string | null;
   /** One per underlying transaction; a batch-booked debit has several; a simple line has one. */
   details: BankEntryDetail[];
 }
 export interface BankEntryDetail {
-  amount: bigint | null;          // signed cents of this transaction when given
+  amount: bigint | null; // signed cents of this transaction when given
   endToEndId: string | null;
-  counterpartyName: string | null;   // debtor for a credit, creditor for a debit (CFONB NPY/NBE)
+  counterpartyName: string | null; // debtor for a credit, creditor for a debit (CFONB NPY/NBE)
   counterpartyIban: string | null;
-  remittance: string | null;         // Ustrd / CFONB LIB lines joined
+  remittance: string | null; // Ustrd / CFONB LIB lines joined
   /** ISO 20022 reason of a return (camt RtrInf/Rsn/Cd, CFONB reject code mapped to ISO). */
   returnReason: string | null;
   chequeNumber: string | null;
@@ -35,20 +35,25 @@ export interface BankStatement {
   currency: "EUR";
   /** The bank's statement id (camt Stmt/Id; CFONB: account + dates). */
   statementId: string | null;
-  from: string;                  // YYYY-MM-DD (opening balance date)
-  to: string;                    // YYYY-MM-DD (closing balance date)
-  openingBalance: bigint;        // signed cents
+  from: string; // YYYY-MM-DD (opening balance date)
+  to: string; // YYYY-MM-DD (closing balance date)
+  openingBalance: bigint; // signed cents
   closingBalance: bigint;
   entries: BankEntry[];
 }
 export interface PaymentStatusReport {
-  originalMessageId: string;     // our pain.001 MsgId
-  groupStatus: string | null;    // ACCP, ACSC, RJCT, PART...
+  originalMessageId: string; // our pain.001 MsgId
+  groupStatus: string | null; // ACCP, ACSC, RJCT, PART...
   groupReason: string | null;
   transactions: { endToEndId: string; status: string; reasonCode: string | null; date: string | null }[];
 }
-export type BankFile =
-  | { kind: "statements"; format: StatementFormat; statements: BankStatement[] }
-  | { kind: "status_report"; reports: PaymentStatusReport[] };
+export type BankFile = { kind: "statements"; format: StatementFormat; statements: BankStatement[] } | { kind: "status_report"; reports: PaymentStatusReport[] };
 /** A file we cannot read: the message names the line or record (1-based). */
-export class BankFileError extends Error { constructor(message: string, readonly line?: number) { super(message); } }
+export class BankFileError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}

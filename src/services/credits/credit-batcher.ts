@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { parseJson, pgTextArray, type RawQuery, rawTransaction, uuidArray } from "../../db/sql";
 import { type CreditPlan, planCredit } from "../../domain/credit-plan";
+import { DEFAULT_BANK_ADDRESS } from "../../domain/bank-accounts";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
 import { type AccountSpec, ENSURE_ACCOUNTS_SQL, envelopeAccount } from "../../ledger/accounts";
@@ -18,6 +19,8 @@ export interface CreditRequestData {
   amount: bigint;
   valueDate: string;
   reference: string | null;
+  /** The bank account's ledger address the money arrived on (a statement line's account); default `bank:main`. */
+  bankAddress?: string;
 }
 
 export interface CreditResponse {
@@ -219,7 +222,7 @@ export class CreditBatcher {
       beneficiaryId: data.beneficiaryId,
       metadata: { payer: data.payer, prestation: data.prestation, measureId: planned.measure.id },
       postings: [
-        { account: "bank:main", direction: "debit", amount: data.amount },
+        { account: data.bankAddress ?? DEFAULT_BANK_ADDRESS, direction: "debit", amount: data.amount },
         ...planned.plan.map((a) => ({
           account: envelopeAccount(data.beneficiaryId, a.envelope, a.envelope === "charge" ? a.chargeId : undefined).address,
           direction: "credit" as const,
