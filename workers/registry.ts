@@ -1,4 +1,5 @@
 import type { JobDefinition, JobName } from "../src/jobs/catalog";
+import { bankReconciliation } from "./jobs/bank-reconciliation";
 import { ledgerVerify } from "./jobs/ledger-verify";
 import { chargePayments, rentPayments, reversements, unpaidRentCheck } from "./jobs/payment-jobs";
 import { retention } from "./jobs/retention";
@@ -11,4 +12,5 @@ export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
   "unpaid-rent-check": unpaidRentCheck,
   "ledger-verify": ledgerVerify,
   retention,
+  "bank-reconciliation": bankReconciliation,
 };

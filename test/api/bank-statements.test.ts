@@ -5,9 +5,11 @@ import { runText } from "../../src/db/sql";
 import type { ServiceContext } from "../../src/services/context";
 import { runPayments } from "../../src/services/payments/run-payments";
 import { importStatements } from "../../src/services/statements/import-statements";
+import { checkReconciliations } from "../../src/services/statements/reconciliation";
 import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { BENEFICIARY_IBAN, expectLedgerSound, householdMaker } from "../support/household";
+import { approvedBy } from "../support/four-eyes";
+import { BENEFICIARY_IBAN, expectLedgerSound, householdMaker, LANDLORD } from "../support/household";
 
 /**
  * Statements into the ledger, on PostgreSQL: lines stored once by their natural key,
@@ -107,7 +109,13 @@ describe("bank statements", () => {
     return { ...h, number };
   }
   const balances = async (id: string) => (await call("GET", `/v1/beneficiaries/${id}/balances`)).body;
-  const lines = async (statementId: string) => (await call("GET", `/v1/bank-statements/${statementId}`)).body.entries as { status: string; reason: string | null; matched: Record<string, unknown> | null; amount: number }[];
+  const lines = async (statementId: string) =>
+    (await call("GET", `/v1/bank-statements/${statementId}`)).body.entries as {
+      status: string;
+      reason: string | null;
+      matched: Record<string, unknown> | null;
+      amount: number;
+    }[];
   const suspenseBalance = async () => {
     const [row] = await runText<{ b: string }>(
       database.db,
@@ -154,7 +162,9 @@ describe("bank statements", () => {
     expect(got.map((l) => l.status)).toEqual(["matched", "matched", "matched"]);
     expect(got[0]!.matched).toMatchObject({ kind: "credit", payer: "CAF", prestation: "RSA", beneficiaryId: a.id });
     // The credit is the same record `POST /v1/credits` writes.
-    const [credit] = await runText<{ payer: string; prestation: string }>(database.db, "select payer, prestation from credits where beneficiary_id = $1", [a.id]);
+    const [credit] = await runText<{ payer: string; prestation: string }>(database.db, "select payer, prestation from credits where beneficiary_id = $1", [
+      a.id,
+    ]);
     expect(credit).toEqual({ payer: "CAF", prestation: "RSA" });
     await expectLedgerSound(asManager, finance);
   });
@@ -240,7 +250,13 @@ describe("bank statements", () => {
   });
 
   it("an unknown account: 422 naming it, nothing imported", async () => {
-    const s = statement({ from: "2026-01-13", to: "2026-01-13", opening: 0, iban: "FR7630006000011234567890189", entries: [{ amount: 100, bookingDate: "2026-01-13" }] });
+    const s = statement({
+      from: "2026-01-13",
+      to: "2026-01-13",
+      opening: 0,
+      iban: "FR7630006000011234567890189",
+      entries: [{ amount: 100, bookingDate: "2026-01-13" }],
+    });
     await expect(importStatements(ctx, file(s))).rejects.toMatchObject({ code: "validation_failed" });
     const [count] = await runText<{ n: number }>(database.db, "select count(*)::int as n from bank_statement_lines where booking_date = '2026-01-13'");
     expect(count!.n).toBe(0);
@@ -361,14 +377,26 @@ describe("bank statements", () => {
       const { orders } = await sentOrders(2);
       const out = await importStatements(
         ctx,
-        file(statement({ from: "2026-03-20", to: "2026-03-20", opening: 0, entries: [{ amount: -orders[0]!.amount, bookingDate: "2026-03-20", endToEndId: e2e(orders[0]!.id) }] })),
+        file(
+          statement({
+            from: "2026-03-20",
+            to: "2026-03-20",
+            opening: 0,
+            entries: [{ amount: -orders[0]!.amount, bookingDate: "2026-03-20", endToEndId: e2e(orders[0]!.id) }],
+          }),
+        ),
       );
       expect((await lines(out.statements[0]!.id))[0]!.status).toBe("settled_order");
       expect(await statusOf(orders[0]!.id)).toBe("settled");
       const report = await importStatements(ctx, {
         kind: "status_report",
         reports: [
-          { originalMessageId: "X", groupStatus: "PART", groupReason: null, transactions: [{ endToEndId: e2e(orders[1]!.id), status: "RJCT", reasonCode: "AC01", date: TODAY }] },
+          {
+            originalMessageId: "X",
+            groupStatus: "PART",
+            groupReason: null,
+            transactions: [{ endToEndId: e2e(orders[1]!.id), status: "RJCT", reasonCode: "AC01", date: TODAY }],
+          },
         ],
       });
       expect(report.orders).toMatchObject({ rejected: 1 });
@@ -391,5 +419,113 @@ describe("bank statements", () => {
     const put = await call("PUT", "/v1/matching-rules", { items: rules.body.items }, admin);
     expect(put.status, put.text).toBe(200);
     expect(put.body.items).toEqual(rules.body.items);
+  });
+  describe("suspense decisions (four eyes) and reconciliation", () => {
+    const approved = approvedBy(
+      (m, p, b, h) => call(m, p, b, h),
+      () => manager,
+    );
+    let accountId: string;
+    const day = "2026-02-02";
+
+    it("a line on a second account: split across two beneficiaries once someone else approves; the parts must sum to the line", async () => {
+      const account = await call(
+        "POST",
+        "/v1/bank-accounts",
+        {
+          name: "Compte secondaire",
+          iban: LANDLORD.iban,
+          kind: "pooled",
+          painVersion: "pain.001.001.09",
+          batchBooking: true,
+          openingBalance: 0,
+          openingDate: "2026-01-01",
+        },
+        admin,
+      );
+      expect(account.status, account.text).toBe(201);
+      accountId = account.body.id;
+      const a = await allocataire();
+      const b = await allocataire();
+      const out = await importStatements(
+        ctx,
+        file(
+          statement({
+            iban: LANDLORD.iban,
+            from: day,
+            to: day,
+            opening: 0,
+            entries: [
+              { amount: 70000, bookingDate: day, name: "CAF DE LA MAYENNE", remittance: "RSA DOSSIER SANS NUMERO" },
+              { amount: 25000, bookingDate: day, name: "SARL DUPONT", iban: BENEFICIARY_IBAN, remittance: "SALAIRE" },
+              { amount: -3000, bookingDate: day, label: "PRLV SEPA INCONNU" },
+            ],
+          }),
+        ),
+      );
+      expect(out.statements[0]).toMatchObject({ bankAccountId: accountId, suspense: 3 });
+      const suspense = await call("GET", "/v1/suspense");
+      expect(suspense.status, suspense.text).toBe(200);
+      const mine = suspense.body.items.filter((i: { bankAccountId: string }) => i.bankAccountId === accountId) as {
+        lineId: string;
+        amount: number;
+        reason: string;
+      }[];
+      expect(mine.map((i) => i.reason).sort()).toEqual(["beneficiary_number_missing", "payer_unknown", "unexplained_debit"]);
+      const caf = mine.find((i) => i.amount === 70000)!;
+      const wrong = await call("POST", `/v1/suspense/${caf.lineId}/assignments`, {
+        parts: [{ beneficiaryId: a.id, payer: "CAF", prestation: "RSA", amount: 1000 }],
+      });
+      expect(wrong.status, wrong.text).toBe(422);
+      const parts = {
+        parts: [
+          { beneficiaryId: a.id, payer: "CAF", prestation: "RSA", amount: 40000 },
+          { beneficiaryId: b.id, payer: "CAF", prestation: "AAH", amount: 30000 },
+        ],
+      };
+      const proposed = await call("POST", `/v1/suspense/${caf.lineId}/assignments`, parts);
+      expect(proposed.status, proposed.text).toBe(202);
+      expect((await call("POST", `/v1/proposals/${proposed.body.proposalId}/approval`, { comment: "moi" })).status).toBe(403);
+      const applied = await call("POST", `/v1/proposals/${proposed.body.proposalId}/approval`, { comment: "vu" }, manager);
+      expect(applied.status, applied.text).toBe(200);
+      expect(applied.body).toMatchObject({ status: "matched", matched: { kind: "assignment" } });
+      expect((await balances(a.id)).total).toBe(40000);
+      expect((await balances(b.id)).total).toBe(30000);
+      // Decided once: a second decision finds it no longer in suspense.
+      expect((await approved("POST", `/v1/suspense/${caf.lineId}/assignments`, parts)).status).toBe(409);
+
+      const salary = mine.find((i) => i.amount === 25000)!;
+      const forwarded = await approved("POST", `/v1/suspense/${salary.lineId}/assignments`, { action: "forward", beneficiaryId: a.id });
+      expect(forwarded.status, forwarded.text).toBe(200);
+      const orderId = forwarded.body.matched.paymentOrderId as string;
+      const [order] = await runText<{ kind: string; amount: string; status: string }>(
+        database.db,
+        "select kind, amount::text as amount, status from payment_orders where id = $1",
+        [orderId],
+      );
+      expect(order).toEqual({ kind: "forward", amount: "25000", status: "pending" });
+
+      const debit = mine.find((i) => i.amount === -3000)!;
+      expect((await approved("POST", `/v1/suspense/${debit.lineId}/assignments`, { action: "forward", beneficiaryId: a.id })).status).toBe(422);
+      const expense = await approved("POST", `/v1/suspense/${debit.lineId}/assignments`, { action: "expense", account: "bank_fees" });
+      expect(expense.status, expense.text).toBe(200);
+      await expectLedgerSound(asManager, finance);
+    });
+
+    it("reconciliation: the account's ledger balance against the statement's closing; a difference raises a finance alert", async () => {
+      const ok = await call("GET", `/v1/bank-accounts/${accountId}/reconciliation?date=${day}`);
+      expect(ok.status, ok.text).toBe(200);
+      expect(ok.body).toMatchObject({ ledgerBalance: 92000, statementBalance: 92000, difference: 0, unmatched: 0 });
+      expect((await call("GET", `/v1/bank-accounts/${accountId}/reconciliation?date=2026-01-01`)).status).toBe(404);
+      // The bank says more than arrived: the statement does not add up, and the ledger disagrees with it.
+      await importStatements(ctx, file(statement({ iban: LANDLORD.iban, from: "2026-02-03", to: "2026-02-03", opening: 92000, closing: 99000, entries: [] })));
+      const off = await call("GET", `/v1/bank-accounts/${accountId}/reconciliation?date=2026-02-03`);
+      expect(off.body).toMatchObject({ ledgerBalance: 92000, statementBalance: 99000, difference: -7000 });
+      const first = await checkReconciliations(database.db, "2026-02-03");
+      expect(first.alertsRaised).toBeGreaterThanOrEqual(1);
+      expect((await checkReconciliations(database.db, "2026-02-03")).alertsRaised).toBe(0);
+      const alerts = await call("GET", "/v1/alerts?type=bank_difference");
+      expect(alerts.body.items.some((x: { evidence: { bankAccountId: string } }) => x.evidence.bankAccountId === accountId)).toBe(true);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { BankFileError, type BankFile } from "./types";
+import { type BankFile, BankFileError } from "./types";
 
 /**
  * Placeholder with the interface of the parser branch (`statement-files`), replaced by it

@@ -15,5 +15,5 @@ export * from "./payers";
 export * from "./payments";
 export * from "./proposals";
 export * from "./sessions";
-export * from "./users";
 export * from "./statements";
+export * from "./users";

@@ -15,6 +15,7 @@ export const ANSWERS = {
   "charge.update": (charge: ResultOf<"charge.update">) => ({ status: 200 as const, body: toJson(charge) }),
   "transaction.reverse": (reversal: ResultOf<"transaction.reverse">) => ({ status: 201 as const, body: reversal }),
   "overpayment.recover": (outcome: ResultOf<"overpayment.recover">) => ({ status: 201 as const, body: outcome.body }),
+  "suspense.assign": (line: ResultOf<"suspense.assign">) => ({ status: 200 as const, body: line }),
 } satisfies { [K in FourEyesKind]: (result: ResultOf<K>) => { status: number; body: unknown } };
 
 export const answerOf: Answer = (kind, result) => ANSWERS[kind](result as never);

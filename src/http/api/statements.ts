@@ -4,15 +4,19 @@ import { readBankFile } from "../../banking/statements/read-bank-file";
 import { BankFileError } from "../../banking/statements/types";
 import { LINE_STATUSES } from "../../domain/bank-statements";
 import { fieldError } from "../../domain/errors";
+import { submit } from "../../services/proposals/proposals";
 import { importStatements } from "../../services/statements/import-statements";
 import { listMatchingRules, MatchingRulesInput, replaceMatchingRules } from "../../services/statements/matching-rules";
+import { reconcile } from "../../services/statements/reconciliation";
 import { listStatements, readStatement } from "../../services/statements/statement-views";
+import { AssignmentInput, listSuspense } from "../../services/statements/suspense";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
 import type { AppEnv } from "../env";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { CalendarDate, conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ANSWERS, accepted } from "./four-eyes";
 import { IdParam } from "./views";
 
 const security = [{ Bearer: [] }];
@@ -150,6 +154,76 @@ const putRules = createRoute({
   responses: { 200: jsonResponse(z.object({ items: z.array(RuleSchema) }), "Rules"), ...malformed, ...errorResponses },
 });
 
+const SuspenseItemSchema = z
+  .object({
+    lineId: z.uuid(),
+    bankAccountId: z.uuid(),
+    amount: z.number().int(),
+    label: z.string(),
+    bookingDate: z.string(),
+    reason: z.string(),
+    reasonLabel: z.string(),
+    matched: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi("SuspenseLine");
+
+const suspenseRoute = createRoute({
+  method: "get",
+  path: "/v1/suspense",
+  tags: ["Banque"],
+  security,
+  summary: "The lines waiting for a decision (class 471): why each is there",
+  middleware: [allow("operations.view")] as const,
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(500) }) },
+  responses: { 200: jsonResponse(z.object({ items: z.array(SuspenseItemSchema) }), "Suspense lines"), ...errorResponses },
+});
+
+const LineIdParam = z.object({ lineId: z.uuid().openapi({ param: { name: "lineId", in: "path" } }) });
+
+const assignRoute = createRoute({
+  method: "post",
+  path: "/v1/suspense/{lineId}/assignments",
+  tags: ["Banque"],
+  security,
+  summary:
+    "Propose a decision on a suspense line (four eyes: 202): parts across beneficiaries and prestations summing to the line, forward, return to the payer, or expense",
+  middleware: [allow("statement.import")] as const,
+  request: { params: LineIdParam, ...jsonBody(AssignmentInput) },
+  responses: {
+    200: jsonResponse(LineSchema, "Applied (on approval the same answer)"),
+    ...accepted,
+    ...notFound,
+    ...conflict,
+    ...malformed,
+    ...errorResponses,
+  },
+});
+
+const reconciliationRoute = createRoute({
+  method: "get",
+  path: "/v1/bank-accounts/{id}/reconciliation",
+  tags: ["Banque"],
+  security,
+  summary: "The ledger balance of the account against the latest statement closing on or before `date` (default today)",
+  middleware: [allow("operations.view")] as const,
+  request: { params: IdParam, query: z.object({ date: CalendarDate.optional() }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        bankAccountId: z.uuid(),
+        statementDate: z.string(),
+        ledgerBalance: z.number().int(),
+        statementBalance: z.number().int(),
+        difference: z.number().int(),
+        unmatched: z.number().int(),
+      }),
+      "Reconciliation",
+    ),
+    ...notFound,
+    ...errorResponses,
+  },
+});
+
 /** The file's bytes, streamed from the body (or the multipart field `file`). */
 async function fileBytes(c: Context<AppEnv>): Promise<AsyncIterable<Uint8Array> | Uint8Array> {
   const type = c.req.header("content-type") ?? "";
@@ -187,8 +261,18 @@ export function statementRoutes(deps: AppDeps) {
     })
     .openapi(listRoute, async (c) => c.json({ items: toJson(await listStatements({ ctx: serviceContext(c, deps), data: c.req.valid("query") })) }, 200))
     .openapi(readRoute, async (c) => c.json(toJson(await readStatement({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200))
+    .openapi(suspenseRoute, async (c) => c.json({ items: toJson(await listSuspense({ ctx: serviceContext(c, deps), data: c.req.valid("query") })) }, 200))
+    .openapi(assignRoute, async (c) => {
+      const payload = { lineId: c.req.valid("param").lineId, data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "suspense.assign", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      return c.json(toJson(ANSWERS["suspense.assign"](outcome.applied).body), 200);
+    })
+    .openapi(reconciliationRoute, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const date = c.req.valid("query").date ?? ctx.today();
+      return c.json(toJson(await reconcile({ ctx, bankAccountId: c.req.valid("param").id, date })), 200);
+    })
     .openapi(getRules, async (c) => c.json({ items: toJson(await listMatchingRules(deps.db)) }, 200))
-    .openapi(putRules, async (c) =>
-      c.json({ items: toJson(await replaceMatchingRules({ ctx: serviceContext(c, deps), data: c.req.valid("json") })) }, 200),
-    );
+    .openapi(putRules, async (c) => c.json({ items: toJson(await replaceMatchingRules({ ctx: serviceContext(c, deps), data: c.req.valid("json") })) }, 200));
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
+import type { BankEntry, BankFile, BankStatement } from "../../banking/statements/types";
 import type { Tx } from "../../db/client";
 import { alerts } from "../../db/schema/jobs";
 import { runText } from "../../db/sql";
@@ -8,11 +9,10 @@ import { checkConsistency, lineIdentities } from "../../domain/bank-statements";
 import { fieldError } from "../../domain/errors";
 import { maskIban } from "../../domain/iban";
 import { centsToJson } from "../../domain/money";
-import type { BankEntry, BankFile, BankStatement } from "../../banking/statements/types";
 import { recordAudit, type ServiceContext } from "../context";
 import { matchStatementLines } from "./match-lines";
-import { applyStatusReports } from "./status-reports";
 import { type StatementSummary, statementSummaries } from "./statement-views";
+import { applyStatusReports } from "./status-reports";
 
 export interface ImportOutcome {
   /** 201 when the file brought a statement not seen before, 200 when it was all known. */
@@ -43,12 +43,15 @@ async function findAccount(ctx: ServiceContext, statement: BankStatement): Promi
     [iban, rib],
   );
   if (row) return row;
-  const named = iban ? `IBAN ${maskIban(iban)}` : rib ? `RIB ${statement.rib!.bank} ${statement.rib!.branch} ${maskIban(statement.rib!.account)}` : "no account";
+  const named = iban
+    ? `IBAN ${maskIban(iban)}`
+    : rib
+      ? `RIB ${statement.rib!.bank} ${statement.rib!.branch} ${maskIban(statement.rib!.account)}`
+      : "no account";
   throw fieldError("file", `the statement's account (${named}) is not one of our bank accounts`, "unknown_bank_account");
 }
 
-const statementKey = (s: BankStatement) =>
-  s.statementId ? `id:${s.statementId}` : `span:${s.from}:${s.to}:${s.openingBalance}:${s.closingBalance}`;
+const statementKey = (s: BankStatement) => (s.statementId ? `id:${s.statementId}` : `span:${s.from}:${s.to}:${s.openingBalance}:${s.closingBalance}`);
 
 const counterpartyOf = (e: BankEntry) => e.details.map((d) => `${d.counterpartyName ?? ""}/${d.counterpartyIban ?? ""}`).join("|");
 

@@ -1,6 +1,6 @@
+import { orderIdFromEndToEndId } from "../../banking/pain001/references";
 import { runText } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
-import { orderIdFromEndToEndId } from "../../banking/pain001/references";
 import { isBankFee, type LineStatus, type SuspenseReason } from "../../domain/bank-statements";
 import { DomainError } from "../../domain/errors";
 import { type CompiledRules, matchIncoming } from "../../domain/matching-rules";
@@ -9,7 +9,7 @@ import { type PostInput, postMany } from "../../ledger/post";
 import type { ServiceContext } from "../context";
 import { recordCredit } from "../credits/record-credit";
 import { loadCompiledRules } from "./matching-rules";
-import { settleOrders, type OrderStep } from "./order-steps";
+import { type OrderStep, settleOrders } from "./order-steps";
 
 /** A line as matching reads it. */
 export interface StoredLine {
@@ -317,7 +317,10 @@ async function creditOutcomes(
         if (!(error instanceof DomainError)) throw error;
         const reason: SuspenseReason =
           error.code === "no_active_measure" ? "measure_ended" : error.code === "prestation_not_managed" ? "not_managed" : "beneficiary_not_found";
-        outcomes.set(r.line.id, { ...suspensePosting(ctx, r.line, reason), matched: { beneficiaryId: r.beneficiaryId, payer: r.payer, prestation: r.prestation } });
+        outcomes.set(r.line.id, {
+          ...suspensePosting(ctx, r.line, reason),
+          matched: { beneficiaryId: r.beneficiaryId, payer: r.payer, prestation: r.prestation },
+        });
       }
     }),
   );
@@ -353,4 +356,3 @@ async function handTypedCredits(ctx: ServiceContext, resolved: { line: StoredLin
   }
   return result;
 }
-

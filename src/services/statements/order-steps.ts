@@ -1,8 +1,8 @@
 import { runText } from "../../db/sql";
 import { DomainError } from "../../domain/errors";
 import { PAYMENT_REASON_CODES } from "../../domain/payment-reasons";
-import { systemContext, type ServiceContext } from "../context";
 import { rejectOrder, returnOrder, settleOrder } from "../banking/order-verbs";
+import { type ServiceContext, systemContext } from "../context";
 
 export interface OrderStep {
   orderId: string;

@@ -1,9 +1,9 @@
 import { v7 as uuidv7 } from "uuid";
-import { runText } from "../../db/sql";
 import { orderIdFromEndToEndId } from "../../banking/pain001/references";
 import type { PaymentStatusReport } from "../../banking/statements/types";
-import { recordAudit, type ServiceContext } from "../context";
+import { runText } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
+import { recordAudit, type ServiceContext } from "../context";
 import { settleOrders } from "./order-steps";
 
 /**
