@@ -22,6 +22,8 @@ export interface BankEntryDetail {
   remittance: string | null; // Ustrd / CFONB LIB lines joined
   /** ISO 20022 reason of a return (camt RtrInf/Rsn/Cd, CFONB reject code mapped to ISO). */
   returnReason: string | null;
+  /** The bank's own return code when it is not ISO (the two-character CFONB code), kept beside its ISO mapping. */
+  bankReturnCode?: string | null;
   chequeNumber: string | null;
   /** Original message or batch id when the bank gives it (camt BtchBookg / PmtInfId / MsgId). */
   batchId: string | null;
@@ -46,6 +48,8 @@ export interface PaymentStatusReport {
   groupStatus: string | null; // ACCP, ACSC, RJCT, PART...
   groupReason: string | null;
   transactions: { endToEndId: string; status: string; reasonCode: string | null; date: string | null }[];
+  /** The status of each original payment information block (PmtInfId) the bank reports on. */
+  paymentInformations?: { paymentInformationId: string; status: string | null; reasonCode: string | null }[];
 }
 export type BankFile = { kind: "statements"; format: StatementFormat; statements: BankStatement[] } | { kind: "status_report"; reports: PaymentStatusReport[] };
 /** A file we cannot read: the message names the line or record (1-based). */
