@@ -15,6 +15,15 @@ const Pattern = Text({ min: 1, max: 500 }).refine((p) => {
   }
 }, "not a valid regular expression");
 
+/** How many groups a pattern captures (0 when it does not compile: the other check says why). */
+function captureGroups(pattern: string): number {
+  try {
+    return new RegExp(`${pattern}|`, "u").exec("")!.length - 1;
+  } catch {
+    return 0;
+  }
+}
+
 const PayerCode = z.string().regex(/^[A-Z0-9_-]{1,40}$/, "upper-case letters, digits, _ and - (the credit's payer code)");
 
 export const MatchingRuleInput = z.strictObject({
@@ -25,12 +34,17 @@ export const MatchingRuleInput = z.strictObject({
     names: z.array(Pattern).max(20),
     ibans: z.array(z.string().regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/, "an IBAN, electronic format")).max(20),
     numberField: z.enum(["cafNumber", "msaNumber"]),
-    numberPattern: Pattern.refine((p) => new RegExp(`${p}|`).exec("")!.length >= 2, "needs one capture group: the number"),
+    numberPattern: Pattern.refine((p) => captureGroups(p) >= 1, "needs one capture group: the number"),
     prestations: z.array(z.strictObject({ prestation: PayerCode, pattern: Pattern })).max(50),
     notManaged: z.array(z.strictObject({ label: Text({ min: 1, max: 100 }), pattern: Pattern })).max(20),
   }),
 });
-export const MatchingRulesInput = z.strictObject({ items: z.array(MatchingRuleInput).max(50) });
+export const MatchingRulesInput = z.strictObject({
+  items: z
+    .array(MatchingRuleInput)
+    .max(50)
+    .refine((items) => new Set(items.map((r) => r.payer)).size === items.length, "one rule per payer"),
+});
 
 export async function listMatchingRules(db: Db): Promise<MatchingRule[]> {
   return runText<MatchingRule>(db, "select payer, priority, active, spec from matching_rules order by priority, payer");
