@@ -12,7 +12,7 @@ import { loadCompiledRules } from "./matching-rules";
 import { type OrderStep, settleOrders } from "./order-steps";
 
 /** A line as matching reads it. */
-export interface StoredLine {
+interface StoredLine {
   id: string;
   bankAccountId: string;
   bankAddress: string;
@@ -36,7 +36,7 @@ export interface StoredLine {
 }
 
 /** What became of a line; written with the line in one transaction. */
-export interface LineOutcome {
+interface LineOutcome {
   status: Exclude<LineStatus, "new">;
   reason: string | null;
   matched: Record<string, unknown> | null;
@@ -47,17 +47,17 @@ export interface LineOutcome {
 
 const CHUNK = 1_000;
 
-export const LINE_COLUMNS = `l.id, l.bank_account_id as "bankAccountId", a.ledger_address as "bankAddress", l.natural_key as "naturalKey",
+const LINE_COLUMNS = `l.id, l.bank_account_id as "bankAccountId", a.ledger_address as "bankAddress", l.natural_key as "naturalKey",
   l.booking_date::text as "bookingDate", l.value_date::text as "valueDate", l.amount::text as amount, l.label,
   l.transaction_code as "transactionCode", l.details`;
 
-export const parseLine = (r: Record<string, unknown>): StoredLine => ({ ...(r as unknown as StoredLine), amount: BigInt(r.amount as string) });
+const parseLine = (r: Record<string, unknown>): StoredLine => ({ ...(r as unknown as StoredLine), amount: BigInt(r.amount as string) });
 
 /** The key a line's credit is posted with: the line's natural key, so a replay never posts it again. */
-export const lineCreditKey = (line: Pick<StoredLine, "bankAccountId" | "naturalKey">) => `statement-line:${line.bankAccountId}:${line.naturalKey}`;
+const lineCreditKey = (line: Pick<StoredLine, "bankAccountId" | "naturalKey">) => `statement-line:${line.bankAccountId}:${line.naturalKey}`;
 
 /** Moves a line's money from the bank into suspense (a credit) or out of it (a debit): class 471, never an envelope. */
-export function suspensePosting(ctx: ServiceContext, line: StoredLine, reason: SuspenseReason): LineOutcome {
+function suspensePosting(ctx: ServiceContext, line: StoredLine, reason: SuspenseReason): LineOutcome {
   const credit = line.amount > 0n;
   const amount = credit ? line.amount : -line.amount;
   return {
@@ -101,7 +101,7 @@ function feePosting(ctx: ServiceContext, line: StoredLine): LineOutcome {
 }
 
 /** Writes the outcomes: suspense and fee transactions posted, each line's status set (only from `new`). */
-export async function writeOutcomes(ctx: ServiceContext, outcomes: Map<string, LineOutcome>): Promise<void> {
+async function writeOutcomes(ctx: ServiceContext, outcomes: Map<string, LineOutcome>): Promise<void> {
   if (outcomes.size === 0) return;
   await withTransaction(ctx.db, async (tx) => {
     const posts = [...outcomes.entries()].filter(([, o]) => o.post);

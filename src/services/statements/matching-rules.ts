@@ -26,7 +26,7 @@ function captureGroups(pattern: string): number {
 
 const PayerCode = z.string().regex(/^[A-Z0-9_-]{1,40}$/, "upper-case letters, digits, _ and - (the credit's payer code)");
 
-export const MatchingRuleInput = z.strictObject({
+const MatchingRuleInput = z.strictObject({
   payer: PayerCode,
   priority: z.number().int().min(0).max(10_000),
   active: z.boolean(),
