@@ -2,14 +2,15 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp, open, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { writePain001 } from "../src/banking/pain001/write-pain001";
 import { runText } from "../src/db/sql";
-import { batchFile } from "../src/services/batches/batch-file";
 import { markBatchSent } from "../src/services/batches/batch-transitions";
 import { prepareBatches } from "../src/services/batches/prepare-batches";
+import { downloadBatchFile } from "../src/services/batches/stored-file";
 import { systemContext } from "../src/services/context";
 import { runPayments } from "../src/services/payments/run-payments";
+import { cpuMeter } from "./support/cpu";
 import { withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries, seedCredits } from "./support/seed";
 import { settleSentOrders } from "./support/settle";
@@ -52,34 +53,56 @@ async function main() {
       await runText(database.db, "update bank_accounts set iban = 'FR7630001007941234567890185' where is_default");
       console.log(JSON.stringify({ seeded: N, seedSeconds: seconds(t) }));
 
+      const cpu = cpuMeter(url);
+      await runText(database.db, "analyze");
+      let phase = await cpu.start();
       t = performance.now();
       const rent = await runPayments({ db: database.db, kind: "rent", asOf: ASOF, actor: "bench" });
       const rentSeconds = seconds(t);
+      const rentCpu = await phase();
       console.log(JSON.stringify({ job: "rent-payments", seconds: rentSeconds, summary: { ...rent, amount: rent.amount.toString() } }));
 
       const ctx = { ...systemContext(database.db, "bench"), today: () => ASOF };
+      phase = await cpu.start();
       t = performance.now();
       const [batch, ...others] = await prepareBatches({ ctx, data: { executionDate: ASOF } });
       const batchSeconds = seconds(t);
+      const batchCpu = await phase();
       if (!batch || others.length) throw new Error("one batch expected (one pooled account)");
 
+      phase = await cpu.start();
       t = performance.now();
       const path = join(dir, "remise.xml");
-      const file = await batchFile({ ctx, id: batch.id });
-      await pipeline(writePain001(file.input), createWriteStream(path));
+      // The first download generates the file and stores it (gzip parts), then streams the stored copy.
+      const file = await downloadBatchFile({ ctx, id: batch.id });
+      await pipeline(Readable.from(file.content), createWriteStream(path));
       const fileSeconds = seconds(t);
+      const fileCpu = await phase();
+      // A later download: the stored copy only.
+      t = performance.now();
+      const again = await downloadBatchFile({ ctx, id: batch.id });
+      await pipeline(Readable.from(again.content), createWriteStream(`${path}.again`));
+      const downloadSeconds = seconds(t);
+      if (again.sha256 !== file.sha256 || (await stat(`${path}.again`)).size !== (await stat(path)).size) throw new Error("the second download differs");
       const fileMb = Math.round(((await stat(path)).size / 1024 / 1024) * 10) / 10;
       const totals = await headerTotals(path);
       const expected = `${batch.total / 100n}.${String(batch.total % 100n).padStart(2, "0")}`;
       if (totals.count !== batch.orders || totals.sum !== expected) {
         throw new Error(`file totals ${JSON.stringify(totals)} differ from the batch's ${batch.orders} / ${expected}`);
       }
-      console.log(JSON.stringify({ batch: batch.id, orders: batch.orders, batchSeconds, fileSeconds, fileMb }));
+      console.log(JSON.stringify({ batch: batch.id, orders: batch.orders, batchSeconds, batchCpu, fileSeconds, fileCpu, downloadSeconds, fileMb }));
 
       await markBatchSent({ ctx, id: batch.id });
+      phase = await cpu.start();
       t = performance.now();
       const settled = await settleSentOrders(database.db, batch.id, ASOF);
       const settleSeconds = seconds(t);
+      const settleCpu = await phase();
+      await cpu.end();
+      const msPerOrder = (s: number) => Math.round((s * 1000 * 1000) / batch.orders) / 1000;
+      console.log(
+        JSON.stringify({ rentCpu, batchCpu, fileCpu, settleCpu, rentMsPerOrder: msPerOrder(rentSeconds), settleMsPerOrder: msPerOrder(settleSeconds) }),
+      );
       console.log(
         JSON.stringify({
           orders: batch.orders,

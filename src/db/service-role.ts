@@ -27,6 +27,9 @@ const RESTRICTED_TABLES: Readonly<Record<string, string>> = {
   audit_log: "SELECT, INSERT",
   // What a batch's file says, frozen when it was prepared: the same bytes on every download.
   payment_batch_orders: "SELECT, INSERT",
+  // A batch's file as first generated: the same bytes on every download, whatever the writer becomes.
+  payment_batch_files: "SELECT, INSERT",
+  payment_batch_file_parts: "SELECT, INSERT",
   // Seeded by migrations.
   prestation_catalogue: "SELECT",
   prestation_catalogue_versions: "SELECT",

@@ -1,19 +1,20 @@
 import type { Context } from "hono";
 import { stream } from "hono/streaming";
-import { writePain001 } from "../banking/pain001/write-pain001";
-import type { BatchFile } from "../services/batches/batch-file";
+import type { StoredBatchFile } from "../services/batches/stored-file";
 
 /**
- * A batch's pain.001 file as a download, streamed chunk by chunk from the generator (the
- * API route and the Virements page both answer with it): a batch of 100 000 orders is
- * never one string in memory.
+ * A batch's pain.001 file as a download (the API route and the Virements page both
+ * answer with it), streamed part by part from its stored copy: a batch of 100 000
+ * orders is never one buffer in memory.
  */
-export function sendBatchFile(c: Context, file: BatchFile): Response {
+export function sendBatchFile(c: Context, file: StoredBatchFile): Response {
   c.header("Content-Type", "application/xml; charset=utf-8");
   c.header("Content-Disposition", `attachment; filename="${file.fileName}"`);
+  c.header("Content-Length", String(file.bytes));
+  c.header("ETag", `"${file.sha256}"`);
   c.header("Cache-Control", "no-store");
   return stream(c, async (out) => {
-    for await (const chunk of writePain001(file.input)) {
+    for await (const chunk of file.content) {
       await out.write(chunk);
     }
   });

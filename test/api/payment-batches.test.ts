@@ -1,5 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { remittanceFor } from "../../src/banking/pain001/references";
 import { runText } from "../../src/db/sql";
 import { runPayments } from "../../src/services/payments/run-payments";
 import { schemaErrors } from "../banking/pain001/xsd";
@@ -253,5 +255,66 @@ describe("payment batches", () => {
     const [batched] = await runText<{ n: number }>(database.db, "select count(*)::int as n from payment_orders where status = 'batched'");
     const [live] = await runText<{ n: number }>(database.db, "select count(*)::int as n from payment_batches where status = 'prepared'");
     expect([batched?.n, live?.n]).toEqual([0, 0]);
+  });
+
+  it("remittance texts: the SQL shortcut and remittanceFor agree (a plain surname and a first name starting with a plain letter in SQL, the rest by remittanceFor)", async () => {
+    const plain = await pendingRent();
+    const accented = await pendingRent();
+    await runText(database.db, "update beneficiaries set last_name = 'Lefèvre-Dürand', first_name = 'Élodie' where id = $1::uuid", [accented.household.id]);
+    await runText(database.db, "update beneficiaries set first_name = 'Zoé' where id = $1::uuid", [plain.household.id]);
+    const res = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    expect(res.status, res.text).toBe(201);
+    const rows = await runText<{ order_id: string; remittance: string; last_name: string; first_name: string }>(
+      database.db,
+      `select l.order_id, l.remittance, b.last_name, b.first_name from payment_batch_orders l
+         join payment_orders o on o.id = l.order_id join beneficiaries b on b.id = o.beneficiary_id where l.batch_id = $1::uuid`,
+      [res.body.id],
+    );
+    for (const r of rows) {
+      expect(r.remittance).toBe(remittanceFor({ kind: "rent", period: "2026-01", lastName: r.last_name, firstName: r.first_name }));
+    }
+    const byOrder = new Map(rows.map((r) => [r.order_id, r.remittance]));
+    expect(byOrder.get(accented.order.id)).toBe("LOYER 01/2026 LEFEVRE-DUERAND E");
+    expect(byOrder.get(plain.order.id)).toBe(`LOYER 01/2026 ${plain.household.lastName.toUpperCase()} Z`);
+    expect((await call("POST", `/v1/payment-batches/${res.body.id}/dissolution`)).status).toBe(200);
+  });
+
+  it("the file is stored when first generated (once, even when two first downloads race) and every download is the stored bytes", async () => {
+    await pendingRent();
+    const res = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    expect(res.status, res.text).toBe(201);
+    const stored = async (id: string) =>
+      runText<{ bytes: string; sha256: string; parts: number; audits: number }>(
+        database.db,
+        `select f.bytes::text as bytes, f.sha256, f.parts,
+                (select count(*)::int from audit_log a where a.action = 'payment_batch.file' and a.entity_id = f.batch_id) as audits
+           from payment_batch_files f where f.batch_id = $1::uuid`,
+        [id],
+      );
+    expect(await stored(res.body.id)).toEqual([]);
+    const answers = await Promise.all([1, 2, 3].map(() => download(res.body.id)));
+    const texts = await Promise.all(answers.map((a) => a.text()));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(new Set(texts).size).toBe(1);
+    const [file] = await stored(res.body.id);
+    const bytes = Buffer.from(texts[0]!, "utf8");
+    expect(file).toEqual({ bytes: String(bytes.length), sha256: createHash("sha256").update(bytes).digest("hex"), parts: 1, audits: 1 });
+    expect(answers[0]!.headers.get("content-length")).toBe(String(bytes.length));
+    expect(await schemaErrors(texts[0]!, "pain.001.001.09")).toEqual([]);
+    // Neither changed nor removed (append-only), not even by the owner.
+    await expect(runText(database.db, "delete from payment_batch_file_parts where batch_id = $1::uuid", [res.body.id])).rejects.toThrow();
+    expect((await call("POST", `/v1/payment-batches/${res.body.id}/dissolution`)).status).toBe(200);
+
+    // A batch whose stored file differs from what the writer would make today: the stored bytes are served.
+    await pendingRent();
+    const next = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    const kept = '<?xml version="1.0"?><Document>as first generated</Document>\n';
+    await runText(database.db, "insert into payment_batch_file_parts (batch_id, seq, gzip) values ($1::uuid, 0, $2::bytea)", [next.body.id, gzipSync(kept)]);
+    await runText(database.db, "insert into payment_batch_files (batch_id, bytes, sha256, parts) values ($1::uuid, $2::bigint, 'x', 1)", [
+      next.body.id,
+      Buffer.byteLength(kept),
+    ]);
+    expect(await (await download(next.body.id)).text()).toBe(kept);
+    expect((await call("POST", `/v1/payment-batches/${next.body.id}/dissolution`)).status).toBe(200);
   });
 });

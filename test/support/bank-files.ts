@@ -165,16 +165,17 @@ export function camt053(input: Statements, options: CamtOptions = {}): string {
 /** A camt.053 file streamed in chunks of about `chunkSize` bytes: 100 000 entries never held whole. */
 export async function* camt053Chunks(input: Statements, options: CamtOptions & { chunkSize?: number } = {}): AsyncGenerator<Uint8Array> {
   const size = options.chunkSize ?? 1 << 16;
-  const encoding = options.encoding === "ISO-8859-1" ? "latin1" : "utf8";
+  // iconv-lite writes "?" for what ISO-8859-1 lacks, as a bank's export would.
+  const encode = (text: string) => (options.encoding === "ISO-8859-1" ? iconv.encode(text, "iso-8859-1") : Buffer.from(text, "utf8"));
   let pending = "";
   for (const piece of camtPieces(input, options)) {
     pending += piece;
     if (pending.length >= size) {
-      yield Buffer.from(pending, encoding);
+      yield encode(pending);
       pending = "";
     }
   }
-  if (pending) yield Buffer.from(pending, encoding);
+  if (pending) yield encode(pending);
 }
 
 // ---------------------------------------------------------------------------------- CFONB 120

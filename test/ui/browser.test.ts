@@ -253,9 +253,13 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("paid");
     await expect(page.locator('[data-period="2026-03"]').textContent()).resolves.toContain("payé — 500,00\u00a0€ / 500,00\u00a0€");
     await capture(page, "fiche-beneficiaire");
-    await page.getByRole("link", { name: "Paiements", exact: true }).click();
-    await expect(page.getByRole("region", { name: /^Loyer/ }).textContent()).resolves.toContain("OPH Laval Habitat");
-    await expect(page.getByRole("region", { name: /^Charge/ }).textContent()).resolves.toContain("EDF");
+    // Paiements is folded into Virements: one place for money out, each order with its beneficiary, kind and method.
+    await page.getByRole("link", { name: "Virements", exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
+    const waiting = (await page.locator("main").textContent()) ?? "";
+    for (const text of ["OPH Laval Habitat", "EDF", "Loyer", "Charge", "Virement"]) expect(waiting).toContain(text);
+    await page.goto(`${base}/paiements`);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
     await capture(page, "paiements");
     await page.getByRole("link", { name: "Tableau de bord" }).click();
     await capture(page, "tableau-de-bord");
@@ -351,8 +355,9 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.getByRole("table", { name: "Remises récentes" }).textContent()).resolves.toContain("envoyée");
     await capture(page, "virements-remise");
 
-    // The filters: the orders now sent, for one beneficiary.
+    // The filters: the orders now sent, by transfer, for one beneficiary.
     await page.getByLabel("Statut").selectOption("sent");
+    await page.getByLabel("Moyen").selectOption("transfer");
     await page.getByLabel("Bénéficiaire").fill("Lefèvre");
     await page.getByRole("button", { name: "Filtrer" }).click();
     await expect(page.locator("main").textContent()).resolves.toContain("Lefèvre Paul");

@@ -6,8 +6,11 @@ import transliterate from "@sindresorhus/transliterate";
  * by a bank on the way, so free text is brought into it before it reaches a file.
  */
 const OUTSIDE_EPC_SET = /[^A-Za-z0-9/\-?:().,'+ ]/g;
-/** Already clean (words of the set, single spaces): most names and texts, written as they are. */
-const CLEAN = /^[A-Za-z0-9/\-?:().,'+]+(?: [A-Za-z0-9/\-?:().,'+]+)*$/;
+/**
+ * Already clean (words of the set, single spaces): most names and texts, written as they
+ * are. Written so that PostgreSQL's regular expressions read it the same (prepare-batches.ts).
+ */
+export const CLEAN = /^[A-Za-z0-9/\-?:().,'+]+(?: [A-Za-z0-9/\-?:().,'+]+)*$/;
 
 /**
  * Free text (names, towns, remittance) in the EPC set: accents transliterated (É → E,

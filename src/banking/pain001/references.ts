@@ -1,3 +1,4 @@
+import type { PAYMENT_KINDS } from "../../domain/payment-plans";
 import { epcText } from "./epc-text";
 
 /**
@@ -17,9 +18,22 @@ export function orderIdFromEndToEndId(endToEndId: string): string | null {
   return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
 }
 
-const REMITTANCE_MAX = 140;
+export const REMITTANCE_MAX = 140;
+/** How much of a name a remittance text keeps before it is cut. */
+export const REMITTANCE_NAME_MAX = 70;
 
-const LABELS = { rent: "LOYER", charge: "CHARGE", reversement: "REVERSEMENT" } as const;
+/** What each kind of order is called on the creditor's statement (prepare-batches.ts hands it to SQL too). */
+export const REMITTANCE_LABELS = {
+  rent: "LOYER",
+  charge: "CHARGE",
+  reversement: "REVERSEMENT",
+  // Every kind of order may be a transfer in a remise: without a label its line would have no text.
+  one_off: "PAIEMENT",
+  final: "SOLDE",
+  forward: "REVERSEMENT",
+  return_to_payer: "REMBOURSEMENT",
+} as const satisfies Record<(typeof PAYMENT_KINDS)[number], string>;
+const LABELS = REMITTANCE_LABELS;
 
 /**
  * The text a landlord or creditor recognises on the statement: what is paid, for which
@@ -36,9 +50,9 @@ export function remittanceFor(input: {
 }): string {
   const parts: string[] = [LABELS[input.kind]];
   if (input.period) parts.push(`${input.period.slice(5, 7)}/${input.period.slice(0, 4)}`);
-  const lastName = epcText(input.lastName, 70)?.toUpperCase();
+  const lastName = epcText(input.lastName, REMITTANCE_NAME_MAX)?.toUpperCase();
   if (lastName) parts.push(lastName);
-  const initial = epcText(input.firstName, 70)?.charAt(0).toUpperCase();
+  const initial = epcText(input.firstName, REMITTANCE_NAME_MAX)?.charAt(0).toUpperCase();
   if (initial) parts.push(initial);
   const detail = epcText(input.detail, REMITTANCE_MAX);
   if (detail) parts.push(detail);

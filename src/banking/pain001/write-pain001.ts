@@ -14,6 +14,8 @@ const CHUNK_CHARS = 64 * 1024;
 /** The .03 schema's BIC pattern, the stricter of the two versions, so it passes both. */
 const BIC = /^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
+/** Distinct creditor IBANs remembered per file. */
+const IBAN_MEMO = 10_000;
 
 /** A tree of elements: `@name` keys are attributes, `#` the text beside them. */
 type Elements = { [name: string]: string | Elements };
@@ -77,6 +79,18 @@ export async function* writePain001(input: PainFileInput): AsyncGenerator<string
     }),
   );
 
+  // A landlord paid for many tenants is checked once (ibantools' checksum is most of an
+  // order's cost); bounded, so that a file of distinct creditors keeps a flat memory.
+  const checked = new Map<string, string | null>();
+  const creditorIban = (raw: string): string | null => {
+    let iban = checked.get(raw);
+    if (iban === undefined) {
+      if (checked.size >= IBAN_MEMO) checked.clear();
+      iban = normalizeIban(raw);
+      checked.set(raw, iban);
+    }
+    return iban;
+  };
   const seen = new Set<string>();
   let index = -1;
   let open: { group: PainGroup; count: number; totalCents: bigint } | undefined;
@@ -114,7 +128,7 @@ export async function* writePain001(input: PainFileInput): AsyncGenerator<string
     }
     if (seen.has(order.endToEndId)) throw new ValidationError("EndToEndId must be unique in a file");
     seen.add(order.endToEndId);
-    write(xml({ CdtTrfTxInf: transaction(order, dialect.bic) }));
+    write(xml({ CdtTrfTxInf: transaction(order, dialect.bic, creditorIban) }));
     open.count += 1;
     open.totalCents += order.amountCents;
     if (size >= CHUNK_CHARS) yield take();
@@ -151,13 +165,13 @@ function debtorParts(debtor: PainDebtor, bicElement: string): Elements {
   };
 }
 
-function transaction(order: PainOrder, bicElement: string): Elements {
+/** The order's execution date was matched against its group's, which checkGroups checked. */
+function transaction(order: PainOrder, bicElement: string, creditorIban: (raw: string) => string | null): Elements {
   if (!isEpcIdentifier(order.endToEndId)) throw new ValidationError("EndToEndId must be 1 to 35 characters of the EPC set");
   if (typeof order.amountCents !== "bigint" || order.amountCents < 1n || order.amountCents > MAX_TRANSFER_CENTS) {
     throw new ValidationError("a transfer amount is between 0,01 € and 999 999 999,99 €");
   }
-  if (!isCalendarDate(order.executionDate)) throw new ValidationError("an execution date is not a calendar date");
-  const iban = normalizeIban(order.creditorIban);
+  const iban = creditorIban(order.creditorIban);
   if (!iban) throw new ValidationError("a creditor IBAN fails its checksum");
   const bic = order.creditorBic ? checkBic(order.creditorBic) : undefined;
   const address = order.creditorAddress ? postalAddress(order.creditorAddress) : undefined;

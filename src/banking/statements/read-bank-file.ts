@@ -1,15 +1,17 @@
 import { cfonbRecords } from "./cfonb-records";
 import { declaredEncoding, decodeText, peek } from "./decode";
-import { Camt053Reader } from "./read-camt053";
+import { CAMT053_PATHS, Camt053Reader } from "./read-camt053";
 import { Cfonb120Reader } from "./read-cfonb120";
-import { Pain002Reader } from "./read-pain002";
-import { type BankFile, BankFileError } from "./types";
+import { PAIN002_PATHS, Pain002Reader } from "./read-pain002";
+import { type BankFile, BankFileError, type BankStatement, type StatementFormat } from "./types";
 import { type XmlHandler, XmlPathReader } from "./xml-reader";
 
 const ISO_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:";
 const CAMT053_VERSIONS = ["camt.053.001.02", "camt.053.001.08"];
 const PAIN002_VERSIONS = ["pain.002.001.03", "pain.002.001.10"];
 const NEITHER = "neither camt.053, pain.002 nor CFONB 120";
+
+const statementsFile = (format: StatementFormat, statements: BankStatement[]): BankFile => ({ kind: "statements", format, statements });
 
 /** The first non-blank character of the file's head, a BOM skipped. */
 function firstCharacter(head: Uint8Array): string {
@@ -43,11 +45,11 @@ async function readCfonb(bytes: AsyncIterable<Uint8Array>): Promise<BankFile> {
   const reader = new Cfonb120Reader();
   for await (const record of cfonbRecords(decodeText(bytes, null))) reader.read(record);
   reader.end();
-  return { kind: "statements", format: "cfonb120", statements: reader.statements };
+  return statementsFile("cfonb120", reader.statements);
 }
 
 async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null): Promise<BankFile> {
-  const xml = new XmlPathReader();
+  const xml = new XmlPathReader(["/Document/BkToCstmrStmt", "/Document/CstmrPmtStsRpt", ...CAMT053_PATHS, ...PAIN002_PATHS]);
   let namespace: string | null = null;
   let result: (() => BankFile) | null = null;
   // Chooses the reader from the root and its first child, then hands it every element.
@@ -63,7 +65,7 @@ async function readXml(bytes: AsyncIterable<Uint8Array>, encoding: string | null
         if (!CAMT053_VERSIONS.includes(version)) throw xml.error(`${version} is not a camt.053 version we read (${CAMT053_VERSIONS.join(", ")})`);
         const reader = new Camt053Reader(xml);
         xml.setHandler(reader);
-        result = () => ({ kind: "statements", format: "camt.053", statements: reader.statements });
+        result = () => statementsFile("camt.053", reader.statements);
         return;
       }
       if (path === "/Document/CstmrPmtStsRpt" && version?.startsWith("pain.002.")) {

@@ -3,8 +3,60 @@ import type { BankEntry, BankEntryDetail, BankStatement } from "./types";
 import type { XmlHandler, XmlPathReader } from "./xml-reader";
 
 const STMT = "/Document/BkToCstmrStmt/Stmt";
-const NTRY = "/Ntry";
-const TX = "/Ntry/NtryDtls/TxDtls";
+const BAL = `${STMT}/Bal`;
+const NTRY = `${STMT}/Ntry`;
+const TX = `${NTRY}/NtryDtls/TxDtls`;
+
+/** Every element the reader looks at; the XML reader skips the others without reporting them. */
+export const CAMT053_PATHS = [STMT, BAL, NTRY, TX].concat(
+  [
+    "/Acct/Ccy",
+    "/Acct/Id/IBAN",
+    "/Bal/Amt",
+    "/Bal/CdtDbtInd",
+    "/Bal/Dt/Dt",
+    "/Bal/Dt/DtTm",
+    "/Bal/Tp/CdOrPrtry/Cd",
+    "/Id",
+    "/Ntry/AcctSvcrRef",
+    "/Ntry/AddtlNtryInf",
+    "/Ntry/Amt",
+    "/Ntry/BkTxCd/Domn/Cd",
+    "/Ntry/BkTxCd/Domn/Fmly/Cd",
+    "/Ntry/BkTxCd/Domn/Fmly/SubFmlyCd",
+    "/Ntry/BkTxCd/Prtry/Cd",
+    "/Ntry/BookgDt/Dt",
+    "/Ntry/BookgDt/DtTm",
+    "/Ntry/CdtDbtInd",
+    "/Ntry/NtryDtls/Btch/MsgId",
+    "/Ntry/NtryDtls/Btch/NbOfTxs",
+    "/Ntry/NtryDtls/Btch/PmtInfId",
+    "/Ntry/NtryDtls/TxDtls/Amt",
+    "/Ntry/NtryDtls/TxDtls/AmtDtls/TxAmt/Amt",
+    "/Ntry/NtryDtls/TxDtls/CdtDbtInd",
+    "/Ntry/NtryDtls/TxDtls/Refs/ChqNb",
+    "/Ntry/NtryDtls/TxDtls/Refs/EndToEndId",
+    "/Ntry/NtryDtls/TxDtls/Refs/MsgId",
+    "/Ntry/NtryDtls/TxDtls/Refs/PmtInfId",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/Cdtr/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/Cdtr/Pty/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/CdtrAcct/Id/IBAN",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/Dbtr/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/Dbtr/Pty/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/DbtrAcct/Id/IBAN",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/UltmtCdtr/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/UltmtCdtr/Pty/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/UltmtDbtr/Nm",
+    "/Ntry/NtryDtls/TxDtls/RltdPties/UltmtDbtr/Pty/Nm",
+    "/Ntry/NtryDtls/TxDtls/RmtInf/Ustrd",
+    "/Ntry/NtryDtls/TxDtls/RtrInf/Rsn/Cd",
+    "/Ntry/NtryRef",
+    "/Ntry/Sts",
+    "/Ntry/Sts/Cd",
+    "/Ntry/ValDt/Dt",
+    "/Ntry/ValDt/DtTm",
+  ].map((rel) => STMT + rel),
+);
 
 interface Balance {
   code: string | null;
@@ -137,40 +189,36 @@ export class Camt053Reader implements XmlHandler {
   }
 
   open(path: string): void {
-    if (!path.startsWith(STMT)) return;
-    const rel = path.slice(STMT.length);
-    if (rel === "") {
+    if (path === STMT) {
       this.statement = { id: null, iban: null, opening: null, closing: null, entries: [] };
       this.entryNumber = 0;
-    } else if (rel === "/Bal") this.balance = { code: null, amount: null, sign: null, date: null };
-    else if (rel === NTRY) {
+    } else if (path === BAL) this.balance = { code: null, amount: null, sign: null, date: null };
+    else if (path === NTRY) {
       this.entry = newEntry();
       this.entryNumber++;
-    } else if (rel === TX) this.detail = newDetail();
+    } else if (path === TX) this.detail = newDetail();
   }
 
   close(path: string, text: string, attributes: Record<string, string>): void {
-    if (!path.startsWith(STMT)) return;
-    const rel = path.slice(STMT.length);
-    if (rel.startsWith(TX)) this.closeDetail(rel.slice(TX.length), text, attributes);
-    else if (rel.startsWith(NTRY)) this.closeEntry(rel.slice(NTRY.length), text, attributes);
-    else if (rel.startsWith("/Bal")) this.closeBalance(rel.slice(4), text, attributes);
-    else this.closeStatement(rel, text);
+    if (path.startsWith(TX)) this.closeDetail(path, text, attributes);
+    else if (path.startsWith(NTRY)) this.closeEntry(path, text, attributes);
+    else if (path.startsWith(BAL)) this.closeBalance(path, text, attributes);
+    else this.closeStatement(path, text);
   }
 
-  private closeStatement(rel: string, text: string): void {
+  private closeStatement(path: string, text: string): void {
     const statement = this.statement!;
-    switch (rel) {
-      case "/Id":
+    switch (path) {
+      case `${STMT}/Id`:
         statement.id = given(text);
         break;
-      case "/Acct/Id/IBAN":
+      case `${STMT}/Acct/Id/IBAN`:
         statement.iban = text.replace(/\s+/g, "").toUpperCase() || null;
         break;
-      case "/Acct/Ccy":
+      case `${STMT}/Acct/Ccy`:
         if (text !== "EUR") this.fail(`statement ${JSON.stringify(statement.id)}: account currency ${JSON.stringify(text)}, only EUR is read`);
         break;
-      case "":
+      case STMT:
         this.statements.push(this.finishStatement(statement));
         this.statement = null;
         break;
@@ -196,24 +244,24 @@ export class Camt053Reader implements XmlHandler {
     };
   }
 
-  private closeBalance(rel: string, text: string, attributes: Record<string, string>): void {
+  private closeBalance(path: string, text: string, attributes: Record<string, string>): void {
     const balance = this.balance!;
     const what = () => `balance ${balance.code ?? ""} of statement ${JSON.stringify(this.statement?.id ?? null)}`;
-    switch (rel) {
-      case "/Tp/CdOrPrtry/Cd":
+    switch (path) {
+      case `${BAL}/Tp/CdOrPrtry/Cd`:
         balance.code = text;
         break;
-      case "/Amt":
+      case `${BAL}/Amt`:
         balance.amount = this.amountOf(text, attributes, what());
         break;
-      case "/CdtDbtInd":
+      case `${BAL}/CdtDbtInd`:
         balance.sign = text;
         break;
-      case "/Dt/Dt":
-      case "/Dt/DtTm":
+      case `${BAL}/Dt/Dt`:
+      case `${BAL}/Dt/DtTm`:
         balance.date = this.dateOf(text, what());
         break;
-      case "": {
+      case BAL: {
         const statement = this.statement!;
         const opening = balance.code === "OPBD" || balance.code === "PRCD";
         if (!opening && balance.code !== "CLBD") break;
@@ -230,117 +278,118 @@ export class Camt053Reader implements XmlHandler {
     }
   }
 
-  private closeEntry(rel: string, text: string, attributes: Record<string, string>): void {
+  private closeEntry(path: string, text: string, attributes: Record<string, string>): void {
     const entry = this.entry!;
-    switch (rel) {
-      case "/Amt":
+    switch (path) {
+      case `${NTRY}/Amt`:
         entry.amount = this.amountOf(text, attributes, this.where());
         break;
-      case "/CdtDbtInd":
+      case `${NTRY}/CdtDbtInd`:
         entry.sign = text;
         break;
-      case "/Sts":
-      case "/Sts/Cd":
-        entry.status = text;
+      case `${NTRY}/Sts`:
+      case `${NTRY}/Sts/Cd`:
+        // .08 nests the code (<Sts><Cd>BOOK</Cd></Sts>): the empty outer element keeps it.
+        if (text) entry.status = text;
         break;
-      case "/BookgDt/Dt":
-      case "/BookgDt/DtTm":
+      case `${NTRY}/BookgDt/Dt`:
+      case `${NTRY}/BookgDt/DtTm`:
         entry.bookingDate = this.dateOf(text, this.where());
         break;
-      case "/ValDt/Dt":
-      case "/ValDt/DtTm":
+      case `${NTRY}/ValDt/Dt`:
+      case `${NTRY}/ValDt/DtTm`:
         entry.valueDate = this.dateOf(text, this.where());
         break;
-      case "/NtryRef":
+      case `${NTRY}/NtryRef`:
         entry.entryRef = given(text);
         break;
-      case "/AcctSvcrRef":
+      case `${NTRY}/AcctSvcrRef`:
         entry.servicerRef = given(text);
         break;
-      case "/BkTxCd/Domn/Cd":
+      case `${NTRY}/BkTxCd/Domn/Cd`:
         entry.domain = given(text);
         break;
-      case "/BkTxCd/Domn/Fmly/Cd":
+      case `${NTRY}/BkTxCd/Domn/Fmly/Cd`:
         entry.family = given(text);
         break;
-      case "/BkTxCd/Domn/Fmly/SubFmlyCd":
+      case `${NTRY}/BkTxCd/Domn/Fmly/SubFmlyCd`:
         entry.subFamily = given(text);
         break;
-      case "/BkTxCd/Prtry/Cd":
+      case `${NTRY}/BkTxCd/Prtry/Cd`:
         entry.proprietary = given(text);
         break;
-      case "/AddtlNtryInf":
+      case `${NTRY}/AddtlNtryInf`:
         if (text) entry.info.push(text);
         break;
-      case "/NtryDtls/Btch/MsgId":
+      case `${NTRY}/NtryDtls/Btch/MsgId`:
         entry.batchMessageId = given(text);
         break;
-      case "/NtryDtls/Btch/PmtInfId":
+      case `${NTRY}/NtryDtls/Btch/PmtInfId`:
         entry.batchPaymentInfoId = given(text);
         break;
-      case "/NtryDtls/Btch/NbOfTxs": {
+      case `${NTRY}/NtryDtls/Btch/NbOfTxs`: {
         const count = Number(text);
         entry.batchCount = Number.isSafeInteger(count) && count >= 0 ? count : null;
         break;
       }
-      case "":
+      case NTRY:
         this.finishEntry(entry);
         this.entry = null;
         break;
     }
   }
 
-  private closeDetail(rel: string, text: string, attributes: Record<string, string>): void {
+  private closeDetail(path: string, text: string, attributes: Record<string, string>): void {
     const detail = this.detail!;
-    switch (rel) {
-      case "/Amt":
-      case "/AmtDtls/TxAmt/Amt":
+    switch (path) {
+      case `${TX}/Amt`:
+      case `${TX}/AmtDtls/TxAmt/Amt`:
         detail.amount = this.amountOf(text, attributes, this.where());
         break;
-      case "/CdtDbtInd":
+      case `${TX}/CdtDbtInd`:
         detail.sign = text;
         break;
-      case "/Refs/EndToEndId":
+      case `${TX}/Refs/EndToEndId`:
         detail.endToEndId = given(text);
         break;
-      case "/Refs/ChqNb":
+      case `${TX}/Refs/ChqNb`:
         detail.chequeNumber = given(text);
         break;
-      case "/Refs/MsgId":
+      case `${TX}/Refs/MsgId`:
         detail.messageId = given(text);
         break;
-      case "/Refs/PmtInfId":
+      case `${TX}/Refs/PmtInfId`:
         detail.paymentInfoId = given(text);
         break;
-      case "/RltdPties/Dbtr/Nm":
-      case "/RltdPties/Dbtr/Pty/Nm":
+      case `${TX}/RltdPties/Dbtr/Nm`:
+      case `${TX}/RltdPties/Dbtr/Pty/Nm`:
         detail.debtorName = given(text);
         break;
-      case "/RltdPties/UltmtDbtr/Nm":
-      case "/RltdPties/UltmtDbtr/Pty/Nm":
+      case `${TX}/RltdPties/UltmtDbtr/Nm`:
+      case `${TX}/RltdPties/UltmtDbtr/Pty/Nm`:
         detail.ultimateDebtorName = given(text);
         break;
-      case "/RltdPties/DbtrAcct/Id/IBAN":
+      case `${TX}/RltdPties/DbtrAcct/Id/IBAN`:
         detail.debtorIban = given(text.replace(/\s+/g, "").toUpperCase());
         break;
-      case "/RltdPties/Cdtr/Nm":
-      case "/RltdPties/Cdtr/Pty/Nm":
+      case `${TX}/RltdPties/Cdtr/Nm`:
+      case `${TX}/RltdPties/Cdtr/Pty/Nm`:
         detail.creditorName = given(text);
         break;
-      case "/RltdPties/UltmtCdtr/Nm":
-      case "/RltdPties/UltmtCdtr/Pty/Nm":
+      case `${TX}/RltdPties/UltmtCdtr/Nm`:
+      case `${TX}/RltdPties/UltmtCdtr/Pty/Nm`:
         detail.ultimateCreditorName = given(text);
         break;
-      case "/RltdPties/CdtrAcct/Id/IBAN":
+      case `${TX}/RltdPties/CdtrAcct/Id/IBAN`:
         detail.creditorIban = given(text.replace(/\s+/g, "").toUpperCase());
         break;
-      case "/RmtInf/Ustrd":
+      case `${TX}/RmtInf/Ustrd`:
         if (text) detail.remittance.push(text);
         break;
-      case "/RtrInf/Rsn/Cd":
+      case `${TX}/RtrInf/Rsn/Cd`:
         detail.returnReason = given(text);
         break;
-      case "":
+      case TX:
         this.entry!.details.push(detail);
         this.detail = null;
         break;

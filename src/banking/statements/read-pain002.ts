@@ -7,6 +7,21 @@ const GROUP = `${ROOT}/OrgnlGrpInfAndSts`;
 const PMT_INF = `${ROOT}/OrgnlPmtInfAndSts`;
 const TX = `${PMT_INF}/TxInfAndSts`;
 
+/** Every element the reader looks at. */
+export const PAIN002_PATHS = [
+  `${ROOT}/GrpHdr/CreDtTm`,
+  `${GROUP}/OrgnlMsgId`,
+  `${GROUP}/GrpSts`,
+  `${GROUP}/StsRsnInf/Rsn/Cd`,
+  `${PMT_INF}/OrgnlPmtInfId`,
+  `${PMT_INF}/PmtInfSts`,
+  `${PMT_INF}/StsRsnInf/Rsn/Cd`,
+  `${TX}/OrgnlEndToEndId`,
+  `${TX}/TxSts`,
+  `${TX}/StsRsnInf/Rsn/Cd`,
+  `${TX}/AccptncDtTm`,
+];
+
 interface Transaction {
   endToEndId: string | null;
   status: string | null;

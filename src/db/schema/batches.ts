@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { PainVersion } from "../../domain/bank-accounts";
 import { BATCH_STATUSES } from "../../domain/payment-batches";
 import type { PostalAddress } from "../../domain/postal-address";
@@ -82,4 +82,43 @@ export const paymentBatchOrders = pgTable(
     check("payment_batch_orders_amount", sql`${t.amount} > 0`),
     check("payment_batch_orders_end_to_end", sql`length(${t.endToEndId}) <= 35`),
   ],
+);
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+
+/**
+ * A batch's pain.001 file as it was first generated, kept so that every download is
+ * the same bytes (and `MsgId`) even after the writer's code changes: its size and
+ * SHA-256, its parts in `payment_batch_file_parts`. Written once (under the batch's row
+ * lock), never changed.
+ */
+export const paymentBatchFiles = pgTable(
+  "payment_batch_files",
+  {
+    batchId: uuid("batch_id")
+      .primaryKey()
+      .references(() => paymentBatches.id),
+    /** The XML's size in bytes (the parts are gzip). */
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    parts: integer("parts").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("payment_batch_files_parts", sql`${t.parts} > 0 AND ${t.bytes} > 0`)],
+);
+
+/**
+ * The file's gzip stream cut in parts of about a megabyte: written and read one part at
+ * a time, so neither the 100 000-order file nor its gzip is ever whole in memory.
+ */
+export const paymentBatchFileParts = pgTable(
+  "payment_batch_file_parts",
+  {
+    batchId: uuid("batch_id")
+      .notNull()
+      .references(() => paymentBatches.id),
+    seq: integer("seq").notNull(),
+    gzip: bytea("gzip").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.seq] })],
 );

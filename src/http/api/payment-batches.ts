@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BATCH_STATUSES } from "../../domain/payment-batches";
-import { batchFile } from "../../services/batches/batch-file";
 import { dissolveBatch, markBatchSent } from "../../services/batches/batch-transitions";
 import { ListBatchesInput, listBatches } from "../../services/batches/list-batches";
 import { PrepareBatchesInput, prepareBatches } from "../../services/batches/prepare-batches";
+import { downloadBatchFile } from "../../services/batches/stored-file";
 import { sendBatchFile } from "../batch-download";
 import { serviceContext, toJson } from "../context";
 import type { AppDeps } from "../deps";
@@ -109,7 +109,7 @@ export function paymentBatchRoutes(deps: AppDeps) {
     })
     .openapi(listRoute, async (c) => c.json({ items: toJson(await listBatches({ ctx: serviceContext(c, deps), data: c.req.valid("query") })) }, 200))
     .openapi(fileRoute, async (c) => {
-      const file = await batchFile({ ctx: serviceContext(c, deps), id: c.req.valid("param").id });
+      const file = await downloadBatchFile({ ctx: serviceContext(c, deps), id: c.req.valid("param").id });
       return sendBatchFile(c, file) as never;
     })
     .openapi(sentRoute, async (c) => c.json(toJson(await markBatchSent({ ctx: serviceContext(c, deps), id: c.req.valid("param").id })), 200))

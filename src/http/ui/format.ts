@@ -40,9 +40,15 @@ export const KIND_LABELS: Record<string, string> = {
   rent: "Loyer",
   charge: "Charge",
   reversement: "Reversement",
+  one_off: "Ponctuel",
+  final: "Clôture",
+  forward: "Reversement de fonds non gérés",
+  return_to_payer: "Retour au payeur",
   care: "Aide / soins",
   available: "Disponible",
 };
+/** How an order reaches its creditor. */
+export const METHOD_LABELS: Record<string, string> = { transfer: "Virement", cash: "Espèces", cheque: "Chèque" };
 export const ALERT_LABELS: Record<AlertKind, string> = {
   unpaid_rent: "Impayé de loyer",
   masp3_trigger: "Déclencheur MASP 3 (L.271-5)",

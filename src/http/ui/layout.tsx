@@ -10,7 +10,6 @@ const NAV: [string, string, Action | null][] = [
   ["/", "Tableau de bord", null],
   ["/beneficiaires", "Bénéficiaires", null],
   ["/versements/nouveau", "Saisie d'un versement", "credit.record"],
-  ["/paiements", "Paiements", "operations.view"],
   ["/virements", "Virements", "operations.view"],
   ["/alertes", "Alertes", null],
   ["/propositions", "Propositions", "proposal.list"],

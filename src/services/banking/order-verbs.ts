@@ -2,6 +2,7 @@ import { z } from "zod";
 import { PAYMENT_REASON_CODES } from "../../domain/payment-reasons";
 import type { ServiceContext } from "../context";
 import { CalendarDate, Label } from "../schemas";
+import { settleOne } from "./settle-orders";
 import { transitionOrder } from "./transition-order";
 
 /**
@@ -27,7 +28,8 @@ export type CancellationInput = z.input<typeof CancellationInput>;
 
 type Verb<S extends z.ZodType> = { ctx: ServiceContext; id: string; data: z.output<S> };
 
-export const settleOrder = ({ ctx, id, data }: Verb<typeof SettlementInput>) => transitionOrder(ctx, id, "settle", data);
+/** The same code path as the bulk settlement of a statement import (settle-orders.ts). */
+export const settleOrder = ({ ctx, id, data }: Verb<typeof SettlementInput>) => settleOne(ctx, id, data);
 
 export const rejectOrder = ({ ctx, id, data }: Verb<typeof RejectionInput>) => transitionOrder(ctx, id, "reject", data);
 

@@ -5,7 +5,6 @@ import { paymentBatches } from "../../db/schema/batches";
 import { parseJson, runText, toBigInt } from "../../db/sql";
 import { ConflictError, NotFoundError } from "../../domain/errors";
 import type { PostalAddress } from "../../domain/postal-address";
-import { recordAudit, type ServiceContext } from "../context";
 import { assertBatchIntact } from "./batch-transitions";
 
 /** Rows read per query while the file streams out: memory stays flat whatever the batch's size. */
@@ -25,11 +24,22 @@ interface LinkRow {
 const PAGE_SQL = `select order_id, end_to_end_id, amount::text as amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance
   from payment_batch_orders where batch_id = $1::uuid and order_id > $2::uuid order by order_id limit ${PAGE}`;
 
-/** The batch's transactions in a fixed order (order id), read page by page. */
+/**
+ * The batch's transactions in a fixed order (order id), read page by page; the next page
+ * is asked for before this one is handed on, so the database reads while the writer writes.
+ */
 async function* batchOrders(executor: Executor, batchId: string, executionDate: string): AsyncGenerator<PainOrder> {
-  let after = "00000000-0000-0000-0000-000000000000";
+  const read = (after: string) => {
+    const rows = runText<LinkRow>(executor, PAGE_SQL, [batchId, after]);
+    // A writer that stops early (refused input) never awaits the page read ahead: its failure is not unhandled.
+    rows.catch(() => {});
+    return rows;
+  };
+  let page = read("00000000-0000-0000-0000-000000000000");
   for (;;) {
-    const rows = await runText<LinkRow>(executor, PAGE_SQL, [batchId, after]);
+    const rows = await page;
+    const last = rows.length === PAGE ? rows[rows.length - 1]!.order_id : null;
+    if (last) page = read(last);
     for (const r of rows) {
       const address = r.creditor_address === null ? undefined : parseJson<PostalAddress>(r.creditor_address);
       yield {
@@ -43,39 +53,29 @@ async function* batchOrders(executor: Executor, batchId: string, executionDate: 
         executionDate,
       };
     }
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1]!.order_id;
+    if (!last) return;
   }
 }
 
-export interface BatchFile {
-  fileName: string;
-  /** What the pain.001 writer takes: every byte of the file follows from it. */
-  input: PainFileInput;
-}
-
-/**
- * What the batch's pain.001 file is made of: everything was frozen when the batch was
- * prepared (MsgId, CreDtTm, debtor, each transaction), so every download is the same
- * bytes. A dissolved batch has no file (409). Each download is audited.
- */
-export async function batchFile({ ctx, id }: { ctx: ServiceContext; id: string }): Promise<BatchFile> {
-  const [batch] = await ctx.db.select().from(paymentBatches).where(eq(paymentBatches.id, id));
-  if (!batch) throw new NotFoundError("payment batch", id);
-  if (batch.status === "dissolved") throw new ConflictError("the batch was dissolved: it has no file", { status: batch.status });
-  if (batch.status === "prepared") await assertBatchIntact(ctx.db, id);
-  await recordAudit(ctx.db, ctx, { action: "payment_batch.download", entityType: "payment_batch", entityId: id, changes: { msgId: batch.msgId } });
+/** What the pain.001 writer takes from a batch: every byte of its file follows from it. */
+export function painInputFor(executor: Executor, batch: typeof paymentBatches.$inferSelect): PainFileInput {
   const { name, iban, bic, painVersion, batchBooking } = batch.debtor;
   return {
-    fileName: `remise-${batch.executionDate}-${batch.msgId}.xml`,
-    input: {
-      msgId: batch.msgId,
-      createdAt: batch.createdAt,
-      // The provider holds the account: it is the party that initiates the file.
-      initiatingParty: name,
-      debtor: { name, iban, bic, painVersion, batchBooking },
-      groups: [{ executionDate: batch.executionDate, count: batch.orderCount, totalCents: batch.total }],
-      orders: batchOrders(ctx.db, id, batch.executionDate),
-    },
+    msgId: batch.msgId,
+    createdAt: batch.createdAt,
+    // The provider holds the account: it is the party that initiates the file.
+    initiatingParty: name,
+    debtor: { name, iban, bic, painVersion, batchBooking },
+    groups: [{ executionDate: batch.executionDate, count: batch.orderCount, totalCents: batch.total }],
+    orders: batchOrders(executor, batch.id, batch.executionDate),
   };
+}
+
+/** The batch, if it may have a file: a dissolved one has none, nor a prepared one whose orders changed (409). */
+export async function batchWithFile(executor: Executor, id: string): Promise<typeof paymentBatches.$inferSelect> {
+  const [batch] = await executor.select().from(paymentBatches).where(eq(paymentBatches.id, id));
+  if (!batch) throw new NotFoundError("payment batch", id);
+  if (batch.status === "dissolved") throw new ConflictError("the batch was dissolved: it has no file", { status: batch.status });
+  if (batch.status === "prepared") await assertBatchIntact(executor, id);
+  return batch;
 }

@@ -1,14 +1,14 @@
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
-import { endToEndIdFor, remittanceFor } from "../../banking/pain001/references";
+import { CLEAN } from "../../banking/pain001/epc-text";
+import { REMITTANCE_LABELS, REMITTANCE_MAX, REMITTANCE_NAME_MAX, remittanceFor } from "../../banking/pain001/references";
 import type { Tx } from "../../db/client";
 import type { BatchDebtor } from "../../db/schema/batches";
-import { runText, toBigInt, uuidArray } from "../../db/sql";
+import { pgTextArray, runText, toBigInt, uuidArray } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import { targetExecutionDate } from "../../domain/business-days";
 import { NotFoundError, ValidationError } from "../../domain/errors";
 import { msgIdFor } from "../../domain/payment-batches";
-import type { PostalAddress } from "../../domain/postal-address";
 import { recordAudit, type ServiceContext } from "../context";
 import { CalendarDate } from "../schemas";
 import { BANK_ACCOUNT_SQL, ORDER_ACCOUNT_SQL } from "./batch-accounts";
@@ -28,32 +28,78 @@ export interface PreparedBatch {
   executionDate: string;
 }
 
-interface PickedOrder {
-  id: string;
-  amount: string;
+/** An order whose remittance text the SQL fast path left to `remittanceFor` (names to transliterate). */
+interface Leftover {
+  order_id: string;
   kind: Parameters<typeof remittanceFor>[0]["kind"];
   period: string | null;
-  creditor_name: string;
-  creditor_iban: string;
-  creditor_address: PostalAddress | string | null;
   first_name: string;
   last_name: string;
 }
 
 /**
- * The pending transfers due by the execution date, taken under lock: `skip locked`, so
- * two preparations at once share the orders out and never batch one twice (the loser
- * of a race gets what is left, or a 422 when nothing is). `$1` account, `$2` date.
+ * "LOYER 01/2026 DURAND M" in SQL, for the common case only: a kind that has a label
+ * (`$3`, REMITTANCE_LABELS), a surname already in the EPC set (`$4`, epc-text's CLEAN)
+ * and a first name that starts with a plain letter (its initial is all the text keeps,
+ * and transliteration leaves a plain letter as it is), where `remittanceFor` does no
+ * more than cut, upper-case and join. Anything else (a surname to transliterate, a kind
+ * without a label) is null here and written by `remittanceFor` itself, so the rule
+ * stays in one place and SQL only takes its shortcut.
  */
-const PICK_SQL = `select o.id, o.amount::text as amount, o.kind, o.period,
-       o.creditor_name, o.creditor_iban, ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
-       b.first_name, b.last_name
+const REMITTANCE_SQL = `case when ($3::jsonb ->> o.kind) is not null and b.last_name ~ $4 and b.first_name ~ '^[A-Za-z]' then
+    rtrim(left(concat_ws(' ', $3::jsonb ->> o.kind,
+      case when coalesce(o.period, '') <> '' then substr(o.period, 6, 2) || '/' || substr(o.period, 1, 4) end,
+      upper(rtrim(left(b.last_name, ${REMITTANCE_NAME_MAX}))), upper(left(b.first_name, 1))), ${REMITTANCE_MAX}))
+  end`;
+
+/** The pending transfers of account `$1` due by `$2` (over `o` and `b`). */
+const DUE_SQL = `o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
+     and ${ORDER_ACCOUNT_SQL.accountOf} = $1::uuid`;
+
+/**
+ * The due orders whose remittance the SQL shortcut cannot write, locked like the others
+ * (the same transaction takes them below): few, and written by `remittanceFor`.
+ */
+const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, b.first_name, b.last_name
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
- where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
-   and ${ORDER_ACCOUNT_SQL.accountOf} = $1::uuid
- order by o.id
+ where ${DUE_SQL} and (${REMITTANCE_SQL}) is null
  for update of o skip locked`;
+
+/**
+ * The whole preparation of one account's batch in one statement: the pending transfers
+ * due by the execution date taken under lock (`skip locked`, so two preparations at once
+ * share the orders out and never batch one twice: the loser gets what is left, or a 422
+ * when nothing is), the batch row, its frozen lines (EndToEndId = the order's UUID
+ * without hyphens, as endToEndIdFor), and the orders `batched`. `$9` and `$10` hold
+ * the remittances written by `remittanceFor` (LEFTOVERS_SQL), by order id; an order that
+ * needs one and appeared since is left for the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor.
+ */
+const PREPARE_SQL = `with picked as materialized (
+  select o.id, o.amount, o.creditor_name, o.creditor_iban,
+         ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
+         coalesce(${REMITTANCE_SQL}, w.remittance) as remittance
+    from payment_orders o
+    join beneficiaries b on b.id = o.beneficiary_id
+    left join unnest($9::uuid[], $10::text[]) as w(id, remittance) on w.id = o.id
+   where ${DUE_SQL} and coalesce(${REMITTANCE_SQL}, w.remittance) is not null
+   for update of o skip locked
+), batch as (
+  insert into payment_batches (id, bank_account_id, execution_date, msg_id, debtor, order_count, total, prepared_by)
+  select $5::uuid, $1::uuid, $2::date, $6, $7::jsonb, count(*), sum(amount), $8 from picked having count(*) > 0
+  returning order_count, total
+), links as (
+  insert into payment_batch_orders (batch_id, order_id, end_to_end_id, amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance)
+  select $5::uuid, p.id, replace(p.id::text, '-', ''), p.amount, p.creditor_name, p.creditor_iban, null, p.creditor_address, p.remittance
+    from picked p
+  returning 1
+), marked as (
+  update payment_orders o set status = 'batched', bank_account_id = $1::uuid from picked p where o.id = p.id
+  returning 1
+)
+select (select order_count from batch) as orders, (select total::text from batch) as total,
+       -- Named so that the two writes are plainly part of the answer.
+       (select count(*) from links) = (select count(*) from marked) as consistent`;
 
 /** The accounts that have a pending transfer due by `$1`. */
 const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as account_id
@@ -62,14 +108,7 @@ const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as acco
  where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $1::date
  order by 1`;
 
-const INSERT_LINKS_SQL = `insert into payment_batch_orders (batch_id, order_id, end_to_end_id, amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance)
-  select $1::uuid, x.order_id, x.end_to_end_id, x.amount::bigint, x.creditor_name, x.creditor_iban, x.creditor_bic, x.creditor_address, x.remittance
-    from jsonb_to_recordset($2::jsonb) as x(order_id uuid, end_to_end_id text, amount text, creditor_name text, creditor_iban text, creditor_bic text, creditor_address jsonb, remittance text)`;
-
-const MARK_BATCHED_SQL = `update payment_orders set status = 'batched', bank_account_id = $2::uuid where id = any($1::uuid[]) and status = 'pending'`;
-
-/** Rows written per statement: a batch of 100 000 orders never goes as one parameter. */
-const CHUNK = 5_000;
+const ANY_DUE_SQL = `select exists (select 1 from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where ${DUE_SQL}) as due`;
 
 /**
  * Prépare la remise: for one bank account (or each account that has something due),
@@ -105,8 +144,6 @@ export async function prepareBatches({ ctx, data }: { ctx: ServiceContext; data:
 }
 
 async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, executionDate: string): Promise<PreparedBatch | null> {
-  const picked = await runText<PickedOrder>(tx, PICK_SQL, [bankAccountId, executionDate]);
-  if (picked.length === 0) return null;
   const [account] = await runText<{ name: string; iban: string | null; bic: string | null; pain_version: BatchDebtor["painVersion"]; batch_booking: boolean }>(
     tx,
     `${BANK_ACCOUNT_SQL} where id = $1::uuid`,
@@ -114,12 +151,13 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
   );
   if (!account) throw new NotFoundError("bank account", bankAccountId);
   if (!account.iban) {
+    const [row] = await runText<{ due: boolean }>(tx, ANY_DUE_SQL, [bankAccountId, executionDate]);
+    if (!row?.due) return null;
     throw new ValidationError("the bank account has no IBAN yet: give it one before preparing a batch", [
       { field: "bankAccountId", message: "the account has no IBAN", code: "no_iban" },
     ]);
   }
   const id = uuidv7();
-  const total = picked.reduce((sum, o) => sum + toBigInt(o.amount), 0n);
   const debtor: BatchDebtor = {
     name: account.name,
     iban: account.iban,
@@ -127,32 +165,27 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     painVersion: account.pain_version,
     batchBooking: account.batch_booking,
   };
-  await runText(
-    tx,
-    `insert into payment_batches (id, bank_account_id, execution_date, msg_id, debtor, order_count, total, prepared_by)
-     values ($1::uuid, $2::uuid, $3::date, $4, $5::jsonb, $6::int, $7::bigint, $8)`,
-    [id, bankAccountId, executionDate, msgIdFor(id), JSON.stringify(debtor), picked.length, total.toString(), ctx.actor],
-  );
-  for (let i = 0; i < picked.length; i += CHUNK) {
-    const chunk = picked.slice(i, i + CHUNK);
-    const links = chunk.map((o) => ({
-      order_id: o.id,
-      end_to_end_id: endToEndIdFor(o.id),
-      amount: o.amount,
-      creditor_name: o.creditor_name,
-      creditor_iban: o.creditor_iban,
-      creditor_bic: null,
-      creditor_address: typeof o.creditor_address === "string" ? JSON.parse(o.creditor_address) : o.creditor_address,
-      remittance: remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name }),
-    }));
-    await runText(tx, INSERT_LINKS_SQL, [id, JSON.stringify(links)]);
-    await runText(tx, MARK_BATCHED_SQL, [uuidArray(chunk.map((o) => o.id)), bankAccountId]);
-  }
+  const remittanceParams = [JSON.stringify(REMITTANCE_LABELS), CLEAN.source];
+  const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams]);
+  const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name }));
+  const [result] = await runText<{ orders: number | null; total: string | null }>(tx, PREPARE_SQL, [
+    bankAccountId,
+    executionDate,
+    ...remittanceParams,
+    id,
+    msgIdFor(id),
+    JSON.stringify(debtor),
+    ctx.actor,
+    uuidArray(leftovers.map((o) => o.order_id)),
+    pgTextArray(written),
+  ]);
+  if (!result?.orders || result.total === null) return null;
+  const total = toBigInt(result.total);
   await recordAudit(tx, ctx, {
     action: "payment_batch.prepare",
     entityType: "payment_batch",
     entityId: id,
-    changes: { bankAccountId, executionDate, orders: picked.length, total: total.toString() },
+    changes: { bankAccountId, executionDate, orders: result.orders, total: total.toString() },
   });
-  return { id, bankAccountId, orders: picked.length, total, executionDate };
+  return { id, bankAccountId, orders: result.orders, total, executionDate };
 }

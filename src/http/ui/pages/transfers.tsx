@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { runText } from "../../../db/sql";
 import { DomainError } from "../../../domain/errors";
 import { BATCH_STATUS_LABELS, type BatchStatus } from "../../../domain/payment-batches";
-import { PAYMENT_KINDS, PAYMENT_STATUSES } from "../../../domain/payment-plans";
+import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../../domain/payment-plans";
 import { PAYMENT_REASON_CODES, reasonLabel } from "../../../domain/payment-reasons";
 import {
   CancellationInput,
@@ -17,17 +17,17 @@ import {
   settleOrder,
 } from "../../../services/banking/order-verbs";
 import { BANK_ACCOUNT_SQL } from "../../../services/batches/batch-accounts";
-import { batchFile } from "../../../services/batches/batch-file";
 import { dissolveBatch, markBatchSent } from "../../../services/batches/batch-transitions";
 import { type BatchView, listBatches } from "../../../services/batches/list-batches";
 import { readOrderHistory } from "../../../services/batches/order-history";
 import { PrepareBatchesInput, prepareBatches } from "../../../services/batches/prepare-batches";
+import { downloadBatchFile } from "../../../services/batches/stored-file";
 import { ListTransferOrdersInput, listTransferOrders, type TransferOrderRow } from "../../../services/batches/transfer-orders";
 import type { ServiceContext } from "../../../services/context";
 import { sendBatchFile } from "../../batch-download";
 import { Notice } from "../components";
 import { type FormFields, parseForm, typed } from "../form-input";
-import { euros, frDate, frDateTime, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
+import { euros, frDate, frDateTime, frMonth, ibanText, KIND_LABELS, METHOD_LABELS, STATUS_LABELS } from "../format";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
@@ -94,6 +94,7 @@ const OrderGroup: FC<{ group: Group; index: number }> = ({ group, index }) => (
         <tr>
           <th scope="col">Bénéficiaire</th>
           <th scope="col">Type</th>
+          <th scope="col">Moyen</th>
           <th scope="col">Période</th>
           <th scope="col">Créancier</th>
           <th scope="col">IBAN</th>
@@ -110,9 +111,10 @@ const OrderGroup: FC<{ group: Group; index: number }> = ({ group, index }) => (
               <a href={`/beneficiaires/${o.beneficiaryId}`}>{o.beneficiaryName}</a>
             </td>
             <td>{KIND_LABELS[o.kind] ?? o.kind}</td>
+            <td>{METHOD_LABELS[o.method] ?? o.method}</td>
             <td>{o.period ? frMonth(o.period) : "—"}</td>
             <td>{o.creditorName}</td>
-            <td class="iban">{ibanText(o.creditorIban)}</td>
+            <td class="iban">{o.creditorIban ? ibanText(o.creditorIban) : "—"}</td>
             <td class="num">{euros(o.amount)}</td>
             <td>
               <a
@@ -208,7 +210,7 @@ const BatchTable: FC<{ c: UiContext; batches: BatchView[] }> = ({ c, batches }) 
     <p class="muted">Aucune remise.</p>
   );
 
-const FILTER_FIELDS = { kind: typed.choice, status: typed.choice, until: typed.date, beneficiary: typed.text } as const;
+const FILTER_FIELDS = { kind: typed.choice, method: typed.choice, status: typed.choice, until: typed.date, beneficiary: typed.text } as const;
 
 async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 422 = 200) {
   const ctx = c.get("ctx");
@@ -276,6 +278,17 @@ async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 42
           </select>
         </div>
         <div>
+          <label for="method">Moyen</label>
+          <select id="method" name="method">
+            <option value="">Tous</option>
+            {PAYMENT_METHODS.map((m) => (
+              <option value={m} selected={data.method === m}>
+                {METHOD_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
           <label for="status">Statut</label>
           <select id="status" name="status">
             {PAYMENT_STATUSES.map((s) => (
@@ -316,6 +329,9 @@ async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 42
   );
 }
 
+/** The Virements page itself (also answered at the former `/paiements`). */
+export const transfersPage = (c: UiContext) => page(c);
+
 /** Virements: the transfers waiting by account and due date, the remises, their files and their life. */
 export function transferRoutes(ui: UiApp) {
   ui.get("/virements", permit("operations.view"), (c) => page(c));
@@ -334,7 +350,7 @@ export function transferRoutes(ui: UiApp) {
   ui.use("/virements/remises/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : page(c, REFUSALS.not_found, 404)));
   ui.get("/virements/remises/:id/fichier", async (c) => {
     try {
-      return sendBatchFile(c, await batchFile({ ctx: c.get("ctx"), id: c.req.param("id") }));
+      return sendBatchFile(c, await downloadBatchFile({ ctx: c.get("ctx"), id: c.req.param("id") }));
     } catch (error) {
       return page(c, refusal(error, REFUSALS).summary, statusOf(error));
     }
@@ -428,8 +444,11 @@ async function orderPage(c: UiContext, problem?: string, status: 200 | 404 | 409
         </dd>
         <dt>Créancier</dt>
         <dd>
-          {order.creditorName} ({ibanText(order.creditorIban)})
+          {order.creditorName}
+          {order.creditorIban ? ` (${ibanText(order.creditorIban)})` : ""}
         </dd>
+        <dt>Moyen</dt>
+        <dd>{METHOD_LABELS[order.method] ?? order.method}</dd>
         <dt>Période</dt>
         <dd>{order.period ? frMonth(order.period) : "—"}</dd>
         <dt>Statut</dt>

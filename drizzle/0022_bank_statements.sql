@@ -60,7 +60,8 @@ CREATE INDEX "bank_statement_lines_account_date_idx" ON "bank_statement_lines" U
 CREATE INDEX "bank_statement_lines_statement_idx" ON "bank_statement_lines" USING btree ("statement_id","position");--> statement-breakpoint
 CREATE INDEX "bank_statement_lines_status_idx" ON "bank_statement_lines" USING btree ("status") WHERE "bank_statement_lines"."status" IN ('new', 'suspense');--> statement-breakpoint
 CREATE UNIQUE INDEX "bank_statements_natural_key" ON "bank_statements" USING btree ("bank_account_id","natural_key");--> statement-breakpoint
-CREATE INDEX "bank_statements_account_idx" ON "bank_statements" USING btree ("bank_account_id","to_date");
+CREATE INDEX "bank_statements_account_idx" ON "bank_statements" USING btree ("bank_account_id","to_date");--> statement-breakpoint
+
 -- hand-written: the default rules for CAF and MSA (src/domain/matching-rules.ts), data an admin edits
 INSERT INTO matching_rules (payer, priority, active, spec) VALUES
   ('CAF', 10, true, '{"names":["\\bCAF\\b","CAISSE D.?ALLOCATIONS FAMILIALES"],"ibans":[],"numberField":"cafNumber","numberPattern":"(?:ALLOCATAIRE|ALLOC|MATRICULE|N°|NUM|NO)\\s*:?\\s*(\\d{7,13})\\b","prestations":[{"prestation":"RSA","pattern":"\\bRSA\\b"},{"prestation":"AAH","pattern":"\\bAAH\\b"},{"prestation":"APL","pattern":"\\bAPL\\b"},{"prestation":"ALS","pattern":"\\bALS\\b"},{"prestation":"ALF","pattern":"\\bALF\\b"},{"prestation":"PAJE","pattern":"\\bPAJE\\b"},{"prestation":"ASF","pattern":"\\bASF\\b"},{"prestation":"ARS","pattern":"\\bARS\\b"},{"prestation":"AEEH","pattern":"\\bAEEH\\b"},{"prestation":"CF","pattern":"\\bCF\\b|COMPLEMENT FAMILIAL"},{"prestation":"AF","pattern":"\\bAF\\b|ALLOCATIONS FAMILIALES"}],"notManaged":[{"label":"prime d''activité","pattern":"PRIME D.?ACTIVITE|\\bPPA\\b"}]}'::jsonb),
