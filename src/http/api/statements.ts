@@ -238,6 +238,8 @@ async function fileBytes(c: Context<AppEnv>): Promise<AsyncIterable<Uint8Array> 
     if (file === null || typeof file === "string") throw fieldError("file", "the multipart field `file` is missing", "required");
     return new Uint8Array(await file.arrayBuffer());
   }
+  // A body some middleware already read (the JSON guard reads JSON ones) comes from Hono's cache.
+  if (c.req.raw.bodyUsed) return new Uint8Array(await c.req.arrayBuffer());
   const body = c.req.raw.body;
   if (!body) throw fieldError("file", "the body is empty", "required");
   return body as unknown as AsyncIterable<Uint8Array>;
