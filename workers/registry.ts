@@ -1,5 +1,6 @@
 import type { JobDefinition, JobName } from "../src/jobs/catalog";
 import { alertDigest } from "./jobs/alert-digest";
+import { bankReconciliation } from "./jobs/bank-reconciliation";
 import { ledgerVerify } from "./jobs/ledger-verify";
 import { chargePayments, rentPayments, reversements, unpaidRentCheck } from "./jobs/payment-jobs";
 import { retention } from "./jobs/retention";
@@ -13,4 +14,5 @@ export const JOBS: Readonly<Record<JobName, JobDefinition>> = {
   "ledger-verify": ledgerVerify,
   retention,
   "alert-digest": alertDigest,
+  "bank-reconciliation": bankReconciliation,
 };

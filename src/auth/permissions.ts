@@ -24,6 +24,10 @@ export const PERMISSIONS = {
   "measure.close": ["finance"],
   /** Move orders through their life: settle, reject, return, cancel; batches and files. */
   "payment.execute": ["finance"],
+  /** Import bank statements and status reports; decide suspense lines (four eyes). */
+  "statement.import": ["finance"],
+  /** Edit the rules that recognise incoming lines (payer, number, prestation). */
+  "matching.manage": [],
   /** The finance pages: payment orders and job runs. */
   "operations.view": ["finance", "manager"],
   "ledger.trialBalance": ["finance", "manager"],

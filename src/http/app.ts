@@ -20,6 +20,7 @@ import { paymentBatchRoutes } from "./api/payment-batches";
 import { proposalRoutes } from "./api/proposals";
 import { referenceRoutes } from "./api/reference";
 import { staffAccessRoutes } from "./api/staff-access";
+import { statementRoutes } from "./api/statements";
 import { ApiReference } from "./api-reference";
 import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", bankingRoutes(deps));
   app.route("/", paymentBatchRoutes(deps));
   app.route("/", moneyOutRoutes(deps));
+  app.route("/", statementRoutes(deps));
   app.route("/", ledgerRoutes(deps));
   app.route("/", staffAccessRoutes(deps));
   app.route("/", proposalRoutes(deps));

@@ -7,7 +7,16 @@ import type { Db } from "../db/client";
  */
 
 /** The job names of the contract (`POST /v1/jobs/{name}/runs`) and our own. */
-export const JOB_NAMES = ["rent-payments", "charge-payments", "reversements", "unpaid-rent-check", "ledger-verify", "retention", "alert-digest"] as const;
+export const JOB_NAMES = [
+  "rent-payments",
+  "charge-payments",
+  "reversements",
+  "unpaid-rent-check",
+  "ledger-verify",
+  "retention",
+  "alert-digest",
+  "bank-reconciliation",
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** `/health`'s `queue`: `disabled` when jobs run in process (embedded default without Redis). */

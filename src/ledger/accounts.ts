@@ -26,6 +26,8 @@ const PCG = {
   payerClearing: "4672",
   paymentsInTransit: "4673",
   openingBalances: "890",
+  suspense: "471",
+  bankFees: "627",
 } as const;
 
 /** Payment orders written and not yet debited by the bank: every payment credits it. */
@@ -48,6 +50,29 @@ export const SYSTEM_ACCOUNTS: readonly AccountSpec[] = [
     balanceCached: false,
   },
 ];
+
+/**
+ * Money on a statement nobody has explained yet (PCG 471, opérations en attente): never an
+ * envelope until finance staff decide (statement import, suspense list).
+ */
+export const SUSPENSE_ACCOUNT: AccountSpec = {
+  address: "suspense:bank",
+  label: "Opérations bancaires en attente d'affectation",
+  normalSide: "credit",
+  pcgAccount: PCG.suspense,
+  allowNegative: true,
+  balanceCached: false,
+};
+
+/** The association's own expense (PCG 627, services bancaires): bank fees, never the beneficiaries' money. */
+export const BANK_FEES_ACCOUNT: AccountSpec = {
+  address: "expenses:bank-fees",
+  label: "Frais bancaires",
+  normalSide: "debit",
+  pcgAccount: PCG.bankFees,
+  allowNegative: true,
+  balanceCached: false,
+};
 
 /** A bank account's ledger account: a system account (no cached balance, never locked, may go negative). */
 export function bankLedgerAccount(address: string, name: string): AccountSpec {

@@ -16,4 +16,5 @@ export * from "./payers";
 export * from "./payments";
 export * from "./proposals";
 export * from "./sessions";
+export * from "./statements";
 export * from "./users";

@@ -46,7 +46,8 @@ export const alerts = pgTable(
   "alerts",
   {
     id: uuid("id").primaryKey(),
-    beneficiaryId: uuid("beneficiary_id").notNull(),
+    /** Null for a finance alert about no one (a statement that does not add up, a bank difference). */
+    beneficiaryId: uuid("beneficiary_id"),
     measureId: uuid("measure_id"),
     type: text("type", { enum: ALL_ALERT_TYPES }).notNull(),
     audience: text("audience", { enum: ALERT_AUDIENCES }).notNull().default("caseworker"),

@@ -16,6 +16,7 @@ export const ANSWERS = {
   "transaction.reverse": (reversal: ResultOf<"transaction.reverse">) => ({ status: 201 as const, body: reversal }),
   "overpayment.recover": (outcome: ResultOf<"overpayment.recover">) => ({ status: 201 as const, body: outcome.body }),
   "payment.one_off": (outcome: ResultOf<"payment.one_off">) => ({ status: 201 as const, body: outcome.body }),
+  "suspense.assign": (line: ResultOf<"suspense.assign">) => ({ status: 200 as const, body: line }),
 } satisfies { [K in FourEyesKind]: (result: ResultOf<K>) => { status: number; body: unknown } };
 
 export const answerOf: Answer = (kind, result) => ANSWERS[kind](result as never);

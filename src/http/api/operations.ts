@@ -54,7 +54,7 @@ const AlertSchema = z
     id: z.uuid(),
     type: z.enum(ALL_ALERT_TYPES),
     audience: z.enum(ALERT_AUDIENCES),
-    beneficiaryId: z.uuid(),
+    beneficiaryId: z.uuid().nullable(),
     person: z.string().nullable().openapi({ description: "The person: first name and initial of the last name" }),
     measureId: z.uuid().nullable(),
     periods: z.array(z.string()),

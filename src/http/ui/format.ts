@@ -67,6 +67,7 @@ export const JOB_LABELS: Record<string, string> = {
   reversements: "Reversements",
   "unpaid-rent-check": "Contrôle des impayés",
   "ledger-verify": "Vérification du grand livre",
+  "bank-reconciliation": "Rapprochement bancaire",
   retention: "Purge des traces anciennes",
   "alert-digest": "Récapitulatif quotidien des alertes",
 };

@@ -21,13 +21,14 @@ export const ListAlertsInput = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 
-const alertView = (a: typeof alerts.$inferSelect, person?: { firstName: string; lastName: string }) => ({
+/** A finance alert may be about no beneficiary: then it names no one. */
+const alertView = (a: typeof alerts.$inferSelect, person?: { firstName: string | null; lastName: string | null }) => ({
   id: a.id,
   type: a.type,
   audience: a.audience,
   beneficiaryId: a.beneficiaryId,
   /** Rule 10: the person named (first name and initial) wherever the alert is shown. */
-  person: person ? personLabel(person) : null,
+  person: person?.firstName != null && person.lastName != null ? personLabel({ firstName: person.firstName, lastName: person.lastName }) : null,
   measureId: a.measureId,
   periods: a.periods,
   evidence: a.evidence,
@@ -53,7 +54,7 @@ export async function listAlerts({ ctx, data }: { ctx: ServiceContext; data: z.o
   const rows = await ctx.db
     .select({ alert: alerts, firstName: beneficiaries.firstName, lastName: beneficiaries.lastName })
     .from(alerts)
-    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .leftJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(...filters))
     .orderBy(sql`case when ${alerts.type} = 'masp3_trigger' then 0 else 1 end`, desc(alerts.createdAt))
     .limit(data.limit);
@@ -65,7 +66,7 @@ async function loadAlert(ctx: ServiceContext, tx: Parameters<Parameters<ServiceC
   const [row] = await tx
     .select({ alert: alerts, firstName: beneficiaries.firstName, lastName: beneficiaries.lastName })
     .from(alerts)
-    .innerJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
+    .leftJoin(beneficiaries, eq(beneficiaries.id, alerts.beneficiaryId))
     .where(and(eq(alerts.id, id), caseloadFilter(ctx)))
     .for("update", { of: alerts });
   if (!row) throw new NotFoundError("alert", id);

@@ -1,5 +1,6 @@
-import type { Db } from "../../db/client";
-import { parseJson, pgTextArray, type RawQuery, rawTransaction, uuidArray } from "../../db/sql";
+import type { Db, Executor, Tx } from "../../db/client";
+import { parseJson, pgTextArray, type RawQuery, rawTransaction, runText, uuidArray } from "../../db/sql";
+import { DEFAULT_BANK_ADDRESS } from "../../domain/bank-accounts";
 import { type CreditPlan, planCredit } from "../../domain/credit-plan";
 import { ConflictError, DomainError, NotFoundError } from "../../domain/errors";
 import { centsToJson } from "../../domain/money";
@@ -18,9 +19,11 @@ export interface CreditRequestData {
   amount: bigint;
   valueDate: string;
   reference: string | null;
+  /** The bank account's ledger address the money arrived on (a statement line's account); default `bank:main`. */
+  bankAddress?: string;
 }
 
-export interface CreditResponse {
+interface CreditResponse {
   transactionId: string;
   beneficiaryId: string;
   measureId: string;
@@ -134,134 +137,150 @@ export class CreditBatcher {
   }
 
   /** Settles every request of the batch, or throws with none settled. */
-  private async write(batch: Pending[]): Promise<void> {
-    const settle: (() => void)[] = [];
-    const afterCommit: Pending[] = [];
-    await rawTransaction(this.db.$raw, async (q) => {
-      settle.length = 0;
-      afterCommit.length = 0;
-      const todo = await this.dropReplays(q, batch, settle);
-      if (todo.length === 0) return;
-      const ids = uuidArray(todo.map((p) => p.data.beneficiaryId));
-      await q(CREDIT_STATE_SQL.lock, [ids]);
-      const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
-      const writes: { item: Pending; row: Record<string, unknown>; body: CreditResponse }[] = [];
-      const care = new Map<string, AccountSpec>();
-      for (const item of todo) {
-        const state = states.get(item.data.beneficiaryId);
-        if (!state) {
-          settle.push(() => item.reject(new NotFoundError("beneficiary", item.data.beneficiaryId)));
-          continue;
-        }
-        let planned: CreditPlan;
-        try {
-          planned = planCredit(state, item.data, await catalogueInForce(this.db, item.data.valueDate));
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          settle.push(() => item.reject(error));
-          continue;
-        }
-        applyPlan(state, planned.plan);
-        if (planned.plan.some((a) => a.envelope === "care")) {
-          const spec = envelopeAccount(item.data.beneficiaryId, "care");
-          care.set(spec.address, spec);
-        }
-        writes.push(this.prepare(item, planned));
+  private write(batch: Pending[]): Promise<void> {
+    return writeCredits(
+      this.db,
+      (work) => rawTransaction(this.db.$raw, work),
+      (text, params) => this.db.$raw.query(text, params),
+      batch,
+    );
+  }
+}
+
+/**
+ * The batch's one transaction (`transaction` runs `work` in it, retried) and the replay
+ * lookup after it (`lookup`): the batcher's pool, or a caller's own transaction
+ * (`recordCreditsInTransaction`). The catalogue is read through `executor`.
+ */
+async function writeCredits(
+  executor: Executor,
+  transaction: (work: (q: RawQuery) => Promise<void>) => Promise<void>,
+  lookup: RawQuery,
+  batch: Pending[],
+): Promise<void> {
+  const settle: (() => void)[] = [];
+  const afterCommit: Pending[] = [];
+  await transaction(async (q) => {
+    settle.length = 0;
+    afterCommit.length = 0;
+    const todo = await dropReplays(q, batch, settle);
+    if (todo.length === 0) return;
+    const ids = uuidArray(todo.map((p) => p.data.beneficiaryId));
+    await q(CREDIT_STATE_SQL.lock, [ids]);
+    const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
+    const writes: { item: Pending; row: Record<string, unknown>; body: CreditResponse }[] = [];
+    const care = new Map<string, AccountSpec>();
+    for (const item of todo) {
+      const state = states.get(item.data.beneficiaryId);
+      if (!state) {
+        settle.push(() => item.reject(new NotFoundError("beneficiary", item.data.beneficiaryId)));
+        continue;
       }
-      if (care.size) await q(ENSURE_ACCOUNTS_SQL, [JSON.stringify([...care.values()])]);
-      // Keys claimed in one order by every batch: two batches never wait on each other's keys.
-      writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
-      if (writes.length === 0) return;
-      const results = await q<{ out_key: string; out_claimed: boolean }>(WRITE_SQL, [JSON.stringify(writes.map((w) => w.row))]);
-      const claimed = new Map(results.map((r) => [r.out_key, r.out_claimed]));
-      for (const { item, body } of writes) {
-        if (claimed.get(item.key) === true) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
-        else afterCommit.push(item);
+      let planned: CreditPlan;
+      try {
+        planned = planCredit(state, item.data, await catalogueInForce(executor, item.data.valueDate));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        settle.push(() => item.reject(error));
+        continue;
       }
-    });
-    for (const s of settle) s();
-    // Racing requests with these keys committed first: answer as they did, or refuse.
-    for (const item of afterCommit) {
-      const [stored] = await this.db.$raw.query<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [
-        CREDIT_SCOPE,
-        pgTextArray([item.key]),
-      ]);
-      if (!stored) item.reject(new Error("idempotency key neither claimed nor stored"));
-      else if (stored.request_hash !== item.hash) item.reject(conflict());
-      else item.resolve({ status: stored.response_status, body: parseJson<CreditResponse>(stored.response), replayed: true });
+      applyPlan(state, planned.plan);
+      if (planned.plan.some((a) => a.envelope === "care")) {
+        const spec = envelopeAccount(item.data.beneficiaryId, "care");
+        care.set(spec.address, spec);
+      }
+      writes.push(prepare(item, planned));
     }
+    if (care.size) await q(ENSURE_ACCOUNTS_SQL, [JSON.stringify([...care.values()])]);
+    // Keys claimed in one order by every batch: two batches never wait on each other's keys.
+    writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
+    if (writes.length === 0) return;
+    const results = await q<{ out_key: string; out_claimed: boolean }>(WRITE_SQL, [JSON.stringify(writes.map((w) => w.row))]);
+    const claimed = new Map(results.map((r) => [r.out_key, r.out_claimed]));
+    for (const { item, body } of writes) {
+      if (claimed.get(item.key) === true) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
+      else afterCommit.push(item);
+    }
+  });
+  for (const s of settle) s();
+  // Racing requests with these keys committed first: answer as they did, or refuse.
+  for (const item of afterCommit) {
+    const [stored] = await lookup<{ request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [CREDIT_SCOPE, pgTextArray([item.key])]);
+    if (!stored) item.reject(new Error("idempotency key neither claimed nor stored"));
+    else if (stored.request_hash !== item.hash) item.reject(conflict());
+    else item.resolve({ status: stored.response_status, body: parseJson<CreditResponse>(stored.response), replayed: true });
   }
+}
 
-  /** Requests whose key already answered are settled without work. */
-  private async dropReplays(q: RawQuery, batch: Pending[], settle: (() => void)[]): Promise<Pending[]> {
-    const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [
-      CREDIT_SCOPE,
-      pgTextArray(batch.map((p) => p.key)),
-    ]);
-    const byKey = new Map(stored.map((s) => [s.key, s]));
-    return batch.filter((item) => {
-      const s = byKey.get(item.key);
-      if (!s) return true;
-      if (s.request_hash !== item.hash) settle.push(() => item.reject(conflict()));
-      else settle.push(() => item.resolve({ status: s.response_status, body: parseJson<CreditResponse>(s.response), replayed: true }));
-      return false;
-    });
-  }
+/** Requests whose key already answered are settled without work. */
+async function dropReplays(q: RawQuery, batch: Pending[], settle: (() => void)[]): Promise<Pending[]> {
+  const stored = await q<{ key: string; request_hash: string; response_status: number; response: unknown }>(STORED_SQL, [
+    CREDIT_SCOPE,
+    pgTextArray(batch.map((p) => p.key)),
+  ]);
+  const byKey = new Map(stored.map((s) => [s.key, s]));
+  return batch.filter((item) => {
+    const s = byKey.get(item.key);
+    if (!s) return true;
+    if (s.request_hash !== item.hash) settle.push(() => item.reject(conflict()));
+    else settle.push(() => item.resolve({ status: s.response_status, body: parseJson<CreditResponse>(s.response), replayed: true }));
+    return false;
+  });
+}
 
-  private prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Record<string, unknown>; body: CreditResponse } {
-    const { data, ctx } = item;
-    const post = ledgerTransaction({
-      kind: "credit",
-      valueDate: data.valueDate,
-      description: `${data.payer} ${data.prestation}`,
-      idempotencyKey: `credit:${item.key}`,
-      actor: ctx.actor,
-      beneficiaryId: data.beneficiaryId,
-      metadata: { payer: data.payer, prestation: data.prestation, measureId: planned.measure.id },
-      postings: [
-        { account: "bank:main", direction: "debit", amount: data.amount },
-        ...planned.plan.map((a) => ({
-          account: envelopeAccount(data.beneficiaryId, a.envelope, a.envelope === "charge" ? a.chargeId : undefined).address,
-          direction: "credit" as const,
-          amount: a.amount,
-        })),
-      ],
-    });
-    const body: CreditResponse = {
-      transactionId: post.id,
-      beneficiaryId: data.beneficiaryId,
-      measureId: planned.measure.id,
-      payer: data.payer,
-      prestation: data.prestation,
-      amount: centsToJson(data.amount),
-      valueDate: data.valueDate,
-      reference: data.reference,
-      allocations: planned.plan.map((a) =>
-        a.envelope === "charge"
-          ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) }
-          : { envelope: a.envelope, amount: centsToJson(a.amount) },
-      ),
-    };
-    const row = {
-      key: item.key,
-      hash: item.hash,
-      response: JSON.stringify(body),
-      post,
-      beneficiaryId: data.beneficiaryId,
-      measureId: planned.measure.id,
-      payer: data.payer,
-      prestation: data.prestation,
-      amount: data.amount.toString(),
-      valueDate: data.valueDate,
-      reference: data.reference,
-      allocations: planned.plan.map((a) => ({ ...a, amount: a.amount.toString() })),
-      actor: ctx.actor,
-      role: ctx.role,
-      requestId: ctx.requestId ?? null,
-      audit: { amount: data.amount.toString(), prestation: data.prestation, payer: data.payer },
-    };
-    return { item, row, body };
-  }
+function prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Record<string, unknown>; body: CreditResponse } {
+  const { data, ctx } = item;
+  const post = ledgerTransaction({
+    kind: "credit",
+    valueDate: data.valueDate,
+    description: `${data.payer} ${data.prestation}`,
+    idempotencyKey: `credit:${item.key}`,
+    actor: ctx.actor,
+    beneficiaryId: data.beneficiaryId,
+    metadata: { payer: data.payer, prestation: data.prestation, measureId: planned.measure.id },
+    postings: [
+      { account: data.bankAddress ?? DEFAULT_BANK_ADDRESS, direction: "debit", amount: data.amount },
+      ...planned.plan.map((a) => ({
+        account: envelopeAccount(data.beneficiaryId, a.envelope, a.envelope === "charge" ? a.chargeId : undefined).address,
+        direction: "credit" as const,
+        amount: a.amount,
+      })),
+    ],
+  });
+  const body: CreditResponse = {
+    transactionId: post.id,
+    beneficiaryId: data.beneficiaryId,
+    measureId: planned.measure.id,
+    payer: data.payer,
+    prestation: data.prestation,
+    amount: centsToJson(data.amount),
+    valueDate: data.valueDate,
+    reference: data.reference,
+    allocations: planned.plan.map((a) =>
+      a.envelope === "charge"
+        ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) }
+        : { envelope: a.envelope, amount: centsToJson(a.amount) },
+    ),
+  };
+  const row = {
+    key: item.key,
+    hash: item.hash,
+    response: JSON.stringify(body),
+    post,
+    beneficiaryId: data.beneficiaryId,
+    measureId: planned.measure.id,
+    payer: data.payer,
+    prestation: data.prestation,
+    amount: data.amount.toString(),
+    valueDate: data.valueDate,
+    reference: data.reference,
+    allocations: planned.plan.map((a) => ({ ...a, amount: a.amount.toString() })),
+    actor: ctx.actor,
+    role: ctx.role,
+    requestId: ctx.requestId ?? null,
+    audit: { amount: data.amount.toString(), prestation: data.prestation, payer: data.payer },
+  };
+  return { item, row, body };
 }
 
 const batchers = new WeakMap<Db, CreditBatcher>();
@@ -272,4 +291,24 @@ export function creditBatcherFor(db: Db): CreditBatcher {
     batchers.set(db, b);
   }
   return b;
+}
+
+/**
+ * The same allocation and writer as `recordCredit`, inside a transaction the caller holds
+ * (a suspense line assigned on a four-eyes approval): settled with it, or not at all.
+ */
+export async function recordCreditsInTransaction(
+  tx: Tx,
+  items: { ctx: ServiceContext; key: string; hash: string; data: CreditRequestData }[],
+): Promise<CreditOutcome[]> {
+  const q: RawQuery = (text, params) => runText(tx, text, params ?? []);
+  const pending: Pending[] = [];
+  const outcomes = items.map(
+    (item) =>
+      new Promise<CreditOutcome>((resolve, reject) => {
+        pending.push({ ...item, resolve, reject });
+      }),
+  );
+  await writeCredits(tx, (work) => work(q), q, pending);
+  return Promise.all(outcomes);
 }

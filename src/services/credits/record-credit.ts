@@ -40,10 +40,17 @@ export function recordCredit({
   ctx,
   idempotencyKey,
   data,
+  bankAddress,
 }: {
   ctx: ServiceContext;
   idempotencyKey: string;
   data: z.infer<typeof RecordCreditInput>;
+  /** A statement line's account (statement import); a credit typed by hand lands on `bank:main`. */
+  bankAddress?: string;
 }): Promise<CreditOutcome> {
-  return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, requestHash(data), { ...data, reference: data.reference ?? null });
+  return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, requestHash(data), {
+    ...data,
+    reference: data.reference ?? null,
+    ...(bankAddress ? { bankAddress } : {}),
+  });
 }

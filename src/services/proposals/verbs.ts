@@ -14,6 +14,7 @@ import { ReverseTransactionInput, reverseTransaction } from "../credits/reverse-
 import { IdempotencyKey } from "../idempotency";
 import { loadLeases } from "../leases/lease-view";
 import { SetLeaseInput, setLease } from "../leases/set-lease";
+import { AssignmentInput, assignSuspenseLine } from "../statements/suspense";
 import { fourEyes } from "./four-eyes";
 
 const masked = (iban: string | null | undefined) => (iban ? maskIban(iban) : null);
@@ -122,6 +123,28 @@ export const FOUR_EYES_VERBS = {
     },
     apply: (ctx, { beneficiaryId, idempotencyKey, data }) => payOneOff({ ctx, beneficiaryId, idempotencyKey, data }),
     replayed: (result) => result.replayed,
+  }),
+  /** Every decision on a suspense line (assign, split, forward, return, expense): always. */
+  "suspense.assign": fourEyes({
+    payload: z.object({ lineId: z.uuid(), data: AssignmentInput }),
+    async assess(ctx, { lineId, data }) {
+      const [line] = await queryRows<{ amount: string; booking_date: string }>(
+        ctx.db,
+        sql`select amount::text as amount, booking_date::text as booking_date from bank_statement_lines where id = ${lineId}::uuid`,
+      );
+      const beneficiaryId = "parts" in data ? data.parts[0]!.beneficiaryId : "beneficiaryId" in data ? (data.beneficiaryId ?? null) : null;
+      return {
+        beneficiaryId,
+        summary: {
+          lineId,
+          decision: "parts" in data ? "assign" : data.action,
+          amount: line ? Number(line.amount) : null,
+          bookingDate: line?.booking_date ?? null,
+          ...("parts" in data ? { parts: data.parts.map((p) => ({ payer: p.payer, prestation: p.prestation, amount: centsToJson(p.amount) })) } : {}),
+        },
+      };
+    },
+    apply: (ctx, { lineId, data }) => assignSuspenseLine({ ctx, lineId, data }),
   }),
 };
 

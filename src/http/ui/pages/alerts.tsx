@@ -48,8 +48,13 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
             </h2>
             <p>
               <Badge value={a.status} label={STATUS_LABELS[a.status] ?? a.status} />{" "}
-              {a.periods.length ? `Périodes : ${a.periods.map(frMonth).join(", ")} — ` : ""}depuis le {frDate(a.createdAt.slice(0, 10))} —{" "}
-              <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+              {a.periods.length ? `Périodes : ${a.periods.map(frMonth).join(", ")} — ` : ""}depuis le {frDate(a.createdAt.slice(0, 10))}
+              {a.beneficiaryId ? (
+                <>
+                  {" "}
+                  — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+                </>
+              ) : null}
             </p>
             {a.type === "masp3_trigger" ? (
               <p class="muted">Deux mois de loyer impayés : le Département peut demander au juge une MASP 3, paiement direct du loyer au bailleur (L.271-5).</p>
