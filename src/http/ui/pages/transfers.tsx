@@ -492,7 +492,8 @@ function orderRefusal(error: unknown): string {
       return `La caisse ne contient que ${euros(d.held)}, moins que les ${euros(d.amount ?? 0)} à remettre : faites d'abord un retrait d'espèces (page Virements).`;
     }
     if (error.code === "conflict" && d.chequeNumber) return `Le chèque n° ${d.chequeNumber} est déjà utilisé sur ce compte : vérifiez le numéro.`;
-    if (error.code === "conflict" && d.method) return `Cet ordre est payé par ${(METHOD_LABELS[d.method] ?? d.method).toLowerCase()} : ce geste ne le concerne pas.`;
+    if (error.code === "conflict" && d.method)
+      return `Cet ordre est payé par ${(METHOD_LABELS[d.method] ?? d.method).toLowerCase()} : ce geste ne le concerne pas.`;
   }
   return withFields(refusal(error, ORDER_REFUSALS), ORDER_LABELS);
 }
@@ -704,5 +705,9 @@ export function orderRoutes(ui: UiApp) {
   ui.post("/virements/ordres/:id/retour", permit("payment.execute"), step(ReturnInput, { date: typed.date, reasonCode: typed.choice }, returnOrder, "retour"));
   ui.post("/virements/ordres/:id/annulation", permit("payment.execute"), step(CancellationInput, { reason: typed.text }, cancelOrder, "annulation"));
   ui.post("/virements/ordres/:id/cheque", permit("payment.execute"), step(ChequeInput, { number: typed.digits(12), date: typed.date }, issueCheque, "cheque"));
-  ui.post("/virements/ordres/:id/especes", permit("payment.execute"), step(HandoverInput, { receiptNumber: typed.text, date: typed.date }, handOverCash, "especes"));
+  ui.post(
+    "/virements/ordres/:id/especes",
+    permit("payment.execute"),
+    step(HandoverInput, { receiptNumber: typed.text, date: typed.date }, handOverCash, "especes"),
+  );
 }
