@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { randomUUID } from "node:crypto";
 import type { FC } from "hono/jsx";
 import type { z } from "zod";
 import { runText } from "../../../db/sql";
@@ -6,6 +7,8 @@ import { DomainError } from "../../../domain/errors";
 import { BATCH_STATUS_LABELS, type BatchStatus } from "../../../domain/payment-batches";
 import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../../domain/payment-plans";
 import { PAYMENT_REASON_CODES, reasonLabel } from "../../../domain/payment-reasons";
+import { ChequeInput, HandoverInput, handOverCash, issueCheque } from "../../../services/banking/cash-and-cheques";
+import { type CashBoxView, listCashBoxes } from "../../../services/banking/cash-boxes";
 import {
   CancellationInput,
   cancelOrder,
@@ -16,6 +19,7 @@ import {
   SettlementInput,
   settleOrder,
 } from "../../../services/banking/order-verbs";
+import { CashWithdrawalInput, withdrawCash } from "../../../services/banking/withdraw-cash";
 import { BANK_ACCOUNT_SQL } from "../../../services/batches/batch-accounts";
 import { dissolveBatch, markBatchSent } from "../../../services/batches/batch-transitions";
 import { type BatchView, listBatches } from "../../../services/batches/list-batches";
@@ -28,15 +32,16 @@ import { sendBatchFile } from "../../batch-download";
 import { Notice } from "../components";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, frDate, frDateTime, frMonth, ibanText, KIND_LABELS, METHOD_LABELS, STATUS_LABELS } from "../format";
-import { isUuid, readForm } from "../forms";
+import { type FormValues, isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
-import { refusal } from "../messages";
+import { type Refusal, refusal } from "../messages";
 import { CsrfField, can, permit, render, type UiApp, type UiContext } from "../session";
 
 const DONE: Record<string, string> = {
   preparee: "Remise préparée : ses ordres sont dans la remise, le fichier peut être téléchargé.",
   envoyee: "Remise marquée comme envoyée : ses ordres sont émis.",
   dissoute: "Remise dissoute : ses ordres sont de nouveau en attente.",
+  retrait: "Retrait d'espèces enregistré : la caisse du compte est alimentée.",
 };
 
 const REFUSALS = {
@@ -210,17 +215,85 @@ const BatchTable: FC<{ c: UiContext; batches: BatchView[] }> = ({ c, batches }) 
     <p class="muted">Aucune remise.</p>
   );
 
+const WITHDRAWAL_FIELDS = { bankAccountId: typed.choice, amount: typed.euros, date: typed.date } as const;
+const WITHDRAWAL_LABELS: Record<string, string> = { bankAccountId: "Compte", amount: "Montant", date: "Date" };
+
+const WITHDRAWAL_REFUSALS = {
+  not_found: "Ce compte bancaire n'existe pas.",
+  idempotency_conflict: "Ce formulaire de retrait a déjà été envoyé avec d'autres valeurs : rechargez la page pour saisir un nouveau retrait.",
+} as const;
+
+/** A refusal's sentence followed by its fields' French messages (a date in the future...). */
+const withFields = (r: Refusal, labels: Record<string, string> = {}) => {
+  const fields = Object.entries(r.fields).map(([name, message]) => `${labels[name] ?? name} : ${message}`);
+  return fields.length ? `${r.summary} (${fields.join(" ; ")})` : r.summary;
+};
+
+/** The cash boxes and, for finance staff, the withdrawal that feeds them (its key rides with the form: a double click draws once). */
+const CashSection: FC<{ c: UiContext; boxes: CashBoxView[]; kept: FormValues }> = ({ c, boxes, kept }) => (
+  <section aria-labelledby="caisse" class="card">
+    <h2 id="caisse">Caisse</h2>
+    <table>
+      <caption class="sr-only">Solde de la caisse de chaque compte</caption>
+      <thead>
+        <tr>
+          <th scope="col">Compte</th>
+          <th scope="col" class="num">
+            Caisse
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {boxes.map((b) => (
+          <tr>
+            <td>{b.bankAccountName}</td>
+            <td class="num">{euros(b.balance)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    {can(c, "payment.execute") ? (
+      <form method="post" action="/virements/retraits" class="row-form" aria-label="Retrait d'espèces">
+        <CsrfField c={c} />
+        <input type="hidden" name="key" value={String(kept.key ?? randomUUID())} />
+        <div>
+          <label for="retrait-compte">Compte</label>
+          <select id="retrait-compte" name="bankAccountId" required>
+            {boxes.map((b) => (
+              <option value={b.bankAccountId} selected={kept.bankAccountId ? kept.bankAccountId === b.bankAccountId : b.isDefault}>
+                {b.bankAccountName}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="retrait-montant">Montant (€)</label>
+          <input id="retrait-montant" name="amount" inputmode="decimal" placeholder="200,00" value={String(kept.amount ?? "")} required />
+        </div>
+        <div>
+          <label for="retrait-date">Date du retrait</label>
+          <input id="retrait-date" name="date" type="date" value={String(kept.date ?? c.get("ctx").today())} max={c.get("ctx").today()} required />
+        </div>
+        <div>
+          <button type="submit">Retrait d'espèces</button>
+        </div>
+      </form>
+    ) : null}
+  </section>
+);
+
 const FILTER_FIELDS = { kind: typed.choice, method: typed.choice, status: typed.choice, until: typed.date, beneficiary: typed.text } as const;
 
-async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 422 = 200) {
+async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 422 = 200, kept: FormValues = {}) {
   const ctx = c.get("ctx");
   const query = c.req.query();
   const filters = parseForm(ListTransferOrdersInput, query, FILTER_FIELDS);
   const data = filters.ok ? filters.data : ListTransferOrdersInput.parse({});
-  const [orders, batches, accounts] = await Promise.all([
+  const [orders, batches, accounts, boxes] = await Promise.all([
     listTransferOrders({ ctx, data }),
     listBatches({ ctx, data: { limit: 30 } }),
     runText<{ id: string; name: string }>(ctx.db, `${BANK_ACCOUNT_SQL} order by name`),
+    listCashBoxes({ ctx }),
   ]);
   const fait = c.req.query("fait") ?? "";
   return render(
@@ -262,6 +335,7 @@ async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 42
           </form>
         </section>
       ) : null}
+      <CashSection c={c} boxes={boxes} kept={kept} />
       <h2>Remises</h2>
       <BatchTable c={c} batches={batches} />
       <h2>Ordres</h2>
@@ -346,6 +420,22 @@ export function transferRoutes(ui: UiApp) {
     }
     return c.redirect("/virements?fait=preparee");
   });
+  ui.post("/virements/retraits", permit("payment.execute"), async (c) => {
+    const values = await readForm(c);
+    const key = String(values.key ?? "");
+    const parsed = parseForm(CashWithdrawalInput, values, WITHDRAWAL_FIELDS);
+    if (!parsed.ok) {
+      const errors = Object.entries(parsed.errors).map(([name, message]) => `${WITHDRAWAL_LABELS[name] ?? name} : ${message}`);
+      return page(c, `Retrait d'espèces incorrect : ${errors.join(" ; ")}.`, 422, values);
+    }
+    if (!/^[0-9a-f-]{36}$/.test(key)) return page(c, "Formulaire expiré : vérifiez et renvoyez.", 422, { ...values, key: randomUUID() });
+    try {
+      await withdrawCash({ ctx: c.get("ctx"), idempotencyKey: key, data: parsed.data });
+    } catch (error) {
+      return page(c, withFields(refusal(error, WITHDRAWAL_REFUSALS), WITHDRAWAL_LABELS), statusOf(error), values);
+    }
+    return c.redirect("/virements?fait=retrait");
+  });
   ui.use("/virements/remises/:id/*", permit("payment.execute"));
   ui.use("/virements/remises/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : page(c, REFUSALS.not_found, 404)));
   ui.get("/virements/remises/:id/fichier", async (c) => {
@@ -374,6 +464,8 @@ const EVENT_LABELS: Record<string, string> = {
   "payment_order.reject": "Rejeté par la banque",
   "payment_order.return": "Retourné",
   "payment_order.cancel": "Annulé",
+  "payment_order.cheque": "Chèque remis",
+  "payment_order.handover": "Espèces remises",
 };
 
 const ORDER_DONE: Record<string, string> = {
@@ -381,12 +473,30 @@ const ORDER_DONE: Record<string, string> = {
   rejet: "Rejet enregistré : l'argent revient dans l'enveloppe, une alerte est ouverte pour le service financier.",
   retour: "Retour enregistré : l'argent revient dans l'enveloppe, une alerte est ouverte pour le service financier.",
   annulation: "Ordre annulé : l'argent revient dans l'enveloppe.",
+  cheque: "Chèque remis : l'ordre est émis, il sera réglé quand le débit du chèque paraîtra au relevé.",
+  especes: "Espèces remises : l'ordre est réglé, l'argent a quitté la caisse.",
 };
 
 const ORDER_REFUSALS = {
   not_found: "Cet ordre n'existe pas.",
   conflict: "Cet ordre a déjà changé d'état : rechargez la page.",
 } as const;
+
+const ORDER_LABELS: Record<string, string> = { number: "Numéro du chèque", receiptNumber: "Numéro de reçu", date: "Date" };
+
+/** A refusal of an order's step in French: a cheque number taken, a cash box short, an order of another method. */
+function orderRefusal(error: unknown): string {
+  if (error instanceof DomainError) {
+    const d = (error.details ?? {}) as { chequeNumber?: string; held?: number; amount?: number; method?: string };
+    if (error.code === "insufficient_funds" && d.held !== undefined) {
+      return `La caisse ne contient que ${euros(d.held)}, moins que les ${euros(d.amount ?? 0)} à remettre : faites d'abord un retrait d'espèces (page Virements).`;
+    }
+    if (error.code === "conflict" && d.chequeNumber) return `Le chèque n° ${d.chequeNumber} est déjà utilisé sur ce compte : vérifiez le numéro.`;
+    if (error.code === "conflict" && d.method)
+      return `Cet ordre est payé par ${(METHOD_LABELS[d.method] ?? d.method).toLowerCase()} : ce geste ne le concerne pas.`;
+  }
+  return withFields(refusal(error, ORDER_REFUSALS), ORDER_LABELS);
+}
 
 const ReasonSelect: FC<{ id: string }> = ({ id }) => (
   <div>
@@ -481,6 +591,8 @@ async function orderPage(c: UiContext, problem?: string, status: 200 | 404 | 409
                       e.details.date ? `date ${frDate(String(e.details.date))}` : "",
                       e.details.reasonCode ? `${e.details.reasonCode} ${reasonLabel(String(e.details.reasonCode))}` : "",
                       e.details.reason ? String(e.details.reason) : "",
+                      e.details.chequeNumber ? `chèque n° ${e.details.chequeNumber}` : "",
+                      e.details.receiptNumber ? `reçu n° ${e.details.receiptNumber}` : "",
                     ]
                       .filter(Boolean)
                       .join(", ")}
@@ -520,6 +632,32 @@ async function orderPage(c: UiContext, problem?: string, status: 200 | 404 | 409
               </div>
             </form>
           ) : null}
+          {order.status === "pending" && order.method === "cheque" ? (
+            <form method="post" action={action("cheque")} class="row-form card" aria-label="Remettre le chèque">
+              <CsrfField c={c} />
+              <div>
+                <label for="numero-cheque">Numéro du chèque</label>
+                <input id="numero-cheque" name="number" inputmode="numeric" pattern="[0-9]{1,12}" maxlength={12} required />
+              </div>
+              <DateInput id="date-cheque" today={today} />
+              <div>
+                <button type="submit">Remettre le chèque</button>
+              </div>
+            </form>
+          ) : null}
+          {order.status === "pending" && order.method === "cash" ? (
+            <form method="post" action={action("especes")} class="row-form card" aria-label="Remettre les espèces">
+              <CsrfField c={c} />
+              <div>
+                <label for="numero-recu">Numéro de reçu</label>
+                <input id="numero-recu" name="receiptNumber" type="text" maxlength={35} required />
+              </div>
+              <DateInput id="date-especes" today={today} />
+              <div>
+                <button type="submit">Remettre les espèces</button>
+              </div>
+            </form>
+          ) : null}
           {order.status === "pending" || order.status === "batched" ? (
             <form method="post" action={action("annulation")} class="row-form card" aria-label="Annulation">
               <CsrfField c={c} />
@@ -551,11 +689,14 @@ export function orderRoutes(ui: UiApp) {
       const id = c.req.param("id") ?? "";
       if (!isUuid(id)) return page(c, ORDER_REFUSALS.not_found, 404);
       const parsed = parseForm(schema, await readForm(c), fields);
-      if (!parsed.ok) return orderPage(c, `Saisie incorrecte : ${Object.values(parsed.errors).join(", ")}.`, 422);
+      if (!parsed.ok) {
+        const errors = Object.entries(parsed.errors).map(([name, message]) => `${ORDER_LABELS[name] ?? name} : ${message}`);
+        return orderPage(c, `Saisie incorrecte : ${errors.join(" ; ")}.`, 422);
+      }
       try {
         await verb({ ctx: c.get("ctx"), id, data: parsed.data });
       } catch (error) {
-        return orderPage(c, refusal(error, ORDER_REFUSALS).summary, statusOf(error));
+        return orderPage(c, orderRefusal(error), statusOf(error));
       }
       return c.redirect(`/virements/ordres/${id}?fait=${done}`);
     };
@@ -563,4 +704,10 @@ export function orderRoutes(ui: UiApp) {
   ui.post("/virements/ordres/:id/rejet", permit("payment.execute"), step(RejectionInput, { date: typed.date, reasonCode: typed.choice }, rejectOrder, "rejet"));
   ui.post("/virements/ordres/:id/retour", permit("payment.execute"), step(ReturnInput, { date: typed.date, reasonCode: typed.choice }, returnOrder, "retour"));
   ui.post("/virements/ordres/:id/annulation", permit("payment.execute"), step(CancellationInput, { reason: typed.text }, cancelOrder, "annulation"));
+  ui.post("/virements/ordres/:id/cheque", permit("payment.execute"), step(ChequeInput, { number: typed.digits(12), date: typed.date }, issueCheque, "cheque"));
+  ui.post(
+    "/virements/ordres/:id/especes",
+    permit("payment.execute"),
+    step(HandoverInput, { receiptNumber: typed.text, date: typed.date }, handOverCash, "especes"),
+  );
 }
