@@ -15,8 +15,9 @@ import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
-import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
 import { measureLifeRoutes } from "./pages/measure-life";
+import { myAlertRoutes } from "./pages/my-alerts";
+import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
 import { passwordRoutes } from "./pages/password";
 import { payerRoutes } from "./pages/payers";
 import { paymentRoutes } from "./pages/payments";
@@ -44,6 +45,7 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   ui.use("*", requireSession(deps));
   logoutRoutes(ui, deps);
   passwordRoutes(ui);
+  myAlertRoutes(ui);
   secondFactorRoutes(ui, deps);
   staffRoutes(ui);
   dashboardRoutes(ui);
