@@ -281,7 +281,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
     await loginAs(page, "cesf@asso.example");
     await expect(page.getByRole("link", { name: "Saisie d'un versement" }).count()).resolves.toBe(0);
-    await page.getByRole("link", { name: "Alertes" }).click();
+    await page.getByRole("link", { name: "Alertes", exact: true }).click();
     const masp3 = page.getByRole("region", { name: "Déclencheur MASP 3 (L.271-5)" });
     await expect(masp3.count()).resolves.toBe(1);
     await expect(masp3.textContent()).resolves.toContain("février 2026, mars 2026");

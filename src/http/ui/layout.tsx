@@ -49,6 +49,7 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
             <span>
               {user.displayName} <span class="role">({ROLE_LABELS[user.role] ?? user.role})</span>
             </span>
+            <a href="/mes-alertes">Mes alertes par courriel</a>
             <a href="/mot-de-passe">Mot de passe</a>
             <form method="post" action="/deconnexion" class="inline">
               <input type="hidden" name="_csrf" value={csrf} />

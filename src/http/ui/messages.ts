@@ -41,6 +41,8 @@ const ISSUE_FR: Record<string, string> = {
   control_characters: "caractères de contrôle interdits (caractère nul, tabulation…)",
   malformed_unicode: "texte mal formé (caractère Unicode invalide)",
   date_out_of_range: "date hors limites : entre 1900 et 2100",
+  self_substitute: "le remplaçant est une autre personne que vous",
+  unknown_substitute: "aucun membre actif de l'équipe ne porte cet identifiant",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
   ...PASSWORD_ISSUE_FR,
 };

@@ -16,6 +16,7 @@ import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
 import { measureFormRoutes } from "./pages/measure-form";
 import { measureLifeRoutes } from "./pages/measure-life";
+import { myAlertRoutes } from "./pages/my-alerts";
 import { oneOffPaymentRoutes } from "./pages/one-off-payment-form";
 import { passwordRoutes } from "./pages/password";
 import { payerRoutes } from "./pages/payers";
@@ -44,6 +45,7 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   ui.use("*", requireSession(deps));
   logoutRoutes(ui, deps);
   passwordRoutes(ui);
+  myAlertRoutes(ui);
   secondFactorRoutes(ui, deps);
   staffRoutes(ui);
   dashboardRoutes(ui);

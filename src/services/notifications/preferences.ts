@@ -26,7 +26,7 @@ export type NotificationPreferencesInput = z.input<typeof NotificationPreference
 export const AbsenceInput = z
   .object({ from: CalendarDate, to: CalendarDate, substituteId: z.uuid() })
   .strict()
-  .refine((a) => a.from <= a.to, { path: ["to"], message: "must not be before from" });
+  .refine((a) => a.from <= a.to, { path: ["to"], message: "must not be before from", params: { reason: "end_before_start" } });
 export type AbsenceInput = z.input<typeof AbsenceInput>;
 
 /** One's own settings, or anyone's for an admin; someone else's are not found (like a beneficiary outside one's caseload). */
@@ -77,4 +77,15 @@ export async function setAbsence({ ctx, userId, data }: { ctx: ServiceContext; u
     });
     return { userId, from: data.from, to: data.to, substituteId: data.substituteId };
   });
+}
+
+/** What the two setters above last recorded for a person (same access rule), for the settings page to show. */
+export async function readNotificationSettings({ ctx, userId }: { ctx: ServiceContext; userId: string }) {
+  if (ctx.role !== "admin" && ctx.userId !== userId) throw new NotFoundError("user", userId);
+  const [rows, [absence]] = await Promise.all([
+    ctx.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+    ctx.db.select().from(userAbsences).where(eq(userAbsences.userId, userId)),
+  ]);
+  const preferences = Object.fromEntries(rows.map((r) => [r.alertType, r.mode])) as Partial<Record<AlertKind, DeliveryMode>>;
+  return { userId, preferences, absence: absence ? { from: absence.from, to: absence.to, substituteId: absence.substituteId } : null };
 }

@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { eq } from "drizzle-orm";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog } from "../../src/db/schema/audit";
+import { notificationPreferences, userAbsences } from "../../src/db/schema/notifications";
+import { createTestApp } from "../support/app";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { STAFF_PASSWORD, staffUser } from "../support/ui";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const TODAY = "2026-03-06";
+
+/** WCAG 2.1 A and AA rules of axe-core on the page as it stands. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(AXE, "utf8"));
+  const result = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+  });
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * "Mes alertes par courriel" in a real browser: a caseworker opens the page from the
+ * user menu, asks for the 08:30 digest for unpaid rent (MASP 3 shown, fixed to
+ * immediate), then declares an absence: refused in French when it ends before it
+ * starts, recorded with a colleague as substitute. Each change goes through the same
+ * service as the API, so it is audited. Every page passes axe-core's WCAG 2.1 AA rules.
+ */
+describe("Mes alertes par courriel in Chromium", { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  let server: ReturnType<typeof serve>;
+  let base = "";
+  let browser: Browser;
+  let me = "";
+  let colleague = "";
+  const audited: Record<string, string[]> = {};
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const app = createTestApp(database.db, { today: () => TODAY });
+    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    me = await staffUser(database.db, "ts@asso.example", "caseworker", "Théo Social");
+    colleague = await staffUser(database.db, "ts2@asso.example", "caseworker", "Sarah Relais");
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--lang=fr-FR",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await database?.dispose();
+  });
+
+  it("a caseworker chooses the daily digest for unpaid rent and declares an absence with a colleague as substitute", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    });
+    await page.goto(`${base}/`);
+    await page.getByLabel("Adresse e-mail").fill("ts@asso.example");
+    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.waitForURL(`${base}/`);
+
+    await page.getByRole("link", { name: "Mes alertes par courriel" }).click();
+    await page.waitForURL(`${base}/mes-alertes`);
+    const masp3 = page.getByRole("group", { name: "Déclencheur MASP 3 (L.271-5)" }).getByLabel("immédiat");
+    await expect(masp3.isChecked()).resolves.toBe(true);
+    await expect(masp3.isDisabled()).resolves.toBe(true);
+    audited.page = await accessibilityViolations(page);
+
+    await page.getByRole("group", { name: "Impayé de loyer" }).getByLabel("récapitulatif quotidien (8 h 30)").check();
+    await page.getByRole("button", { name: "Enregistrer mes préférences" }).click();
+    await page.waitForURL(/fait=preferences/);
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Préférences enregistrées");
+    await expect(page.getByRole("group", { name: "Impayé de loyer" }).getByLabel("récapitulatif quotidien (8 h 30)").isChecked()).resolves.toBe(true);
+    const rows = await database.db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, me));
+    expect(Object.fromEntries(rows.map((r) => [r.alertType, r.mode]))).toMatchObject({ unpaid_rent: "digest", charge_arrears: "immediate" });
+    audited.saved = await accessibilityViolations(page);
+
+    await expect(page.getByLabel("Remplaçant").locator("option").allTextContents()).resolves.toEqual(["— choisir —", "Sarah Relais"]);
+    await page.getByLabel("Du").fill("2026-08-21");
+    await page.getByLabel("Au (inclus)").fill("2026-08-01");
+    await page.getByLabel("Remplaçant").selectOption({ label: "Sarah Relais" });
+    await page.getByRole("button", { name: "Déclarer l'absence" }).click();
+    await page.waitForSelector("#erreurs");
+    await expect(page.locator("#erreurs").textContent()).resolves.toContain("la date de fin précède la date de début");
+    audited.refused = await accessibilityViolations(page);
+
+    await page.getByLabel("Du").fill("2026-08-01");
+    await page.getByLabel("Au (inclus)").fill("2026-08-21");
+    await page.getByRole("button", { name: "Déclarer l'absence" }).click();
+    await page.waitForURL(/fait=absence/);
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Absence enregistrée");
+    await expect(page.locator("main").textContent()).resolves.toContain("Absence déclarée du 01/08/2026 au 21/08/2026 : vos alertes vont à Sarah Relais");
+    const [absence] = await database.db.select().from(userAbsences).where(eq(userAbsences.userId, me));
+    expect(absence).toMatchObject({ from: "2026-08-01", to: "2026-08-21", substituteId: colleague });
+    const actions = (await database.db.select().from(auditLog).where(eq(auditLog.entityId, me))).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["user.notifications", "user.absence"]));
+    audited.absence = await accessibilityViolations(page);
+    await page.close();
+  });
+
+  it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
+    expect(Object.keys(audited).length).toBe(4);
+    expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+});
