@@ -48,6 +48,7 @@ describe("forms read through the services' schemas", () => {
         rent: 45000n,
         charges: 0n,
         housingBenefitToLandlord: 0n,
+        personShare: 0n,
         dueDay: 5,
         startDate: "2026-01-01",
       },
