@@ -83,6 +83,14 @@ export const Cents = CentsNumber.transform((n) => BigInt(n));
 /** Optional cents: the default is a JSON number too, so documents and replies never meet a bigint. */
 export const CentsOr = (fallback: number) => CentsNumber.default(fallback).transform((n) => BigInt(n));
 export const PositiveCents = Cents.refine((c) => c > 0n, "must be more than zero");
+/** A correction either way (a housing-aid adjustment): integer cents, never zero, within the same bound. */
+export const NonZeroSignedCents = z
+  .number()
+  .int("must be an integer number of cents")
+  .min(-centsToJson(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)")
+  .max(centsToJson(MAX_OPERATION_CENTS), "absurd amount (over 100 000 000 cents)")
+  .refine((n) => n !== 0, "must not be zero")
+  .transform((n) => BigInt(n));
 
 /** A person's name as typed on a form. */
 export const PersonName = Text({ min: 1, max: 100 });

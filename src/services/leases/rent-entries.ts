@@ -5,18 +5,11 @@ import { rentPeriodEntries } from "../../db/schema/leases";
 import { withTransaction } from "../../db/transaction";
 import { monthOf } from "../../domain/calendar";
 import { type FieldIssue, ValidationError } from "../../domain/errors";
-import { MAX_OPERATION_CENTS } from "../../domain/money";
 import { EXTERNAL_SOURCES, RENT_ENTRY_KINDS } from "../../domain/rent-periods";
 import { loadBeneficiary } from "../access";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Month, Text } from "../schemas";
+import { CalendarDate, Month, NonZeroSignedCents, Text } from "../schemas";
 import { loadLeases } from "./lease-view";
-
-const SignedCents = z
-  .number()
-  .int()
-  .refine((n) => n !== 0 && Math.abs(n) <= Number(MAX_OPERATION_CENTS), "a non-zero amount of cents within the limit")
-  .transform((n) => BigInt(n));
 
 export const RecordRentEntryInput = z
   .object({
@@ -25,7 +18,7 @@ export const RecordRentEntryInput = z
     period: Month,
     kind: z.enum(RENT_ENTRY_KINDS),
     /** Cents: an external payment is positive; a housing-aid adjustment is signed (more aid to the landlord: less due). */
-    amount: SignedCents,
+    amount: NonZeroSignedCents,
     /** Who paid (external payments only). */
     source: z.enum(EXTERNAL_SOURCES).optional(),
     /** The proof: a receipt, the FSL decision, the CAF notice (its reference, where it is filed). */

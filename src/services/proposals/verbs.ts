@@ -138,7 +138,7 @@ export const FOUR_EYES_VERBS = {
         summary: {
           lineId,
           decision: "parts" in data ? "assign" : data.action,
-          amount: line ? Number(line.amount) : null,
+          amount: line ? centsToJson(BigInt(line.amount)) : null,
           bookingDate: line?.booking_date ?? null,
           ...("parts" in data ? { parts: data.parts.map((p) => ({ payer: p.payer, prestation: p.prestation, amount: centsToJson(p.amount) })) } : {}),
         },
