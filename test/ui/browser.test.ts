@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { databaseMailer } from "../../src/services/notifications/mailer";
 import { queueDashboard } from "../../workers/dashboard";
 import type { JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
+import { accessibilityViolations } from "../support/axe";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
@@ -24,23 +24,7 @@ import { STAFF_PASSWORD, staffUser } from "../support/ui";
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
 const SCREENSHOTS = UPDATE_SCREENSHOTS ? new URL("../../docs/screenshots/", import.meta.url).pathname : `${mkdtempSync(join(tmpdir(), "masp-screenshots-"))}/`;
 const QUEUE_PREFIX = `test-ui-browser-${randomBytes(4).toString("hex")}`;
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const TODAY = "2026-03-06";
-
-/** WCAG 2.1 A and AA rules of axe-core on the page as it stands: every violation, with where it is. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, not as a <script> tag: the pages' policy forbids inline scripts.
-  await page.evaluate(readFileSync(AXE, "utf8"));
-  const result = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-  });
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 /**
  * The web UI in a real browser (Debian's Chromium driven by playwright-core): log in,

@@ -1,31 +1,15 @@
 /// <reference lib="dom" />
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { createTestApp } from "../support/app";
+import { accessibilityViolations } from "../support/axe";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const TODAY = "2026-03-06";
-
-/** WCAG 2.1 A and AA rules of axe-core on the page as it stands. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(AXE, "utf8"));
-  const result = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-  });
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 /**
  * Money out in a real browser: finance staff pay a one-off invoice from the fiche (the
