@@ -34,6 +34,27 @@ function decodeCursor(raw: string): Cursor {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * The accented letters of French (and their neighbours) and what they become, for a
+ * search that ignores accents: "zoe" finds "Zoé", "lefevre" "Lefèvre". `translate()`
+ * rather than the `unaccent` extension, which PGlite does not have; the capitals are
+ * listed too, because `lower()` leaves them as they are under the C locale.
+ */
+const ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ";
+const PLAIN = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUYY";
+/** A name as the search compares it: without accents, ligatures spelled out, lower case. */
+const searchable = (expression: SQL) => sql`lower(replace(replace(translate(${expression}, ${ACCENTED}, ${PLAIN}), 'œ', 'oe'), 'Œ', 'OE'))`;
+
+/** The same folding in JavaScript, for the typed query (tested against the SQL one). */
+export function foldAccents(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const i = ACCENTED.indexOf(ch);
+    out += i >= 0 ? PLAIN[i] : ch === "œ" ? "oe" : ch === "Œ" ? "OE" : ch;
+  }
+  return out.toLowerCase();
+}
+
 /** Alphabetical by last name, then first name; keyset pagination so pages never shift. */
 export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof ListBeneficiariesInput> }) {
   const lastKey = sql`lower(${beneficiaries.lastName})`;
@@ -45,12 +66,13 @@ export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; da
     if (/^\d+$/.test(q)) {
       filters.push(or(ilike(beneficiaries.cafNumber, `${q}%`), ilike(beneficiaries.msaNumber, `${q}%`)));
     } else {
-      const pattern = `%${escapeLike(q)}%`;
+      // Accents ignored on both sides: "zoe" finds "Zoé", "Lefèvre" finds "Lefevre".
+      const pattern = `%${escapeLike(foldAccents(q))}%`;
       filters.push(
         or(
-          ilike(beneficiaries.lastName, pattern),
-          ilike(beneficiaries.firstName, pattern),
-          sql`(${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}) ilike ${pattern}`,
+          sql`${searchable(sql`${beneficiaries.lastName}`)} like ${pattern}`,
+          sql`${searchable(sql`${beneficiaries.firstName}`)} like ${pattern}`,
+          sql`${searchable(sql`${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}`)} like ${pattern}`,
         ),
       );
     }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ledgerTransactions } from "../../db/schema/ledger";
 import { queryRows, toBigInt } from "../../db/sql";
 import { addMonthsToMonth, monthOf } from "../../domain/calendar";
-import { ValidationError } from "../../domain/errors";
+import { NotFoundError, ValidationError } from "../../domain/errors";
 import { activeMasp2, allPeriodsOf } from "../../domain/in-force";
 import { parseEnvelopeAddress } from "../../ledger/accounts";
 import { beneficiaryBalances } from "../../ledger/balances";
@@ -32,6 +32,17 @@ export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext;
   }
   return { beneficiaryId, rent, charges, available, care, total: rent + charges + available + care, byCharge };
 }
+
+const periodOf = (metadata: unknown): string | null => {
+  const period = (metadata as { period?: unknown } | null)?.period;
+  return typeof period === "string" && /^\d{4}-\d{2}$/.test(period) ? period : null;
+};
+
+/** An overpayment recovery keeps its reference in its metadata. */
+const referenceOf = (metadata: unknown): string | null => {
+  const reference = (metadata as { reference?: unknown } | null)?.reference;
+  return typeof reference === "string" ? reference : null;
+};
 
 export const ListTransactionsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -62,28 +73,56 @@ export async function listTransactions({
     .orderBy(desc(ledgerTransactions.id))
     .limit(data.limit + 1);
   const page = txns.slice(0, data.limit);
-  const postings = page.length
-    ? await queryRows<{ transaction_id: string; address: string; direction: "debit" | "credit"; amount: string }>(
-        ctx.db,
-        sql`select p.transaction_id, a.address, p.direction, p.amount::text as amount
-              from ledger_postings p join ledger_accounts a on a.id = p.account_id
-             where p.transaction_id = any(${`{${page.map((t) => t.id).join(",")}}`}::uuid[]) order by p.id`,
-      )
-    : [];
   const last = page.at(-1);
-  return {
-    items: page.map((t) => ({
-      id: t.id,
-      kind: t.kind,
-      valueDate: t.valueDate,
-      description: t.description,
-      createdAt: t.createdAt.toISOString(),
-      reversesId: t.reversesId,
-      metadata: t.metadata,
-      postings: postings.filter((p) => p.transaction_id === t.id).map((p) => ({ account: p.address, direction: p.direction, amount: toBigInt(p.amount) })),
-    })),
-    nextCursor: txns.length > data.limit && last ? last.id : null,
-  };
+  return { items: await transactionViews(ctx, page), nextCursor: txns.length > data.limit && last ? last.id : null };
+}
+
+/** One of the beneficiary's transactions, as the list shows it (404 when it is not theirs). */
+export async function readTransaction({ ctx, beneficiaryId, id }: { ctx: ServiceContext; beneficiaryId: string; id: string }) {
+  await loadBeneficiary(ctx.db, ctx, beneficiaryId);
+  const rows = z.uuid().safeParse(id).success
+    ? await ctx.db
+        .select()
+        .from(ledgerTransactions)
+        .where(and(eq(ledgerTransactions.id, id), eq(ledgerTransactions.beneficiaryId, beneficiaryId)))
+    : [];
+  if (rows.length === 0) throw new NotFoundError("transaction", id);
+  return (await transactionViews(ctx, rows))[0]!;
+}
+
+/** Transactions with their postings, the credit's reference and the reversal that undid them, in three queries whatever their number. */
+async function transactionViews(ctx: ServiceContext, page: (typeof ledgerTransactions.$inferSelect)[]) {
+  if (page.length === 0) return [];
+  const ids = `{${page.map((t) => t.id).join(",")}}`;
+  const postings = await queryRows<{ transaction_id: string; address: string; direction: "debit" | "credit"; amount: string }>(
+    ctx.db,
+    sql`select p.transaction_id, a.address, p.direction, p.amount::text as amount
+          from ledger_postings p join ledger_accounts a on a.id = p.account_id
+         where p.transaction_id = any(${ids}::uuid[]) order by p.id`,
+  );
+  // A credit's reference (the payer's wording) lives beside it in `credits`; a reversal points back at what it reverses.
+  const notes = await queryRows<{ id: string; reference: string | null; reversed_by: string | null }>(
+    ctx.db,
+    sql`select t.id, c.reference, r.id as reversed_by
+          from unnest(${ids}::uuid[]) as t(id)
+          left join credits c on c.id = t.id
+          left join ledger_transactions r on r.reverses_id = t.id`,
+  );
+  const noteOf = new Map(notes.map((n) => [n.id, n]));
+  return page.map((t) => ({
+    id: t.id,
+    kind: t.kind,
+    valueDate: t.valueDate,
+    description: t.description,
+    createdAt: t.createdAt.toISOString(),
+    reversesId: t.reversesId,
+    metadata: t.metadata,
+    /** The month a rent or charge payment pays (`YYYY-MM`), else null. */
+    period: periodOf(t.metadata),
+    reference: noteOf.get(t.id)?.reference ?? referenceOf(t.metadata),
+    reversedById: noteOf.get(t.id)?.reversed_by ?? null,
+    postings: postings.filter((p) => p.transaction_id === t.id).map((p) => ({ account: p.address, direction: p.direction, amount: toBigInt(p.amount) })),
+  }));
 }
 
 export const RentPeriodsInput = z.object({ asOf: CalendarDate.optional() });

@@ -30,6 +30,9 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
     "Alertes",
     <>
       <h1>Alertes</h1>
+      <p>
+        <a href="/alertes/closes">Alertes closes (commentaire, auteur et date)</a>
+      </p>
       <Notice text={c.req.query("fait") ? "Alerte mise à jour." : undefined} />
       {problem && !alerts.some((a) => a.id === problem.alertId) ? (
         <p class="error" role="alert">

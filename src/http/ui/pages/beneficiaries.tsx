@@ -2,7 +2,6 @@
 import type { MiddlewareHandler } from "hono";
 import { addMonthsToMonth, monthOf } from "../../../domain/calendar";
 import { DomainError } from "../../../domain/errors";
-import { parseEnvelopeAddress } from "../../../ledger/accounts";
 import { ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
 import { ListBeneficiariesInput, listBeneficiaries } from "../../../services/beneficiaries/list-beneficiaries";
 import { readBeneficiary } from "../../../services/beneficiaries/read-beneficiary";
@@ -10,12 +9,16 @@ import { listCharges } from "../../../services/charges/update-charge";
 import { getBalances, getRentPeriods, ListTransactionsInput, listTransactions } from "../../../services/credits/read-accounts";
 import { getLease } from "../../../services/leases/set-lease";
 import { listMeasures } from "../../../services/measures/get-measures";
+import { getReversementPlan } from "../../../services/payments/payment-orders";
 import { AlertTable, Notice } from "../components";
 import { parseQuery } from "../form-input";
-import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, KIND_LABELS, STATUS_LABELS } from "../format";
+import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, STATUS_LABELS } from "../format";
 import { isUuid } from "../forms";
 import { Badge } from "../layout";
+import { authorNames, ClosedAlertList } from "./closed-alerts";
+import { LedgerTable } from "./ledger";
 import { MeasureActions } from "./measure-actions";
+import { planInFrench } from "./reversement-plan";
 
 /** The fiche shows the last 20 transactions: the query, parsed once. */
 const LAST_TRANSACTIONS = ListTransactionsInput.parse({ limit: 20 });
@@ -37,6 +40,11 @@ const DONE: Record<string, string> = {
   paiement: "Paiement ponctuel enregistré : l'ordre attend son exécution (remise, chèque ou remise d'espèces).",
   proposition:
     "Proposition envoyée pour validation : elle s'appliquera quand une autre personne (service financier, cadre ou administrateur) l'aura approuvée.",
+  modification: "Fiche mise à jour.",
+  "charge-modifiee": "Charge mise à jour.",
+  reversements: "Plan de reversement enregistré.",
+  annulation: "Opération annulée.",
+  indu: "Indu enregistré.",
 };
 
 /** The beneficiary if this user may see them (unknown, or another caseworker's: undefined). */
@@ -70,19 +78,6 @@ const notFound = (c: UiContext) =>
     </>,
     404,
   );
-
-const SYSTEM_ACCOUNTS: Record<string, string> = { "bank:main": "Banque", "payments:in-transit": "Paiements émis" };
-
-/** A posting's account in words: the envelope (and the charge it serves), the bank, the payer. */
-const accountLabel = (address: string, beneficiaryId: string, chargeLabels: Map<string, string>) => {
-  const envelope = parseEnvelopeAddress(address);
-  if (envelope?.beneficiaryId === beneficiaryId) {
-    const label = KIND_LABELS[envelope.envelope] ?? envelope.envelope;
-    return envelope.envelope === "charge" ? `${label} ${chargeLabels.get(envelope.chargeId) ?? ""}`.trim() : label;
-  }
-  if (address.startsWith("payer:")) return `Payeur ${address.slice("payer:".length)}`;
-  return SYSTEM_ACCOUNTS[address] ?? address;
-};
 
 export function beneficiaryRoutes(ui: UiApp) {
   ui.get("/beneficiaires", async (c) => {
@@ -150,7 +145,7 @@ export function beneficiaryRoutes(ui: UiApp) {
     const b = c.get("beneficiary");
     const id = b.id;
     const now = ctx.today();
-    const [measures, leases, charges, balances, periods, txns, alerts] = await Promise.all([
+    const [measures, leases, charges, balances, periods, txns, alerts, plan, author] = await Promise.all([
       listMeasures({ ctx, beneficiaryId: id }),
       getLease({ ctx, beneficiaryId: id }),
       listCharges({ ctx, beneficiaryId: id }),
@@ -158,6 +153,8 @@ export function beneficiaryRoutes(ui: UiApp) {
       getRentPeriods({ ctx, beneficiaryId: id, asOf: now }),
       listTransactions({ ctx, beneficiaryId: id, data: LAST_TRANSACTIONS }),
       listAlerts({ ctx, data: ListAlertsInput.parse({ beneficiaryId: id }) }),
+      getReversementPlan({ ctx, beneficiaryId: id }),
+      authorNames(c),
     ]);
     const current = measures.items.at(-1);
     const inForce = current && current.status !== "ended" && current.endDate >= now;
@@ -202,6 +199,12 @@ export function beneficiaryRoutes(ui: UiApp) {
               <dd>{b.cafNumber ?? "—"}</dd>
               <dt>N° MSA</dt>
               <dd>{b.msaNumber ?? "—"}</dd>
+              <dt>Adresse</dt>
+              <dd>
+                {b.address
+                  ? [b.address.street, [b.address.postalCode, b.address.town].filter(Boolean).join(" "), b.address.country].filter(Boolean).join(", ")
+                  : "—"}
+              </dd>
               <dt>IBAN</dt>
               <dd class="iban">
                 {ibanText(b.iban)}
@@ -213,6 +216,13 @@ export function beneficiaryRoutes(ui: UiApp) {
                 ) : null}
               </dd>
             </dl>
+            {can(c, "beneficiary.write") ? (
+              <p>
+                <a class="button secondary" href={`/beneficiaires/${id}/modifier`}>
+                  Modifier la fiche
+                </a>
+              </p>
+            ) : null}
             <h2 id="mesure">Mesure</h2>
             {current ? (
               <dl aria-labelledby="mesure">
@@ -365,6 +375,11 @@ export function beneficiaryRoutes(ui: UiApp) {
                   Montant
                 </th>
                 <th scope="col">Échéance</th>
+                {can(c, "beneficiary.write") ? (
+                  <th scope="col">
+                    <span class="sr-only">Modifier</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -377,7 +392,15 @@ export function beneficiaryRoutes(ui: UiApp) {
                   <td class="num">{euros(ch.amount)}</td>
                   <td>
                     le {ch.dueDay}, {FREQUENCY_LABELS[ch.frequency] ?? ch.frequency}
+                    {ch.endDate ? `, jusqu'au ${frDate(ch.endDate)}` : ""}
                   </td>
+                  {can(c, "beneficiary.write") ? (
+                    <td>
+                      <a href={`/beneficiaires/${id}/charges/${ch.id}/modifier`}>
+                        Modifier<span class="sr-only"> la charge {ch.label}</span>
+                      </a>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -385,37 +408,38 @@ export function beneficiaryRoutes(ui: UiApp) {
         ) : (
           <p class="muted">Aucune charge : après le loyer, tout reste disponible.</p>
         )}
+        <h2 id="reversements">Reversements à la personne</h2>
+        <p>
+          {planInFrench(plan)}
+          {plan.isDefault ? " (plan par défaut)" : ""}.{" "}
+          {can(c, "beneficiary.write") ? <a href={`/beneficiaires/${id}/reversements`}>Modifier le plan de reversement</a> : null}
+        </p>
         <h2 id="alertes">Alertes</h2>
-        <AlertTable alerts={alerts} caption="Alertes du bénéficiaire" />
-        <h2 id="grand-livre">Grand livre (20 dernières opérations)</h2>
+        <AlertTable alerts={alerts.filter((a) => a.status !== "closed")} caption="Alertes en cours du bénéficiaire" />
+        {alerts.some((a) => a.status === "closed") ? (
+          <>
+            <h3 id="alertes-closes">Alertes closes</h3>
+            <ClosedAlertList alerts={alerts.filter((a) => a.status === "closed")} author={author} />
+          </>
+        ) : null}
+        <div class="title-row">
+          <h2 id="grand-livre">Grand livre (20 dernières opérations)</h2>
+          {can(c, "credit.record") ? (
+            <a class="button secondary" href={`/beneficiaires/${id}/indu`}>
+              Enregistrer un indu
+            </a>
+          ) : null}
+        </div>
         {txns.items.length ? (
-          <table aria-labelledby="grand-livre">
-            <thead>
-              <tr>
-                <th scope="col">Date de valeur</th>
-                <th scope="col">Nature</th>
-                <th scope="col">Écritures</th>
-              </tr>
-            </thead>
-            <tbody>
-              {txns.items.map((t) => (
-                <tr>
-                  <td>{frDate(t.valueDate)}</td>
-                  <td>{t.description}</td>
-                  <td>
-                    {t.postings.map((p) => (
-                      <div>
-                        {p.direction === "debit" ? "Débit" : "Crédit"} {accountLabel(p.account, id, chargeLabels)} <span class="num">{euros(p.amount)}</span>
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <LedgerTable c={c} beneficiaryId={id} items={txns.items} chargeLabels={chargeLabels} caption="Les 20 dernières opérations du grand livre" />
         ) : (
           <p class="muted">Aucune opération.</p>
         )}
+        {txns.nextCursor ? (
+          <p>
+            <a href={`/beneficiaires/${id}/grand-livre?apres=${txns.nextCursor}`}>Entrées plus anciennes</a>
+          </p>
+        ) : null}
       </>,
     );
   });
