@@ -188,6 +188,18 @@ const OTHER: Record<string, Expectation> = {
   "GET /static/app.css": "public",
   "GET /static/api-reference.css": "public",
   "GET /openapi.json": "public",
+  "GET /beneficiaires/:id/grand-livre": null,
+  "GET /beneficiaires/:id/grand-livre/:transactionId/annulation": "credit.record",
+  "POST /beneficiaires/:id/grand-livre/:transactionId/annulation": "credit.record",
+  "GET /beneficiaires/:id/indu": "credit.record",
+  "POST /beneficiaires/:id/indu": "credit.record",
+  "GET /beneficiaires/:id/modifier": "beneficiary.write",
+  "POST /beneficiaires/:id/modifier": "beneficiary.write",
+  "GET /beneficiaires/:id/charges/:chargeId/modifier": "beneficiary.write",
+  "POST /beneficiaires/:id/charges/:chargeId/modifier": "beneficiary.write",
+  "GET /beneficiaires/:id/reversements": "beneficiary.write",
+  "POST /beneficiaires/:id/reversements": "beneficiary.write",
+  "GET /alertes/closes": null,
 };
 
 /** A concrete path: unknown ids, a job that does not exist. */
