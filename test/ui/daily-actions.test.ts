@@ -243,6 +243,10 @@ describe("daily actions in the UI", () => {
     expect(empty.html.replaceAll("&#39;", "'")).toContain("à renseigner");
     const proposed = await session.post(link![1]!, { reason: "saisi deux fois" });
     expect(proposed.location).toBe(`/beneficiaires/${beneficiaryId}?fait=proposition#grand-livre`);
+    // While it waits for a second person, the entry offers no second reversal.
+    const waiting = await session.get(`/beneficiaires/${beneficiaryId}`);
+    expect(waiting.html).toContain("annulation proposée");
+    expect(waiting.html).not.toContain(link![1]!);
     await approveAll();
     const after = await session.get(`/beneficiaires/${beneficiaryId}`);
     expect(after.html.replaceAll("&#39;", "'")).toContain("(annulé)");

@@ -16,7 +16,7 @@ import { CATEGORY_LABELS, euros, FREQUENCY_LABELS, frDate, frMonth, ibanText, ST
 import { isUuid } from "../forms";
 import { Badge } from "../layout";
 import { authorNames, ClosedAlertList } from "./closed-alerts";
-import { LedgerTable } from "./ledger";
+import { LedgerTable, pendingReversals } from "./ledger";
 import { MeasureActions } from "./measure-actions";
 import { planInFrench } from "./reversement-plan";
 
@@ -145,7 +145,7 @@ export function beneficiaryRoutes(ui: UiApp) {
     const b = c.get("beneficiary");
     const id = b.id;
     const now = ctx.today();
-    const [measures, leases, charges, balances, periods, txns, alerts, plan, author] = await Promise.all([
+    const [measures, leases, charges, balances, periods, txns, alerts, plan, author, proposed] = await Promise.all([
       listMeasures({ ctx, beneficiaryId: id }),
       getLease({ ctx, beneficiaryId: id }),
       listCharges({ ctx, beneficiaryId: id }),
@@ -155,6 +155,7 @@ export function beneficiaryRoutes(ui: UiApp) {
       listAlerts({ ctx, data: ListAlertsInput.parse({ beneficiaryId: id }) }),
       getReversementPlan({ ctx, beneficiaryId: id }),
       authorNames(c),
+      pendingReversals(c, id),
     ]);
     const current = measures.items.at(-1);
     const inForce = current && current.status !== "ended" && current.endDate >= now;
@@ -431,7 +432,14 @@ export function beneficiaryRoutes(ui: UiApp) {
           ) : null}
         </div>
         {txns.items.length ? (
-          <LedgerTable c={c} beneficiaryId={id} items={txns.items} chargeLabels={chargeLabels} caption="Les 20 dernières opérations du grand livre" />
+          <LedgerTable
+            c={c}
+            beneficiaryId={id}
+            items={txns.items}
+            chargeLabels={chargeLabels}
+            caption="Les 20 dernières opérations du grand livre"
+            proposed={proposed}
+          />
         ) : (
           <p class="muted">Aucune opération.</p>
         )}

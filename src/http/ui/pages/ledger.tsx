@@ -7,7 +7,7 @@ import { listCharges } from "../../../services/charges/update-charge";
 import { ListTransactionsInput, listTransactions, readTransaction } from "../../../services/credits/read-accounts";
 import { RecoverOverpaymentInput } from "../../../services/credits/recover-overpayment";
 import { ReverseTransactionInput } from "../../../services/credits/reverse-transaction";
-import { submit } from "../../../services/proposals/proposals";
+import { ListProposalsInput, listProposals, submit } from "../../../services/proposals/proposals";
 import { type FormFields, parseForm, parseQuery, typed } from "../form-input";
 import { euros, frDate, frMonth, KIND_LABELS, STATUS_LABELS } from "../format";
 import { Field, type FormState, readForm, TextArea, withRefusal } from "../forms";
@@ -47,14 +47,24 @@ export function describeInFrench(description: string): string {
     .replace(/ : (\w+)$/, (_all, status: string) => ` : ${STATUS_LABELS[status] ?? status}`);
 }
 
+/** The entries whose reversal waits for a second person: no second "Annuler" link for them. */
+export async function pendingReversals(c: UiContext, beneficiaryId: string): Promise<Set<string>> {
+  if (!can(c, "credit.record")) return new Set();
+  const waiting = await listProposals({ ctx: c.get("ctx"), data: ListProposalsInput.parse({ status: "pending", beneficiaryId }) });
+  return new Set(
+    waiting.filter((p) => p.kind === "transaction.reverse").map((p) => String((p.summary as { transactionId?: unknown } | null)?.transactionId ?? "")),
+  );
+}
+
 /** The ledger's entries, newest first, each with its reference and, for finance staff, the reversal it may still get. */
-export const LedgerTable: FC<{ c: UiContext; beneficiaryId: string; items: Transaction[]; chargeLabels: Map<string, string>; caption: string }> = ({
-  c,
-  beneficiaryId,
-  items,
-  chargeLabels,
-  caption,
-}) => {
+export const LedgerTable: FC<{
+  c: UiContext;
+  beneficiaryId: string;
+  items: Transaction[];
+  chargeLabels: Map<string, string>;
+  caption: string;
+  proposed: Set<string>;
+}> = ({ c, beneficiaryId, items, chargeLabels, caption, proposed }) => {
   const mayReverse = can(c, "credit.record");
   return (
     <table>
@@ -92,7 +102,9 @@ export const LedgerTable: FC<{ c: UiContext; beneficiaryId: string; items: Trans
             </td>
             {mayReverse ? (
               <td>
-                {REVERSIBLE.has(t.kind) && !t.reversedById ? (
+                {proposed.has(t.id) ? (
+                  <span class="muted">annulation proposée</span>
+                ) : REVERSIBLE.has(t.kind) && !t.reversedById ? (
                   <a href={`/beneficiaires/${beneficiaryId}/grand-livre/${t.id}/annulation`}>
                     Annuler<span class="sr-only"> l'opération du {frDate(t.valueDate)}</span>
                   </a>
@@ -155,9 +167,10 @@ export function ledgerRoutes(ui: UiApp) {
     const cursor = c.req.query("apres") || undefined;
     const query = parseQuery(ListTransactionsInput, { limit: PAGE_SIZE, cursor });
     const parsed = query.ok && (!cursor || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cursor));
-    const [page, charges] = await Promise.all([
+    const [page, charges, proposed] = await Promise.all([
       parsed && query.ok ? listTransactions({ ctx, beneficiaryId: b.id, data: query.data }) : { items: [], nextCursor: null },
       listCharges({ ctx, beneficiaryId: b.id }),
+      pendingReversals(c, b.id),
     ]);
     const chargeLabels = new Map(charges.map((ch) => [ch.id, ch.label]));
     const fiche = `/beneficiaires/${b.id}`;
@@ -181,7 +194,7 @@ export function ledgerRoutes(ui: UiApp) {
           {cursor ? <a href={`${fiche}/grand-livre`}>Revenir aux plus récentes</a> : null}
         </p>
         {page.items.length ? (
-          <LedgerTable c={c} beneficiaryId={b.id} items={page.items} chargeLabels={chargeLabels} caption="Grand livre du bénéficiaire" />
+          <LedgerTable c={c} beneficiaryId={b.id} items={page.items} chargeLabels={chargeLabels} caption="Grand livre du bénéficiaire" proposed={proposed} />
         ) : (
           <p class="muted">Aucune opération.</p>
         )}
