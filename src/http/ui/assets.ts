@@ -49,6 +49,11 @@ fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-
 button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 .top nav{display:flex;gap:1rem;flex-wrap:wrap}.me .role{opacity:.85}
+.subnav{display:flex;gap:1.2rem;flex-wrap:wrap;margin:0 0 1rem;border-bottom:1px solid var(--line);padding-bottom:.4rem}.subnav a[aria-current=page]{font-weight:700;text-decoration:none}
+.dropzone{border:2px dashed #8a939d;border-radius:8px;padding:.8rem 1rem;background:#fafbfc}.dropzone.over{border-color:var(--brand);background:#e8eef6}.dropzone label{margin-top:0}
+.detail{display:block;font-size:.9em;color:var(--muted)}.parts fieldset{margin:.5rem 0}
+.b-consistent,.b-reconciled,.b-line-matched,.b-line-settled_order{color:var(--ok);border-color:var(--ok)}.b-inconsistent,.b-difference,.b-line-rejected_order,.b-line-returned_order{color:var(--bad);border-color:var(--bad)}
+.b-line-suspense,.b-line-new,.b-pending_approval{color:var(--warn);border-color:var(--warn)}
 `;
 
 const API_REFERENCE_CSS = `
@@ -65,11 +70,42 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #e3e6ea;padding:.2r
 header a{color:#fff}
 `;
 
+/**
+ * The Banque upload's drop zone: progressive enhancement only. Without this script the
+ * form is a plain file input posted as multipart; with it, a file dropped anywhere on the
+ * zone lands in that input (and its name is shown). No inline script: the CSP forbids it.
+ */
+const BANK_UPLOAD_JS = `
+document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+  var input = zone.querySelector("input[type=file]");
+  var shown = zone.querySelector(".dropzone-file");
+  if (!input) return;
+  var show = function () { if (shown) shown.textContent = input.files && input.files.length ? "Fichier choisi : " + input.files[0].name : ""; };
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function () { zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) { input.files = event.dataTransfer.files; show(); }
+  });
+  input.addEventListener("change", show);
+});
+`;
+
 const FILES = { app: APP_CSS, apiReference: API_REFERENCE_CSS } as const;
 const versioned = (name: string, css: string) => `/static/${name}.css?v=${createHash("sha256").update(css).digest("hex").slice(0, 12)}`;
 
 /** The URL of each stylesheet, as pages link it. */
 export const STYLESHEETS = { app: versioned("app", FILES.app), apiReference: versioned("api-reference", FILES.apiReference) } as const;
+
+const SCRIPT_FILES = { bankUpload: BANK_UPLOAD_JS } as const;
+const versionedScript = (name: string, js: string) => `/static/${name}.js?v=${createHash("sha256").update(js).digest("hex").slice(0, 12)}`;
+
+/** The URL of each script (progressive enhancement only: every page works without them). */
+export const SCRIPTS = { bankUpload: versionedScript("bank-upload", SCRIPT_FILES.bankUpload) } as const;
 
 /** `GET /static/*`: public, long-cached, and the only responses without `Cache-Control: no-store`. */
 export function staticRoutes() {
@@ -77,5 +113,7 @@ export function staticRoutes() {
   const headers = { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" };
   routes.get("/static/app.css", (c) => c.body(FILES.app, 200, headers));
   routes.get("/static/api-reference.css", (c) => c.body(FILES.apiReference, 200, headers));
+  const scriptHeaders = { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": headers["Cache-Control"] };
+  routes.get("/static/bank-upload.js", (c) => c.body(SCRIPT_FILES.bankUpload, 200, scriptHeaders));
   return routes;
 }

@@ -3,6 +3,7 @@ import { createLoginThrottle } from "../../auth/login-throttle";
 import { businessDate } from "../../domain/business-date";
 import type { AppDeps } from "../deps";
 import { alertRoutes } from "./pages/alerts";
+import { bankRoutes } from "./pages/bank";
 import { beneficiaryRoutes } from "./pages/beneficiaries";
 import { beneficiaryFormRoutes } from "./pages/beneficiary-form";
 import { chargeFormRoutes } from "./pages/charge-form";
@@ -14,6 +15,7 @@ import { jobRoutes } from "./pages/jobs";
 import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { loginRoutes, logoutRoutes } from "./pages/login";
+import { matchingRuleRoutes } from "./pages/matching-rules";
 import { measureFormRoutes } from "./pages/measure-form";
 import { measureLifeRoutes } from "./pages/measure-life";
 import { myAlertRoutes } from "./pages/my-alerts";
@@ -24,6 +26,7 @@ import { paymentRoutes } from "./pages/payments";
 import { proposalRoutes } from "./pages/proposals";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
+import { suspenseRoutes } from "./pages/suspense";
 import { orderRoutes, transferRoutes } from "./pages/transfers";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 
@@ -68,5 +71,8 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   jobRoutes(ui, deps);
   journalRoutes(ui);
   deliveryRoutes(ui);
+  bankRoutes(ui);
+  suspenseRoutes(ui);
+  matchingRuleRoutes(ui);
   return ui;
 }
