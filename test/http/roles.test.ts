@@ -188,6 +188,19 @@ const OTHER: Record<string, Expectation> = {
   "GET /static/app.css": "public",
   "GET /static/api-reference.css": "public",
   "GET /openapi.json": "public",
+  "GET /static/bank-upload.js": "public",
+  "GET /banque": "operations.view",
+  "POST /banque/releves": "statement.import",
+  "GET /banque/releves/:id": "operations.view",
+  "GET /banque/attente": "operations.view",
+  "GET /banque/attente/:lineId": "operations.view",
+  "POST /banque/attente/:lineId/repartition": "statement.import",
+  "POST /banque/attente/:lineId/reversement": "statement.import",
+  "POST /banque/attente/:lineId/restitution": "statement.import",
+  "POST /banque/attente/:lineId/frais": "statement.import",
+  "GET /banque/regles": "operations.view",
+  "GET /banque/regles/modifier": "matching.manage",
+  "POST /banque/regles/modifier": "matching.manage",
 };
 
 /** A concrete path: unknown ids, a job that does not exist. */

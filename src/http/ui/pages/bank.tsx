@@ -453,11 +453,19 @@ async function uploadedFile(c: UiContext): Promise<File | null> {
   return typeof file === "object" && file !== null && "arrayBuffer" in file && file.size > 0 ? file : null;
 }
 
+/** The parser's usual refusals in French; any other keeps its technical wording. */
+const FILE_ISSUES: [RegExp, string][] = [
+  [/^neither camt/, "ce n'est ni un relevé camt.053, ni un relevé CFONB 120, ni un compte rendu pain.002"],
+  [/^the file is empty/, "le fichier est vide"],
+  [/^truncated file/, "fichier tronqué, le dernier enregistrement est incomplet"],
+];
+
 /** A refusal of the file in French: the parser's reason with the line or record it names, an account that is not ours. */
 function fileRefusal(error: unknown): string | null {
   if (error instanceof BankFileError) {
     const where = error.line === undefined ? "" : ` (ligne ou enregistrement ${error.line})`;
-    return `Le fichier est illisible${where} : ${error.message}. Rien n'a été importé.`;
+    const known = FILE_ISSUES.find(([pattern]) => pattern.test(error.message));
+    return `Le fichier est illisible${where} : ${known ? known[1] : `détail technique « ${error.message} »`}. Rien n'a été importé.`;
   }
   if (error instanceof DomainError && error.code === "validation_failed") {
     const details = Array.isArray(error.details) ? (error.details as { code?: string; message?: string }[]) : [];
