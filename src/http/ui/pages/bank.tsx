@@ -386,6 +386,7 @@ async function statementPage(c: UiContext) {
       <h1>
         {account} — relevé du {frDate(statement.from)} au {frDate(statement.to)}
       </h1>
+      <BankMenu current="" />
       <dl>
         <dt>Format</dt>
         <dd>{FORMAT_LABELS[statement.format] ?? statement.format}</dd>

@@ -263,6 +263,7 @@ async function decisionPage(c: UiContext, state?: DecisionState, status: 200 | 4
       <h1>
         Ligne du {frDate(line.bookingDate)} — {euros(line.amount)}
       </h1>
+      <BankMenu current="" />
       <ErrorSummary form={shownForm} />
       <dl>
         <dt>Compte</dt>
