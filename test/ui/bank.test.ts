@@ -210,6 +210,8 @@ describe("Banque pages", () => {
     const [proposal] = await runText<{ id: string }>(database.db, "select id from proposals where kind = 'suspense.assign' and status = 'pending_approval'");
     const proposals = await get(manager, "/propositions");
     expect(proposals.html).toContain("Décision sur une ligne de relevé en attente");
+    expect(proposals.html).toContain("Attribuer ou répartir entre bénéficiaires et prestations");
+    expect(proposals.html).toContain("CAF RSA 700,00\u00a0€ ; CAF AAH 500,00\u00a0€");
     const approved = await post(manager, `/propositions/${proposal!.id}/approbation`, { comment: "vu" });
     expect(approved.status, approved.html).toBe(302);
     const [done] = await runText<{ status: string; statementId: string }>(
