@@ -103,6 +103,13 @@ describe("Banque pages", () => {
     expect(result.html).toContain("cohérent");
     expect(result.html).toContain("1\u00a0787,50\u00a0€");
 
+    const reconciled = await get(finance, "/banque?date=2026-02-05");
+    expect(reconciled.html).toContain("Rapprochement de chaque compte au 05/02/2026");
+    expect(reconciled.html).toMatch(/<td>Compte principal<\/td><td>05\/02\/2026<\/td>/);
+    const before = await get(finance, "/banque?date=2026-02-04");
+    expect(before.html).toContain("aucun à cette date");
+    for (const junk of ["2026-02-31", "0000-01-01", "x%00"]) expect((await get(finance, `/banque?date=${junk}`)).status).toBe(200);
+
     const lines = await get(finance, `/banque/releves/${id}`);
     expect(lines.status).toBe(200);
     expect(lines.html).toContain(`href="/beneficiaires/${a.id}"`);

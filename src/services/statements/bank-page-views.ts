@@ -90,3 +90,9 @@ export async function readBankLine({ ctx, id }: { ctx: ServiceContext; id: strin
     remittance: first?.remittance ?? null,
   };
 }
+
+/** The bank accounts that have at least one statement (those a reconciliation can compare). */
+export async function accountsWithStatements(db: Db): Promise<string[]> {
+  const rows = await runText<{ id: string }>(db, "select distinct bank_account_id as id from bank_statements order by 1");
+  return rows.map((r) => r.id);
+}

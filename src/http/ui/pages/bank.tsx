@@ -4,7 +4,7 @@ import { readBankFile } from "../../../banking/statements/read-bank-file";
 import { BankFileError } from "../../../banking/statements/types";
 import { SUSPENSE_REASONS } from "../../../domain/bank-statements";
 import { DomainError } from "../../../domain/errors";
-import { bankAccountNames, beneficiaryNames } from "../../../services/statements/bank-page-views";
+import { accountsWithStatements, bankAccountNames, beneficiaryNames } from "../../../services/statements/bank-page-views";
 import { importStatements } from "../../../services/statements/import-statements";
 import { type Reconciliation, reconcile } from "../../../services/statements/reconciliation";
 import { listStatements, readStatement, type StatementSummary, statementSummaries } from "../../../services/statements/statement-views";
@@ -172,12 +172,33 @@ const REPORT_TEXT = (report: string) => {
   return `Compte rendu de la banque (pain.002) lu : ${m[1]} ordre(s) rejeté(s), ${m[2]} inconnu(s), ${m[3]} sans changement.`;
 };
 
+/** `2026-03-05`, a real day between 1900 and 2100 (anything else: today). */
+const isCalendarDate = (s: string) => /^(19|20)\d{2}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().slice(0, 10) === s;
+
+/** Each account with a statement, reconciled on a day: the latest statement closing by then against the ledger. */
+async function accountReconciliations(c: UiContext, date: string) {
+  const ctx = c.get("ctx");
+  const ids = await accountsWithStatements(ctx.db);
+  return Promise.all(
+    ids.map(async (bankAccountId) => ({
+      bankAccountId,
+      r: await reconcile({ ctx, bankAccountId, date }).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === "not_found") return null;
+        throw error;
+      }),
+    })),
+  );
+}
+
 async function listPage(c: UiContext, problem?: string, status: 200 | 422 = 200) {
   const ctx = c.get("ctx");
-  const [statements, accounts, uploaded] = await Promise.all([
+  const asked = c.req.query("date") ?? "";
+  const date = isCalendarDate(asked) ? asked : ctx.today();
+  const [statements, accounts, uploaded, byAccount] = await Promise.all([
     listStatements({ ctx, data: { limit: STATEMENTS_SHOWN } }),
     bankAccountNames(ctx.db),
     importResult(c),
+    accountReconciliations(c, date),
   ]);
   const [reconciliations, uploadedReconciliations] = await Promise.all([reconciliationsOf(c, statements), uploaded ? reconciliationsOf(c, uploaded) : []]);
   const fresh = c.req.query("etat") === "nouveau";
@@ -237,6 +258,53 @@ async function listPage(c: UiContext, problem?: string, status: 200 | 422 = 200)
           </form>
         </section>
       ) : null}
+      <section aria-labelledby="rapprochement">
+        <h2 id="rapprochement">Rapprochement par compte</h2>
+        <form method="get" action="/banque" class="row-form" aria-label="Date du rapprochement">
+          <div>
+            <label for="date">Au</label>
+            <input id="date" name="date" type="date" value={date} />
+          </div>
+          <div>
+            <button type="submit" class="secondary">
+              Rapprocher
+            </button>
+          </div>
+        </form>
+        {byAccount.length === 0 ? (
+          <p class="muted">Aucun compte n'a encore de relevé.</p>
+        ) : (
+          <table>
+            <caption class="sr-only">Rapprochement de chaque compte au {frDate(date)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Compte</th>
+                <th scope="col">Dernier relevé clos</th>
+                <th scope="col" class="num">
+                  Grand livre
+                </th>
+                <th scope="col" class="num">
+                  Banque
+                </th>
+                <th scope="col">État</th>
+              </tr>
+            </thead>
+            <tbody>
+              {byAccount.map(({ bankAccountId, r }) => (
+                <tr>
+                  <td>{accounts.get(bankAccountId) ?? "Compte"}</td>
+                  <td>{r ? frDate(r.statementDate) : "aucun à cette date"}</td>
+                  <td class="num">{r ? euros(r.ledgerBalance) : "—"}</td>
+                  <td class="num">{r ? euros(r.statementBalance) : "—"}</td>
+                  <td>
+                    <ReconciliationStatus r={r} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <h2>Relevés importés</h2>
       {statements.length === 0 ? (
         <p class="muted">Aucun relevé importé.</p>
