@@ -39,16 +39,14 @@ const FOUR_EYES = (
 );
 
 const Pending: FC<{ decisions: PendingDecision[] | undefined }> = ({ decisions }) =>
-  decisions?.length ? (
-    <>
-      {decisions.map((d) => (
+  decisions?.length
+    ? decisions.map((d) => (
         <span class="detail">
           <Badge value="pending_approval" label="proposition à valider" /> {DECISION_LABELS[d.decision] ?? d.decision}, par{" "}
           {d.proposedBy.replace(/^(user|token):/, "")} le {frDateTime(d.createdAt)}
         </span>
-      ))}
-    </>
-  ) : null;
+      ))
+    : null;
 
 /** The lines waiting for a decision: why each is there, what matching found, what is already proposed. */
 async function listPage(c: UiContext) {
