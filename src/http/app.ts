@@ -92,8 +92,8 @@ export function createApp(deps: AppDeps) {
 }
 
 /**
- * A policy that allows no inline script or style, anywhere (the UI's CSS and its one
- * script, the Banque drop zone, are static files), no framing, no form posted elsewhere. The queue
+ * A policy that allows no inline script or style, anywhere (the UI's CSS is a static
+ * file, and it has no script), no framing, no form posted elsewhere. The queue
  * dashboard (bull-board, admins only) ships inline scripts of its own: it keeps the
  * other headers without the policy. Every answer but a static file is `no-store`:
  * pages and API answers carry personal data that no cache may keep.

@@ -44,30 +44,16 @@ fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-
 .title-row{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.crumbs{margin:.2rem 0;color:var(--muted)}
 .actions{display:flex;gap:1rem;align-items:center;margin-top:1.2rem}.search .row{display:flex;gap:.5rem;max-width:36rem}
 .row-form{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}.row-form label{margin-top:0}.narrow{max-width:28rem}
-.summary{display:flex;flex-wrap:wrap;gap:.1rem .8rem;font-size:.9em}.iban{font-family:ui-monospace,monospace;font-size:.9em}
-.preview{margin-top:1.2rem}.card>h2:first-child{margin-top:.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
-button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
-@media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
-.top nav{display:flex;gap:1rem;flex-wrap:wrap}.me .role{opacity:.85}
 .subnav{display:flex;gap:1.2rem;flex-wrap:wrap;margin:0 0 1rem;border-bottom:1px solid var(--line);padding-bottom:.4rem}.subnav a[aria-current=page]{font-weight:700;text-decoration:none}
 .dropzone{border:2px dashed #8a939d;border-radius:8px;padding:.8rem 1rem;background:#fafbfc}.dropzone.over{border-color:var(--brand);background:#e8eef6}.dropzone label{margin-top:0}
 .detail{display:block;font-size:.9em;color:var(--muted)}.parts fieldset{margin:.5rem 0}
 .b-consistent,.b-reconciled,.b-line-matched,.b-line-settled_order{color:var(--ok);border-color:var(--ok)}.b-inconsistent,.b-difference,.b-line-rejected_order,.b-line-returned_order{color:var(--bad);border-color:var(--bad)}
 .b-line-suspense,.b-line-new,.b-pending_approval{color:var(--warn);border-color:var(--warn)}
-`;
-
-const API_REFERENCE_CSS = `
-body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
-header{background:#1d3557;color:#fff;padding:1.2rem 2rem}header p{margin:.2rem 0 0;opacity:.85}
-main{max-width:960px;margin:0 auto;padding:1rem 2rem 4rem}
-nav a{margin-right:1rem}
-section.op{background:#fff;border:1px solid #d8dde3;border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
-.m{display:inline-block;min-width:4.2rem;text-align:center;font-weight:700;border-radius:4px;padding:.1rem .4rem;color:#fff;margin-right:.6rem}
-.get{background:#2a6f97}.post{background:#2d6a4f}.put{background:#8a5a00}.delete{background:#9b2226}.patch{background:#6a4c93}
-code{font-family:ui-monospace,monospace;font-size:.92em}.type{color:#5c6773}.req{color:#9b2226;font-size:.8em;margin-left:.4rem}
-ul.fields{margin:.2rem 0 .2rem 1rem;padding-left:1rem}h2{margin-top:2rem;border-bottom:2px solid #1d3557}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #e3e6ea;padding:.2rem .6rem;text-align:left}
-header a{color:#fff}
+.summary{display:flex;flex-wrap:wrap;gap:.1rem .8rem;font-size:.9em}.iban{font-family:ui-monospace,monospace;font-size:.9em}
+.preview{margin-top:1.2rem}.card>h2:first-child{margin-top:.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
+button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
+@media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
+.top nav{display:flex;gap:1rem;flex-wrap:wrap}.me .role{opacity:.85}
 `;
 
 /**
@@ -95,25 +81,37 @@ document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
 });
 `;
 
+/** The URL of the drop zone's script (every page works without it). */
+export const BANK_UPLOAD_SCRIPT = `/static/bank-upload.js?v=${createHash("sha256").update(BANK_UPLOAD_JS).digest("hex").slice(0, 12)}`;
+
+const API_REFERENCE_CSS = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
+header{background:#1d3557;color:#fff;padding:1.2rem 2rem}header p{margin:.2rem 0 0;opacity:.85}
+main{max-width:960px;margin:0 auto;padding:1rem 2rem 4rem}
+nav a{margin-right:1rem}
+section.op{background:#fff;border:1px solid #d8dde3;border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
+.m{display:inline-block;min-width:4.2rem;text-align:center;font-weight:700;border-radius:4px;padding:.1rem .4rem;color:#fff;margin-right:.6rem}
+.get{background:#2a6f97}.post{background:#2d6a4f}.put{background:#8a5a00}.delete{background:#9b2226}.patch{background:#6a4c93}
+code{font-family:ui-monospace,monospace;font-size:.92em}.type{color:#5c6773}.req{color:#9b2226;font-size:.8em;margin-left:.4rem}
+ul.fields{margin:.2rem 0 .2rem 1rem;padding-left:1rem}h2{margin-top:2rem;border-bottom:2px solid #1d3557}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #e3e6ea;padding:.2rem .6rem;text-align:left}
+header a{color:#fff}
+`;
+
 const FILES = { app: APP_CSS, apiReference: API_REFERENCE_CSS } as const;
 const versioned = (name: string, css: string) => `/static/${name}.css?v=${createHash("sha256").update(css).digest("hex").slice(0, 12)}`;
 
 /** The URL of each stylesheet, as pages link it. */
 export const STYLESHEETS = { app: versioned("app", FILES.app), apiReference: versioned("api-reference", FILES.apiReference) } as const;
 
-const SCRIPT_FILES = { bankUpload: BANK_UPLOAD_JS } as const;
-const versionedScript = (name: string, js: string) => `/static/${name}.js?v=${createHash("sha256").update(js).digest("hex").slice(0, 12)}`;
-
-/** The URL of each script (progressive enhancement only: every page works without them). */
-export const SCRIPTS = { bankUpload: versionedScript("bank-upload", SCRIPT_FILES.bankUpload) } as const;
-
 /** `GET /static/*`: public, long-cached, and the only responses without `Cache-Control: no-store`. */
 export function staticRoutes() {
   const routes = new Hono();
   const headers = { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" };
+  routes.get("/static/bank-upload.js", (c) =>
+    c.body(BANK_UPLOAD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": headers["Cache-Control"] }),
+  );
   routes.get("/static/app.css", (c) => c.body(FILES.app, 200, headers));
   routes.get("/static/api-reference.css", (c) => c.body(FILES.apiReference, 200, headers));
-  const scriptHeaders = { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": headers["Cache-Control"] };
-  routes.get("/static/bank-upload.js", (c) => c.body(SCRIPT_FILES.bankUpload, 200, scriptHeaders));
   return routes;
 }

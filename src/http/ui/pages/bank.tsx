@@ -8,7 +8,7 @@ import { accountsWithStatements, bankAccountNames, beneficiaryNames } from "../.
 import { importStatements } from "../../../services/statements/import-statements";
 import { type Reconciliation, reconcile } from "../../../services/statements/reconciliation";
 import { listStatements, readStatement, type StatementSummary, statementSummaries } from "../../../services/statements/statement-views";
-import { SCRIPTS } from "../assets";
+import { BANK_UPLOAD_SCRIPT } from "../assets";
 import { Notice } from "../components";
 import { euros, frDate, frDateTime, KIND_LABELS } from "../format";
 import { isUuid } from "../forms";
@@ -311,7 +311,7 @@ async function listPage(c: UiContext, problem?: string, status: 200 | 422 = 200)
       ) : (
         <StatementTable statements={statements} accounts={accounts} reconciliations={reconciliations} caption="Relevés importés, les plus récents d'abord" />
       )}
-      <script src={SCRIPTS.bankUpload} defer />
+      <script src={BANK_UPLOAD_SCRIPT} defer />
     </>,
     status,
   );
