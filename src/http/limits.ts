@@ -20,6 +20,8 @@ const EXCEPTIONS: { method: string; path: RegExp; limits: Partial<RequestLimits>
   // A job run answers once the job finished: a month's payments take minutes, not seconds.
   { method: "POST", path: /^\/v1\/jobs\/[^/]+\/runs\/?$/, limits: { timeoutMs: 10 * 60_000 } },
   { method: "POST", path: /^\/traitements\/?$/, limits: { timeoutMs: 10 * 60_000 } },
+  // The Banque page's upload: the same file as the API's, sent as a form (read whole: send the largest through the API).
+  { method: "POST", path: /^\/banque\/releves\/?$/, limits: { bodyBytes: 200 * MB, timeoutMs: 10 * 60_000 } },
 ];
 
 export function limitsFor(method: string, path: string, defaults: RequestLimits): RequestLimits {

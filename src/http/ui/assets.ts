@@ -44,12 +44,45 @@ fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-
 .title-row{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.crumbs{margin:.2rem 0;color:var(--muted)}
 .actions{display:flex;gap:1rem;align-items:center;margin-top:1.2rem}.search .row{display:flex;gap:.5rem;max-width:36rem}
 .row-form{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}.row-form label{margin-top:0}.narrow{max-width:28rem}
+.subnav{display:flex;gap:1.2rem;flex-wrap:wrap;margin:0 0 1rem;border-bottom:1px solid var(--line);padding-bottom:.4rem}.subnav a[aria-current=page]{font-weight:700;text-decoration:none}
+.dropzone{border:2px dashed #8a939d;border-radius:8px;padding:.8rem 1rem;background:#fafbfc}.dropzone.over{border-color:var(--brand);background:#e8eef6}.dropzone label{margin-top:0}
+.detail{display:block;font-size:.9em;color:var(--muted)}.parts fieldset{margin:.5rem 0}
+.b-consistent,.b-reconciled,.b-line-matched,.b-line-settled_order{color:var(--ok);border-color:var(--ok)}.b-inconsistent,.b-difference,.b-line-rejected_order,.b-line-returned_order{color:var(--bad);border-color:var(--bad)}
+.b-line-suspense,.b-line-new,.b-pending_approval{color:var(--warn);border-color:var(--warn)}
 .summary{display:flex;flex-wrap:wrap;gap:.1rem .8rem;font-size:.9em}.iban{font-family:ui-monospace,monospace;font-size:.9em}
 .preview{margin-top:1.2rem}.card>h2:first-child{margin-top:.2rem}.alert-title{margin-top:0}.alert-actions{display:flex;gap:1rem;margin-top:.6rem;align-items:flex-end;flex-wrap:wrap}.card.alert-masp3,.card.alert-unpaid_rent{margin:.8rem 0}
 button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 .top nav{display:flex;gap:1rem;flex-wrap:wrap}.me .role{opacity:.85}
 `;
+
+/**
+ * The Banque upload's drop zone: progressive enhancement only. Without this script the
+ * form is a plain file input posted as multipart; with it, a file dropped anywhere on the
+ * zone lands in that input (and its name is shown). No inline script: the CSP forbids it.
+ */
+const BANK_UPLOAD_JS = `
+document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+  var input = zone.querySelector("input[type=file]");
+  var shown = zone.querySelector(".dropzone-file");
+  if (!input) return;
+  var show = function () { if (shown) shown.textContent = input.files && input.files.length ? "Fichier choisi : " + input.files[0].name : ""; };
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function () { zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) { input.files = event.dataTransfer.files; show(); }
+  });
+  input.addEventListener("change", show);
+});
+`;
+
+/** The URL of the drop zone's script (every page works without it). */
+export const BANK_UPLOAD_SCRIPT = `/static/bank-upload.js?v=${createHash("sha256").update(BANK_UPLOAD_JS).digest("hex").slice(0, 12)}`;
 
 const API_REFERENCE_CSS = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -75,6 +108,9 @@ export const STYLESHEETS = { app: versioned("app", FILES.app), apiReference: ver
 export function staticRoutes() {
   const routes = new Hono();
   const headers = { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" };
+  routes.get("/static/bank-upload.js", (c) =>
+    c.body(BANK_UPLOAD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": headers["Cache-Control"] }),
+  );
   routes.get("/static/app.css", (c) => c.body(FILES.app, 200, headers));
   routes.get("/static/api-reference.css", (c) => c.body(FILES.apiReference, 200, headers));
   return routes;

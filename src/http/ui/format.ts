@@ -93,6 +93,7 @@ export const ibanText = (iban: string | null | undefined): string => (iban ? (fr
 export const PROPOSAL_LABELS: Record<string, string> = {
   "beneficiary.update": "Changement d'IBAN du bénéficiaire",
   "lease.set": "Bail avec un autre IBAN de bailleur",
+  "suspense.assign": "Décision sur une ligne de relevé en attente",
   "charge.update": "Changement d'IBAN d'un créancier",
   "transaction.reverse": "Annulation d'un versement",
   "overpayment.recover": "Récupération d'un indu",

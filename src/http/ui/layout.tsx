@@ -19,6 +19,7 @@ const NAV: [string, string, Action | null][] = [
   ["/journal", "Journal", "audit.read"],
   ["/courriels", "Courriels", "delivery.manage"],
   ["/webhooks", "Webhooks", "delivery.manage"],
+  ["/banque", "Banque", "operations.view"],
 ];
 
 export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?: string; children?: Child }> = ({ title, user, csrf, path, children }) => (

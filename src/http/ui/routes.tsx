@@ -3,6 +3,7 @@ import { createLoginThrottle } from "../../auth/login-throttle";
 import { businessDate } from "../../domain/business-date";
 import type { AppDeps } from "../deps";
 import { alertRoutes } from "./pages/alerts";
+import { bankRoutes } from "./pages/bank";
 import { beneficiaryRoutes } from "./pages/beneficiaries";
 import { beneficiaryEditRoutes } from "./pages/beneficiary-edit";
 import { beneficiaryFormRoutes } from "./pages/beneficiary-form";
@@ -18,6 +19,7 @@ import { journalRoutes } from "./pages/journal";
 import { leaseFormRoutes } from "./pages/lease-form";
 import { ledgerRoutes } from "./pages/ledger";
 import { loginRoutes, logoutRoutes } from "./pages/login";
+import { matchingRuleRoutes } from "./pages/matching-rules";
 import { measureFormRoutes } from "./pages/measure-form";
 import { measureLifeRoutes } from "./pages/measure-life";
 import { myAlertRoutes } from "./pages/my-alerts";
@@ -29,6 +31,7 @@ import { proposalRoutes } from "./pages/proposals";
 import { reversementPlanRoutes } from "./pages/reversement-plan";
 import { secondFactorRoutes } from "./pages/second-factor";
 import { staffRoutes } from "./pages/staff";
+import { suspenseRoutes } from "./pages/suspense";
 import { orderRoutes, transferRoutes } from "./pages/transfers";
 import { requireSession, type UiDeps, type UiEnv } from "./session";
 
@@ -78,5 +81,8 @@ export function uiRoutes(appDeps: AppDeps, options: { secureCookies: boolean }) 
   jobRoutes(ui, deps);
   journalRoutes(ui);
   deliveryRoutes(ui);
+  bankRoutes(ui);
+  suspenseRoutes(ui);
+  matchingRuleRoutes(ui);
   return ui;
 }

@@ -13,7 +13,7 @@ import { Page } from "./layout";
 export const SESSION_COOKIE = "masp_session";
 /** The paths the UI owns; the API, the docs, the queue dashboard and unknown paths keep their own answers. */
 const UI_PATH =
-  /^\/(beneficiaires|mesures|versements|paiements|virements|alertes|traitements|propositions|journal|courriels|webhooks|utilisateurs|payeurs|mot-de-passe|mes-alertes|securite|deconnexion)?(\/|$)/;
+  /^\/(beneficiaires|mesures|versements|paiements|virements|alertes|traitements|propositions|journal|courriels|webhooks|utilisateurs|payeurs|mot-de-passe|mes-alertes|securite|deconnexion|banque)?(\/|$)/;
 
 /** The beneficiary a page is about, loaded once (within the caseload) by `withBeneficiary`. */
 type PageBeneficiary = Awaited<ReturnType<typeof readBeneficiary>>;

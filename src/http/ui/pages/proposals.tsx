@@ -19,6 +19,35 @@ const REFUSALS = {
 
 const METHOD_LABELS: Record<string, string> = { transfer: "virement", cash: "espèces", cheque: "chèque" };
 
+const SUSPENSE_DECISIONS: Record<string, string> = {
+  assign: "Attribuer ou répartir entre bénéficiaires et prestations",
+  forward: "Reverser à la personne",
+  return: "Rendre au payeur",
+  expense: "Passer en frais bancaires",
+};
+
+/** A decision on a bank statement line in suspense (Banque): what it does with which line, and its parts. */
+function SuspenseDecision({ s }: { s: Record<string, unknown> }) {
+  const parts = Array.isArray(s.parts) ? (s.parts as { payer: string; prestation: string; amount: number }[]) : [];
+  return (
+    <>
+      <dt>Décision</dt>
+      <dd>{SUSPENSE_DECISIONS[String(s.decision)] ?? String(s.decision ?? "")}</dd>
+      <dt>Ligne de relevé</dt>
+      <dd>
+        {typeof s.amount === "number" ? euros(s.amount) : "—"} du {frDate(String(s.bookingDate ?? ""))} —{" "}
+        <a href={`/banque/attente/${String(s.lineId ?? "")}`}>voir la ligne</a>
+      </dd>
+      {parts.length ? (
+        <>
+          <dt>Parts</dt>
+          <dd>{parts.map((part) => `${part.payer} ${part.prestation} ${euros(part.amount)}`).join(" ; ")}</dd>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 /** One line per part of the change, IBANs masked as the service gives them. */
 function Summary({ p }: { p: ProposalView }) {
   const s = p.summary as Record<string, unknown>;
@@ -60,7 +89,8 @@ function Summary({ p }: { p: ProposalView }) {
           <dd>{String(s.reason ?? "")}</dd>
         </>
       ) : null}
-      {typeof s.amount === "number" && p.kind !== "payment.one_off" ? (
+      {p.kind === "suspense.assign" ? <SuspenseDecision s={s} /> : null}
+      {typeof s.amount === "number" && p.kind !== "payment.one_off" && p.kind !== "suspense.assign" ? (
         <>
           <dt>Montant</dt>
           <dd>
