@@ -31,7 +31,7 @@ const xml = (elements: Elements): string => `${builder.build(elements) as string
 const ENTITIES: Record<string, string> = { "&": "&amp;", ">": "&gt;", "<": "&lt;", "'": "&apos;", '"': "&quot;" };
 const SPECIAL = /[&<>'"]/;
 const SPECIALS = /[&<>'"]/g;
-const escape = (text: string): string => (SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITIES[c]!) : text);
+const escapeXml = (text: string): string => (SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITIES[c]!) : text);
 
 /** Where the two versions differ, in one place. */
 const DIALECT = {
@@ -189,12 +189,12 @@ function transaction(order: PainOrder, bicElement: string, creditorIban: (raw: s
   const name = required(epcText(order.creditorName, 70), "creditor name");
   const remittance = epcText(order.remittance, 140);
   return (
-    `<CdtTrfTxInf><PmtId><EndToEndId>${escape(order.endToEndId)}</EndToEndId></PmtId>` +
+    `<CdtTrfTxInf><PmtId><EndToEndId>${escapeXml(order.endToEndId)}</EndToEndId></PmtId>` +
     `<Amt><InstdAmt Ccy="EUR">${decimalEuros(order.amountCents)}</InstdAmt></Amt>` +
     (bic ? `<CdtrAgt><FinInstnId><${bicElement}>${bic}</${bicElement}></FinInstnId></CdtrAgt>` : "") +
-    `<Cdtr><Nm>${escape(name)}</Nm>${address}</Cdtr>` +
+    `<Cdtr><Nm>${escapeXml(name)}</Nm>${address}</Cdtr>` +
     `<CdtrAcct><Id><IBAN>${iban}</IBAN></Id></CdtrAcct>` +
-    (remittance ? `<RmtInf><Ustrd>${escape(remittance)}</Ustrd></RmtInf>` : "") +
+    (remittance ? `<RmtInf><Ustrd>${escapeXml(remittance)}</Ustrd></RmtInf>` : "") +
     "</CdtTrfTxInf>\n"
   );
 }
@@ -208,9 +208,9 @@ function postalAddress(address: PainAddress): string {
   const town = required(epcText(address.town, 35), "address town");
   return (
     "<PstlAdr>" +
-    (street ? `<StrtNm>${escape(street)}</StrtNm>` : "") +
-    (postalCode ? `<PstCd>${escape(postalCode)}</PstCd>` : "") +
-    `<TwnNm>${escape(town)}</TwnNm><Ctry>${country}</Ctry></PstlAdr>`
+    (street ? `<StrtNm>${escapeXml(street)}</StrtNm>` : "") +
+    (postalCode ? `<PstCd>${escapeXml(postalCode)}</PstCd>` : "") +
+    `<TwnNm>${escapeXml(town)}</TwnNm><Ctry>${country}</Ctry></PstlAdr>`
   );
 }
 
