@@ -54,18 +54,18 @@ const REMITTANCE_SQL = `case when o.reason is null and ($3::jsonb ->> o.kind) is
       upper(rtrim(left(b.last_name, ${REMITTANCE_NAME_MAX}))), upper(left(b.first_name, 1))), ${REMITTANCE_MAX}))
   end`;
 
-/** The pending transfers of account `$1` due by `$2` (over `o` and `b`). */
-const DUE_SQL = `o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
-     and ${ORDER_ACCOUNT_SQL.accountOf} = $1::uuid`;
+/** The pending transfers of account `$1` due by `$2` (over `o` and `b`), `isDefault` the parameter saying whether `$1` is the default account. */
+const dueSql = (isDefault: string) => `o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
+     and ${ORDER_ACCOUNT_SQL.accountIs("$1::uuid", `${isDefault}::boolean`)}`;
 
 /**
  * The due orders whose remittance the SQL shortcut cannot write, locked like the others
- * (the same transaction takes them below): few, and written by `remittanceFor`.
+ * (the same transaction takes them below): few, and written by `remittanceFor`. `$5`: `$1` is the default account.
  */
 const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, o.reason, b.first_name, b.last_name
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
- where ${DUE_SQL} and (${REMITTANCE_SQL}) is null
+ where ${dueSql("$5")} and (${REMITTANCE_SQL}) is null
  for update of o skip locked`;
 
 /** The remittance of an order over `o` and `b`: the SQL shortcut, else the one `remittanceFor` wrote (`$9`, `$10`). */
@@ -80,12 +80,12 @@ const REMITTANCE_OR_WRITTEN_SQL = `coalesce(${REMITTANCE_SQL}, (select w.remitta
  * for the first's rows, finds them `batched` and leaves them (it gets what is left, or a
  * 422 when nothing is). `$9` and `$10` hold the remittances written by `remittanceFor`
  * (LEFTOVERS_SQL), by order id; an order that needs one and appeared since is left for
- * the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor.
+ * the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor, `$11` whether `$1` is the default account.
  */
 const PREPARE_SQL = `with picked as (
   update payment_orders o set status = 'batched', bank_account_id = $1::uuid
     from beneficiaries b
-   where b.id = o.beneficiary_id and ${DUE_SQL} and ${REMITTANCE_OR_WRITTEN_SQL} is not null
+   where b.id = o.beneficiary_id and ${dueSql("$11")} and ${REMITTANCE_OR_WRITTEN_SQL} is not null
   returning o.id, o.amount, o.creditor_name, o.creditor_iban,
             ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
             ${REMITTANCE_OR_WRITTEN_SQL} as remittance
@@ -108,7 +108,7 @@ const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as acco
  where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $1::date
  order by 1`;
 
-const ANY_DUE_SQL = `select exists (select 1 from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where ${DUE_SQL}) as due`;
+const ANY_DUE_SQL = `select exists (select 1 from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where ${dueSql("$3")}) as due`;
 
 /**
  * Prépare la remise: for one bank account (or each account that has something due),
@@ -144,14 +144,18 @@ export async function prepareBatches({ ctx, data }: { ctx: ServiceContext; data:
 }
 
 async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, executionDate: string): Promise<PreparedBatch | null> {
-  const [account] = await runText<{ name: string; iban: string | null; bic: string | null; pain_version: BatchDebtor["painVersion"]; batch_booking: boolean }>(
-    tx,
-    `${BANK_ACCOUNT_SQL} where id = $1::uuid`,
-    [bankAccountId],
-  );
+  const [account] = await runText<{
+    name: string;
+    iban: string | null;
+    bic: string | null;
+    pain_version: BatchDebtor["painVersion"];
+    batch_booking: boolean;
+    is_default: boolean;
+  }>(tx, `${BANK_ACCOUNT_SQL} where id = $1::uuid`, [bankAccountId]);
   if (!account) throw new NotFoundError("bank account", bankAccountId);
+  const isDefault = account.is_default === true;
   if (!account.iban) {
-    const [row] = await runText<{ due: boolean }>(tx, ANY_DUE_SQL, [bankAccountId, executionDate]);
+    const [row] = await runText<{ due: boolean }>(tx, ANY_DUE_SQL, [bankAccountId, executionDate, isDefault]);
     if (!row?.due) return null;
     throw new ValidationError("the bank account has no IBAN yet: give it one before preparing a batch", [
       { field: "bankAccountId", message: "the account has no IBAN", code: "no_iban" },
@@ -166,7 +170,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     batchBooking: account.batch_booking,
   };
   const remittanceParams = [JSON.stringify(REMITTANCE_LABELS), CLEAN.source];
-  const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams]);
+  const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams, isDefault]);
   const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name, detail: o.reason }));
   const [result] = await runText<{ orders: number | null; total: string | null }>(tx, PREPARE_SQL, [
     bankAccountId,
@@ -178,6 +182,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     ctx.actor,
     uuidArray(leftovers.map((o) => o.order_id)),
     pgTextArray(written),
+    isDefault,
   ]);
   if (!result?.orders || result.total === null) return null;
   const total = toBigInt(result.total);
