@@ -60,6 +60,8 @@ async function main() {
       const rent = await runPayments({ db: database.db, kind: "rent", asOf: ASOF, actor: "bench" });
       const rentSeconds = seconds(t);
       const rentCpu = await phase();
+      // The peak so far after each phase: which phase sets the whole run's peak RSS.
+      const peakRssAfter: Record<string, number> = { rent: rss.peakMb() };
       console.log(JSON.stringify({ job: "rent-payments", seconds: rentSeconds, summary: { ...rent, amount: rent.amount.toString() } }));
 
       const ctx = { ...systemContext(database.db, "bench"), today: () => ASOF };
@@ -68,6 +70,7 @@ async function main() {
       const [batch, ...others] = await prepareBatches({ ctx, data: { executionDate: ASOF } });
       const batchSeconds = seconds(t);
       const batchCpu = await phase();
+      peakRssAfter.batch = rss.peakMb();
       if (!batch || others.length) throw new Error("one batch expected (one pooled account)");
 
       phase = await cpu.start();
@@ -78,6 +81,7 @@ async function main() {
       await pipeline(Readable.from(file.content), createWriteStream(path));
       const fileSeconds = seconds(t);
       const fileCpu = await phase();
+      peakRssAfter.file = rss.peakMb();
       // A later download: the stored copy only.
       t = performance.now();
       const again = await downloadBatchFile({ ctx, id: batch.id });
@@ -98,10 +102,19 @@ async function main() {
       const settled = await settleSentOrders(database.db, batch.id, ASOF);
       const settleSeconds = seconds(t);
       const settleCpu = await phase();
+      peakRssAfter.settle = rss.peakMb();
       await cpu.end();
       const msPerOrder = (s: number) => Math.round((s * 1000 * 1000) / batch.orders) / 1000;
       console.log(
-        JSON.stringify({ rentCpu, batchCpu, fileCpu, settleCpu, rentMsPerOrder: msPerOrder(rentSeconds), settleMsPerOrder: msPerOrder(settleSeconds) }),
+        JSON.stringify({
+          rentCpu,
+          batchCpu,
+          fileCpu,
+          settleCpu,
+          rentMsPerOrder: msPerOrder(rentSeconds),
+          settleMsPerOrder: msPerOrder(settleSeconds),
+          peakRssAfter,
+        }),
       );
       console.log(
         JSON.stringify({

@@ -320,4 +320,35 @@ describe("payment batches", () => {
     expect(await (await download(next.body.id)).text()).toBe(kept);
     expect((await call("POST", `/v1/payment-batches/${next.body.id}/dissolution`)).status).toBe(200);
   });
+
+  it("the default pooled account without an IBAN: 422 no_iban when something is due from it; an account of its own with nothing due: 422 no_order", async () => {
+    const pooled = await defaultAccountId();
+    const own = randomUUID();
+    const h = await household();
+    await runText(
+      database.db,
+      `insert into bank_accounts (id, name, iban, kind, beneficiary_id, pain_version, batch_booking, ledger_address)
+       values ($1::uuid, 'Compte de M. Martin', 'FR1420041010050500013M02606', 'beneficiary', $2::uuid, 'pain.001.001.09', true, 'bank:' || $1)`,
+      [own, h.id],
+    );
+    await pendingRent();
+    const batchedCount = async () =>
+      (await runText<{ n: number }>(database.db, "select count(*)::int as n from payment_orders where status = 'batched'"))[0]?.n;
+    const before = await batchedCount();
+    await runText(database.db, "update bank_accounts set iban = null where is_default");
+    try {
+      const pooledRes = await call("POST", "/v1/payment-batches", { bankAccountId: pooled, executionDate: TODAY });
+      expect(pooledRes.status, pooledRes.text).toBe(422);
+      expect(pooledRes.body.error.details).toEqual([expect.objectContaining({ field: "bankAccountId", code: "no_iban" })]);
+      const ownRes = await call("POST", "/v1/payment-batches", { bankAccountId: own, executionDate: TODAY });
+      expect(ownRes.status, ownRes.text).toBe(422);
+      expect(ownRes.body.error.details).toEqual([expect.objectContaining({ field: "executionDate", code: "no_order" })]);
+      expect(await batchedCount()).toBe(before);
+    } finally {
+      await runText(database.db, "update bank_accounts set iban = $1 where is_default", [POOLED_IBAN]);
+    }
+    const res = await call("POST", "/v1/payment-batches", { executionDate: TODAY });
+    expect(res.status, res.text).toBe(201);
+    for (const b of res.body.batches) expect((await call("POST", `/v1/payment-batches/${b.id}/dissolution`)).status).toBe(200);
+  });
 });

@@ -8,6 +8,14 @@ export const ORDER_ACCOUNT_SQL = {
   /** Which bank account an order's money leaves from: the beneficiary's (services/banking). */
   accountOf: ACCOUNT_OF_BENEFICIARY_SQL,
   /**
+   * `accountOf = account`, written so that the planner sees how many beneficiaries it
+   * covers (through a sub-select it guessed 0.5 %, and probed the orders of 100 000
+   * beneficiaries one by one): `isDefault`, a parameter, says whether `account` is the
+   * default pooled account, which holds every beneficiary without an account of their
+   * own. coalesce(x, d) = a ⟺ x = a or (x is null and d = a).
+   */
+  accountIs: (account: string, isDefault: string) => `(b.bank_account_id = ${account} or (b.bank_account_id is null and ${isDefault}))`,
+  /**
    * The creditor's postal address as the file needs it (hybrid: town and country at
    * least): the order's own (a one-off's), else its lease's or charge's, else the beneficiary's.
    */
@@ -21,4 +29,4 @@ export const ORDER_ACCOUNT_SQL = {
 } as const;
 
 /** The debtor side of a file: `select … from bank_accounts` (append a `where`). */
-export const BANK_ACCOUNT_SQL = "select id, name, iban, bic, pain_version, batch_booking from bank_accounts";
+export const BANK_ACCOUNT_SQL = "select id, name, iban, bic, pain_version, batch_booking, is_default from bank_accounts";

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { PainFileInput, PainOrder } from "../../banking/pain001/types";
-import type { Executor } from "../../db/client";
+import type { Executor, Tx } from "../../db/client";
 import { paymentBatches } from "../../db/schema/batches";
 import { parseJson, runText, toBigInt } from "../../db/sql";
 import { ConflictError, NotFoundError } from "../../domain/errors";
 import type { PostalAddress } from "../../domain/postal-address";
 import { assertBatchIntact } from "./batch-transitions";
 
-/** Rows read per query while the file streams out: memory stays flat whatever the batch's size. */
+/** Rows fetched at a time while the file streams out: memory stays flat whatever the batch's size. */
 const PAGE = 2_000;
 
 interface LinkRow {
@@ -21,25 +21,34 @@ interface LinkRow {
   remittance: string;
 }
 
-const PAGE_SQL = `select order_id, end_to_end_id, amount::text as amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance
-  from payment_batch_orders where batch_id = $1::uuid and order_id > $2::uuid order by order_id limit ${PAGE}`;
+/**
+ * One cursor over the batch's lines in a fixed order (order id), fetched page by page:
+ * one scan of the primary key for the whole file. (Pages read by keyset, each its own
+ * query, were planned on the statistics of a table that had just grown by the whole
+ * batch: each sorted every line left, quadratic in the batch's size.)
+ */
+const CURSOR = "batch_file_orders";
+const DECLARE_SQL = `declare ${CURSOR} no scroll cursor for
+  select order_id, end_to_end_id, amount::text as amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance
+    from payment_batch_orders where batch_id = $1::uuid order by batch_id, order_id`;
 
 /**
- * The batch's transactions in a fixed order (order id), read page by page; the next page
- * is asked for before this one is handed on, so the database reads while the writer writes.
+ * The batch's transactions, read through a cursor of the caller's transaction; the next
+ * page is asked for before this one is handed on, so the database reads while the writer writes.
  */
-async function* batchOrders(executor: Executor, batchId: string, executionDate: string): AsyncGenerator<PainOrder> {
-  const read = (after: string) => {
-    const rows = runText<LinkRow>(executor, PAGE_SQL, [batchId, after]);
+async function* batchOrders(tx: Tx, batchId: string, executionDate: string): AsyncGenerator<PainOrder> {
+  await runText(tx, DECLARE_SQL, [batchId]);
+  const fetch = () => {
+    const rows = runText<LinkRow>(tx, `fetch ${PAGE} from ${CURSOR}`);
     // A writer that stops early (refused input) never awaits the page read ahead: its failure is not unhandled.
     rows.catch(() => {});
     return rows;
   };
-  let page = read("00000000-0000-0000-0000-000000000000");
+  let page = fetch();
   for (;;) {
     const rows = await page;
-    const last = rows.length === PAGE ? rows[rows.length - 1]!.order_id : null;
-    if (last) page = read(last);
+    const more = rows.length === PAGE;
+    if (more) page = fetch();
     for (const r of rows) {
       const address = r.creditor_address === null ? undefined : parseJson<PostalAddress>(r.creditor_address);
       yield {
@@ -53,12 +62,13 @@ async function* batchOrders(executor: Executor, batchId: string, executionDate: 
         executionDate,
       };
     }
-    if (!last) return;
+    if (!more) break;
   }
+  await runText(tx, `close ${CURSOR}`);
 }
 
-/** What the pain.001 writer takes from a batch: every byte of its file follows from it. */
-export function painInputFor(executor: Executor, batch: typeof paymentBatches.$inferSelect): PainFileInput {
+/** What the pain.001 writer takes from a batch (read in the transaction `tx`): every byte of its file follows from it. */
+export function painInputFor(tx: Tx, batch: typeof paymentBatches.$inferSelect): PainFileInput {
   const { name, iban, bic, painVersion, batchBooking } = batch.debtor;
   return {
     msgId: batch.msgId,
@@ -67,7 +77,7 @@ export function painInputFor(executor: Executor, batch: typeof paymentBatches.$i
     initiatingParty: name,
     debtor: { name, iban, bic, painVersion, batchBooking },
     groups: [{ executionDate: batch.executionDate, count: batch.orderCount, totalCents: batch.total }],
-    orders: batchOrders(executor, batch.id, batch.executionDate),
+    orders: batchOrders(tx, batch.id, batch.executionDate),
   };
 }
 

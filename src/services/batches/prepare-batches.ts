@@ -54,54 +54,52 @@ const REMITTANCE_SQL = `case when o.reason is null and ($3::jsonb ->> o.kind) is
       upper(rtrim(left(b.last_name, ${REMITTANCE_NAME_MAX}))), upper(left(b.first_name, 1))), ${REMITTANCE_MAX}))
   end`;
 
-/** The pending transfers of account `$1` due by `$2` (over `o` and `b`). */
-const DUE_SQL = `o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
-     and ${ORDER_ACCOUNT_SQL.accountOf} = $1::uuid`;
+/** The pending transfers of account `$1` due by `$2` (over `o` and `b`), `isDefault` the parameter saying whether `$1` is the default account. */
+const dueSql = (isDefault: string) => `o.status = 'pending' and o.method = 'transfer' and o.business_date <= $2::date
+     and ${ORDER_ACCOUNT_SQL.accountIs("$1::uuid", `${isDefault}::boolean`)}`;
 
 /**
  * The due orders whose remittance the SQL shortcut cannot write, locked like the others
- * (the same transaction takes them below): few, and written by `remittanceFor`.
+ * (the same transaction takes them below): few, and written by `remittanceFor`. `$5`: `$1` is the default account.
  */
 const LEFTOVERS_SQL = `select o.id as order_id, o.kind, o.period, o.reason, b.first_name, b.last_name
   from payment_orders o
   join beneficiaries b on b.id = o.beneficiary_id
- where ${DUE_SQL} and (${REMITTANCE_SQL}) is null
+ where ${dueSql("$5")} and (${REMITTANCE_SQL}) is null
  for update of o skip locked`;
 
+/** The remittance of an order over `o` and `b`: the SQL shortcut, else the one `remittanceFor` wrote (`$9`, `$10`). */
+const REMITTANCE_OR_WRITTEN_SQL = `coalesce(${REMITTANCE_SQL}, (select w.remittance from unnest($9::uuid[], $10::text[]) as w(id, remittance) where w.id = o.id))`;
+
 /**
- * The whole preparation of one account's batch in one statement: the pending transfers
- * due by the execution date taken under lock (`skip locked`, so two preparations at once
- * share the orders out and never batch one twice: the loser gets what is left, or a 422
- * when nothing is), the batch row, its frozen lines (EndToEndId = the order's UUID
- * without hyphens, as endToEndIdFor), and the orders `batched`. `$9` and `$10` hold
- * the remittances written by `remittanceFor` (LEFTOVERS_SQL), by order id; an order that
- * needs one and appeared since is left for the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor.
+ * The whole preparation of one account's batch in one statement, each order row written
+ * once: the `UPDATE` takes the pending transfers due by the execution date (its own row
+ * locks, no separate `for update` pass) and marks them `batched`; its `RETURNING` gives
+ * the batch row and its frozen lines (EndToEndId = the order's UUID without hyphens, as
+ * endToEndIdFor). Two preparations at once never batch an order twice: the second waits
+ * for the first's rows, finds them `batched` and leaves them (it gets what is left, or a
+ * 422 when nothing is). `$9` and `$10` hold the remittances written by `remittanceFor`
+ * (LEFTOVERS_SQL), by order id; an order that needs one and appeared since is left for
+ * the next batch. `$5` batch id, `$6` MsgId, `$7` debtor, `$8` actor, `$11` whether `$1` is the default account.
  */
-const PREPARE_SQL = `with picked as materialized (
-  select o.id, o.amount, o.creditor_name, o.creditor_iban,
-         ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
-         coalesce(${REMITTANCE_SQL}, w.remittance) as remittance
-    from payment_orders o
-    join beneficiaries b on b.id = o.beneficiary_id
-    left join unnest($9::uuid[], $10::text[]) as w(id, remittance) on w.id = o.id
-   where ${DUE_SQL} and coalesce(${REMITTANCE_SQL}, w.remittance) is not null
-   for update of o skip locked
+const PREPARE_SQL = `with picked as (
+  update payment_orders o set status = 'batched', bank_account_id = $1::uuid
+    from beneficiaries b
+   where b.id = o.beneficiary_id and ${dueSql("$11")} and ${REMITTANCE_OR_WRITTEN_SQL} is not null
+  returning o.id, o.amount, o.creditor_name, o.creditor_iban,
+            ${ORDER_ACCOUNT_SQL.creditorAddress} as creditor_address,
+            ${REMITTANCE_OR_WRITTEN_SQL} as remittance
 ), batch as (
   insert into payment_batches (id, bank_account_id, execution_date, msg_id, debtor, order_count, total, prepared_by)
   select $5::uuid, $1::uuid, $2::date, $6, $7::jsonb, count(*), sum(amount), $8 from picked having count(*) > 0
   returning order_count, total
-), links as (
+), lines as (
+  -- Run to its end although nothing reads it, as every data-modifying WITH.
   insert into payment_batch_orders (batch_id, order_id, end_to_end_id, amount, creditor_name, creditor_iban, creditor_bic, creditor_address, remittance)
   select $5::uuid, p.id, replace(p.id::text, '-', ''), p.amount, p.creditor_name, p.creditor_iban, null, p.creditor_address, p.remittance
     from picked p
-  returning 1
-), marked as (
-  update payment_orders o set status = 'batched', bank_account_id = $1::uuid from picked p where o.id = p.id
-  returning 1
 )
-select (select order_count from batch) as orders, (select total::text from batch) as total,
-       -- Named so that the two writes are plainly part of the answer.
-       (select count(*) from links) = (select count(*) from marked) as consistent`;
+select (select order_count from batch) as orders, (select total::text from batch) as total`;
 
 /** The accounts that have a pending transfer due by `$1`. */
 const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as account_id
@@ -110,7 +108,7 @@ const ACCOUNTS_DUE_SQL = `select distinct ${ORDER_ACCOUNT_SQL.accountOf} as acco
  where o.status = 'pending' and o.method = 'transfer' and o.business_date <= $1::date
  order by 1`;
 
-const ANY_DUE_SQL = `select exists (select 1 from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where ${DUE_SQL}) as due`;
+const ANY_DUE_SQL = `select exists (select 1 from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where ${dueSql("$3")}) as due`;
 
 /**
  * Prépare la remise: for one bank account (or each account that has something due),
@@ -146,14 +144,18 @@ export async function prepareBatches({ ctx, data }: { ctx: ServiceContext; data:
 }
 
 async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, executionDate: string): Promise<PreparedBatch | null> {
-  const [account] = await runText<{ name: string; iban: string | null; bic: string | null; pain_version: BatchDebtor["painVersion"]; batch_booking: boolean }>(
-    tx,
-    `${BANK_ACCOUNT_SQL} where id = $1::uuid`,
-    [bankAccountId],
-  );
+  const [account] = await runText<{
+    name: string;
+    iban: string | null;
+    bic: string | null;
+    pain_version: BatchDebtor["painVersion"];
+    batch_booking: boolean;
+    is_default: boolean;
+  }>(tx, `${BANK_ACCOUNT_SQL} where id = $1::uuid`, [bankAccountId]);
   if (!account) throw new NotFoundError("bank account", bankAccountId);
+  const isDefault = account.is_default === true;
   if (!account.iban) {
-    const [row] = await runText<{ due: boolean }>(tx, ANY_DUE_SQL, [bankAccountId, executionDate]);
+    const [row] = await runText<{ due: boolean }>(tx, ANY_DUE_SQL, [bankAccountId, executionDate, isDefault]);
     if (!row?.due) return null;
     throw new ValidationError("the bank account has no IBAN yet: give it one before preparing a batch", [
       { field: "bankAccountId", message: "the account has no IBAN", code: "no_iban" },
@@ -168,7 +170,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     batchBooking: account.batch_booking,
   };
   const remittanceParams = [JSON.stringify(REMITTANCE_LABELS), CLEAN.source];
-  const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams]);
+  const leftovers = await runText<Leftover>(tx, LEFTOVERS_SQL, [bankAccountId, executionDate, ...remittanceParams, isDefault]);
   const written = leftovers.map((o) => remittanceFor({ kind: o.kind, period: o.period, lastName: o.last_name, firstName: o.first_name, detail: o.reason }));
   const [result] = await runText<{ orders: number | null; total: string | null }>(tx, PREPARE_SQL, [
     bankAccountId,
@@ -180,6 +182,7 @@ async function prepareOne(tx: Tx, ctx: ServiceContext, bankAccountId: string, ex
     ctx.actor,
     uuidArray(leftovers.map((o) => o.order_id)),
     pgTextArray(written),
+    isDefault,
   ]);
   if (!result?.orders || result.total === null) return null;
   const total = toBigInt(result.total);

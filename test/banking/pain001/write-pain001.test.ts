@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { endToEndIdFor } from "../../../src/banking/pain001/references";
 import type { PainDebtor, PainFileInput, PainOrder } from "../../../src/banking/pain001/types";
@@ -200,4 +201,50 @@ describe("input the file cannot carry", () => {
     await refused({ orders: [order(1, { creditorName: "«»" })] });
     await refused({ orders: [order(1, { creditorAddress: { town: "Paris", country: "France" } })] });
   });
+});
+
+describe("the bytes of a file", () => {
+  // SHA-256 of these files as written before the transactions were serialised by hand
+  // (fast-xml-parser's builder, commit 55f26c5): a stored file's bytes never depend on
+  // how the writer is built.
+  const pinned: Record<PainVersion, string> = {
+    "pain.001.001.09": "1b65ae9af6cebd2c3d34b596bd41bd874a736cd143b5e0ee03902835e8063ce6",
+    "pain.001.001.03": "f051171e844e3bbed3c6519e1bb8225548d9238c62d1dec2c39340fc787c7ca5",
+  };
+  it.each(PAIN_VERSIONS)(
+    "are those the builder wrote (%s): BICs, addresses whole and partial, apostrophes, text to clean, an empty remittance",
+    async (version) => {
+      const orders = [
+        order(1),
+        order(2, {
+          amountCents: 1n,
+          creditorName: `L'Œuvre d'Ëve & <Cie> "sœurs"`,
+          creditorIban: "fr76 3000 6000 0112 3456 7890 189",
+          creditorBic: "bnpafrpp",
+          creditorAddress: { town: "Saint-Étienne-du-Rouvray", country: "fr" },
+          remittance: "Réf. l’été 2026 — ß",
+        }),
+        order(3, {
+          amountCents: 99_999_999_999n,
+          creditorName: "EDF",
+          creditorIban: "FR1420041010050500013M02606",
+          creditorBic: "PSSTFRPPXXX",
+          creditorAddress: undefined,
+          remittance: "",
+          executionDate: "2026-12-02",
+        }),
+        order(4, {
+          endToEndId: "A'B+C?(D).E,F:G-H",
+          amountCents: 12_345n,
+          creditorName: "O'Brien",
+          creditorAddress: { street: "1 rue de l'Église", postalCode: "75 001", town: "Paris", country: "FR" },
+          remittance: "x".repeat(200),
+          executionDate: "2026-12-02",
+        }),
+      ];
+      const xml = await pain001FromOrders({ ...header, debtor: { ...debtor(version, "AGRIFRPP"), batchBooking: false }, orders });
+      expect(await schemaErrors(xml, version)).toEqual([]);
+      expect(createHash("sha256").update(xml).digest("hex")).toBe(pinned[version]);
+    },
+  );
 });
