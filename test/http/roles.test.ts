@@ -188,6 +188,10 @@ const OTHER: Record<string, Expectation> = {
   "GET /static/app.css": "public",
   "GET /static/api-reference.css": "public",
   "GET /openapi.json": "public",
+  "GET /versements/beneficiaires": "credit.record",
+  "POST /versements/modifier": "credit.record",
+  "GET /static/favicon.svg": "public",
+  "GET /static/combobox.js": "public",
 };
 
 /** A concrete path: unknown ids, a job that does not exist. */

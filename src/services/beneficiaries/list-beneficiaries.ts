@@ -34,6 +34,16 @@ function decodeCursor(raw: string): Cursor {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * Names compared without case or accents ("zoe" finds "Zoé", "lefevre" finds "Lefèvre"):
+ * the query is folded here, the names by `translate` then `lower` in SQL (no extension,
+ * the same in PGlite, whatever the database's locale). First and last name either way round.
+ */
+const ACCENTED = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿÀÁÂÄÃÅÇÈÉÊËÌÍÎÏÑÒÓÔÖÕÙÚÛÜÝ";
+const PLAIN = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUY";
+const foldAccents = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const folded = (column: SQL) => sql`lower(translate(${column}, ${ACCENTED}, ${PLAIN}))`;
+
 /** Alphabetical by last name, then first name; keyset pagination so pages never shift. */
 export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; data: z.output<typeof ListBeneficiariesInput> }) {
   const lastKey = sql`lower(${beneficiaries.lastName})`;
@@ -45,12 +55,11 @@ export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; da
     if (/^\d+$/.test(q)) {
       filters.push(or(ilike(beneficiaries.cafNumber, `${q}%`), ilike(beneficiaries.msaNumber, `${q}%`)));
     } else {
-      const pattern = `%${escapeLike(q)}%`;
+      const pattern = `%${escapeLike(foldAccents(q))}%`;
       filters.push(
         or(
-          ilike(beneficiaries.lastName, pattern),
-          ilike(beneficiaries.firstName, pattern),
-          sql`(${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}) ilike ${pattern}`,
+          sql`${folded(sql`${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}`)} like ${pattern}`,
+          sql`${folded(sql`${beneficiaries.lastName} || ' ' || ${beneficiaries.firstName}`)} like ${pattern}`,
         ),
       );
     }

@@ -403,7 +403,7 @@ async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 42
   );
 }
 
-/** The Virements page itself (also answered at the former `/paiements`). */
+/** The Virements page itself. */
 export const transfersPage = (c: UiContext) => page(c);
 
 /** Virements: the transfers waiting by account and due date, the remises, their files and their life. */
