@@ -4,7 +4,7 @@ import { loadBeneficiary } from "../access";
 import type { ServiceContext } from "../context";
 
 /** How far apart (days) a typed credit and a statement's credit may be and still be the same money. */
-export const SAME_CREDIT_DAYS = 5;
+const SAME_CREDIT_DAYS = 5;
 
 export interface StatementArrival {
   creditId: string;
