@@ -18,6 +18,8 @@ export interface MeasureFacts {
   status: string;
   managedPrestations: string[];
   previousMeasureId: string | null;
+  /** Its accounts are closed (`measure_closings`): no job pays anything for it again, whatever the date. */
+  closed?: boolean;
 }
 
 export interface AmendmentFacts {

@@ -17,6 +17,16 @@ export function activeMasp2<M extends MeasureFacts>(measures: readonly M[], date
 }
 
 /**
+ * The MASP 2 measure a payment job may pay for on a date: in force then, and its
+ * accounts not closed. A job re-run for a date before the end, after the closing, pays
+ * nothing from what the closing held or paid back.
+ */
+export function payableMasp2<M extends MeasureFacts>(measures: readonly M[], date: string): M | undefined {
+  const measure = activeMasp2(measures, date);
+  return measure?.closed ? undefined : measure;
+}
+
+/**
  * The prestations a measure manages on a date: the contract's, as changed by the last
  * amendment in effect that changed them (amendments in the order they take effect).
  */

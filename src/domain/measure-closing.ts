@@ -20,7 +20,7 @@ export function finalPaymentProblems(endReason: string | null, finalPayment: Fin
     return [{ field: "finalPayment", message: "a deceased person's funds are held for the estate: choose `hold`", code: "estate_held" }];
   }
   if (finalPayment === "transfer" && !hasIban) {
-    return [{ field: "finalPayment", message: "the person has no IBAN: pay by cash or cheque, or hold", code: "no_iban" }];
+    return [{ field: "finalPayment", message: "the person has no IBAN: pay by cash or cheque, or hold", code: "final_transfer_no_iban" }];
   }
   return [];
 }

@@ -2,7 +2,7 @@ import type { JobFacts } from "./beneficiary-facts";
 import { daysInMonth, monthOf } from "./calendar";
 import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
-import { activeMasp2, allPeriodsOf, leaseOn } from "./in-force";
+import { allPeriodsOf, leaseOn, payableMasp2 } from "./in-force";
 import { dueDateOf } from "./rent-periods";
 
 /**
@@ -103,7 +103,7 @@ export function rentPaymentOrder<P extends { period: string; dueDate: string; du
  * caps what its arrears (periods before this month) take in the month.
  */
 export function planRentPayments(facts: JobFacts, asOf: string): PaymentItem[] {
-  const measure = activeMasp2(facts.measures, asOf);
+  const measure = payableMasp2(facts.measures, asOf);
   if (!measure || facts.leases.length === 0) return [];
   const envelope = { envelope: "rent" } as const;
   let available = facts.held(envelope);
@@ -145,7 +145,7 @@ export function planRentPayments(facts: JobFacts, asOf: string): PaymentItem[] {
 
 /** Charges falling due this month, by priority once their due day is reached, up to what their envelope holds. */
 export function planChargePayments(facts: JobFacts, asOf: string): PaymentItem[] {
-  const measure = activeMasp2(facts.measures, asOf);
+  const measure = payableMasp2(facts.measures, asOf);
   if (!measure) return [];
   const month = monthOf(asOf);
   const items: PaymentItem[] = [];
@@ -189,7 +189,7 @@ export type ReversementSkip = "no_iban" | null;
 
 /** The remainder paid to the beneficiary, per their plan, keeping the plan's buffer back. */
 export function planReversement(facts: JobFacts, asOf: string): { item: PaymentItem | null; skipped: ReversementSkip } {
-  const measure = activeMasp2(facts.measures, asOf);
+  const measure = payableMasp2(facts.measures, asOf);
   if (!measure || !reversementDue(facts.plan, asOf)) return { item: null, skipped: null };
   const envelope = { envelope: "available" } as const;
   const plan = facts.plan ?? DEFAULT_REVERSEMENT_PLAN;

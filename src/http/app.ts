@@ -92,10 +92,11 @@ export function createApp(deps: AppDeps) {
 }
 
 /**
- * A policy that allows no inline script or style, anywhere (the UI's CSS is a static
- * file, and it has no script), no framing, no form posted elsewhere. The queue
- * dashboard (bull-board, admins only) ships inline scripts of its own: it keeps the
- * other headers without the policy. Every answer but a static file is `no-store`:
+ * A policy that allows no inline script or style, anywhere (the UI's CSS and its one
+ * script are static files), no framing, no form posted elsewhere. The queue dashboard
+ * (bull-board, admins only) has inline styles of its own: its policy allows them, and
+ * nothing else from another host (scripts, styles, fonts, images, requests): no third
+ * party learns who opens it. Every answer but a static file is `no-store`:
  * pages and API answers carry personal data that no cache may keep.
  */
 function securityHeaders(): MiddlewareHandler<AppEnv> {
@@ -112,7 +113,21 @@ function securityHeaders(): MiddlewareHandler<AppEnv> {
     },
     xFrameOptions: "DENY",
   });
-  const dashboard = secureHeaders({ xFrameOptions: "DENY" });
+  const dashboard = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: "DENY",
+  });
   return async (c, next) => {
     const isStatic = c.req.path.startsWith("/static/");
     await (c.req.path.startsWith("/admin/") ? dashboard : strict)(c, async () => {

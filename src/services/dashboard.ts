@@ -5,7 +5,11 @@ import { caseloadOf } from "./access";
 import type { ServiceContext } from "./context";
 import { masp2InForceSql } from "./measures/in-force-sql";
 
-/** The finance dashboard's figures; a caseworker's are limited to their caseload. */
+/**
+ * The finance dashboard's figures; a caseworker's are limited to their caseload. "Today"
+ * is the business date (Europe/Paris): what was recorded that day, and, apart, what bears
+ * that value date.
+ */
 export async function dashboardFigures(ctx: ServiceContext) {
   const today = ctx.today();
   const scope = caseloadOf(ctx);
@@ -15,8 +19,10 @@ export async function dashboardFigures(ctx: ServiceContext) {
     sql`select
       (select count(*) from measures m join beneficiaries b on b.id = m.beneficiary_id cross join (select ${today}::date as today) d
         where ${sql.raw(masp2InForceSql("m", "d.today"))} ${caseload})::text as active_measures,
-      (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today,
-      (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_today_amount,
+      (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where (c.created_at at time zone 'Europe/Paris')::date = ${today}::date ${caseload})::text as credits_today,
+      (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where (c.created_at at time zone 'Europe/Paris')::date = ${today}::date ${caseload})::text as credits_today_amount,
+      (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_value_today,
+      (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where c.value_date = ${today}::date ${caseload})::text as credits_value_today_amount,
       (select count(*) from credits c join beneficiaries b on b.id = c.beneficiary_id where to_char(c.value_date, 'YYYY-MM') = ${monthOf(today)} ${caseload})::text as credits_month,
       (select coalesce(sum(c.amount), 0) from credits c join beneficiaries b on b.id = c.beneficiary_id where to_char(c.value_date, 'YYYY-MM') = ${monthOf(today)} ${caseload})::text as credits_month_amount,
       (select count(*) from payment_orders o join beneficiaries b on b.id = o.beneficiary_id where o.status = 'pending' ${caseload})::text as payments_pending,
@@ -26,7 +32,10 @@ export async function dashboardFigures(ctx: ServiceContext) {
   return {
     today,
     activeMeasures: Number(row?.active_measures ?? 0),
+    /** Recorded today (Paris time), whatever their value date. */
     creditsToday: { count: Number(row?.credits_today ?? 0), amount: toBigInt(row?.credits_today_amount ?? "0") },
+    /** Whose value date is today, whenever they were recorded. */
+    creditsValueToday: { count: Number(row?.credits_value_today ?? 0), amount: toBigInt(row?.credits_value_today_amount ?? "0") },
     creditsMonth: { count: Number(row?.credits_month ?? 0), amount: toBigInt(row?.credits_month_amount ?? "0") },
     paymentsPending: { count: Number(row?.payments_pending ?? 0), amount: toBigInt(row?.payments_pending_amount ?? "0") },
     failedJobs: Number(row?.failed_jobs ?? 0),

@@ -266,7 +266,7 @@ describe("measure life API", () => {
       const [rent] = await orders(h.id);
       expect((await end(h.measureId, "2026-02-28")).status).toBe(200);
       expect((await close(h.measureId, { pendingOrders: "keep", finalPayment: "transfer" })).body.error.details).toEqual([
-        expect.objectContaining({ field: "finalPayment", code: "no_iban" }),
+        expect.objectContaining({ field: "finalPayment", code: "final_transfer_no_iban" }),
       ]);
       const held = (await balances(h.id)).total;
       const closed = await close(h.measureId, { pendingOrders: "keep", finalPayment: "cheque" });
@@ -276,7 +276,7 @@ describe("measure life API", () => {
       expect((await orders(h.id)).find((o) => o.kind === "final")).toMatchObject({ method: "cheque", creditorIban: null });
     });
 
-    it("on death the funds are held for the estate (422 otherwise), then paid to the notary named with an IBAN; nothing held → 409", async () => {
+    it("on death the funds are held for the estate (422 otherwise), then paid to the notary named with an IBAN, approved by a second person; nothing held → 409", async () => {
       const h = await household();
       expect((await credit(h.id, 70000, "2026-01-02")).status).toBe(201);
       const total = (await balances(h.id)).total;
@@ -296,10 +296,17 @@ describe("measure life API", () => {
       expect(toPerson.body.error.details).toEqual([expect.objectContaining({ field: "creditor", code: "estate_creditor" })]);
       const noIban = await pay({ creditor: { name: "Maître Lefèvre, notaire" } });
       expect(noIban.status).toBe(422);
-      const paid = await pay({ creditor: { name: "Maître Lefèvre, notaire", iban: NOTARY_IBAN } });
+      // The notary's IBAN is new for this person: four eyes, like every IBAN not yet approved.
+      const proposed = await pay({ creditor: { name: "Maître Lefèvre, notaire", iban: NOTARY_IBAN } });
+      expect(proposed.status, proposed.text).toBe(202);
+      expect((await balances(h.id)).total).toBe(total);
+      const approve = (headers: Headers) => call("POST", `/v1/proposals/${proposed.body.proposalId}/approval`, { comment: "acte de notoriété vu" }, headers);
+      expect((await approve(finance)).status).toBe(403);
+      const paid = await approve(admin);
       expect(paid.status, paid.text).toBe(201);
       expect(paid.body).toMatchObject({ kind: "final", amount: total, creditorName: "Maître Lefèvre, notaire", creditorIban: NOTARY_IBAN, status: "pending" });
       expect((await balances(h.id)).total).toBe(0);
+      // Approved once, the notary's IBAN applies at once: nothing is held any more.
       const nothing = await pay({ creditor: { name: "Maître Lefèvre, notaire", iban: NOTARY_IBAN } });
       expect(nothing.status).toBe(409);
       await expectLedgerSound(call, finance);

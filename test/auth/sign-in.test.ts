@@ -190,7 +190,7 @@ describe("sign-in controls", { timeout: 60_000 }, () => {
     expect(wrongCode.html).toContain("code incorrect ou expiré");
     const enrolled = await bruno.post("/securite/totp", { code: await generate({ secret, epoch: epoch() }) });
     expect(enrolled.status).toBe(302);
-    expect((await bruno.get("/paiements")).status).toBe(200);
+    expect((await bruno.get("/virements")).status).toBe(200);
 
     // The next sign-in asks for the code before anything opens.
     const next = browser(mfa, "198.51.100.17");
@@ -203,7 +203,7 @@ describe("sign-in controls", { timeout: 60_000 }, () => {
     const code = await generate({ secret, epoch: epoch() });
     const accepted = await next.post("/connexion/code", { code });
     expect(accepted.location).toBe("/");
-    expect((await next.get("/paiements")).status).toBe(200);
+    expect((await next.get("/virements")).status).toBe(200);
 
     // A code opens one sign-in: the same code, replayed at once, is refused.
     const replay = browser(mfa, "198.51.100.20");

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { endBeforeStartIssues, endsBeforeStart, spanCovers } from "../../src/domain/date-range";
-import { activeMasp2, chainStart, extensionOn, isMasp2InForce, leaseOn, managedOn, periodsOf } from "../../src/domain/in-force";
+import { activeMasp2, chainStart, extensionOn, isMasp2InForce, leaseOn, managedOn, payableMasp2, periodsOf } from "../../src/domain/in-force";
 import { facts, lease, masp2 } from "./support/facts";
 
 describe("a MASP 2 in force on a date", () => {
@@ -29,6 +29,15 @@ describe("a MASP 2 in force on a date", () => {
     expect(activeMasp2([first, second], "2026-06-30")?.id).toBe("a");
     expect(activeMasp2([first, second], "2026-07-01")?.id).toBe("b");
     expect(activeMasp2([first, second], "2027-01-01")).toBeUndefined();
+  });
+
+  it("a measure whose accounts are closed is in force on its dates, but no job pays for it any more", () => {
+    const ended = masp2({ status: "ended", endedOn: "2026-02-28" });
+    expect(payableMasp2([ended], "2026-02-05")?.id).toBe("m1");
+    const closed = { ...ended, closed: true };
+    expect(activeMasp2([closed], "2026-02-05")?.id).toBe("m1");
+    expect(payableMasp2([closed], "2026-02-05")).toBeUndefined();
+    expect(payableMasp2([closed], "2026-03-05")).toBeUndefined();
   });
 
   it("the chain of renewals starts at the first period's start, whichever period is asked", () => {

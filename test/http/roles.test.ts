@@ -213,6 +213,10 @@ const OTHER: Record<string, Expectation> = {
   "GET /beneficiaires/:id/reversements": "beneficiary.write",
   "POST /beneficiaires/:id/reversements": "beneficiary.write",
   "GET /alertes/closes": null,
+  "GET /versements/beneficiaires": "credit.record",
+  "POST /versements/modifier": "credit.record",
+  "GET /static/favicon.svg": "public",
+  "GET /static/combobox.js": "public",
 };
 
 /** A concrete path: unknown ids, a job that does not exist. */

@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/auth/tokens";
 import { runText } from "../../src/db/sql";
 import { deliverOne } from "../../src/services/notifications/deliver";
 import { dispatchEvents, dueDeliveries } from "../../src/services/notifications/dispatch";
@@ -16,6 +13,7 @@ import { queueDashboard } from "../../workers/dashboard";
 import type { JobRuntime } from "../../workers/runtime";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deleteQueueKeys, startTestRuntime } from "../support/queues";
 import { STAFF_PASSWORD, staffUser } from "../support/ui";
@@ -37,31 +35,9 @@ const TODAY = "2026-03-06";
 describe("web UI in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let runtime: JobRuntime;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
-  let api: (method: string, path: string, body?: unknown, key?: string) => Promise<any>;
+  let ui: BrowserFixture;
   const ids: Record<string, string> = {};
   const audited: Record<string, string[]> = {};
-  /** What Chromium refused under the pages' Content-Security-Policy, on any page of any case. */
-  const cspViolations: string[] = [];
-
-  /** A new tab whose console is watched for Content-Security-Policy violations. */
-  async function openPage(options: Parameters<Browser["newPage"]>[0]): Promise<Page> {
-    const page = await browser.newPage(options);
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
-
-  async function loginAs(page: Page, email: string) {
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill(email);
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
-  }
 
   /** A screenshot for the README, and the page's accessibility audit for the last test. */
   async function capture(page: Page, name: string) {
@@ -79,20 +55,8 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
       today: () => TODAY,
       queueDashboard: queueDashboard(runtime.queues()) as never,
     });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
-    api = async (method, path, body, key) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    ui = await startBrowserFixture(database.db, app);
+    const api = ui.api;
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
     ids.caseworker = await staffUser(database.db, "cesf@asso.example", "caseworker", "Camille Martin");
     await staffUser(database.db, "cadre@asso.example", "manager", "Claude Bernard");
@@ -120,23 +84,10 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     });
     await api("POST", "/v1/credits", { beneficiaryId: paul.id, payer: "CAF", prestation: "RSA", amount: 50000, valueDate: "2026-01-03" }, "p1");
     await api("POST", "/v1/jobs/rent-payments/runs", { asOf: "2026-01-05" });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await runtime?.close();
     await deleteQueueKeys(QUEUE_PREFIX);
     await database?.dispose();
@@ -144,9 +95,9 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("refuses the pages without a session and a wrong password", async () => {
-    const page = await openPage({ locale: "fr-FR" });
-    await page.goto(`${base}/paiements`);
-    expect(page.url()).toBe(`${base}/connexion`);
+    const page = await ui.openPage({ locale: "fr-FR" });
+    await page.goto(`${ui.base}/paiements`);
+    expect(page.url()).toBe(`${ui.base}/connexion`);
     await page.getByLabel("Adresse e-mail").fill("admin@asso.example");
     await page.getByLabel("Mot de passe").fill("faux");
     await page.getByRole("button", { name: "Se connecter" }).click();
@@ -156,8 +107,8 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("creates a beneficiary with a measure, a lease and a charge, enters a credit with its preview, runs the rent job and the month turns paid", async () => {
-    const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await loginAs(page, "admin@asso.example");
+    const page = await ui.openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await ui.loginAs(page, "admin@asso.example");
 
     // A refused form first: the error summary takes the focus and links to the field.
     await page.getByRole("link", { name: "Bénéficiaires" }).click();
@@ -212,7 +163,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.getByRole("table", { name: "Budget : charges prioritaires" }).textContent()).resolves.toContain("60,00\u00a0€");
 
     await page.getByRole("link", { name: "Saisir un versement" }).click();
-    expect(await page.getByLabel("Bénéficiaire", { exact: true }).inputValue()).toBe(ids.marie);
+    expect(await page.getByRole("group", { name: "Bénéficiaire" }).getByRole("radio", { checked: true }).inputValue()).toBe(ids.marie);
     await page.getByLabel("Prestation (code D.271-2)").fill("RSA");
     await page.getByLabel("Montant (€)").fill("607,75");
     await page.getByLabel("Date de valeur").fill("2026-03-03");
@@ -236,7 +187,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await page.waitForURL(/fait=charge-payments/);
     await capture(page, "traitements");
 
-    await page.goto(`${base}/beneficiaires/${ids.marie}`);
+    await page.goto(`${ui.base}/beneficiaires/${ids.marie}`);
     expect(await page.locator('[data-period="2026-03"]').getAttribute("data-status")).toBe("paid");
     await expect(page.locator('[data-period="2026-03"]').textContent()).resolves.toContain("payé — 500,00\u00a0€ / 500,00\u00a0€");
     await capture(page, "fiche-beneficiaire");
@@ -245,7 +196,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
     const waiting = (await page.locator("main").textContent()) ?? "";
     for (const text of ["OPH Laval Habitat", "EDF", "Loyer", "Charge", "Virement"]) expect(waiting).toContain(text);
-    await page.goto(`${base}/paiements`);
+    await page.goto(`${ui.base}/paiements`);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
     await capture(page, "paiements");
     await page.getByRole("link", { name: "Tableau de bord" }).click();
@@ -261,9 +212,9 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("shows the MASP 3 trigger of the second beneficiary in the caseworker's inbox, who closes it with a comment", async () => {
-    await api("POST", "/v1/jobs/unpaid-rent-check/runs", { asOf: TODAY });
-    const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await loginAs(page, "cesf@asso.example");
+    await ui.api("POST", "/v1/jobs/unpaid-rent-check/runs", { asOf: TODAY });
+    const page = await ui.openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await ui.loginAs(page, "cesf@asso.example");
     await expect(page.getByRole("link", { name: "Saisie d'un versement" }).count()).resolves.toBe(0);
     await page.getByRole("link", { name: "Alertes", exact: true }).click();
     const masp3 = page.getByRole("region", { name: "Déclencheur MASP 3 (L.271-5)" });
@@ -279,9 +230,9 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("four eyes: the caseworker proposes a new IBAN, cannot approve it, a manager approves it and the fiche shows it", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await loginAs(page, "cesf@asso.example");
-    await page.goto(`${base}/beneficiaires/${ids.paul}`);
+    const page = await ui.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await ui.loginAs(page, "cesf@asso.example");
+    await page.goto(`${ui.base}/beneficiaires/${ids.paul}`);
     await page.getByRole("link", { name: "Changer l'IBAN" }).click();
     await page.getByLabel("Nouvel IBAN").fill("FR76 3000 6000 0112 3456 7890 189");
     await capture(page, "changer-iban");
@@ -295,8 +246,8 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(mine.getByRole("button", { name: "Approuver" }).count()).resolves.toBe(0);
     await page.close();
 
-    const cadre = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await loginAs(cadre, "cadre@asso.example");
+    const cadre = await ui.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await ui.loginAs(cadre, "cadre@asso.example");
     await expect(cadre.getByRole("link", { name: "Saisie d'un versement" }).count()).resolves.toBe(0);
     await cadre.getByRole("link", { name: "Propositions" }).click();
     const proposal = cadre.getByRole("region", { name: "Changement d'IBAN du bénéficiaire" });
@@ -307,7 +258,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await proposal.getByRole("button", { name: "Approuver" }).click();
     await cadre.waitForURL(/fait=approuvee/);
     await expect(cadre.getByRole("region", { name: "Changement d'IBAN du bénéficiaire" }).count()).resolves.toBe(0);
-    await cadre.goto(`${base}/beneficiaires/${ids.paul}`);
+    await cadre.goto(`${ui.base}/beneficiaires/${ids.paul}`);
     await expect(cadre.locator("dd.iban").first().textContent()).resolves.toContain("FR76 3000 6000 0112 3456 7890 189");
     await cadre.close();
   });
@@ -315,8 +266,8 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   it("Virements: the pending orders by account with their beneficiary, a remise prepared, dissolved, prepared again, its file downloaded, marked sent", async () => {
     // The default pooled account the migration made from `bank:main` gets its IBAN.
     await runText(database.db, "update bank_accounts set iban = 'FR7630001007941234567890185', name = 'Compte principal' where is_default");
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR", acceptDownloads: true });
-    await loginAs(page, "admin@asso.example");
+    const page = await ui.browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR", acceptDownloads: true });
+    await ui.loginAs(page, "admin@asso.example");
     await page.getByRole("link", { name: "Virements", exact: true }).click();
     const orders = page.getByRole("region", { name: /^Compte principal — échéance du 05\/01\/2026/ });
     await expect(orders.textContent()).resolves.toContain("Lefèvre Paul");
@@ -362,27 +313,27 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("Courriels and Webhooks: admins see the alert mails kept without SMTP and each subscription's delivery log", async () => {
-    await api("POST", "/v1/webhooks", { url: "http://127.0.0.1:9/masp", events: ["alert.raised", "masp3.triggered"] });
+    await ui.api("POST", "/v1/webhooks", { url: "http://127.0.0.1:9/masp", events: ["alert.raised", "masp3.triggered"] });
     // What the notifications queue does, in line: the alerts of the cases above become mails and webhook calls.
     await dispatchEvents(database.db, TODAY);
-    const deps = { db: database.db, mailer: databaseMailer(), publicUrl: base, retryBaseMs: 60_000, giveUpAfterMs: 86_400_000, webhookTimeoutMs: 2_000 };
+    const deps = { db: database.db, mailer: databaseMailer(), publicUrl: ui.base, retryBaseMs: 60_000, giveUpAfterMs: 86_400_000, webhookTimeoutMs: 2_000 };
     for (const d of await dueDeliveries(database.db)) await deliverOne(deps, d.id);
-    const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await loginAs(page, "admin@asso.example");
+    const page = await ui.openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await ui.loginAs(page, "admin@asso.example");
     await page.getByRole("link", { name: "Courriels" }).click();
-    await page.waitForURL(`${base}/courriels`);
+    await page.waitForURL(`${ui.base}/courriels`);
     await expect(page.locator("main").textContent()).resolves.toContain("[MASP] Déclencheur MASP 3 (L.271-5) – Paul L.");
     await capture(page, "courriels");
     await page.getByRole("link", { name: "Webhooks" }).click();
-    await page.waitForURL(`${base}/webhooks`);
+    await page.waitForURL(`${ui.base}/webhooks`);
     await expect(page.locator("main").textContent()).resolves.toContain("masp3.triggered");
     await capture(page, "webhooks");
     await page.close();
   });
 
   it("can be used with the keyboard alone: a skip link first, then the form, sent with Enter", async () => {
-    const page = await openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    await page.goto(`${base}/connexion`);
+    const page = await ui.openPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    await page.goto(`${ui.base}/connexion`);
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Aller au contenu");
     await page.keyboard.press("Tab");
@@ -391,7 +342,7 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await page.keyboard.press("Tab");
     await page.keyboard.type(STAFF_PASSWORD);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${ui.base}/`);
     const outline = await page.evaluate(() => {
       const link = document.querySelector<HTMLAnchorElement>('nav a[href="/beneficiaires"]')!;
       link.focus();
@@ -410,10 +361,10 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
   });
 
   it("breaks no rule of the Content-Security-Policy on any page it opened", async () => {
-    const page = await openPage({ locale: "fr-FR" });
-    const res = await page.goto(`${base}/connexion`);
+    const page = await ui.openPage({ locale: "fr-FR" });
+    const res = await page.goto(`${ui.base}/connexion`);
     expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
     await page.close();
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

@@ -1,13 +1,11 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 
@@ -19,47 +17,15 @@ const TODAY = "2026-03-06";
  */
 describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   const orders: Record<string, string> = {};
   const audited: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
-
-  async function openPage(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
-
-  async function loginAs(page: Page, email: string) {
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill(email);
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
-  }
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
     const { token: financeToken } = await createToken(database.db, { role: "finance", name: "setup-finance" });
-    const api = async (method: string, path: string, body: unknown, key?: string, bearer = token) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const api = ui.api;
     await staffUser(database.db, "compta@asso.example", "finance", "Dominique Compta");
     const b = await api("POST", "/v1/beneficiaries", {
       firstName: "Jeanne",
@@ -77,37 +43,24 @@ describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => 
     await pay("cash", "cash", 8000);
     await pay("cheque", "cheque", 4500);
     await pay("cheque2", "cheque", 2000);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("cash: refused while the box is empty, withdrawn into the box, then handed over against a receipt", async () => {
-    const page = await openPage();
-    await loginAs(page, "compta@asso.example");
-    await page.goto(`${base}/virements/ordres/${orders.cash}`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "compta@asso.example");
+    await page.goto(`${ui.base}/virements/ordres/${orders.cash}`);
     audited.cashOrder = await accessibilityViolations(page);
     await page.getByLabel("Numéro de reçu").fill("R-2026-014");
     await page.getByRole("button", { name: "Remettre les espèces" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("La caisse ne contient que 0,00\u00a0€, moins que les 80,00\u00a0€ à remettre");
     audited.cashRefused = await accessibilityViolations(page);
 
-    await page.goto(`${base}/virements`);
+    await page.goto(`${ui.base}/virements`);
     const box = page.getByRole("region", { name: "Caisse" });
     await expect(box.textContent()).resolves.toContain("0,00\u00a0€");
     audited.transfers = await accessibilityViolations(page);
@@ -122,7 +75,7 @@ describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => 
     await page.getByRole("button", { name: "Retrait d'espèces" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Montant : montant en euros, deux décimales au plus");
 
-    await page.goto(`${base}/virements/ordres/${orders.cash}`);
+    await page.goto(`${ui.base}/virements/ordres/${orders.cash}`);
     await page.getByLabel("Numéro de reçu").fill("R-2026-014");
     await page.getByRole("button", { name: "Remettre les espèces" }).click();
     await page.waitForURL(/fait=especes/);
@@ -131,15 +84,15 @@ describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => 
     await expect(page.getByRole("button", { name: "Remettre les espèces" }).count()).resolves.toBe(0);
     audited.handedOver = await accessibilityViolations(page);
 
-    await page.goto(`${base}/virements`);
+    await page.goto(`${ui.base}/virements`);
     await expect(page.getByRole("region", { name: "Caisse" }).textContent()).resolves.toContain("20,00\u00a0€");
     await page.close();
   });
 
   it("cheques: one handed over with its number, the same number refused for another", async () => {
-    const page = await openPage();
-    await loginAs(page, "compta@asso.example");
-    await page.goto(`${base}/virements/ordres/${orders.cheque}`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "compta@asso.example");
+    await page.goto(`${ui.base}/virements/ordres/${orders.cheque}`);
     await page.getByLabel("Numéro du chèque").fill("8812345");
     await page.getByRole("button", { name: "Remettre le chèque" }).click();
     await page.waitForURL(/fait=cheque/);
@@ -147,7 +100,7 @@ describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => 
     await expect(page.locator("main").textContent()).resolves.toContain("chèque n° 8812345");
     audited.chequeSent = await accessibilityViolations(page);
 
-    await page.goto(`${base}/virements/ordres/${orders.cheque2}`);
+    await page.goto(`${ui.base}/virements/ordres/${orders.cheque2}`);
     await page.getByLabel("Numéro du chèque").fill("8812345");
     await page.getByRole("button", { name: "Remettre le chèque" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Le chèque n° 8812345 est déjà utilisé sur ce compte");
@@ -158,6 +111,6 @@ describe("cash and cheques in Chromium: Virements", { timeout: 180_000 }, () => 
   it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
     expect(Object.keys(audited).length).toBeGreaterThanOrEqual(7);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

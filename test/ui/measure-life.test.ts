@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/auth/tokens";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 
@@ -18,30 +15,14 @@ const TODAY = "2026-03-06";
  */
 describe("measure life in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let beneficiaryId = "";
   const violations: Record<string, string[]> = {};
-  const csp: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
-    const api = async (method: string, path: string, body?: unknown, key?: string) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
+    const api = ui.api;
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
     const zoe = await api("POST", "/v1/beneficiaries", {
       firstName: "Zoé",
@@ -58,29 +39,20 @@ describe("measure life in Chromium", { timeout: 180_000 }, () => {
       { beneficiaryId: zoe.id, payer: "CAF", prestation: "RSA", amount: 61234, valueDate: "2026-03-02", reference: "CAF-0302" },
       "z1",
     );
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("bilan, avenant, renewal form, end and closing; then the final statement and the payer's notice", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) csp.push(`${page.url()}: ${m.text()}`);
-    });
+    const page = await ui.openPage();
     const audit = async (name: string) => {
       violations[name] = await accessibilityViolations(page);
     };
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill("admin@asso.example");
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
-    const fiche = `${base}/beneficiaires/${beneficiaryId}`;
+    await ui.loginAs(page, "admin@asso.example");
+    const fiche = `${ui.base}/beneficiaires/${beneficiaryId}`;
 
     await page.goto(fiche);
     await page.getByRole("link", { name: "Bilan", exact: true }).click();
@@ -139,6 +111,6 @@ describe("measure life in Chromium", { timeout: 180_000 }, () => {
     await page.close();
 
     expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((k) => [k, []])));
-    expect(csp).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

@@ -1,13 +1,10 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/auth/tokens";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 
@@ -19,46 +16,14 @@ const TODAY = "2026-03-06";
  */
 describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let beneficiaryId = "";
   const audited: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
-
-  async function openPage(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
-
-  async function loginAs(page: Page, email: string) {
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill(email);
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
-  }
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
-    const api = async (method: string, path: string, body: unknown, key?: string) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
+    const api = ui.api;
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
     await staffUser(database.db, "compta@asso.example", "finance", "Dominique Compta");
     const b = await api("POST", "/v1/beneficiaries", {
@@ -71,30 +36,17 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
     beneficiaryId = b.id;
     await api("POST", `/v1/beneficiaries/${b.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
     await api("POST", "/v1/credits", { beneficiaryId: b.id, payer: "CAF", prestation: "RSA", amount: 30000, valueDate: "2026-03-03" }, "c1");
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("finance staff pay an invoice from the fiche: refused over the envelope, recorded within it, sent for approval to a new IBAN", async () => {
-    const page = await openPage();
-    await loginAs(page, "compta@asso.example");
-    await page.goto(`${base}/beneficiaires/${beneficiaryId}`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "compta@asso.example");
+    await page.goto(`${ui.base}/beneficiaires/${beneficiaryId}`);
     await page.getByRole("link", { name: "Paiement ponctuel" }).click();
     const envelope = page.getByLabel("Enveloppe qui paie");
     await expect(envelope.locator("option").allTextContents()).resolves.toContain("Disponible — 300,00\u00a0€");
@@ -125,7 +77,7 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
     await page.getByRole("button", { name: "Enregistrer le paiement" }).click();
     await page.waitForURL(/fait=proposition/);
     await expect(page.getByRole("status").textContent()).resolves.toContain("Proposition envoyée pour validation");
-    await page.goto(`${base}/propositions`);
+    await page.goto(`${ui.base}/propositions`);
     const proposal = page.getByRole("region", { name: "Paiement ponctuel" });
     await expect(proposal.textContent()).resolves.toContain("50,00\u00a0€ à Optique Martin (virement");
     await expect(proposal.textContent()).resolves.not.toContain("DE89 3704");
@@ -134,8 +86,8 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
   });
 
   it("an admin completes a payer's record with its address on the Payeurs page", async () => {
-    const page = await openPage();
-    await loginAs(page, "admin@asso.example");
+    const page = await ui.openPage();
+    await ui.loginAs(page, "admin@asso.example");
     await page.getByRole("link", { name: "Payeurs" }).click();
     audited.payers = await accessibilityViolations(page);
     await page.getByRole("link", { name: "Modifier MSA", exact: true }).click();
@@ -158,6 +110,6 @@ describe("money out in Chromium: Paiement ponctuel, Payeurs", { timeout: 180_000
   it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
     expect(Object.keys(audited).length).toBeGreaterThanOrEqual(5);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

@@ -1,15 +1,13 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
-import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "../../src/db/schema/audit";
 import { notificationPreferences, userAbsences } from "../../src/db/schema/notifications";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 
@@ -22,55 +20,29 @@ const TODAY = "2026-03-06";
  */
 describe("Mes alertes par courriel in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let me = "";
   let colleague = "";
   const audited: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
     me = await staffUser(database.db, "ts@asso.example", "caseworker", "Théo Social");
     colleague = await staffUser(database.db, "ts2@asso.example", "caseworker", "Sarah Relais");
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("a caseworker chooses the daily digest for unpaid rent and declares an absence with a colleague as substitute", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill("ts@asso.example");
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "ts@asso.example");
 
     await page.getByRole("link", { name: "Mes alertes par courriel" }).click();
-    await page.waitForURL(`${base}/mes-alertes`);
+    await page.waitForURL(`${ui.base}/mes-alertes`);
     const masp3 = page.getByRole("group", { name: "Déclencheur MASP 3 (L.271-5)" }).getByLabel("immédiat");
     await expect(masp3.isChecked()).resolves.toBe(true);
     await expect(masp3.isDisabled()).resolves.toBe(true);
@@ -111,6 +83,6 @@ describe("Mes alertes par courriel in Chromium", { timeout: 180_000 }, () => {
   it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
     expect(Object.keys(audited).length).toBe(4);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

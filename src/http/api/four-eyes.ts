@@ -17,6 +17,7 @@ export const ANSWERS = {
   "overpayment.recover": (outcome: ResultOf<"overpayment.recover">) => ({ status: 201 as const, body: outcome.body }),
   "payment.one_off": (outcome: ResultOf<"payment.one_off">) => ({ status: 201 as const, body: outcome.body }),
   "suspense.assign": (line: ResultOf<"suspense.assign">) => ({ status: 200 as const, body: line }),
+  "measure.pay_held_funds": (order: ResultOf<"measure.pay_held_funds">) => ({ status: 201 as const, body: toJson(order) }),
 } satisfies { [K in FourEyesKind]: (result: ResultOf<K>) => { status: number; body: unknown } };
 
 export const answerOf: Answer = (kind, result) => ANSWERS[kind](result as never);

@@ -5,14 +5,16 @@ import { EndMeasureInput, endMeasure } from "../../services/measures/end-measure
 import { getClosing } from "../../services/measures/get-closing";
 import { getMeasure, listMeasures } from "../../services/measures/get-measures";
 import { OpenMeasureInput, openMeasure } from "../../services/measures/open-measure";
-import { PayHeldFundsInput, payHeldFunds } from "../../services/measures/pay-held-funds";
+import { PayHeldFundsInput } from "../../services/measures/pay-held-funds";
 import { recordReview } from "../../services/measures/record-review";
 import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../services/measures/renew-measure";
-import { serviceContext, toJson } from "../context";
+import { submit } from "../../services/proposals/proposals";
+import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { conflict, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
+import { ANSWERS, accepted } from "./four-eyes";
 import { PaymentOrderSchema } from "./operations";
 import { IdParam, MeasureSchema } from "./views";
 
@@ -159,10 +161,11 @@ const payHeld = createRoute({
   path: "/v1/measures/{id}/final-payments",
   tags,
   security,
-  summary: "Pay what a closed measure still holds: to the person, or a deceased person's estate to the notary or heirs (name and IBAN)",
+  summary:
+    "Pay what a closed measure still holds: to the person, or a deceased person's estate to the notary or heirs (name and IBAN; an IBAN not yet approved for the person waits for a second person: 202)",
   middleware: [allow("measure.close")] as const,
   request: { params: IdParam, ...jsonBody(PayHeldFundsInput) },
-  responses: { 201: jsonResponse(PaymentOrderSchema, "The final order"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+  responses: { 201: jsonResponse(PaymentOrderSchema, "The final order"), ...accepted, ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
 
 export function measureRoutes(deps: AppDeps) {
@@ -199,7 +202,11 @@ export function measureRoutes(deps: AppDeps) {
       c.json(await closeMeasure({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, data: c.req.valid("json") }), 200),
     )
     .openapi(closing, async (c) => c.json(await getClosing({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id }), 200))
-    .openapi(payHeld, async (c) =>
-      c.json(toJson(await payHeldFunds({ ctx: serviceContext(c, deps), measureId: c.req.valid("param").id, data: c.req.valid("json") })), 201),
-    );
+    .openapi(payHeld, async (c) => {
+      const payload = { measureId: c.req.valid("param").id, data: c.req.valid("json") };
+      const outcome = await submit({ ctx: serviceContext(c, deps), kind: "measure.pay_held_funds", payload });
+      if ("proposal" in outcome) return c.json(outcome.proposal, 202);
+      const { status, body } = ANSWERS["measure.pay_held_funds"](outcome.applied);
+      return c.json(body, status);
+    });
 }

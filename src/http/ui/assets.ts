@@ -54,6 +54,9 @@ fieldset.invalid{border:2px solid var(--bad)}.checks{display:grid;grid-template-
 button.secondary,.button.secondary{background:#fff;color:var(--brand);border:1px solid var(--brand)}
 @media (max-width:800px){.grid2,.grid3{grid-template-columns:1fr}.calendar{grid-template-columns:repeat(3,1fr)}}
 .top nav{display:flex;gap:1rem;flex-wrap:wrap}.me .role{opacity:.85}
+.combobox{position:relative;max-width:36rem}.combobox [role=listbox]{position:absolute;z-index:5;left:0;right:0;margin:.1rem 0 0;padding:0;list-style:none;background:#fff;border:1px solid var(--line);border-radius:6px;box-shadow:0 4px 12px rgba(0,0,0,.12);max-height:18rem;overflow:auto}
+.combobox [role=option]{padding:.35rem .6rem;cursor:pointer}.combobox [role=option][aria-selected=true]{background:var(--brand);color:#fff}
+.choices{border:0;padding:0;margin:0 0 .8rem}.choices label{display:block;font-weight:400}.locked input[readonly]{background:var(--bg);color:var(--ink)}
 `;
 
 /**
@@ -82,7 +85,6 @@ document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
 `;
 
 /** The URL of the drop zone's script (every page works without it). */
-export const BANK_UPLOAD_SCRIPT = `/static/bank-upload.js?v=${createHash("sha256").update(BANK_UPLOAD_JS).digest("hex").slice(0, 12)}`;
 
 const API_REFERENCE_CSS = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -98,20 +100,124 @@ table{border-collapse:collapse}td,th{border-bottom:1px solid #e3e6ea;padding:.2r
 header a{color:#fff}
 `;
 
+/** The UI's icon: the initials on the brand's colour, drawn here (no file from elsewhere). */
+const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d3557"/><text x="16" y="22" font-family="system-ui,sans-serif" font-size="15" font-weight="700" fill="#fff" text-anchor="middle">M2</text></svg>`;
+
+/**
+ * The beneficiary picker of the credit form, as a WAI-ARIA combobox (APG "list
+ * autocomplete"): the search field gets role=combobox and a listbox of the people
+ * `data-combobox` names as JSON ({ items: [{ id, label }] }); arrows move, Enter or a
+ * click chooses, Escape closes; the choice becomes the one checked radio of the
+ * fieldset `data-target` names. Without this script the same field is a search form
+ * whose results are those radios.
+ */
+const COMBOBOX_JS = `(() => {
+  const input = document.querySelector("input[data-combobox]");
+  const target = input && document.getElementById(input.dataset.target);
+  if (!input || !target) return;
+  const wrap = document.createElement("div");
+  wrap.className = "combobox";
+  input.parentNode.insertBefore(wrap, input);
+  wrap.appendChild(input);
+  const list = document.createElement("ul");
+  list.id = input.id + "-options";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Bénéficiaires trouvés");
+  list.hidden = true;
+  wrap.appendChild(list);
+  const status = document.createElement("p");
+  status.className = "sr-only";
+  status.setAttribute("role", "status");
+  wrap.appendChild(status);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", list.id);
+  input.setAttribute("autocomplete", "off");
+  let items = [];
+  let active = -1;
+  let asked = 0;
+  let timer;
+  const show = () => {
+    list.replaceChildren(...items.map((item, i) => {
+      const li = document.createElement("li");
+      li.id = list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", String(i === active));
+      li.textContent = item.label;
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+      return li;
+    }));
+    list.hidden = items.length === 0;
+    input.setAttribute("aria-expanded", String(!list.hidden));
+    if (active >= 0) {
+      input.setAttribute("aria-activedescendant", list.id + "-" + active);
+      document.getElementById(list.id + "-" + active).scrollIntoView({ block: "nearest" });
+    } else input.removeAttribute("aria-activedescendant");
+  };
+  const close = () => { items = []; active = -1; show(); };
+  const search = async () => {
+    const q = input.value.trim();
+    const mine = ++asked;
+    if (q.length < 2) return close();
+    const res = await fetch(input.dataset.combobox + "?q=" + encodeURIComponent(q), { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (!res.ok || mine !== asked) return;
+    items = (await res.json()).items;
+    active = -1;
+    show();
+    status.textContent = items.length === 0 ? "Aucun bénéficiaire trouvé." : items.length + " bénéficiaire(s) trouvé(s) : flèches pour parcourir, Entrée pour choisir.";
+  };
+  const choose = (i) => {
+    const item = items[i];
+    const radio = document.createElement("input");
+    radio.type = "radio";
+    radio.name = "beneficiaryId";
+    radio.value = item.id;
+    radio.checked = true;
+    const label = document.createElement("label");
+    label.append(radio, " " + item.label);
+    const legend = target.querySelector("legend");
+    target.replaceChildren(...(legend ? [legend] : []), label);
+    input.value = item.label;
+    close();
+    status.textContent = item.label + " : choisi.";
+  };
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 150); });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (items.length === 0) return;
+      active = e.key === "ArrowDown" ? (active + 1) % items.length : (active <= 0 ? items.length - 1 : active - 1);
+      show();
+    } else if (e.key === "Enter" && active >= 0) {
+      e.preventDefault();
+      choose(active);
+    } else if (e.key === "Escape") close();
+  });
+  input.addEventListener("blur", close);
+})();
+`;
+
 const FILES = { app: APP_CSS, apiReference: API_REFERENCE_CSS } as const;
-const versioned = (name: string, css: string) => `/static/${name}.css?v=${createHash("sha256").update(css).digest("hex").slice(0, 12)}`;
+const versioned = (file: string, content: string) => `/static/${file}?v=${createHash("sha256").update(content).digest("hex").slice(0, 12)}`;
 
 /** The URL of each stylesheet, as pages link it. */
-export const STYLESHEETS = { app: versioned("app", FILES.app), apiReference: versioned("api-reference", FILES.apiReference) } as const;
+export const STYLESHEETS = { app: versioned("app.css", FILES.app), apiReference: versioned("api-reference.css", FILES.apiReference) } as const;
+/** The URL of the icon and of the UI's two scripts (progressive enhancements only). */
+export const FAVICON = versioned("favicon.svg", FAVICON_SVG);
+export const COMBOBOX_SCRIPT = versioned("combobox.js", COMBOBOX_JS);
+export const BANK_UPLOAD_SCRIPT = versioned("bank-upload.js", BANK_UPLOAD_JS);
 
 /** `GET /static/*`: public, long-cached, and the only responses without `Cache-Control: no-store`. */
 export function staticRoutes() {
   const routes = new Hono();
   const headers = { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" };
-  routes.get("/static/bank-upload.js", (c) =>
-    c.body(BANK_UPLOAD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": headers["Cache-Control"] }),
-  );
   routes.get("/static/app.css", (c) => c.body(FILES.app, 200, headers));
   routes.get("/static/api-reference.css", (c) => c.body(FILES.apiReference, 200, headers));
+  const cached = headers["Cache-Control"];
+  routes.get("/static/favicon.svg", (c) => c.body(FAVICON_SVG, 200, { "Content-Type": "image/svg+xml", "Cache-Control": cached }));
+  const script = { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": cached };
+  routes.get("/static/combobox.js", (c) => c.body(COMBOBOX_JS, 200, script));
+  routes.get("/static/bank-upload.js", (c) => c.body(BANK_UPLOAD_JS, 200, script));
   return routes;
 }

@@ -98,4 +98,5 @@ export const PROPOSAL_LABELS: Record<string, string> = {
   "transaction.reverse": "Annulation d'un versement",
   "overpayment.recover": "Récupération d'un indu",
   "payment.one_off": "Paiement ponctuel",
+  "measure.pay_held_funds": "Paiement des fonds conservés après la clôture",
 };

@@ -2,7 +2,7 @@
 import type { Child, FC } from "hono/jsx";
 import { type Action, may } from "../../auth/permissions";
 import type { SessionUser } from "../../auth/sessions";
-import { STYLESHEETS } from "./assets";
+import { FAVICON, STYLESHEETS } from "./assets";
 import { ROLE_LABELS } from "./format";
 
 /** Each link with the action its page needs (none: every signed-in user). */
@@ -27,7 +27,8 @@ export const Page: FC<{ title: string; user?: SessionUser; csrf?: string; path?:
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{title} — Registre MASP</title>
+      <title>{title} — Registre MASP 2</title>
+      <link rel="icon" type="image/svg+xml" href={FAVICON} />
       <link rel="stylesheet" href={STYLESHEETS.app} />
     </head>
     <body>

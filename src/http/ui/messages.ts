@@ -19,8 +19,7 @@ const ISSUE_FR: Record<string, string> = {
   over_48_months: "une mesure et ses renouvellements ne peuvent dépasser 48 mois au total (L.271-2)",
   end_before_effective: "la nouvelle date de fin précède la prise d'effet de l'avenant",
   estate_held: "au décès, les fonds sont conservés pour la succession : choisissez « conserver »",
-  // The same refusal from a one-off payment (give a creditor) and from a closing (hold the funds).
-  no_iban: "la personne n'a pas d'IBAN : indiquez un autre créancier, payez en espèces ou par chèque, ou conservez les fonds",
+  no_iban: "la personne n'a pas d'IBAN : indiquez un autre créancier, ou payez en espèces ou par chèque",
   estate_creditor: "indiquez le notaire ou les héritiers (nom et IBAN)",
   before_end: "la clôture a lieu à la date de fin ou après",
   masp1_manages_nothing: "une MASP 1 ne gère aucune prestation",
@@ -44,6 +43,7 @@ const ISSUE_FR: Record<string, string> = {
   self_substitute: "le remplaçant est une autre personne que vous",
   unknown_substitute: "aucun membre actif de l'équipe ne porte cet identifiant",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
+  final_transfer_no_iban: "la personne n'a pas d'IBAN pour le dernier virement : payez en espèces ou par chèque, ou conservez les fonds",
   ...PASSWORD_ISSUE_FR,
 };
 

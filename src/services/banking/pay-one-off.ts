@@ -76,14 +76,14 @@ function creditorOf(beneficiary: { firstName: string; lastName: string; iban: st
   return { name, iban, address: data.creditor ? (data.creditor.address ?? null) : beneficiary.address };
 }
 
-/** The IBANs already approved for this beneficiary: their own, their landlords', their creditors', earlier one-offs'. */
+/** The IBANs already approved for this beneficiary: their own, their landlords', their creditors', earlier one-offs' and final payments'. */
 export async function approvedIbans(executor: Executor, beneficiaryId: string): Promise<Set<string>> {
   const rows = await runText<{ iban: string }>(
     executor,
     `select iban from beneficiaries where id = $1 and iban is not null
      union select landlord_iban from leases where beneficiary_id = $1
      union select creditor_iban from charges where beneficiary_id = $1
-     union select creditor_iban from payment_orders where beneficiary_id = $1 and kind = 'one_off' and creditor_iban is not null`,
+     union select creditor_iban from payment_orders where beneficiary_id = $1 and kind in ('one_off', 'final') and creditor_iban is not null`,
     [beneficiaryId],
   );
   return new Set(rows.map((r) => r.iban));

@@ -73,6 +73,7 @@ export async function listBeneficiaries({ ctx, data }: { ctx: ServiceContext; da
           sql`${searchable(sql`${beneficiaries.lastName}`)} like ${pattern}`,
           sql`${searchable(sql`${beneficiaries.firstName}`)} like ${pattern}`,
           sql`${searchable(sql`${beneficiaries.firstName} || ' ' || ${beneficiaries.lastName}`)} like ${pattern}`,
+          sql`${searchable(sql`${beneficiaries.lastName} || ' ' || ${beneficiaries.firstName}`)} like ${pattern}`,
         ),
       );
     }

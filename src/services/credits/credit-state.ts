@@ -28,7 +28,8 @@ const REFUSING = quoted(PAYMENT_REASON_CODES.filter(reasonRefusesIban));
 
 const STATE_COLUMNS = `
   (select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,
-      'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id)
+      'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id,
+      'closed', exists (select 1 from measure_closings mc where mc.measure_id = m.id))
       order by m.start_date), '[]') from measures m where m.beneficiary_id = b.id) as measures,
   (select coalesce(json_agg(json_build_object('measureId', a.measure_id, 'effectiveDate', a.effective_date, 'managedPrestations', a.managed_prestations)
       order by a.effective_date, a.created_at), '[]')

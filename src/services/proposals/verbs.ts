@@ -14,6 +14,8 @@ import { ReverseTransactionInput, reverseTransaction } from "../credits/reverse-
 import { IdempotencyKey } from "../idempotency";
 import { loadLeases } from "../leases/lease-view";
 import { SetLeaseInput, setLease } from "../leases/set-lease";
+import { loadMeasure } from "../measures/load-measure";
+import { PayHeldFundsInput, payHeldFunds } from "../measures/pay-held-funds";
 import { AssignmentInput, assignSuspenseLine } from "../statements/suspense";
 import { fourEyes } from "./four-eyes";
 
@@ -145,6 +147,24 @@ export const FOUR_EYES_VERBS = {
       };
     },
     apply: (ctx, { lineId, data }) => assignSuspenseLine({ ctx, lineId, data }),
+  }),
+  /**
+   * What a closed measure still holds, paid by transfer to an IBAN not yet approved for
+   * the person (the notary's or the heirs' after a death): like every new IBAN.
+   */
+  "measure.pay_held_funds": fourEyes({
+    payload: z.object({ measureId: z.uuid(), data: PayHeldFundsInput }),
+    async assess(ctx, { measureId, data }) {
+      const iban = data.method === "transfer" ? data.creditor?.iban : undefined;
+      if (!iban) return null;
+      const { measure } = await loadMeasure(ctx.db, ctx, measureId);
+      if ((await approvedIbans(ctx.db, measure.beneficiaryId)).has(iban)) return null;
+      return {
+        beneficiaryId: measure.beneficiaryId,
+        summary: { ...ibanChange(null, iban), heldFundsTo: data.creditor?.name ?? null, method: data.method, date: data.date },
+      };
+    },
+    apply: (ctx, { measureId, data }) => payHeldFunds({ ctx, measureId, data }),
   }),
 };
 

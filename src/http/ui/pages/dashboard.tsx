@@ -23,6 +23,7 @@ export function dashboardRoutes(ui: UiApp) {
         <div class="cards">
           {card(f.activeMeasures, "mesures MASP 2 en cours", "/beneficiaires")}
           {card(euros(f.creditsToday.amount), `reçus aujourd'hui (${f.creditsToday.count} versements)`)}
+          {card(euros(f.creditsValueToday.amount), `en date de valeur du jour (${f.creditsValueToday.count} versements)`)}
           {card(euros(f.creditsMonth.amount), `reçus ce mois (${f.creditsMonth.count} versements)`)}
           {!can(c, "operations.view") ? null : card(euros(f.paymentsPending.amount), `paiements en attente (${f.paymentsPending.count})`, "/virements")}
           {!can(c, "operations.view") ? null : card(f.failedJobs, "traitements en échec (7 jours)", "/traitements")}

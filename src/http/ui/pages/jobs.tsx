@@ -18,6 +18,10 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
     const runs = await recentJobRuns(c.get("ctx"), 30);
     const done = c.req.query("fait");
     const error = c.req.query("erreur");
+    // The job and the date of the last run stay chosen: a re-run, or the next job of the same day, is one click.
+    const last = JobRunForm.safeParse({ job: c.req.query("traitement"), asOf: c.req.query("date") });
+    const chosenJob = last.success ? last.data.job : undefined;
+    const chosenDate = last.success ? last.data.asOf : c.get("ctx").today();
     return render(
       c,
       "Traitements",
@@ -44,13 +48,15 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
                 <label for="job">Traitement</label>
                 <select id="job" name="job">
                   {JOB_NAMES.map((k) => (
-                    <option value={k}>{JOB_LABELS[k] ?? k}</option>
+                    <option value={k} selected={k === chosenJob}>
+                      {JOB_LABELS[k] ?? k}
+                    </option>
                   ))}
                 </select>
               </div>
               <div>
                 <label for="asOf">Date de traitement</label>
-                <input id="asOf" name="asOf" type="date" value={c.get("ctx").today()} required />
+                <input id="asOf" name="asOf" type="date" value={chosenDate} required />
               </div>
               <div>
                 <button type="submit">Lancer</button>
@@ -78,12 +84,13 @@ export function jobRoutes(ui: UiApp, deps: UiDeps) {
     const parsed = parseForm(JobRunForm, await readForm(c), { job: typed.choice, asOf: typed.date });
     if (!deps.runJob || !parsed.ok) return c.redirect("/traitements?erreur=1");
     const { job, asOf } = parsed.data;
+    const chosen = `traitement=${job}&date=${asOf}`;
     try {
       await deps.runJob(job, { asOf });
     } catch {
       // The run is recorded with its error in the table below.
-      return c.redirect("/traitements?echec=1");
+      return c.redirect(`/traitements?echec=1&${chosen}`);
     }
-    return c.redirect(`/traitements?fait=${job}`);
+    return c.redirect(`/traitements?fait=${job}&${chosen}`);
   });
 }

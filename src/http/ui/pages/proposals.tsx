@@ -98,6 +98,14 @@ function Summary({ p }: { p: ProposalView }) {
           </dd>
         </>
       ) : null}
+      {typeof s.heldFundsTo === "string" ? (
+        <>
+          <dt>Fonds conservés payés à</dt>
+          <dd>
+            {s.heldFundsTo} ({METHOD_LABELS[String(s.method)] ?? String(s.method ?? "")}, le {frDate(String(s.date ?? ""))})
+          </dd>
+        </>
+      ) : null}
       {typeof s.description === "string" ? (
         <>
           <dt>Opération</dt>

@@ -403,9 +403,6 @@ async function page(c: UiContext, problem?: string, status: 200 | 404 | 409 | 42
   );
 }
 
-/** The Virements page itself (also answered at the former `/paiements`). */
-export const transfersPage = (c: UiContext) => page(c);
-
 /** Virements: the transfers waiting by account and due date, the remises, their files and their life. */
 export function transferRoutes(ui: UiApp) {
   ui.get("/virements", permit("operations.view"), (c) => page(c));
