@@ -448,13 +448,17 @@ async function creditsOneByOne(ctx: ServiceContext, resolved: Resolved[], outcom
 async function handTypedCredits(executor: Executor, resolved: { line: StoredLine; payer: string; beneficiaryId: string }[]): Promise<Map<string, string>> {
   const rows = await runText<{ line: string; credit: string }>(
     executor,
-    `select distinct on (x.line) x.line::text as line, c.id::text as credit
+    // Per line through the index on credits.beneficiary_id (a join was planned as a scan of every credit).
+    `select x.line::text as line, c.id::text as credit
        from jsonb_to_recordset($1::jsonb) as x(line uuid, "beneficiaryId" uuid, payer text, amount bigint, day date)
-       join credits c on c.beneficiary_id = x."beneficiaryId" and c.payer = x.payer and c.amount = x.amount
-                     and c.value_date between x.day - 5 and x.day + 5
-       join ledger_transactions t on t.id = c.id and t.idempotency_key not like 'credit:statement-line:%'
-      where not exists (select 1 from bank_statement_lines m where m.matched->>'creditId' = c.id::text)
-      order by x.line, abs(c.value_date - x.day), c.id`,
+       cross join lateral (
+         select c.id from credits c
+           join ledger_transactions t on t.id = c.id and t.idempotency_key not like 'credit:statement-line:%'
+          where c.beneficiary_id = x."beneficiaryId" and c.payer = x.payer and c.amount = x.amount
+            and c.value_date between x.day - 5 and x.day + 5
+            and not exists (select 1 from bank_statement_lines m where m.matched->>'creditId' = c.id::text)
+          order by abs(c.value_date - x.day), c.id
+          limit 1) c`,
     [
       JSON.stringify(
         resolved.map((r) => ({ line: r.line.id, beneficiaryId: r.beneficiaryId, payer: r.payer, amount: r.line.amount.toString(), day: r.line.bookingDate })),
