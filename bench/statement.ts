@@ -1,8 +1,10 @@
+import { loadavg } from "node:os";
 import { readBankFile } from "../src/banking/statements/read-bank-file";
 import { runText } from "../src/db/sql";
 import { systemContext } from "../src/services/context";
 import { importStatements } from "../src/services/statements/import-statements";
 import { camt053Chunks, type GeneratedEntry } from "../test/support/bank-files";
+import { cpuMeter } from "./support/cpu";
 import { withScratchDatabase } from "./support/scratch";
 import { seedBeneficiaries } from "./support/seed";
 import { trackPeakRss } from "./support/stats";
@@ -11,7 +13,9 @@ import { trackPeakRss } from "./support/stats";
  * `npm run bench:statement`: BENCH_N (default 100 000) beneficiaries with a CAF number and a
  * MASP 2, then one camt.053 of BENCH_N CAF credit lines (one each, streamed from the
  * generator, never a whole string) read, stored, matched, allocated and posted. Last line
- * JSON `{ lines, seconds, linesPerSec, peakRssMb }`. Target ≤ 60 s and ≤ 400 MB.
+ * JSON `{ lines, seconds, linesPerSec, peakRssMb }`, the line before it the CPU seconds of this
+ * process and of the database's backends (the wall clock on a shared machine says more
+ * about the neighbours). Target ≤ 60 s and ≤ 400 MB.
  */
 const N = Number(process.env.BENCH_N ?? 100_000);
 const DAY = "2026-01-05";
@@ -34,6 +38,8 @@ async function main() {
       await runText(database.db, "update bank_accounts set iban = $1 where is_default", [IBAN]);
       console.log(JSON.stringify({ seeded: N, seedSeconds: Math.round(performance.now() - t) / 1000 }));
       const ctx = { ...systemContext(database.db, "bench"), role: "finance" as const, today: () => "2026-01-20" };
+      const cpu = cpuMeter(url);
+      const phase = await cpu.start();
       t = performance.now();
       const file = await readBankFile(
         camt053Chunks({ iban: IBAN, from: DAY, to: DAY, opening: 0n, closing: AMOUNT * BigInt(N), id: "BENCH", entries: entries() }),
@@ -41,9 +47,20 @@ async function main() {
       const readSeconds = (performance.now() - t) / 1000;
       const outcome = await importStatements(ctx, file);
       const seconds = (performance.now() - t) / 1000;
+      const used = await phase();
+      await cpu.end();
       const s = outcome.statements[0]!;
       const [credits] = await runText<{ n: number }>(database.db, "select count(*)::int as n from credits");
-      console.log(JSON.stringify({ readSeconds: Math.round(readSeconds * 10) / 10, matched: s.matched, suspense: s.suspense, credits: credits!.n }));
+      console.log(
+        JSON.stringify({
+          readSeconds: Math.round(readSeconds * 10) / 10,
+          matched: s.matched,
+          suspense: s.suspense,
+          credits: credits!.n,
+          ...used,
+          loadAverage: loadavg()[0],
+        }),
+      );
       if (s.matched !== N) throw new Error(`${N - s.matched} lines not matched`);
       console.log(JSON.stringify({ lines: N, seconds: Math.round(seconds * 10) / 10, linesPerSec: Math.round(N / seconds), peakRssMb: rss.peakMb() }));
     });

@@ -26,7 +26,7 @@ import type { AppDeps } from "./deps";
 import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
 import { setLateHeader } from "./late-header";
-import { DEFAULT_LIMITS, limitsFor, type RequestLimits } from "./limits";
+import { countedBody, DEFAULT_LIMITS, limitsFor, type RequestLimits } from "./limits";
 import { adminAuth } from "./middleware/admin-auth";
 import { bearerAuth } from "./middleware/auth";
 import { jsonGuard } from "./middleware/json-guard";
@@ -172,6 +172,12 @@ function requestLimits(defaults: RequestLimits): MiddlewareHandler<AppEnv> {
     if (c.req.method === "GET" || c.req.method === "HEAD") return timed();
     if (length !== undefined && /^\d+$/.test(length) && c.req.header("transfer-encoding") === undefined) {
       if (Number(length) > limits.bodyBytes) return errorResponse(c, 413, "payload_too_large", `the request body exceeds ${limits.bodyBytes} bytes`);
+      return timed();
+    }
+    // A large body without a declared length (a statement sent chunked) is counted as it
+    // streams: hono's bodyLimit would buffer it whole. Past the limit the reader fails with 413.
+    if (limits.bodyBytes > defaults.bodyBytes && c.req.raw.body) {
+      c.req.raw = new Request(c.req.raw, { body: countedBody(c.req.raw.body, limits.bodyBytes), duplex: "half" } as RequestInit);
       return timed();
     }
     return tooLarge(c, timed);

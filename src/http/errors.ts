@@ -49,6 +49,7 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (err.status === 401) return errorResponse(c, 401, "unauthorized", err.message || "authentication required");
     if (err.status === 403) return errorResponse(c, 403, "forbidden", err.message || "forbidden");
     if (err.status === 503) return errorResponse(c, 503, "timeout", err.message || "the request took too long");
+    if (err.status === 413) return errorResponse(c, 413, "payload_too_large", err.message || "the request body is too large");
     return errorResponse(c, err.status as ContentfulStatusCode, "http_error", err.message);
   }
   // A service verb re-validates its input; whatever reaches here unvalidated is still a 422.

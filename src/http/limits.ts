@@ -1,3 +1,5 @@
+import { HTTPException } from "hono/http-exception";
+
 /**
  * How big a request body may be and how long a request may take, per route. The
  * defaults come from the configuration; the few routes that need more are listed
@@ -27,4 +29,18 @@ const EXCEPTIONS: { method: string; path: RegExp; limits: Partial<RequestLimits>
 export function limitsFor(method: string, path: string, defaults: RequestLimits): RequestLimits {
   const exception = EXCEPTIONS.find((e) => e.method === method && e.path.test(path));
   return exception ? { ...defaults, ...exception.limits } : defaults;
+}
+
+/** The body as it streams, failing with a 413 once it passes `maxBytes` (a large body sent without Content-Length). */
+export function countedBody(body: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
+  let size = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > maxBytes) controller.error(new HTTPException(413, { message: `the request body exceeds ${maxBytes} bytes` }));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
 }

@@ -122,4 +122,45 @@ describe("bank statement files over HTTP", () => {
     expect(JSON.stringify(unknownBody)).toContain("FR14");
     expect(await runText<{ n: number }>(database.db, "select count(*)::int as n from bank_statement_lines")).toEqual(before);
   });
+
+  it("a multipart body streamed in small pieces, the file after another field; no `file` or a cut body: 422", async () => {
+    const a = await allocataire();
+    const xml = camt053({
+      iban: POOLED_IBAN,
+      from: "2026-02-10",
+      to: "2026-02-10",
+      opening: 255000n,
+      id: "STMT-0210",
+      entries: [{ amount: 20000n, bookingDate: "2026-02-10", name: "CAF DE LA MAYENNE", remittance: `RSA 01/2026 ALLOCATAIRE ${a.caf}`, bankReference: "M1" }],
+    });
+    const boundary = "----masp-test-boundary";
+    const part = (name: string, content: string, filename?: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n${content}\r\n`;
+    const multipart = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      // Sent without Content-Length, 64 bytes at a time: the parser meets boundaries cut anywhere.
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64) controller.enqueue(bytes.slice(i, i + 64));
+          controller.close();
+        },
+      });
+    };
+    const send = (text: string) =>
+      app.request("/v1/bank-statements", {
+        method: "POST",
+        headers: { ...finance, "Content-Type": `multipart/form-data; boundary=${boundary}` },
+        body: multipart(text),
+        // @ts-expect-error: Node's fetch needs it for a stream body
+        duplex: "half",
+      });
+    const ok = await send(`${part("note", "relevé de février")}${part("file", xml, "releve.xml")}--${boundary}--\r\n`);
+    const body = await ok.json();
+    expect(ok.status, JSON.stringify(body)).toBe(201);
+    expect(body.statements[0]).toMatchObject({ format: "camt.053", lines: 1, matched: 1 });
+    const missing = await send(`${part("note", "rien")}--${boundary}--\r\n`);
+    expect(missing.status, await missing.clone().text()).toBe(422);
+    const cut = await send(`${part("file", xml, "releve.xml")}`.slice(0, 400));
+    expect(cut.status, await cut.clone().text()).toBe(422);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, limitsFor } from "../../src/http/limits";
+import { countedBody, DEFAULT_LIMITS, limitsFor } from "../../src/http/limits";
 import { bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { staffUser, uiSession } from "../support/ui";
@@ -138,5 +138,24 @@ describe("headers and limits", () => {
       expect(limitsFor("POST", "/v1/jobs/rent-payments/runs", DEFAULT_LIMITS).timeoutMs).toBeGreaterThanOrEqual(5 * 60_000);
       expect(limitsFor("GET", "/v1/ledger/verify", DEFAULT_LIMITS).timeoutMs).toBe(DEFAULT_LIMITS.timeoutMs);
     });
+  });
+});
+
+describe("a large body sent without Content-Length (bank statements)", () => {
+  it("streams through, counted, and fails with 413 past the limit instead of being buffered whole", async () => {
+    const stream = (sizes: number[]) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const n of sizes) controller.enqueue(new Uint8Array(n));
+          controller.close();
+        },
+      });
+    let read = 0;
+    for await (const chunk of countedBody(stream([40, 60]), 100) as unknown as AsyncIterable<Uint8Array>) read += chunk.byteLength;
+    expect(read).toBe(100);
+    const over = (async () => {
+      for await (const _ of countedBody(stream([60, 60]), 100) as unknown as AsyncIterable<Uint8Array>);
+    })();
+    await expect(over).rejects.toMatchObject({ status: 413 });
   });
 });

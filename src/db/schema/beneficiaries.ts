@@ -36,5 +36,8 @@ export const beneficiaries = pgTable(
     check("beneficiaries_caf_digits", sql`${t.cafNumber} IS NULL OR ${t.cafNumber} ~ '^[0-9]{1,13}$'`),
     check("beneficiaries_address", addressCheck(t.address)),
     check("beneficiaries_msa_digits", sql`${t.msaNumber} IS NULL OR ${t.msaNumber} ~ '^[0-9]{1,13}$'`),
+    // A statement line names the allocataire by number, leading zeros or not (match-lines.ts): found by index, not by a scan.
+    index("beneficiaries_caf_digits_idx").on(sql`ltrim(${t.cafNumber}, '0')`),
+    index("beneficiaries_msa_digits_idx").on(sql`ltrim(${t.msaNumber}, '0')`),
   ],
 );

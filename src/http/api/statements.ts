@@ -1,4 +1,7 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createRoute, z } from "@hono/zod-openapi";
+import busboy from "busboy";
 import type { Context } from "hono";
 import { readBankFile } from "../../banking/statements/read-bank-file";
 import { BankFileError } from "../../banking/statements/types";
@@ -227,21 +230,66 @@ const reconciliationRoute = createRoute({
   },
 });
 
+/**
+ * The multipart field `file`, streamed as it arrives (busboy): a 200 MB upload never sits
+ * in memory. Other fields are skipped; a body that ends before the field does is a 422.
+ */
+function multipartFile(body: ReadableStream<Uint8Array>, contentType: string): Promise<AsyncIterable<Uint8Array>> {
+  const malformedMultipart = () => fieldError("file", "the multipart body cannot be read", "malformed_multipart");
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { "content-type": contentType } });
+    } catch {
+      reject(malformedMultipart());
+      return;
+    }
+    let file: Readable | null = null;
+    let bodyError: unknown = null;
+    const source = Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
+    // A form cut short fails the field's stream with busboy's own error: a 422, or the body's own failure (413 beyond the limit) as it is.
+    async function* guarded(stream: Readable): AsyncIterable<Uint8Array> {
+      try {
+        yield* stream;
+      } catch {
+        throw bodyError ?? malformedMultipart();
+      }
+    }
+    parser.on("file", (name, stream) => {
+      if (name !== "file" || file) {
+        stream.resume();
+        return;
+      }
+      file = stream;
+      resolve(guarded(stream));
+    });
+    parser.on("error", () => {
+      if (file) file.destroy(malformedMultipart());
+      else reject(malformedMultipart());
+    });
+    parser.on("close", () => {
+      if (!file) reject(fieldError("file", "the multipart field `file` is missing", "required"));
+    });
+    source.on("error", (error) => {
+      bodyError = error;
+      if (file) file.destroy(error);
+      else reject(error);
+    });
+    source.pipe(parser);
+  });
+}
+
 /** The file's bytes, streamed from the body (or the multipart field `file`). */
 async function fileBytes(c: Context<AppEnv>): Promise<AsyncIterable<Uint8Array> | Uint8Array> {
   const type = c.req.header("content-type") ?? "";
-  if (/^multipart\/form-data/i.test(type)) {
-    const form = await c.req.formData().catch(() => {
-      throw fieldError("file", "the multipart body cannot be read", "malformed_multipart");
-    });
-    const file = form.get("file");
-    if (file === null || typeof file === "string") throw fieldError("file", "the multipart field `file` is missing", "required");
-    return new Uint8Array(await file.arrayBuffer());
-  }
   // A body some middleware already read (the JSON guard reads JSON ones) comes from Hono's cache.
-  if (c.req.raw.bodyUsed) return new Uint8Array(await c.req.arrayBuffer());
+  if (c.req.raw.bodyUsed) {
+    if (/^multipart\/form-data/i.test(type)) return multipartFile(new Response(await c.req.arrayBuffer()).body!, type);
+    return new Uint8Array(await c.req.arrayBuffer());
+  }
   const body = c.req.raw.body;
   if (!body) throw fieldError("file", "the body is empty", "required");
+  if (/^multipart\/form-data/i.test(type)) return multipartFile(body, type);
   return body as unknown as AsyncIterable<Uint8Array>;
 }
 

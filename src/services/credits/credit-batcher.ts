@@ -53,6 +53,9 @@ const STORED_SQL = `select key, request_hash, response_status, response from ide
 /** Claims each key, posts (ledger_post_many), records each credit and its audit row: one round trip per batch. */
 const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::jsonb)`;
 
+/** Credits per call of `record_credit_batch` (the batcher's batches are smaller; a statement chunk is larger). */
+const WRITE_SLICE = 250;
+
 const conflict = () => new ConflictError("this Idempotency-Key was already used with another request body", undefined, "idempotency_conflict");
 
 /** The allocation moves money into the envelopes: later credits of the batch see it. */
@@ -195,8 +198,12 @@ async function writeCredits(
     // Keys claimed in one order by every batch: two batches never wait on each other's keys.
     writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
     if (writes.length === 0) return;
-    const results = await q<{ out_key: string; out_claimed: boolean }>(WRITE_SQL, [JSON.stringify(writes.map((w) => w.row))]);
-    const claimed = new Map(results.map((r) => [r.out_key, r.out_claimed]));
+    const claimed = new Map<string, boolean>();
+    // A statement chunk brings thousands: the writer matches claimed keys with `= ANY` of an array, quadratic in the call's size.
+    for (let i = 0; i < writes.length; i += WRITE_SLICE) {
+      const slice = writes.slice(i, i + WRITE_SLICE).map((w) => w.row);
+      for (const r of await q<{ out_key: string; out_claimed: boolean }>(WRITE_SQL, [JSON.stringify(slice)])) claimed.set(r.out_key, r.out_claimed);
+    }
     for (const { item, body } of writes) {
       if (claimed.get(item.key) === true) settle.push(() => item.resolve({ status: 201, body, replayed: false }));
       else afterCommit.push(item);
@@ -301,6 +308,20 @@ export async function recordCreditsInTransaction(
   tx: Tx,
   items: { ctx: ServiceContext; key: string; hash: string; data: CreditRequestData }[],
 ): Promise<CreditOutcome[]> {
+  const settled = await recordEachCreditInTransaction(tx, items);
+  for (const s of settled) if (s.status === "rejected") throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<CreditOutcome>).value);
+}
+
+/**
+ * As `recordCreditsInTransaction`, each credit with its own answer: one refused by the
+ * allocation (no measure in force, a prestation not managed...) leaves the others
+ * written (a statement chunk: the refused lines go to suspense).
+ */
+export async function recordEachCreditInTransaction(
+  tx: Tx,
+  items: { ctx: ServiceContext; key: string; hash: string; data: CreditRequestData }[],
+): Promise<PromiseSettledResult<CreditOutcome>[]> {
   const q: RawQuery = (text, params) => runText(tx, text, params ?? []);
   const pending: Pending[] = [];
   const outcomes = items.map(
@@ -310,5 +331,5 @@ export async function recordCreditsInTransaction(
       }),
   );
   await writeCredits(tx, (work) => work(q), q, pending);
-  return Promise.all(outcomes);
+  return Promise.allSettled(outcomes);
 }

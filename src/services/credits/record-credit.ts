@@ -24,7 +24,8 @@ export const RecordCreditInput = z.object({
 });
 export type RecordCreditInput = z.input<typeof RecordCreditInput>;
 
-const requestHash = (input: z.infer<typeof RecordCreditInput>): string =>
+/** The request hash a credit's idempotency key is stored with (the statement import writes credits with it too). */
+export const creditRequestHash = (input: z.infer<typeof RecordCreditInput>): string =>
   hashRequest([input.beneficiaryId, input.payer, input.prestation, input.amount, input.valueDate, input.reference ?? null]);
 
 /**
@@ -48,7 +49,7 @@ export function recordCredit({
   /** A statement line's account (statement import); a credit typed by hand lands on `bank:main`. */
   bankAddress?: string;
 }): Promise<CreditOutcome> {
-  return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, requestHash(data), {
+  return creditBatcherFor(ctx.db).submit(ctx, idempotencyKey, creditRequestHash(data), {
     ...data,
     reference: data.reference ?? null,
     ...(bankAddress ? { bankAddress } : {}),

@@ -60,7 +60,8 @@ const counterpartyOf = (e: BankEntry) => e.details.map((d) => `${d.counterpartyN
  * transaction (the account locked, so imports of one account queue; the statement and its
  * new lines stored; a statement that does not add up kept, marked and alerted), then each
  * new line matched (match-lines.ts). A pain.002 moves the orders it rejects. Every account
- * is found before anything is written: an unknown one refuses the whole file.
+ * is found before anything is written: an unknown one refuses the whole file. The file's
+ * statements are taken over (`file.statements` is emptied), so their entries can be freed.
  */
 export async function importStatements(ctx: ServiceContext, file: BankFile): Promise<ImportOutcome> {
   if (file.kind === "status_report") {
@@ -69,17 +70,27 @@ export async function importStatements(ctx: ServiceContext, file: BankFile): Pro
   }
   const accounts: Account[] = [];
   for (const s of file.statements) accounts.push(await findAccount(ctx, s));
+  // The import takes the statements over: once stored, a statement's entries (100 000 lines
+  // are ≈ 115 MB of heap) are let go before its lines are matched (bench:statement's peak RSS).
+  const statements: (BankStatement | null)[] = file.statements;
+  file.statements = [];
   let created = false;
   const ids: string[] = [];
-  for (const [i, statement] of file.statements.entries()) {
-    const account = accounts[i]!;
-    const stored = await withTransaction(ctx.db, (tx) => storeStatement(tx, ctx, account, statement));
+  for (let i = 0; i < statements.length; i++) {
+    const stored = await storeAndRelease(ctx, accounts[i]!, statements, i);
     created ||= stored.created;
     ids.push(stored.id);
     // A replay also finishes the matching an interrupted import left undone.
     await matchStatementLines(ctx, stored.id);
   }
   return { status: created ? 201 : 200, statements: await statementSummaries(ctx.db, ids) };
+}
+
+/** Stores statement `i` and drops the array's hold on it: nothing in the caller's frame keeps its entries alive while its lines are matched. */
+function storeAndRelease(ctx: ServiceContext, account: Account, statements: (BankStatement | null)[], i: number) {
+  const statement = statements[i]!;
+  statements[i] = null;
+  return withTransaction(ctx.db, (tx) => storeStatement(tx, ctx, account, statement));
 }
 
 async function storeStatement(tx: Tx, ctx: ServiceContext, account: Account, s: BankStatement): Promise<{ id: string; created: boolean }> {

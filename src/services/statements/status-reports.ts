@@ -4,7 +4,7 @@ import type { PaymentStatusReport } from "../../banking/statements/types";
 import { runText } from "../../db/sql";
 import { withTransaction } from "../../db/transaction";
 import { recordAudit, type ServiceContext } from "../context";
-import { settleOrders } from "./order-steps";
+import { rejectOrReturnOrders } from "./order-steps";
 
 /**
  * A pain.002: the bank refused a whole file (group RJCT) or single transfers (RJCT) before
@@ -39,7 +39,7 @@ export async function applyStatusReports(ctx: ServiceContext, reports: readonly 
       byId.set(id, { reason: t.reasonCode ?? report.groupReason, date: t.date });
     }
     for (const [orderId, r] of byId) {
-      const done = await settleOrders(ctx, [{ orderId }], {
+      const done = await rejectOrReturnOrders(ctx, [orderId], {
         transition: "reject",
         date: r.date && r.date <= date ? r.date : date,
         reasonCode: r.reason ?? undefined,

@@ -1,0 +1,2 @@
+CREATE INDEX "beneficiaries_caf_digits_idx" ON "beneficiaries" USING btree (ltrim("caf_number", '0'));--> statement-breakpoint
+CREATE INDEX "beneficiaries_msa_digits_idx" ON "beneficiaries" USING btree (ltrim("msa_number", '0'));
