@@ -41,7 +41,8 @@ export const RecordCreditInput = z
     reference: Text({ max: 200 }).nullish(),
     deduction: CreditDeductionInput.nullish(),
   })
-  .refine((c) => !c.deduction || c.amount + c.deduction.amount <= MAX_OPERATION_CENTS, {
+  // Zod may run this over a body whose fields already failed: only bigints are added.
+  .refine((c) => typeof c.amount !== "bigint" || typeof c.deduction?.amount !== "bigint" || c.amount + c.deduction.amount <= MAX_OPERATION_CENTS, {
     path: ["deduction", "amount"],
     message: "absurd amount: the gross (amount + deduction) is over 100 000 000 cents",
   });
