@@ -9,7 +9,7 @@ import type { PostalAddress } from "./postal-address";
  */
 
 /** The alert types a MASP 3 request is built from: unpaid rent, and the trigger itself. */
-export const EVIDENCE_ALERT_TYPES = ["masp3_trigger", "unpaid_rent"] as const;
+const EVIDENCE_ALERT_TYPES = ["masp3_trigger", "unpaid_rent"] as const;
 
 export const hasEvidence = (type: string): boolean => (EVIDENCE_ALERT_TYPES as readonly string[]).includes(type);
 
@@ -51,7 +51,7 @@ export function receivedByMonth(credits: readonly { valueDate: string; amount: b
 }
 
 /** A full postal address, as the request names the person, the landlord and the payers: street, postal code, town. */
-export const isFullAddress = (a: PostalAddress | null | undefined): boolean => Boolean(a?.street && a.postalCode && a.town && a.country);
+const isFullAddress = (a: PostalAddress | null | undefined): boolean => Boolean(a?.street && a.postalCode && a.town && a.country);
 
 /**
  * What the request still lacks, so the caseworker completes it before sending: each
