@@ -401,7 +401,10 @@ export function beneficiaryRoutes(ui: UiApp) {
               {txns.items.map((t) => (
                 <tr>
                   <td>{frDate(t.valueDate)}</td>
-                  <td>{t.description}</td>
+                  <td>
+                    {t.description}
+                    <Deduction metadata={t.metadata} />
+                  </td>
                   <td>
                     {t.postings.map((p) => (
                       <div>
@@ -420,3 +423,15 @@ export function beneficiaryRoutes(ui: UiApp) {
     );
   });
 }
+
+/** Rule 9: a credit the payer paid short of an indu shows what it was worth, what was kept back and what came in. */
+const Deduction = ({ metadata }: { metadata: unknown }) => {
+  const m = (metadata ?? {}) as { gross?: string; net?: string; deduction?: { amount: string; prestation: string; reference: string | null } };
+  if (!m.deduction || m.gross === undefined || m.net === undefined) return null;
+  return (
+    <div class="muted">
+      Brut {euros(BigInt(m.gross))} − retenue pour indu {m.deduction.prestation} {euros(BigInt(m.deduction.amount))}
+      {m.deduction.reference ? ` (réf. ${m.deduction.reference})` : ""} = net reçu {euros(BigInt(m.net))}
+    </div>
+  );
+};
