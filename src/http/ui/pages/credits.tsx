@@ -18,6 +18,9 @@ const LABELS = {
   amount: "Montant (€)",
   valueDate: "Date de valeur",
   reference: "Référence du paiement",
+  "deduction.amount": "Montant retenu (€)",
+  "deduction.prestation": "Prestation de l'indu",
+  "deduction.reference": "Référence de l'indu",
 };
 const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
 
@@ -85,6 +88,18 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
           <Field form={form} name="valueDate" type="date" />
           <Field form={form} name="reference" optional />
         </div>
+        <fieldset>
+          <legend>Retenue pour indu (facultatif)</legend>
+          <p class="hint">
+            Si l'organisme a retenu une partie du paiement pour un indu, le montant ci-dessus est le net reçu en banque ; la retenue est enregistrée sur ce
+            versement (brut, retenue, net).
+          </p>
+          <div class="grid3">
+            <Field form={form} name="deduction.amount" inputmode="decimal" placeholder="50,00" optional />
+            <Field form={form} name="deduction.prestation" list="prestations" placeholder="RSA" optional />
+            <Field form={form} name="deduction.reference" optional />
+          </div>
+        </fieldset>
         <p>
           <button type="submit">Voir la répartition</button>
         </p>
@@ -102,6 +117,9 @@ const FIELDS = {
   amount: typed.euros,
   valueDate: typed.date,
   reference: typed.text,
+  "deduction.amount": typed.euros,
+  "deduction.prestation": typed.text,
+  "deduction.reference": typed.text,
 } satisfies FormFields;
 /** The confirmation carries the key minted with the preview. */
 const ConfirmedCredit = RecordCreditInput.extend({ idempotencyKey: IdempotencyKey });
@@ -160,6 +178,12 @@ export function creditRoutes(ui: UiApp) {
               </tr>
             </tfoot>
           </table>
+          {input.deduction ? (
+            <p>
+              Brut {euros(input.amount + input.deduction.amount)} − retenue pour indu {input.deduction.prestation} {euros(input.deduction.amount)} = net reçu{" "}
+              {euros(input.amount)}.
+            </p>
+          ) : null}
           <form method="post" action="/versements">
             <CsrfField c={c} />
             {Object.entries(values).map(([k, v]) => (
