@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/tokens";
+import { alerts as alertsTable } from "../../src/db/schema/jobs";
 import { type JobsHarness, LANDLORD, leaseBody, startHarness } from "../jobs/fixtures/harness";
 
 /**
@@ -168,5 +169,13 @@ describe("GET /v1/alerts/{id}/evidence", () => {
     expect(res.status, res.text).toBe(409);
     expect(res.body.error).toMatchObject({ code: "no_evidence", details: { type: "no_credit_received" } });
     expect(beneficiaryId).toBeDefined();
+
+    // A finance alert about no one (a bank difference): 409 for those who see every alert, 404 for a caseworker.
+    const bankAlert = randomUUID();
+    await h.db.insert(alertsTable).values({ id: bankAlert, type: "bank_difference", audience: "finance", episode: bankAlert, periods: [], evidence: {} });
+    const finance = await h.call("GET", `/v1/alerts/${bankAlert}/evidence`, undefined, h.finance);
+    expect(finance.status).toBe(409);
+    expect(finance.body.error.code).toBe("no_evidence");
+    expect((await h.call("GET", `/v1/alerts/${bankAlert}/evidence`, undefined, await h.tokenFor("caseworker"))).status).toBe(404);
   });
 });
