@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | "funds_already_paid_out"
   | "self_approval"
   | "forbidden"
-  | "proposal_decided";
+  | "proposal_decided"
+  | "no_evidence";
 
 export class DomainError extends Error {
   constructor(

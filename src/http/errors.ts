@@ -31,6 +31,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
   self_approval: 403,
   forbidden: 403,
   proposal_decided: 409,
+  no_evidence: 409,
 };
 
 export function errorResponse<S extends ContentfulStatusCode>(c: Context<AppEnv>, status: S, code: string, message: string, details?: unknown) {

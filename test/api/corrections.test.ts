@@ -16,6 +16,7 @@ import { chargeBody, EDF, expectLedgerSound, householdMaker } from "../support/h
  */
 
 const TODAY = "2026-11-23";
+const PAYER_IBAN = "FR7610011000201234567890188";
 
 describe("corrections API", () => {
   let database: TestDatabase;
@@ -89,6 +90,14 @@ describe("corrections API", () => {
       bearer(database.db, "caseworker"),
       bearer(database.db, "manager"),
     ]);
+    // A recovery is a transfer back to the payer: the payers need an IBAN.
+    for (const [code, name] of [
+      ["CAF/MSA", "CAF de la Mayenne"],
+      ["Département", "Conseil départemental de la Mayenne"],
+    ]) {
+      const res = await call("PUT", `/v1/payers/${encodeURIComponent(code!)}`, { name, iban: PAYER_IBAN, address: { town: "Laval", country: "FR" } });
+      expect(res.status, res.text).toBe(200);
+    }
   });
   afterAll(async () => {
     await database?.dispose();
@@ -200,7 +209,12 @@ describe("corrections API", () => {
       expect(await count(h.id, "reversal")).toBe(0);
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 2775, available: 0, total: 52775 });
 
-      // Undo the recovery (a reversible correction too): the money is back, the credit can be reversed.
+      // Undo the recovery (a reversible correction too): its transfer is cancelled (the money
+      // back in available), then the recovery reversed: the money is back where it was.
+      const refused = await reversal(rec.body.transactionId, { reason: "indu annulé par la CAF" });
+      expect(refused.status).toBe(409);
+      const cancelled = await call("POST", `/v1/payment-orders/${rec.body.paymentOrderId}/cancellation`, { reason: "indu annulé par la CAF" }, finance);
+      expect(cancelled.status, cancelled.text).toBe(200);
       const undo = await reversal(rec.body.transactionId, { reason: "indu annulé par la CAF" });
       expect(undo.status, undo.text).toBe(201);
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
@@ -227,7 +241,7 @@ describe("corrections API", () => {
   });
 
   describe("POST /v1/beneficiaries/{id}/overpayment-recoveries", () => {
-    it("takes from available first, then the charges from the highest priority number, then care, the rent last", async () => {
+    it("rule 9: an RSA indu takes available, then the charges from the highest priority number, never care nor rent; housing aid from rent, care from care", async () => {
       const h = await household({
         charges: [
           chargeBody(), // EDF, priority 1, 6000
@@ -240,10 +254,10 @@ describe("corrections API", () => {
       await credit(h.id, 8000, "APA"); // care 8000 (no care charge)
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 13000, care: 8000, available: 7000, total: 78000 });
 
-      const taken = async (amount: number) => {
-        const res = await recover(h.id, indu(amount));
+      const taken = async (amount: number, overrides: Record<string, unknown> = {}) => {
+        const res = await recover(h.id, indu(amount, overrides));
         expect(res.status, res.text).toBe(201);
-        expect(res.body).toMatchObject({ transactionId: expect.any(String), beneficiaryId: h.id, amount });
+        expect(res.body).toMatchObject({ transactionId: expect.any(String), beneficiaryId: h.id, amount, paymentOrderId: expect.any(String) });
         expect(res.body.takenFrom.reduce((s: number, t: any) => s + t.amount, 0)).toBe(amount);
         return res.body.takenFrom;
       };
@@ -253,49 +267,78 @@ describe("corrections API", () => {
         { account: address(h.id, "charge", debt), amount: 4000 },
         { account: address(h.id, "charge", maif), amount: 1000 },
       ]);
-      expect(await taken(17000)).toEqual([
-        { account: address(h.id, "charge", maif), amount: 2000 },
-        { account: address(h.id, "charge", edf), amount: 6000 },
-        { account: address(h.id, "care"), amount: 8000 },
-        { account: address(h.id, "rent"), amount: 1000 },
-      ]);
-      expect(await balances(h.id)).toMatchObject({ rent: 49000, charges: 0, care: 0, available: 0, total: 49000 });
-
-      // The ledger: the envelopes debited, the bank credited.
-      const [t] = (await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=1`)).body.items;
-      expect(t.kind).toBe("overpayment_recovery");
-      expect(t.postings).toEqual(
-        expect.arrayContaining([
-          { account: "bank:main", direction: "credit", amount: 17000 },
-          { account: address(h.id, "rent"), direction: "debit", amount: 1000 },
-        ]),
-      );
-
-      // More than everything held: 409, nothing posted, nothing moved.
+      // The RSA indu may use 8000 (MAIF 2000, EDF 6000): one cent more is refused, though rent and care hold 58000.
       const before = await count(h.id, "overpayment_recovery");
-      const tooMuch = await recover(h.id, indu(49001));
+      const tooMuch = await recover(h.id, indu(8001));
       expect(tooMuch.status).toBe(409);
       expect(tooMuch.body.error.code).toBe("insufficient_funds");
+      expect(tooMuch.body.error.details).toMatchObject({ held: 8000, amount: 8001, earmarked: null });
       expect(await count(h.id, "overpayment_recovery")).toBe(before);
-      expect(await balances(h.id)).toMatchObject({ rent: 49000, total: 49000 });
+      expect(await taken(8000)).toEqual([
+        { account: address(h.id, "charge", maif), amount: 2000 },
+        { account: address(h.id, "charge", edf), amount: 6000 },
+      ]);
+      expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 0, care: 8000, available: 0, total: 58000 });
 
-      expect(await taken(49000)).toEqual([{ account: address(h.id, "rent"), amount: 49000 }]);
+      // An indu of APA (care) comes from care, never from the rent; one of housing aid from the rent.
+      expect((await recover(h.id, indu(8001, { payer: "Département", prestation: "APA" }))).status).toBe(409);
+      expect(await taken(8000, { payer: "Département", prestation: "APA" })).toEqual([{ account: address(h.id, "care"), amount: 8000 }]);
+      expect(await taken(1000, { prestation: "ALS" })).toEqual([{ account: address(h.id, "rent"), amount: 1000 }]);
+      expect(await balances(h.id)).toMatchObject({ rent: 49000, charges: 0, care: 0, available: 0, total: 49000 });
+
+      // The ledger: the envelopes debited into available, then a return_to_payer order out of it.
+      const [order, rec] = (await call("GET", `/v1/beneficiaries/${h.id}/transactions?limit=2`)).body.items;
+      expect(rec.kind).toBe("overpayment_recovery");
+      expect(rec.postings).toHaveLength(2);
+      expect(rec.postings).toEqual(
+        expect.arrayContaining([
+          { account: address(h.id, "rent"), direction: "debit", amount: 1000 },
+          { account: address(h.id, "available"), direction: "credit", amount: 1000 },
+        ]),
+      );
+      expect(order.kind).toBe("payment.return_to_payer");
+      expect(order.postings).toEqual(
+        expect.arrayContaining([
+          { account: address(h.id, "available"), direction: "debit", amount: 1000 },
+          { account: "payments:in-transit", direction: "credit", amount: 1000 },
+        ]),
+      );
+      const orders = (await call("GET", `/v1/payment-orders?beneficiaryId=${h.id}&kind=return_to_payer`)).body.items;
+      expect(orders).toHaveLength(5);
+      expect(orders.map((o: any) => o.amount).sort((a: number, b: number) => a - b)).toEqual([1000, 5000, 7000, 8000, 8000]);
+      for (const o of orders) expect(o).toMatchObject({ kind: "return_to_payer", method: "transfer", creditorIban: PAYER_IBAN, status: "pending" });
+      expect(orders.find((o: any) => o.amount === 1000)).toMatchObject({ creditorName: "CAF de la Mayenne", reason: "indu RSA 01/2026" });
+      expect(orders.filter((o: any) => o.creditorName === "Conseil départemental de la Mayenne")).toHaveLength(1);
+
+      expect(await taken(49000, { prestation: "APL" })).toEqual([{ account: address(h.id, "rent"), amount: 49000 }]);
       expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, care: 0, available: 0, total: 0 });
-      expect((await recover(h.id, indu(1))).status).toBe(409);
+      expect((await recover(h.id, indu(1, { prestation: "APL" }))).status).toBe(409);
       await expectLedgerSound(call, finance);
+    });
+
+    it("a payer without an IBAN or unknown: 422 naming `payer`, nothing posted", async () => {
+      const h = await household();
+      await credit(h.id, 60000);
+      const noIban = await recover(h.id, indu(100, { payer: "CARSAT/MSA/SASPA", prestation: "ASPA" }));
+      expect(noIban.status, noIban.text).toBe(422);
+      expect(noIban.body.error.details).toEqual([expect.objectContaining({ field: "payer", code: "payer_without_iban" })]);
+      const unknown = await recover(h.id, indu(100, { payer: "BANQUE" }));
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.error.details).toEqual([expect.objectContaining({ field: "payer", code: "unknown_payer" })]);
+      expect(await count(h.id, "overpayment_recovery")).toBe(0);
     });
 
     it("more than all the envelopes hold: 409 insufficient_funds, nothing posted, the key not used up", async () => {
       const h = await household({ charges: [chargeBody()] });
       await credit(h.id, 60775);
       const key = randomUUID();
-      const res = await recover(h.id, indu(60776), key);
+      const res = await recover(h.id, indu(60776, { prestation: "APL" }), key);
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe("insufficient_funds");
       expect(await count(h.id, "overpayment_recovery")).toBe(0);
       expect(await balances(h.id)).toMatchObject({ rent: 50000, charges: 6000, available: 4775, total: 60775 });
       // Nothing was answered under the key: the corrected request goes through with it.
-      const fixed = await recover(h.id, indu(60775), key);
+      const fixed = await recover(h.id, indu(60775, { prestation: "APL" }), key);
       expect(fixed.status, fixed.text).toBe(201);
       expect(fixed.replayed).toBeNull();
       expect(await balances(h.id)).toMatchObject({ rent: 0, charges: 0, available: 0, total: 0 });

@@ -58,6 +58,9 @@ describe("four eyes (proposals)", () => {
       bearer(database.db, "manager"),
       bearer(database.db, "caseworker"),
     ]);
+    // A recovery is a transfer back to the payer (a return_to_payer order): the payer needs an IBAN.
+    const payer = await call("PUT", `/v1/payers/${encodeURIComponent("CAF/MSA")}`, { name: "CAF de la Mayenne", iban: NEW_IBAN });
+    expect(payer.status, payer.text).toBe(200);
   });
   afterAll(async () => {
     await database?.dispose();

@@ -104,6 +104,7 @@ const API: Record<string, Expectation> = {
   "POST /v1/webhooks/{id}/pause": "delivery.manage",
   "POST /v1/webhooks/{id}/resume": "delivery.manage",
   "GET /v1/webhooks/{id}/deliveries": "delivery.manage",
+  "GET /v1/alerts/{id}/evidence": null,
 };
 
 /** The routes of `app.routes` that are not API operations: the UI, the docs, the queue dashboard. */
@@ -217,6 +218,7 @@ const OTHER: Record<string, Expectation> = {
   "POST /versements/modifier": "credit.record",
   "GET /static/favicon.svg": "public",
   "GET /static/combobox.js": "public",
+  "GET /alertes/:id/dossier": null,
 };
 
 /** A concrete path: unknown ids, a job that does not exist. */

@@ -30,6 +30,12 @@ const CreditSchema = z
     valueDate: z.string(),
     reference: z.string().nullable(),
     allocations: z.array(Allocation),
+    gross: z.number().int().optional().openapi({ description: "Only when the payer kept a deduction: what the prestation was worth, amount + deduction" }),
+    deduction: z
+      .object({ amount: z.number().int(), prestation: z.string(), reference: z.string().nullable() })
+      .optional()
+      .openapi({ description: "What the payer kept back to recover an indu (a retenue); not a second movement" }),
+    net: z.number().int().optional().openapi({ description: "Only with a deduction: what reached the bank, the same as `amount`" }),
   })
   .openapi("Credit");
 
@@ -40,7 +46,7 @@ const postCredit = createRoute({
   security,
   summary: "Record a prestation credit; it is allocated rent first (L.271-2 al. 2 CASF)",
   description:
-    "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`.",
+    "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`. A payment the payer made short to recover an indu carries `deduction` { amount, prestation, reference }: `amount` is then the net that reached the bank (the one inflow, allocated), and the answer adds `gross` and `net` (docs/overpayments.md).",
   middleware: [allow("credit.record")] as const,
   request: { headers: IdempotencyHeader, ...jsonBody(RecordCreditInput) },
   responses: {
@@ -164,7 +170,8 @@ const recovery = createRoute({
   path: "/v1/beneficiaries/{id}/overpayment-recoveries",
   tags: ["Versements"],
   security,
-  summary: "Propose an overpayment recovery (indu; four eyes: 202, applied on approval): from available first, then charges in reverse priority, the rent last",
+  summary:
+    "Propose paying an indu back to its payer by transfer (four eyes: 202, applied on approval): a `return_to_payer` order to the payer's IBAN, taken from available first, then the charges in reverse priority; the rent envelope only for an indu of housing aid, care only for one of care",
   middleware: [allow("credit.record")] as const,
   request: { params: IdParam, headers: IdempotencyHeader, ...jsonBody(RecoverOverpaymentInput) },
   responses: {
@@ -174,6 +181,7 @@ const recovery = createRoute({
         beneficiaryId: z.uuid(),
         amount: z.number().int(),
         takenFrom: z.array(z.object({ account: z.string(), amount: z.number().int() })),
+        paymentOrderId: z.uuid().openapi({ description: "The `return_to_payer` transfer to the payer" }),
       }),
       "A replay of a recovery already applied under this key",
     ),

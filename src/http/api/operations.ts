@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ALERT_AUDIENCES, ALL_ALERT_TYPES } from "../../domain/finance-alerts";
 import { PAYMENT_KINDS, PAYMENT_METHODS, PAYMENT_STATUSES } from "../../domain/payment-plans";
 import { JOB_NAMES } from "../../jobs/catalog";
+import { alertEvidence } from "../../services/alerts/alert-evidence";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../services/alerts/alerts";
 import {
   getReversementPlan,
@@ -16,7 +17,8 @@ import { errorResponse } from "../errors";
 import { allow } from "../middleware/auth";
 import { createRouter } from "../router";
 import { CalendarDate, conflict, ErrorSchema, errorResponses, jsonBody, jsonResponse, malformed, notFound } from "../schemas";
-import { IdParam } from "./views";
+import { evidenceHtml } from "../ui/pages/masp3-evidence";
+import { IdParam, PostalAddressSchema } from "./views";
 
 const security = [{ Bearer: [] }];
 
@@ -70,6 +72,89 @@ const AlertSchema = z
     closeComment: z.string().nullable(),
   })
   .openapi("Alert");
+
+const Cents = z.number().int();
+const EvidenceSchema = z
+  .object({
+    alert: z.object({ id: z.uuid(), type: z.enum(ALL_ALERT_TYPES), status: z.string(), periods: z.array(z.string()), createdAt: z.string() }),
+    asOf: z.string(),
+    person: z.object({ firstName: z.string(), lastName: z.string(), birthDate: z.string(), address: PostalAddressSchema.nullable() }),
+    measure: z.object({ id: z.uuid(), level: z.string(), startDate: z.string(), endDate: z.string(), extension: z.boolean() }),
+    landlord: z
+      .object({ leaseId: z.uuid(), name: z.string(), address: PostalAddressSchema.nullable(), startDate: z.string(), endDate: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "The landlord of the lease of the alert's last period (a MASP 3 pays them)" }),
+    landlords: z.array(
+      z.object({ leaseId: z.uuid(), name: z.string(), address: PostalAddressSchema.nullable(), startDate: z.string(), endDate: z.string().nullable() }),
+    ),
+    payers: z.array(z.object({ code: z.string(), name: z.string(), address: PostalAddressSchema.nullable(), prestations: z.array(z.string()) })),
+    prestations: z.array(
+      z.object({
+        code: z.string(),
+        item: z.number().int().nullable(),
+        label: z.string(),
+        payer: z.string().nullable(),
+        masp3: z.enum(["base", "extension"]).nullable(),
+        payableToLandlord: z
+          .boolean()
+          .openapi({ description: "R.271-6: a MASP 3 could order it paid to the landlord (the extension's items only when the contract is extended)" }),
+      }),
+    ),
+    periods: z.array(
+      z.object({
+        period: z.string(),
+        dueDate: z.string(),
+        leaseId: z.uuid(),
+        landlordName: z.string(),
+        due: Cents,
+        paid: Cents,
+        status: z.enum(["upcoming", "paid", "partial", "unpaid"]),
+        received: Cents.openapi({ description: "Managed prestations received in that month (net, by value date)" }),
+        receivedGross: Cents.openapi({ description: "The same before the payers' deductions for indus" }),
+        inAlert: z.boolean(),
+      }),
+    ),
+    credits: z.array(
+      z.object({
+        valueDate: z.string(),
+        payer: z.string(),
+        prestation: z.string(),
+        reference: z.string().nullable(),
+        gross: Cents,
+        deduction: z.object({ amount: Cents, prestation: z.string(), reference: z.string().nullable() }).nullable(),
+        amount: Cents,
+        reversed: z.boolean(),
+      }),
+    ),
+    rentEnvelope: z.object({
+      balance: Cents,
+      history: z.array(z.object({ date: z.string(), kind: z.string(), description: z.string(), amount: Cents, balance: Cents })),
+    }),
+    missing: z
+      .array(z.string())
+      .openapi({ description: "Parties whose full address a MASP 3 request needs and is not recorded: person, landlord:<name>, payer:<code>" }),
+  })
+  .openapi("Masp3Evidence");
+
+const evidenceRoute = createRoute({
+  method: "get",
+  path: "/v1/alerts/{id}/evidence",
+  tags: ["Alertes"],
+  security,
+  summary: "The evidence of a MASP 3 request (R.271-8) from an unpaid_rent or masp3_trigger alert; `?format=html`: a printable French page",
+  description:
+    "Whoever may see the alert (a caseworker: their caseload; 404 outside it). Another type of alert: 409 `no_evidence`. The read is traced in the access log.",
+  request: { params: IdParam, query: z.object({ format: z.enum(["json", "html"]).optional() }) },
+  responses: {
+    200: {
+      description: "The evidence, as JSON or (format=html) as a printable page",
+      content: { "application/json": { schema: EvidenceSchema }, "text/html": { schema: z.string() } },
+    },
+    ...notFound,
+    ...conflict,
+    ...errorResponses,
+  },
+});
 
 const PlanSchema = z
   .object({
@@ -179,6 +264,11 @@ export function operationRoutes(deps: AppDeps) {
       c.json({ items: toJson(await listPaymentOrders({ ctx: serviceContext(c, deps), data: c.req.valid("query") })) }, 200),
     )
     .openapi(alertsRoute, async (c) => c.json({ items: await listAlerts({ ctx: serviceContext(c, deps), data: c.req.valid("query") }) }, 200))
+    .openapi(evidenceRoute, async (c) => {
+      const evidence = await alertEvidence({ ctx: serviceContext(c, deps), id: c.req.valid("param").id });
+      if (c.req.valid("query").format === "html") return c.html(evidenceHtml(evidence), 200);
+      return c.json(evidence, 200);
+    })
     .openapi(ackRoute, async (c) => c.json(await acknowledgeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id }), 200))
     .openapi(closeRoute, async (c) => c.json(await closeAlert({ ctx: serviceContext(c, deps), id: c.req.valid("param").id, data: c.req.valid("json") }), 200))
     .openapi(putPlan, async (c) =>

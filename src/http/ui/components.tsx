@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
+import { hasEvidence } from "../../domain/masp3-evidence";
 import type { listAlerts } from "../../services/alerts/alerts";
 import type { recentJobRuns } from "../../services/dashboard";
 import { ALERT_LABELS, euros, frDate, frMonth, JOB_LABELS, STATUS_LABELS } from "./format";
@@ -41,6 +42,12 @@ export const AlertTable: FC<{ alerts: AlertRow[]; caption: string }> = ({ alerts
             <td>{frDate(a.createdAt.slice(0, 10))}</td>
             <td>
               <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche</a>
+              {hasEvidence(a.type) && a.beneficiaryId ? (
+                <>
+                  {" "}
+                  — <a href={`/alertes/${a.id}/dossier`}>dossier MASP 3</a>
+                </>
+              ) : null}
             </td>
           </tr>
         ))}

@@ -21,6 +21,8 @@ export interface CreditRequestData {
   reference: string | null;
   /** The bank account's ledger address the money arrived on (a statement line's account); default `bank:main`. */
   bankAddress?: string;
+  /** What the payer kept back to recover an indu: `amount` is the net that arrived (record-credit.ts). */
+  deduction?: { amount: bigint; prestation: string; reference: string | null };
 }
 
 interface CreditResponse {
@@ -33,6 +35,10 @@ interface CreditResponse {
   valueDate: string;
   reference: string | null;
   allocations: ({ envelope: "rent" | "care" | "available"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
+  /** Only on a credit the payer paid short of an indu: gross = net + deduction.amount, net = amount. */
+  gross?: number;
+  deduction?: { amount: number; prestation: string; reference: string | null };
+  net?: number;
 }
 
 export type CreditOutcome = StoredOutcome<CreditResponse>;
@@ -244,7 +250,18 @@ function prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Reco
     idempotencyKey: `credit:${item.key}`,
     actor: ctx.actor,
     beneficiaryId: data.beneficiaryId,
-    metadata: { payer: data.payer, prestation: data.prestation, measureId: planned.measure.id },
+    metadata: {
+      payer: data.payer,
+      prestation: data.prestation,
+      measureId: planned.measure.id,
+      ...(data.deduction
+        ? {
+            gross: (data.amount + data.deduction.amount).toString(),
+            deduction: { amount: data.deduction.amount.toString(), prestation: data.deduction.prestation, reference: data.deduction.reference },
+            net: data.amount.toString(),
+          }
+        : {}),
+    },
     postings: [
       { account: data.bankAddress ?? DEFAULT_BANK_ADDRESS, direction: "debit", amount: data.amount },
       ...planned.plan.map((a) => ({
@@ -268,6 +285,13 @@ function prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Reco
         ? { envelope: a.envelope, chargeId: a.chargeId, amount: centsToJson(a.amount) }
         : { envelope: a.envelope, amount: centsToJson(a.amount) },
     ),
+    ...(data.deduction
+      ? {
+          gross: centsToJson(data.amount + data.deduction.amount),
+          deduction: { amount: centsToJson(data.deduction.amount), prestation: data.deduction.prestation, reference: data.deduction.reference },
+          net: centsToJson(data.amount),
+        }
+      : {}),
   };
   const row = {
     key: item.key,
@@ -285,7 +309,12 @@ function prepare(item: Pending, planned: CreditPlan): { item: Pending; row: Reco
     actor: ctx.actor,
     role: ctx.role,
     requestId: ctx.requestId ?? null,
-    audit: { amount: data.amount.toString(), prestation: data.prestation, payer: data.payer },
+    audit: {
+      amount: data.amount.toString(),
+      prestation: data.prestation,
+      payer: data.payer,
+      ...(data.deduction ? { deduction: data.deduction.amount.toString(), deductionPrestation: data.deduction.prestation } : {}),
+    },
   };
   return { item, row, body };
 }

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { mayHandleAlert } from "../../../auth/permissions";
 import { DomainError } from "../../../domain/errors";
+import { hasEvidence } from "../../../domain/masp3-evidence";
+import { alertEvidence } from "../../../services/alerts/alert-evidence";
 import { acknowledgeAlert, CloseAlertInput, closeAlert, ListAlertsInput, listAlerts } from "../../../services/alerts/alerts";
 import { Notice } from "../components";
 import { parseForm, typed } from "../form-input";
@@ -8,6 +10,7 @@ import { ALERT_LABELS, euros, frDate, frMonth, STATUS_LABELS } from "../format";
 import { isUuid, readForm } from "../forms";
 import { Badge } from "../layout";
 import { refusal } from "../messages";
+import { EvidenceDocument } from "./masp3-evidence";
 
 /** The inbox's query, parsed once (its defaults filled by the service's schema). */
 const ACTIVE_ALERTS = ListAlertsInput.parse({ status: "active" });
@@ -23,7 +26,7 @@ type Evidence = {
   reasonLabel?: string | null;
 };
 
-async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 403 | 404 | 422 = 200) {
+async function inbox(c: UiContext, problem?: { alertId: string; text: string }, status: 200 | 403 | 404 | 409 | 422 = 200) {
   const alerts = await listAlerts({ ctx: c.get("ctx"), data: ACTIVE_ALERTS });
   return render(
     c,
@@ -56,6 +59,12 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
                 <>
                   {" "}
                   — <a href={`/beneficiaires/${a.beneficiaryId}`}>voir la fiche du bénéficiaire</a>
+                </>
+              ) : null}
+              {hasEvidence(a.type) && a.beneficiaryId ? (
+                <>
+                  {" "}
+                  — <a href={`/alertes/${a.id}/dossier`}>éléments pour une demande de MASP 3 (R.271-8)</a>
                 </>
               ) : null}
             </p>
@@ -144,6 +153,22 @@ async function inbox(c: UiContext, problem?: { alertId: string; text: string }, 
 /** The caseworker's inbox: only their caseload's alerts (the service filters them). */
 export function alertRoutes(ui: UiApp) {
   ui.get("/alertes", (c) => inbox(c));
+  // Before the `alert.handle` guard below: whoever sees the alert reads its evidence (a
+  // manager too), within their caseload; the handler answers, the guard is not reached.
+  ui.get("/alertes/:id/dossier", async (c) => {
+    const id = c.req.param("id");
+    if (!isUuid(id)) return inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404);
+    try {
+      const evidence = await alertEvidence({ ctx: c.get("ctx"), id });
+      return render(c, `Dossier MASP 3 — ${evidence.person.firstName} ${evidence.person.lastName}`, <EvidenceDocument e={evidence} />);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === "no_evidence") {
+        return inbox(c, { alertId: "", text: "Cette alerte ne porte pas sur un impayé de loyer : elle n'a pas de dossier MASP 3." }, 409);
+      }
+      if (error instanceof DomainError && error.code === "not_found") return inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404);
+      throw error;
+    }
+  });
   // An id that is no alert's is answered like another caseload's alert: not found.
   ui.use("/alertes/:id/*", permit("alert.handle", "aux travailleurs sociaux et au service financier"));
   ui.use("/alertes/:id/*", async (c, next) => (isUuid(c.req.param("id") ?? "") ? next() : inbox(c, { alertId: "", text: NOT_FOUND.not_found }, 404)));

@@ -22,6 +22,9 @@ const LABELS = {
   amount: "Montant (€)",
   valueDate: "Date de valeur",
   reference: "Référence du paiement",
+  "deduction.amount": "Montant retenu (€)",
+  "deduction.prestation": "Prestation de l'indu",
+  "deduction.reference": "Référence de l'indu",
 };
 const PAYERS = ["CAF", "MSA", "CPAM", "CARSAT", "Département"];
 /** How many people the search shows as choices (the combobox asks for fewer). */
@@ -140,6 +143,18 @@ async function page(c: UiContext, form: FormState, preview?: unknown, status: 20
           <LockableField form={form} locked={locked} name="valueDate" type="date" />
           <LockableField form={form} locked={locked} name="reference" optional />
         </div>
+        <fieldset>
+          <legend>Retenue pour indu (facultatif)</legend>
+          <p class="hint">
+            Si l'organisme a retenu une partie du paiement pour un indu, le montant ci-dessus est le net reçu en banque ; la retenue est enregistrée sur ce
+            versement (brut, retenue, net).
+          </p>
+          <div class="grid3">
+            <LockableField form={form} locked={locked} name="deduction.amount" inputmode="decimal" placeholder="50,00" optional />
+            <LockableField form={form} locked={locked} name="deduction.prestation" list="prestations" placeholder="RSA" optional />
+            <LockableField form={form} locked={locked} name="deduction.reference" optional />
+          </div>
+        </fieldset>
         <p>
           {locked ? (
             <button type="submit" class="secondary">
@@ -177,6 +192,9 @@ const FIELDS = {
   amount: typed.euros,
   valueDate: typed.date,
   reference: typed.text,
+  "deduction.amount": typed.euros,
+  "deduction.prestation": typed.text,
+  "deduction.reference": typed.text,
 } satisfies FormFields;
 /** The confirmation carries the key minted with the preview, and the seal of what the preview showed. */
 const ConfirmedCredit = RecordCreditInput.extend({ idempotencyKey: IdempotencyKey });
@@ -191,7 +209,8 @@ const CHANGED = "Le versement a changé depuis l'aperçu : rien n'a été enregi
  * recorded only if its fields still carry the same seal.
  */
 function seal(c: UiContext, key: string, d: Credit): string {
-  const shown = JSON.stringify([key, d.beneficiaryId, d.payer, d.prestation, d.amount.toString(), d.valueDate, d.reference ?? null]);
+  const deduction = d.deduction ? [d.deduction.amount.toString(), d.deduction.prestation, d.deduction.reference ?? null] : null;
+  const shown = JSON.stringify([key, d.beneficiaryId, d.payer, d.prestation, d.amount.toString(), d.valueDate, d.reference ?? null, deduction]);
   return createHmac("sha256", c.get("session").csrfToken).update(shown).digest("base64url");
 }
 const sameSeal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -248,6 +267,12 @@ async function previewPage(c: UiContext, form: FormState, input: Credit, status:
           </tr>
         </tfoot>
       </table>
+      {input.deduction ? (
+        <p>
+          Brut {euros(input.amount + input.deduction.amount)} − retenue pour indu {input.deduction.prestation} {euros(input.deduction.amount)} = net reçu{" "}
+          {euros(input.amount)}.
+        </p>
+      ) : null}
       <form method="post" action="/versements">
         <CsrfField c={c} />
         {Object.entries(form.values)

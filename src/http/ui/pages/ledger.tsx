@@ -57,6 +57,18 @@ export async function pendingReversals(c: UiContext, beneficiaryId: string): Pro
 }
 
 /** The ledger's entries, newest first, each with its reference and, for finance staff, the reversal it may still get. */
+/** Rule 9: a credit the payer paid short of an indu shows what it was worth, what was kept back and what came in. */
+const Deduction = ({ metadata }: { metadata: unknown }) => {
+  const m = (metadata ?? {}) as { gross?: string; net?: string; deduction?: { amount: string; prestation: string; reference: string | null } };
+  if (!m.deduction || m.gross === undefined || m.net === undefined) return null;
+  return (
+    <div class="muted">
+      Brut {euros(BigInt(m.gross))} − retenue pour indu {m.deduction.prestation} {euros(BigInt(m.deduction.amount))}
+      {m.deduction.reference ? ` (réf. ${m.deduction.reference})` : ""} = net reçu {euros(BigInt(m.net))}
+    </div>
+  );
+};
+
 export const LedgerTable: FC<{
   c: UiContext;
   beneficiaryId: string;
@@ -90,6 +102,7 @@ export const LedgerTable: FC<{
               {describeInFrench(t.description)}
               {t.reversesId ? <span class="muted"> (annulation)</span> : null}
               {t.reversedById ? <span class="muted"> (annulé)</span> : null}
+              <Deduction metadata={t.metadata} />
             </td>
             <td>{t.reference ?? "—"}</td>
             <td>
