@@ -206,10 +206,10 @@ function parseJobStates(rows: readonly Row[]): Map<string, JobState> {
   return states;
 }
 
-/** What the rent job reads of a beneficiary: its planner's facts and the IBANs the bank refused. */
-export type RentJobState = RentFacts & Pick<JobFacts, "refusedIbans">;
-/** What the reversement job reads: its planner's facts and the IBANs the bank refused. */
-export type ReversementJobState = ReversementFacts & Pick<JobFacts, "refusedIbans">;
+/** What the rent job reads of a beneficiary: every fact its planner may use (optional ones too), and the IBANs the bank refused. */
+export type RentJobState = Required<RentFacts> & Required<Pick<JobFacts, "refusedIbans">>;
+/** What the reversement job reads: every fact its planner may use, and the IBANs the bank refused. */
+export type ReversementJobState = Required<ReversementFacts> & Required<Pick<JobFacts, "refusedIbans">>;
 
 /** A chunk's state read for one job: its statement, and how its rows become states (in id order). */
 export interface StateRead<S> {
