@@ -79,6 +79,11 @@ export interface PaymentItem {
 
 const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
+/** What the rent planner reads of a beneficiary (the rent job reads no more: src/services/credits/credit-state.ts). */
+export type RentFacts = Pick<JobFacts, "beneficiaryId" | "measures" | "leases" | "terms" | "rentPaid" | "rentEntries" | "arrearsPaid" | "held">;
+/** What the reversement planner reads of a beneficiary (the reversement job reads no more). */
+export type ReversementFacts = Pick<JobFacts, "beneficiaryId" | "measures" | "plan" | "held" | "beneficiary">;
+
 /**
  * The order rent is paid in (rule 4): the current period of the lease in force (L.271-2
  * al. 2 speaks of the rent *en cours*: keeping up with it protects the tenancy and the
@@ -102,7 +107,7 @@ export function rentPaymentOrder<P extends { period: string; dueDate: string; du
  * order per lease and period, to that lease's landlord. A plan d'apurement on a lease
  * caps what its arrears (periods before this month) take in the month.
  */
-export function planRentPayments(facts: JobFacts, asOf: string): PaymentItem[] {
+export function planRentPayments(facts: RentFacts, asOf: string): PaymentItem[] {
   const measure = payableMasp2(facts.measures, asOf);
   if (!measure || facts.leases.length === 0) return [];
   const envelope = { envelope: "rent" } as const;
@@ -188,7 +193,7 @@ export function reversementDue(plan: Pick<ReversementPlan, "frequency" | "weekda
 export type ReversementSkip = "no_iban" | null;
 
 /** The remainder paid to the beneficiary, per their plan, keeping the plan's buffer back. */
-export function planReversement(facts: JobFacts, asOf: string): { item: PaymentItem | null; skipped: ReversementSkip } {
+export function planReversement(facts: ReversementFacts, asOf: string): { item: PaymentItem | null; skipped: ReversementSkip } {
   const measure = payableMasp2(facts.measures, asOf);
   if (!measure || !reversementDue(facts.plan, asOf)) return { item: null, skipped: null };
   const envelope = { envelope: "available" } as const;

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
 import { BENEFICIARY_IBAN, chargeBody, EDF, type JobsHarness, LANDLORD, startHarness } from "./fixtures/harness";
+import { expectNarrowReadsPlanAlike } from "./fixtures/narrow-reads";
 
 /**
  * The payment jobs through `POST /v1/jobs/{name}/runs` (admin), run by the real job
@@ -418,5 +419,9 @@ describe("payment jobs", () => {
       const [row] = await queryRows<{ n: number }>(h.db, sql`select count(*)::int as n from job_runs where as_of = '2026-02-05' and job in ('reversements')`);
       expect(row!.n).toBe(0);
     });
+  });
+
+  it("the rent and reversement jobs' own reads (only what their planners use) plan what the full job read plans, for every beneficiary above", async () => {
+    await expectNarrowReadsPlanAlike(h.db, ["2026-01-05", "2026-01-10", "2026-02-05", "2026-02-10", "2026-03-10"]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JobsHarness, LANDLORD, leaseBody, MANAGED, startHarness } from "../jobs/fixtures/harness";
+import { expectNarrowReadsPlanAlike } from "../jobs/fixtures/narrow-reads";
 
 /**
  * The households of issue 15's domain review, end to end through the API and the jobs:
@@ -168,5 +169,9 @@ describe("households of the rent rules review", () => {
 
   it("the ledger is sound", async () => {
     await h.expectLedgerSound();
+  });
+
+  it("the rent and reversement jobs' own reads (only what their planners use) plan what the full job read plans, for every beneficiary above", async () => {
+    await expectNarrowReadsPlanAlike(h.db, ["2026-01-05", "2026-02-05", "2026-03-05", "2026-04-10", "2026-06-05"]);
   });
 });

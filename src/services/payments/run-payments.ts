@@ -1,12 +1,13 @@
 import { v7 as uuidv7 } from "uuid";
 import type { Db } from "../../db/client";
 import { toBigInt } from "../../db/sql";
+import type { JobFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
 import { type PaymentItem, planChargePayments, planRentPayments, planReversement } from "../../domain/payment-plans";
 import { envelopeAddress, PAYMENTS_IN_TRANSIT } from "../../ledger/accounts";
 import { ledgerTransaction } from "../../ledger/post";
-import type { JobState } from "../credits/credit-state";
+import { JOB_READS, type StateRead } from "../credits/credit-state";
 import { runByChunks } from "./run-by-chunks";
 
 const WRITE_SQL = `select out_created as created, out_amount::text as amount from create_payment_orders($1::jsonb, $2::jsonb)`;
@@ -23,16 +24,29 @@ export interface PaymentRunSummary {
   skippedRefusedIban?: number;
 }
 
-type Planner = (state: JobState, asOf: string) => { items: PaymentItem[]; skipped?: "no_iban" | null };
+/** A beneficiary's orders as its job planned them, and the IBANs the bank refused. */
+interface Planned {
+  items: PaymentItem[];
+  skipped?: "no_iban" | null;
+  refusedIbans?: ReadonlySet<string>;
+}
 
-export const PLANNERS = {
-  rent: (s: JobState, d: string) => ({ items: planRentPayments(s, d) }),
-  charge: (s: JobState, d: string) => ({ items: planChargePayments(s, d) }),
-  reversement: (s: JobState, d: string) => {
+/** A job's planner over the state its job reads (only what the planner uses: see JOB_READS). */
+const planner =
+  <S extends Pick<JobFacts, "refusedIbans">>(read: StateRead<S>, plan: (state: S, asOf: string) => Omit<Planned, "refusedIbans">) =>
+  (asOf: string): StateRead<Planned> => ({
+    sql: read.sql,
+    parse: (rows) => read.parse(rows).map((state) => ({ ...plan(state, asOf), refusedIbans: state.refusedIbans })),
+  });
+
+const PLANNERS = {
+  rent: planner(JOB_READS.rent, (s, d) => ({ items: planRentPayments(s, d) })),
+  charge: planner(JOB_READS.job, (s, d) => ({ items: planChargePayments(s, d) })),
+  reversement: planner(JOB_READS.reversement, (s, d) => {
     const r = planReversement(s, d);
     return { items: r.item ? [r.item] : [], skipped: r.skipped };
-  },
-} satisfies Record<string, Planner> as Record<"rent" | "charge" | "reversement", Planner>;
+  }),
+};
 
 /**
  * One payment job for a business date: plan each beneficiary's orders from the state
@@ -60,12 +74,11 @@ export async function runPayments({
   let amount = 0n;
   let skippedNoIban = 0;
   let skippedRefusedIban = 0;
-  const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress }, async (q, states) => {
+  const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress, read: PLANNERS[kind](asOf) }, async (q, chunk) => {
     const items: PaymentItem[] = [];
-    for (const state of states) {
-      const r = PLANNERS[kind](state, asOf);
+    for (const r of chunk) {
       for (const item of r.items) {
-        if (item.creditorIban !== null && state.refusedIbans?.has(item.creditorIban)) skippedRefusedIban++;
+        if (item.creditorIban !== null && r.refusedIbans?.has(item.creditorIban)) skippedRefusedIban++;
         else items.push(item);
       }
       if (r.skipped === "no_iban") skippedNoIban++;
