@@ -39,6 +39,14 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
     }
     throw new DomainError("no_active_measure", `no MASP 2 measure is in force on ${request.valueDate} for this beneficiary`);
   }
+  // Its accounts closed, the measure takes nothing more, even dated before its end:
+  // the envelopes were paid back or held, and a credit must not reopen them.
+  if (measure.closed) {
+    throw new DomainError("measure_ended", `the measure ended on ${measure.endedOn ?? measure.endDate} and its accounts are closed: a credit is not taken`, {
+      endDate: measure.endedOn ?? measure.endDate,
+      measureId: measure.id,
+    });
+  }
   const prestation = findPrestation(catalogue, request.prestation);
   if (!prestation) {
     throw new DomainError(

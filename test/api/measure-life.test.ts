@@ -274,6 +274,10 @@ describe("measure life API", () => {
       expect(closed.body).toMatchObject({ cancelledOrders: 0, finalOrders: [{ amount: held, method: "cheque" }], held: 0 });
       expect((await orders(h.id)).find((o) => o.id === rent!.id)?.status).toBe("pending");
       expect((await orders(h.id)).find((o) => o.kind === "final")).toMatchObject({ method: "cheque", creditorIban: null });
+      // Closed, the accounts take no credit even dated before the end: 409 naming the end date.
+      const late = await credit(h.id, 30000, "2026-02-10");
+      expect(late.status).toBe(409);
+      expect(late.body.error).toMatchObject({ code: "measure_ended", details: expect.objectContaining({ endDate: "2026-02-28" }) });
     });
 
     it("on death the funds are held for the estate (422 otherwise), then paid to the notary named with an IBAN, approved by a second person; nothing held → 409", async () => {

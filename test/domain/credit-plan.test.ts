@@ -46,6 +46,18 @@ describe("planCredit: whether a credit can be taken", () => {
   });
 });
 
+describe("planCredit: a measure whose accounts are closed", () => {
+  it("takes no credit, even dated before its end: 409 measure_ended naming the end date", () => {
+    const closed = facts({ measures: [masp2({ endedOn: "2026-03-31", closed: true })] });
+    expect(refusal(() => planCredit(closed, credit({ valueDate: "2026-03-06" }), catalogue))).toEqual({
+      code: "measure_ended",
+      details: expect.objectContaining({ endDate: "2026-03-31" }),
+    });
+    const open = facts({ measures: [masp2({ endedOn: "2026-03-31" })] });
+    expect(planCredit(open, credit({ valueDate: "2026-03-06" }), catalogue).measure.id).toBe("m1");
+  });
+});
+
 describe("planCredit: where a credit goes", () => {
   it("rent first (L.271-2 al. 2): the arrears since the MASP began and the next period, less what the envelope holds", () => {
     // On 6 March, January to March are due (35 000 each), April is next: 140 000 needed; 20 000 held.

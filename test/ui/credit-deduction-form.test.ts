@@ -59,7 +59,8 @@ describe("Versements: a credit paid short of an indu", () => {
     expect(preview.status, preview.html).toBe(200);
     expect(preview.html).toContain("Brut 607,75\u00a0€ − retenue pour indu RSA 50,00\u00a0€ = net reçu 557,75\u00a0€");
     const key = preview.html.match(/name="idempotencyKey" value="([^"]+)"/)?.[1] ?? "";
-    const sent = await finance.post("/versements", { ...values, idempotencyKey: key });
+    const seal = preview.html.match(/name="seal" value="([^"]+)"/)?.[1] ?? "";
+    const sent = await finance.post("/versements", { ...values, idempotencyKey: key, seal });
     expect(sent.status, sent.html).toBe(302);
     const [t] = await credits();
     expect(t?.metadata).toMatchObject({ gross: "60775", net: "55775", deduction: { amount: "5000", prestation: "RSA", reference: "indu 2025-117" } });

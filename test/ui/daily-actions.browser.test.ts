@@ -56,6 +56,8 @@ describe("daily actions in Chromium", { timeout: 240_000 }, () => {
     beneficiaryId = zoe.id;
     await api("POST", "/v1/beneficiaries", { firstName: "Hélène", lastName: "Lefèvre", birthDate: "1970-07-07" });
     await api("POST", `/v1/beneficiaries/${zoe.id}/measures`, { level: "MASP2", startDate: "2026-01-01", endDate: "2026-12-31", managedPrestations: ["RSA"] });
+    // An indu is paid back to the payer by transfer: the payer needs an IBAN.
+    await api("PUT", `/v1/payers/${encodeURIComponent("CAF/MSA")}`, { name: "CAF de la Mayenne", iban: "FR7610011000201234567890188" });
     await api("PUT", `/v1/beneficiaries/${zoe.id}/lease`, {
       landlord: { name: "OPH Laval", iban: NEW_IBAN },
       rent: 40000,

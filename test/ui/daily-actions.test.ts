@@ -67,6 +67,8 @@ describe("daily actions in the UI", () => {
       endDate: "2026-12-31",
       managedPrestations: ["RSA"],
     });
+    // An indu is paid back to the payer by transfer: the payer needs an IBAN.
+    expect((await call("PUT", `/v1/payers/${encodeURIComponent("CAF/MSA")}`, { name: "CAF de la Mayenne", iban: CREDITOR_IBAN })).status).toBe(200);
     const lease = { landlord: { name: "OPH Laval", iban: NEW_IBAN }, rent: 40000, charges: 0, housingBenefitToLandlord: 0, dueDay: 5, startDate: "2026-01-01" };
     expect((await call("PUT", `/v1/beneficiaries/${beneficiaryId}/lease`, lease)).status).toBe(200);
     const charge = await call("POST", `/v1/beneficiaries/${beneficiaryId}/charges`, {
@@ -263,7 +265,7 @@ describe("daily actions in the UI", () => {
     const key = form.html.match(/name="key" value="([^"]+)"/)?.[1] ?? "";
     const fields = { key, amount: "12,34", payer: "CAF", prestation: "RSA", valueDate: "06/03/2026", reference: "Notification 42" };
     const first = await session.post(`/beneficiaires/${beneficiaryId}/indu`, fields);
-    expect(first.location).toBe(`/beneficiaires/${beneficiaryId}?fait=proposition`);
+    expect(first.location, first.html.match(/role="alert"[^]*?<\/div>/)?.[0]).toBe(`/beneficiaires/${beneficiaryId}?fait=proposition`);
     const waiting = (await pending()).filter((p) => p.kind === "overpayment.recover");
     expect(waiting).toHaveLength(1);
     await approveAll();

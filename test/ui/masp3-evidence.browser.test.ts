@@ -123,7 +123,7 @@ describe("MASP 3 evidence and deduction credits in Chromium", { timeout: 180_000
     audited.evidence = await accessibilityViolations(page);
 
     await page.goto(`${base}/beneficiaires/${beneficiaryId}`);
-    await expect(page.locator("#grand-livre + table").textContent()).resolves.toMatch(
+    await expect(page.getByRole("table", { name: /grand livre/ }).textContent()).resolves.toMatch(
       /Brut 320,00\s€ − retenue pour indu RSA 20,00\s€ \(réf\. indu 2025-117\) = net reçu 300,00\s€/,
     );
     audited.fiche = await accessibilityViolations(page);

@@ -43,6 +43,8 @@ const ISSUE_FR: Record<string, string> = {
   self_substitute: "le remplaçant est une autre personne que vous",
   unknown_substitute: "aucun membre actif de l'équipe ne porte cet identifiant",
   not_managed: "cette prestation n'est pas gérée par la mesure en vigueur à la date de valeur",
+  unknown_payer: "cet organisme n'est pas dans la liste des payeurs : ajoutez-le sur la page Payeurs",
+  payer_without_iban: "cet organisme n'a pas d'IBAN pour le remboursement : renseignez-le sur la page Payeurs",
   final_transfer_no_iban: "la personne n'a pas d'IBAN pour le dernier virement : payez en espèces ou par chèque, ou conservez les fonds",
   ...PASSWORD_ISSUE_FR,
 };
