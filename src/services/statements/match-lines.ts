@@ -391,7 +391,11 @@ function creditOutcome(ctx: ServiceContext, r: Resolved, result: PromiseSettledR
   const error = result.reason;
   if (!(error instanceof DomainError)) throw error;
   const reason: SuspenseReason =
-    error.code === "no_active_measure" ? "measure_ended" : error.code === "prestation_not_managed" ? "not_managed" : "beneficiary_not_found";
+    error.code === "no_active_measure" || error.code === "measure_ended"
+      ? "measure_ended"
+      : error.code === "prestation_not_managed"
+        ? "not_managed"
+        : "beneficiary_not_found";
   return { ...suspensePosting(ctx, r.line, reason), matched: { beneficiaryId: r.beneficiaryId, payer: r.payer, prestation: r.prestation } };
 }
 
