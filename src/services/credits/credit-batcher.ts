@@ -32,7 +32,7 @@ interface CreditResponse {
   amount: number;
   valueDate: string;
   reference: string | null;
-  allocations: ({ envelope: "rent" | "care" | "available"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
+  allocations: ({ envelope: "rent" | "care" | "available" | "living"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
 }
 
 export type CreditOutcome = StoredOutcome<CreditResponse>;

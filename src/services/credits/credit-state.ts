@@ -1,6 +1,6 @@
 import type { Executor } from "../../db/client";
 import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
-import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
+import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, MeasureFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import { UNPAID_STATUSES } from "../../domain/payment-order-life";
 import type { ReversementPlan } from "../../domain/payment-plans";
@@ -28,7 +28,8 @@ const REFUSING = quoted(PAYMENT_REASON_CODES.filter(reasonRefusesIban));
 
 const STATE_COLUMNS = `
   (select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,
-      'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id)
+      'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id,
+      'livingMonthly', m.living_monthly::text, 'reversementWhileRentShort', m.reversement_while_rent_short)
       order by m.start_date), '[]') from measures m where m.beneficiary_id = b.id) as measures,
   (select coalesce(json_agg(json_build_object('measureId', a.measure_id, 'effectiveDate', a.effective_date, 'managedPrestations', a.managed_prestations)
       order by a.effective_date, a.created_at), '[]')
@@ -48,7 +49,14 @@ const STATE_COLUMNS = `
      from ledger_accounts a where a.beneficiary_id = b.id) as balances,
   (select coalesce(json_agg(json_build_object('id', c.id, 'category', c.category, 'priority', c.priority, 'amount', c.amount::text,
       'frequency', c.frequency, 'months', c.months, 'startDate', c.start_date, 'endDate', c.end_date, 'dueDay', c.due_day,
-      'creditorName', c.creditor_name, 'creditorIban', c.creditor_iban)), '[]') from charges c where c.beneficiary_id = b.id) as charges`;
+      'creditorName', c.creditor_name, 'creditorIban', c.creditor_iban)), '[]') from charges c where c.beneficiary_id = b.id) as charges,
+  (select coalesce(json_agg(json_build_object('chargeId', x.charge_id, 'period', x.period, 'paid', x.paid::text)), '[]')
+     from (select o.charge_id, o.period, sum(o.amount) as paid from payment_orders o
+            where o.beneficiary_id = b.id and o.kind = 'charge' and o.status not in (${UNPAID}) group by o.charge_id, o.period) x) as charge_paid,
+  (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
+     from (select to_char(p.value_date, 'YYYY-MM') as month, sum(p.amount) as amount
+             from ledger_accounts a join ledger_postings p on p.account_id = a.id
+            where a.address = 'beneficiary:' || b.id || ':living' and p.direction = 'credit' group by 1) x) as living_by_month`;
 
 const STATE_SELECT = `select b.id, ${STATE_COLUMNS} from beneficiaries b where b.id = any($1::uuid[]) order by b.id`;
 
@@ -58,9 +66,6 @@ const STATE_SELECT = `select b.id, ${STATE_COLUMNS} from beneficiaries b where b
  * own name and IBAN (their reversement's creditor), and the alerts already raised.
  */
 const JOB_STATE_SELECT = `select b.id, ${STATE_COLUMNS},
-  (select coalesce(json_agg(json_build_object('chargeId', x.charge_id, 'period', x.period, 'paid', x.paid::text)), '[]')
-     from (select o.charge_id, o.period, sum(o.amount) as paid from payment_orders o
-            where o.beneficiary_id = b.id and o.kind = 'charge' and o.status not in (${UNPAID}) group by o.charge_id, o.period) x) as charge_paid,
   (select row_to_json(p) from (select frequency, weekday, day, mode, amount::text as amount, buffer::text as buffer, method
      from reversement_plans r where r.beneficiary_id = b.id) p) as plan,
   (select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
@@ -97,7 +102,11 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
     const balances = new Map(json<{ address: string; balance: string }[]>(row.balances).map((b) => [b.address, toBigInt(b.balance)]));
     states.set(id, {
       beneficiaryId: id,
-      measures: json(row.measures),
+      measures: json<Record<string, unknown>[]>(row.measures).map((m) => ({
+        ...(m as never as MeasureFacts),
+        livingMonthly: toBigInt((m.livingMonthly as string | undefined) ?? "0"),
+        reversementWhileRentShort: m.reversementWhileRentShort === true,
+      })),
       amendments: json(row.amendments),
       leases: json<Record<string, unknown>[]>(row.leases).map((l) => ({
         ...(l as never as LeaseFacts),
@@ -123,6 +132,8 @@ export function parseCreditStates(rows: readonly Record<string, unknown>[]): Map
       balances,
       held: (e) => balances.get(envelopeAddress(id, e.envelope, chargeIdOf(e))) ?? 0n,
       charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as ChargeFacts), amount: toBigInt(c.amount) })),
+      chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
+      livingByMonth: new Map(json<{ month: string; amount: string }[]>(row.living_by_month).map((l) => [l.month, toBigInt(l.amount)])),
     });
   }
   return states;
@@ -139,7 +150,7 @@ export function parseJobStates(rows: readonly Record<string, unknown>[]): Map<st
     const plan = row.plan ? json<Record<string, string | number | null>>(row.plan) : null;
     states.set(row.id as string, {
       ...base.get(row.id as string)!,
-      chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
+      chargePaid: base.get(row.id as string)!.chargePaid ?? [],
       plan: plan
         ? {
             frequency: plan.frequency as ReversementPlan["frequency"],

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { toBigInt } from "../../db/sql";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
-import { type PaymentItem, planChargePayments, planRentPayments, planReversement } from "../../domain/payment-plans";
+import { type PaymentItem, planChargePayments, planRentPayments, planReversement, type ReversementSkip } from "../../domain/payment-plans";
 import { envelopeAddress, PAYMENTS_IN_TRANSIT } from "../../ledger/accounts";
 import { ledgerTransaction } from "../../ledger/post";
 import type { JobState } from "../credits/credit-state";
@@ -21,16 +21,22 @@ export interface PaymentRunSummary {
   skippedNoIban?: number;
   /** Orders not written because the bank refused their IBAN (AC01, AC04...) and it has not changed since. */
   skippedRefusedIban?: number;
+  /**
+   * Rule 7: reversements of `available` held back because this month's rent is not
+   * covered (the measure did not opt out), and what those rents still lack in all.
+   */
+  heldBackRentShort?: number;
+  rentShortAmount?: number;
 }
 
-type Planner = (state: JobState, asOf: string) => { items: PaymentItem[]; skipped?: "no_iban" | null };
+type Planner = (state: JobState, asOf: string) => { items: PaymentItem[]; skipped?: ReversementSkip; shortfall?: bigint };
 
 export const PLANNERS = {
   rent: (s: JobState, d: string) => ({ items: planRentPayments(s, d) }),
   charge: (s: JobState, d: string) => ({ items: planChargePayments(s, d) }),
   reversement: (s: JobState, d: string) => {
     const r = planReversement(s, d);
-    return { items: r.item ? [r.item] : [], skipped: r.skipped };
+    return { items: [r.item, r.living].filter((i) => i !== null), skipped: r.skipped, shortfall: r.shortfall };
   },
 } satisfies Record<string, Planner> as Record<"rent" | "charge" | "reversement", Planner>;
 
@@ -60,6 +66,8 @@ export async function runPayments({
   let amount = 0n;
   let skippedNoIban = 0;
   let skippedRefusedIban = 0;
+  let heldBackRentShort = 0;
+  let rentShort = 0n;
   const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress }, async (q, states) => {
     const items: PaymentItem[] = [];
     for (const state of states) {
@@ -69,6 +77,10 @@ export async function runPayments({
         else items.push(item);
       }
       if (r.skipped === "no_iban") skippedNoIban++;
+      if (r.skipped === "rent_short") {
+        heldBackRentShort++;
+        rentShort += r.shortfall ?? 0n;
+      }
     }
     if (items.length === 0) return;
     // The orders, and their ledger transactions (same id) as ledger_post_many reads them.
@@ -118,7 +130,7 @@ export async function runPayments({
     ordersCreated,
     ordersAlreadyDone: planned - ordersCreated,
     amount: centsToJson(amount),
-    ...(kind === "reversement" ? { skippedNoIban } : {}),
+    ...(kind === "reversement" ? { skippedNoIban, heldBackRentShort, rentShortAmount: centsToJson(rentShort) } : {}),
     ...(skippedRefusedIban > 0 ? { skippedRefusedIban } : {}),
   };
 }
