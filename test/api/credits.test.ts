@@ -183,7 +183,8 @@ describe("credits API", () => {
         ["2026-12-31", 800_000, 650_000], // twelve periods + January 2027
       ];
       for (const [valueDate, amount, toRent] of cases) {
-        const h = await household({ charges: [chargeBody()] });
+        // The charge starts in the credit's month: no charge arrears here (rule 8 has its own tests).
+        const h = await household({ charges: [chargeBody({ startDate: `${valueDate.slice(0, 7)}-01` })] });
         const body = await credited(h.id, amount, valueDate);
         expect(body.allocations, valueDate).toEqual([rent(toRent), charge(h.charges[0]!, 6000), available(amount - toRent - 6000)]);
       }
@@ -224,8 +225,9 @@ describe("credits API", () => {
       expect((await credited(h.id, 60000, "2026-01-20")).allocations).toEqual([rent(50000), available(10000)]);
       // 5 February: January + February past + March = 150000, 100000 held; a credit below the need.
       expect((await credited(h.id, 30000, "2026-02-05")).allocations).toEqual([rent(30000)]);
-      expect((await credited(h.id, 30000, "2026-02-05")).allocations).toEqual([rent(20000), available(10000)]);
-      expect(await balances(h.id)).toMatchObject({ rent: 150000, charges: 6000, available: 34775, total: 190775 });
+      // Rule 8: January's EDF (held, not yet paid) and February's next amount: 6 000 more.
+      expect((await credited(h.id, 30000, "2026-02-05")).allocations).toEqual([rent(20000), charge(edf, 6000), available(4000)]);
+      expect(await balances(h.id)).toMatchObject({ rent: 150000, charges: 12000, available: 28775, total: 190775 });
     });
 
     it("charges are served by priority (lower first), not in the order they were added", async () => {
@@ -268,7 +270,8 @@ describe("credits API", () => {
       // A non-earmarked credit now finds the rent covered.
       expect((await credited(h.id, 10000, "2026-01-04")).allocations).toEqual([charge(h.charges[0]!, 6000), available(4000)]);
       expect(await balances(h.id)).toMatchObject({ rent: 110000, charges: 6000, available: 4000, care: 0, total: 120000 });
-      // ALF (item 21, by extension of the contract) is housing aid too.
+      // ALF (item 21, by extension of the contract) is housing aid but R.271-4 does not earmark it:
+      // the rent it needs, the rest available, like any prestation (rule 5 of issue 15).
       const ext = await household({
         measure: {
           level: "MASP2",
@@ -279,7 +282,7 @@ describe("credits API", () => {
           extensionReason: "deux enfants",
         },
       });
-      expect((await credited(ext.id, 70000, "2026-01-03", { prestation: "ALF" })).allocations).toEqual([rent(70000)]);
+      expect((await credited(ext.id, 70000, "2026-01-03", { prestation: "ALF" })).allocations).toEqual([rent(50000), available(20000)]);
       // Without a lease the housing aid still goes to the rent envelope.
       const none = await household({ lease: null });
       expect((await credited(none.id, 25000, "2026-01-03", { prestation: "ALS" })).allocations).toEqual([rent(25000)]);
@@ -764,9 +767,9 @@ describe("credits API", () => {
         { ...period("2026-02", 50000, "partial"), paid: 20000 },
         period("2026-03", 50000, "upcoming"),
       ]);
-      // February's 30000 still unpaid + March, less the 30000 held.
-      expect((await credited(h.id, 100000, "2026-02-06")).allocations).toEqual([rent(50000), available(50000)]);
-      expect(await balances(h.id)).toMatchObject({ rent: 80000, charges: 6000, available: 64775 });
+      // February's 30000 still unpaid + March, less the 30000 held; EDF's January (held, not paid: rule 8) and February.
+      expect((await credited(h.id, 100000, "2026-02-06")).allocations).toEqual([rent(50000), charge(h.charges[0]!, 6000), available(44000)]);
+      expect(await balances(h.id)).toMatchObject({ rent: 80000, charges: 12000, available: 58775 });
       await expectLedgerSound(call, finance);
     });
 

@@ -67,6 +67,7 @@ const balances = createRoute({
         charges: z.number().int(),
         available: z.number().int(),
         care: z.number().int(),
+        living: z.number().int().openapi({ description: "Reste à vivre set aside, not yet paid out (rule 6 of issue 15)" }),
         total: z.number().int(),
         byCharge: z.array(z.object({ chargeId: z.uuid(), balance: z.number().int() })),
       }),
