@@ -46,9 +46,8 @@ export function chargePeriods(
   return periods;
 }
 
-/** What a charge still owes for the months before `asOf`'s month: its arrears, oldest first. */
-export const chargeArrears = (periods: readonly ChargePeriod[], asOf: string): ChargePeriod[] =>
-  periods.filter((p) => p.period < monthOf(asOf) && p.dueDate <= asOf && p.paid < p.due);
+/** The periods due by `asOf` (its due date reached) and not fully paid, oldest first: what the charge still owes. */
+export const chargeArrears = (periods: readonly ChargePeriod[], asOf: string): ChargePeriod[] => periods.filter((p) => p.dueDate <= asOf && p.paid < p.due);
 
 /** The unpaid part of periods. */
 export const owedOn = (periods: readonly ChargePeriod[]): bigint => periods.reduce((s, p) => s + (p.due - p.paid), 0n);

@@ -7,7 +7,7 @@ import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import { DomainError } from "./errors";
 import { activeMasp2, allPeriodsOf, chainStart, managedOn } from "./in-force";
 import { livingNeed } from "./living-allowance";
-import { horizonMonth, rentNeed } from "./rent-periods";
+import { dueDateOf, horizonMonth, rentNeed } from "./rent-periods";
 
 export interface CreditRequest {
   beneficiaryId: string;
@@ -67,11 +67,13 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
   const charges: ChargeNeed[] = facts.charges
     .filter((c) => chargeInForce(c, request.valueDate))
     .map((c) => {
-      // Its arrears (rule 8: earlier months left unpaid), then its next amount due: this
-      // month's if not yet due, else the next occurrence's.
+      // Like the rent: its unpaid past amounts (rule 8: an amount left unpaid stays owed),
+      // plus its next amount due (this month's if not yet due, else next month's; a
+      // quarterly or yearly charge saves toward its next amount), less what it holds.
       const held = facts.held({ envelope: "charge", chargeId: c.id });
       const arrears = owedOn(chargeArrears(chargePeriods(c, facts.chargePaid ?? [], from, month), request.valueDate));
-      const dueSoon = chargeDueIn(c, month) || chargeDueIn(c, horizonMonth(request.valueDate)) || c.frequency !== "monthly";
+      const notYetDue = chargeDueIn(c, month) && dueDateOf(month, c.dueDay) > request.valueDate;
+      const dueSoon = notYetDue || chargeDueIn(c, horizonMonth(request.valueDate)) || c.frequency !== "monthly";
       const need = arrears + (dueSoon ? c.amount : 0n) - held;
       return { chargeId: c.id, category: c.category, priority: c.priority, need: need > 0n ? need : 0n };
     });
