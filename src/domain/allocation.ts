@@ -3,7 +3,8 @@ import type { Earmark } from "./catalogue";
 /**
  * The allocation policy of MASP 2, pure: where a credit goes. L.271-2 al. 2 CASF: rent and
  * rental charges first; R.271-4: earmarked prestations go wholly to their purpose;
- * then the charges of the budget plan by priority; the rest is available.
+ * then the measure's reste à vivre (rule 6), then the charges of the budget plan by
+ * priority (a charge's need includes its arrears, rule 8); the rest is available.
  */
 export interface ChargeNeed {
   chargeId: string;
@@ -19,6 +20,8 @@ export interface AllocationInput {
   earmarked: Earmark;
   /** What the rent envelope still lacks: arrears plus the next period (≥ 0). */
   rentNeed: bigint;
+  /** Reste à vivre still to set aside this month (≥ 0; rule 6): after the rent, before the charges. */
+  livingNeed?: bigint;
   charges: readonly ChargeNeed[];
 }
 
@@ -26,7 +29,8 @@ type Allocation =
   | { envelope: "rent"; amount: bigint }
   | { envelope: "charge"; chargeId: string; amount: bigint }
   | { envelope: "care"; amount: bigint }
-  | { envelope: "available"; amount: bigint };
+  | { envelope: "available"; amount: bigint }
+  | { envelope: "living"; amount: bigint };
 
 export type AllocationPlan = Allocation[];
 
@@ -34,7 +38,7 @@ const byPriority = (a: ChargeNeed, b: ChargeNeed) => a.priority - b.priority || 
 
 export function allocate(input: AllocationInput): AllocationPlan {
   if (input.amount <= 0n) throw new RangeError("a credit is a positive amount");
-  if (input.rentNeed < 0n || input.charges.some((c) => c.need < 0n)) throw new RangeError("needs are never negative");
+  if (input.rentNeed < 0n || (input.livingNeed ?? 0n) < 0n || input.charges.some((c) => c.need < 0n)) throw new RangeError("needs are never negative");
   // R.271-4: housing aid belongs to the rent, all of it, even beyond this month's need.
   if (input.earmarked === "housing") return [{ envelope: "rent", amount: input.amount }];
 
@@ -58,6 +62,8 @@ export function allocate(input: AllocationInput): AllocationPlan {
 
   const rent = take(input.rentNeed);
   if (rent > 0n) plan.push({ envelope: "rent", amount: rent });
+  const living = take(input.livingNeed ?? 0n);
+  if (living > 0n) plan.push({ envelope: "living", amount: living });
   for (const c of [...input.charges].sort(byPriority)) {
     if (rest === 0n) break;
     const part = take(c.need);

@@ -20,6 +20,10 @@ export interface MeasureFacts {
   previousMeasureId: string | null;
   /** Its accounts are closed (`measure_closings`): no job pays anything for it again, whatever the date. */
   closed?: boolean;
+  /** Reste à vivre a month (rule 6); 0 or absent: none. */
+  livingMonthly?: bigint;
+  /** Rule 7 opt-out: the reversement is paid even while this month's rent is short. */
+  reversementWhileRentShort?: boolean;
 }
 
 export interface AmendmentFacts {
@@ -94,6 +98,10 @@ export interface CreditFacts {
   /** Rule 3: external payments and housing-aid adjustments per lease and period. */
   rentEntries?: RentEntryFacts[];
   charges: ChargeFacts[];
+  /** Charges paid per charge and period (orders not rejected or returned): their arrears (rule 8). */
+  chargePaid?: { chargeId: string; period: string; paid: bigint }[];
+  /** What credits set aside in the `living` envelope per month (`YYYY-MM`): reste à vivre once a month (rule 6). */
+  livingByMonth?: ReadonlyMap<string, bigint>;
   /** What an envelope holds now (0 when it never moved). */
   held(envelope: EnvelopeRef): bigint;
 }

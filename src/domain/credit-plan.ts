@@ -2,10 +2,12 @@ import { type AllocationPlan, allocate, type ChargeNeed } from "./allocation";
 import type { CreditFacts, MeasureFacts } from "./beneficiary-facts";
 import { monthOf } from "./calendar";
 import { type Catalogue, type Earmark, findPrestation } from "./catalogue";
+import { chargeArrears, chargePeriods, owedOn } from "./charge-arrears";
 import { chargeDueIn, chargeInForce } from "./charge-schedule";
 import { DomainError } from "./errors";
-import { activeMasp2, allPeriodsOf, managedOn } from "./in-force";
-import { horizonMonth, rentNeed } from "./rent-periods";
+import { activeMasp2, allPeriodsOf, chainStart, managedOn } from "./in-force";
+import { livingNeed } from "./living-allowance";
+import { dueDateOf, horizonMonth, rentNeed } from "./rent-periods";
 
 export interface CreditRequest {
   beneficiaryId: string;
@@ -69,16 +71,22 @@ export function planCredit(facts: CreditFacts, request: CreditRequest, catalogue
   // Every lease's arrears stay owed after a move (rule 2), with the next period due.
   const rent = rentNeed(allPeriodsOf(facts, measure, horizonMonth(request.valueDate), request.valueDate), request.valueDate, facts.held({ envelope: "rent" }));
   const month = monthOf(request.valueDate);
+  const from = chainStart(facts.measures, measure);
   const charges: ChargeNeed[] = facts.charges
     .filter((c) => chargeInForce(c, request.valueDate))
     .map((c) => {
-      // Up to its next amount due: this month's if not yet due, else the next occurrence's.
+      // Like the rent: its unpaid past amounts (rule 8: an amount left unpaid stays owed),
+      // plus its next amount due (this month's if not yet due, else next month's; a
+      // quarterly or yearly charge saves toward its next amount), less what it holds.
       const held = facts.held({ envelope: "charge", chargeId: c.id });
-      const dueSoon = chargeDueIn(c, month) || chargeDueIn(c, horizonMonth(request.valueDate)) || c.frequency !== "monthly";
-      const need = dueSoon ? c.amount - held : 0n;
+      const arrears = owedOn(chargeArrears(chargePeriods(c, facts.chargePaid ?? [], from, month), request.valueDate));
+      const notYetDue = chargeDueIn(c, month) && dueDateOf(month, c.dueDay) > request.valueDate;
+      const dueSoon = notYetDue || chargeDueIn(c, horizonMonth(request.valueDate)) || c.frequency !== "monthly";
+      const need = arrears + (dueSoon ? c.amount : 0n) - held;
       return { chargeId: c.id, category: c.category, priority: c.priority, need: need > 0n ? need : 0n };
     });
-  const plan = allocate({ amount: request.amount, earmarked: prestation.earmarked, rentNeed: rent, charges });
+  const living = livingNeed(measure.livingMonthly ?? 0n, facts.livingByMonth?.get(month) ?? 0n, facts.held({ envelope: "living" }));
+  const plan = allocate({ amount: request.amount, earmarked: prestation.earmarked, rentNeed: rent, livingNeed: living, charges });
   return { measure, plan, earmarked: prestation.earmarked };
 }
 

@@ -9,6 +9,10 @@ export interface MeasureTerms {
   managedPrestations: string[];
   extension: boolean;
   extensionReason?: string | null;
+  /** Reste à vivre a month (rule 6 of issue 15), cents; default 0. */
+  livingMonthly?: bigint;
+  /** Rule 7 opt-out: pay the reversement while this month's rent is short. */
+  reversementWhileRentShort?: boolean;
 }
 
 /** The row of a new contract period (an opening or a renewal): its terms, under the catalogue in force at its start. */
@@ -23,6 +27,8 @@ export function newMeasureRow(id: string, beneficiaryId: string, terms: MeasureT
     managedPrestations: distinctCodes(terms.managedPrestations),
     extension: terms.extension,
     extensionReason: terms.extensionReason ?? null,
+    livingMonthly: terms.livingMonthly ?? 0n,
+    reversementWhileRentShort: terms.reversementWhileRentShort ?? false,
     catalogueVersion: catalogue.version,
   };
 }

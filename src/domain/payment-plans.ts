@@ -1,9 +1,9 @@
 import type { JobFacts } from "./beneficiary-facts";
 import { daysInMonth, monthOf } from "./calendar";
-import { chargeDueIn, chargeInForce } from "./charge-schedule";
+import { chargePeriods } from "./charge-arrears";
+import { chargeInForce } from "./charge-schedule";
 import type { EnvelopeRef } from "./envelopes";
-import { allPeriodsOf, leaseOn, payableMasp2 } from "./in-force";
-import { dueDateOf } from "./rent-periods";
+import { allPeriodsOf, chainStart, leaseOn, payableMasp2 } from "./in-force";
 
 /**
  * Money out: to the landlord, to a creditor of the budget plan, to the beneficiary
@@ -82,7 +82,11 @@ const smaller = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 /** What the rent planner reads of a beneficiary (the rent job reads no more: src/services/credits/credit-state.ts). */
 export type RentFacts = Pick<JobFacts, "beneficiaryId" | "measures" | "leases" | "terms" | "rentPaid" | "rentEntries" | "arrearsPaid" | "held">;
 /** What the reversement planner reads of a beneficiary (the reversement job reads no more). */
-export type ReversementFacts = Pick<JobFacts, "beneficiaryId" | "measures" | "plan" | "held" | "beneficiary">;
+export type ReversementFacts = Pick<
+  JobFacts,
+  // Rule 7 reads this month's rent period: the lease facts the rent planner reads too.
+  "beneficiaryId" | "measures" | "plan" | "held" | "beneficiary" | "leases" | "terms" | "rentPaid" | "rentEntries"
+>;
 
 /**
  * The order rent is paid in (rule 4): the current period of the lease in force (L.271-2
@@ -148,33 +152,47 @@ export function planRentPayments(facts: RentFacts, asOf: string): PaymentItem[] 
   return items;
 }
 
-/** Charges falling due this month, by priority once their due day is reached, up to what their envelope holds. */
+/**
+ * Charges by priority, each from its envelope: its arrears oldest first (rule 8: an
+ * unpaid amount stays owed), then this month's amount once its due day is reached. A
+ * care charge the care prestations could not fill in advance is paid from the care
+ * envelope (R.271-4: care money pays care). One order per charge, period and source.
+ */
 export function planChargePayments(facts: JobFacts, asOf: string): PaymentItem[] {
   const measure = payableMasp2(facts.measures, asOf);
   if (!measure) return [];
   const month = monthOf(asOf);
+  const from = chainStart(facts.measures, measure);
   const items: PaymentItem[] = [];
+  let care = facts.held({ envelope: "care" });
   for (const c of [...facts.charges].sort((a, b) => a.priority - b.priority)) {
     if (!chargeInForce(c, asOf)) continue;
-    if (!chargeDueIn(c, month) || dueDateOf(month, c.dueDay) > asOf) continue;
-    const paid = facts.chargePaid.filter((p) => p.chargeId === c.id && p.period === month).reduce((s, p) => s + p.paid, 0n);
     const envelope = { envelope: "charge", chargeId: c.id } as const;
-    const amount = smaller(c.amount - paid, facts.held(envelope));
-    if (amount <= 0n) continue;
-    items.push({
-      naturalKey: `charge:${c.id}:${month}:${asOf}`,
-      beneficiaryId: facts.beneficiaryId,
-      measureId: measure.id,
-      kind: "charge",
-      period: month,
-      chargeId: c.id,
-      businessDate: asOf,
-      amount,
-      creditorName: c.creditorName,
-      creditorIban: c.creditorIban,
-      envelope,
-      description: `Charge ${month}`,
-    });
+    let held = facts.held(envelope);
+    const due = chargePeriods(c, facts.chargePaid, from, month).filter((p) => p.dueDate <= asOf && p.paid < p.due);
+    for (const p of due) {
+      const lacking = p.due - p.paid;
+      const own = smaller(lacking, held);
+      held -= own;
+      const fromCare = c.category === "care" ? smaller(lacking - own, care) : 0n;
+      care -= fromCare;
+      const item = (amount: bigint, source: EnvelopeRef, suffix: string): PaymentItem => ({
+        naturalKey: `charge:${c.id}:${p.period}:${asOf}${suffix}`,
+        beneficiaryId: facts.beneficiaryId,
+        measureId: measure.id,
+        kind: "charge",
+        period: p.period,
+        chargeId: c.id,
+        businessDate: asOf,
+        amount,
+        creditorName: c.creditorName,
+        creditorIban: c.creditorIban,
+        envelope: source,
+        description: `Charge ${p.period}`,
+      });
+      if (own > 0n) items.push(item(own, envelope, ""));
+      if (fromCare > 0n) items.push(item(fromCare, { envelope: "care" }, ":care"));
+    }
   }
   return items;
 }
@@ -190,36 +208,69 @@ export function reversementDue(plan: Pick<ReversementPlan, "frequency" | "weekda
   return d === Math.min(p.day ?? DEFAULT_REVERSEMENT_PLAN.day, daysInMonth(y, m));
 }
 
-export type ReversementSkip = "no_iban" | null;
+/** `no_iban`: a transfer without the person's IBAN; `rent_short`: this month's rent is not covered (rule 7). */
+export type ReversementSkip = "no_iban" | "rent_short" | null;
 
-/** The remainder paid to the beneficiary, per their plan, keeping the plan's buffer back. */
-export function planReversement(facts: ReversementFacts, asOf: string): { item: PaymentItem | null; skipped: ReversementSkip } {
+/**
+ * What this month's rent still lacks once the rent envelope has paid what it can (rule
+ * 7): the period of this month on the lease in force, due or not yet, less what was
+ * paid on it and what the rent envelope holds. 0 when covered, or without a lease.
+ */
+export function currentRentShortfall(facts: ReversementFacts, asOf: string): bigint {
   const measure = payableMasp2(facts.measures, asOf);
-  if (!measure || !reversementDue(facts.plan, asOf)) return { item: null, skipped: null };
+  const lease = leaseOn(facts.leases, asOf);
+  if (!measure || !lease) return 0n;
+  const month = monthOf(asOf);
+  const current = allPeriodsOf(facts, measure, month, asOf).find((p) => p.period === month && p.lease.id === lease.id);
+  if (!current) return 0n;
+  const short = current.due - current.paid - facts.held({ envelope: "rent" });
+  return short > 0n ? short : 0n;
+}
+
+/**
+ * Paid back to the beneficiary on their plan's day: the reste à vivre set aside
+ * (`living`, rule 6), all of it; and the remainder (`available`), per their plan, keeping
+ * the plan's buffer back, but only while this month's rent is covered (rule 7), unless
+ * the measure opted out (`reversementWhileRentShort`).
+ */
+export function planReversement(
+  facts: ReversementFacts,
+  asOf: string,
+): { item: PaymentItem | null; living: PaymentItem | null; skipped: ReversementSkip; shortfall?: bigint } {
+  const none = { item: null, living: null, skipped: null } as const;
+  const measure = payableMasp2(facts.measures, asOf);
+  if (!measure || !reversementDue(facts.plan, asOf)) return none;
   const envelope = { envelope: "available" } as const;
   const plan = facts.plan ?? DEFAULT_REVERSEMENT_PLAN;
   const spendable = facts.held(envelope) - plan.buffer;
-  const amount = plan.mode === "fixed" && plan.amount !== null ? smaller(plan.amount, spendable) : spendable;
-  if (amount <= 0n) return { item: null, skipped: null };
+  let amount = plan.mode === "fixed" && plan.amount !== null ? smaller(plan.amount, spendable) : spendable;
+  const livingAmount = facts.held({ envelope: "living" });
+  if (amount <= 0n && livingAmount <= 0n) return none;
   const method = plan.method ?? "transfer";
   // Without an IBAN only a transfer is impossible: cash and cheques are handed over.
-  if (method === "transfer" && !facts.beneficiary.iban) return { item: null, skipped: "no_iban" };
+  if (method === "transfer" && !facts.beneficiary.iban) return { ...none, skipped: "no_iban" };
+  const shortfall = amount > 0n && !measure.reversementWhileRentShort ? currentRentShortfall(facts, asOf) : 0n;
+  if (shortfall > 0n) amount = 0n;
+  const order = (value: bigint, source: EnvelopeRef, key: string, description: string): PaymentItem => ({
+    naturalKey: key,
+    beneficiaryId: facts.beneficiaryId,
+    measureId: measure.id,
+    kind: "reversement",
+    period: null,
+    chargeId: null,
+    businessDate: asOf,
+    amount: value,
+    creditorName: `${facts.beneficiary.firstName} ${facts.beneficiary.lastName}`,
+    creditorIban: method === "transfer" ? facts.beneficiary.iban : null,
+    method,
+    envelope: source,
+    description,
+  });
   return {
-    skipped: null,
-    item: {
-      naturalKey: `reversement:${facts.beneficiaryId}:${asOf}`,
-      beneficiaryId: facts.beneficiaryId,
-      measureId: measure.id,
-      kind: "reversement",
-      period: null,
-      chargeId: null,
-      businessDate: asOf,
-      amount,
-      creditorName: `${facts.beneficiary.firstName} ${facts.beneficiary.lastName}`,
-      creditorIban: method === "transfer" ? facts.beneficiary.iban : null,
-      method,
-      envelope,
-      description: `Reversement ${asOf}`,
-    },
+    skipped: shortfall > 0n ? "rent_short" : null,
+    ...(shortfall > 0n ? { shortfall } : {}),
+    item: amount > 0n ? order(amount, envelope, `reversement:${facts.beneficiaryId}:${asOf}`, `Reversement ${asOf}`) : null,
+    living:
+      livingAmount > 0n ? order(livingAmount, { envelope: "living" }, `reversement:living:${facts.beneficiaryId}:${asOf}`, `Reste à vivre ${asOf}`) : null,
   };
 }

@@ -25,7 +25,7 @@ export interface AlertOp {
   periods?: string[];
   evidence?: Record<string, unknown>;
   /** Why a `close` closes. */
-  closeReason?: "arrears_paid" | "credit_received";
+  closeReason?: "arrears_paid" | "credit_received" | "lease_or_nothing_held";
 }
 
 /**

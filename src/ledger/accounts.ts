@@ -147,6 +147,7 @@ const ENVELOPE_LABELS: Readonly<Record<EnvelopeKind, string>> = {
   charge: "Enveloppe charge",
   care: "Enveloppe aide à domicile",
   available: "Enveloppe disponible",
+  living: "Enveloppe reste à vivre",
 };
 
 /** A beneficiary's envelope: never negative, balance cached and locked when it moves. */

@@ -119,6 +119,7 @@ describe("corrections API", () => {
         charges: 0,
         available: 0,
         care: 0,
+        living: 0,
         total: 0,
         byCharge: [{ chargeId: edf, balance: 0 }],
       });

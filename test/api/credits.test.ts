@@ -119,6 +119,7 @@ describe("credits API", () => {
         charges: 6000,
         available: 4775,
         care: 0,
+        living: 0,
         total: 60775,
         byCharge: [{ chargeId: edf, balance: 6000 }],
       });
@@ -173,19 +174,20 @@ describe("credits API", () => {
 
     it("rent arrears: a late credit fills every unpaid past period and the next one before any charge", async () => {
       // Lease from January, due on the 5th; nothing has been paid to the landlord yet.
-      const cases: [string, number, number][] = [
-        // valueDate, credit, expected to the rent
-        ["2026-01-03", 300_000, 50_000], // January is the next period
-        ["2026-01-05", 300_000, 100_000], // on its due date January is due: January + February
-        ["2026-03-04", 300_000, 150_000], // January, February + March (due tomorrow)
-        ["2026-03-05", 300_000, 200_000], // January..March + April
-        ["2026-03-10", 300_000, 200_000],
-        ["2026-12-31", 800_000, 650_000], // twelve periods + January 2027
+      const cases: [string, number, number, number][] = [
+        // valueDate, credit, expected to the rent, to EDF (due on the 15th)
+        ["2026-01-03", 300_000, 50_000, 6000], // January is the next period
+        ["2026-01-05", 300_000, 100_000, 6000], // on its due date January is due: January + February
+        ["2026-03-04", 300_000, 150_000, 6000], // January, February + March (due tomorrow)
+        ["2026-03-05", 300_000, 200_000, 6000], // January..March + April
+        ["2026-03-10", 300_000, 200_000, 6000],
+        ["2026-12-31", 800_000, 650_000, 12000], // twelve periods + January 2027; EDF: December unpaid + January
       ];
-      for (const [valueDate, amount, toRent] of cases) {
-        const h = await household({ charges: [chargeBody()] });
+      for (const [valueDate, amount, toRent, toEdf] of cases) {
+        // The charge starts in the credit's month: no charge arrears here (rule 8 has its own tests).
+        const h = await household({ charges: [chargeBody({ startDate: `${valueDate.slice(0, 7)}-01` })] });
         const body = await credited(h.id, amount, valueDate);
-        expect(body.allocations, valueDate).toEqual([rent(toRent), charge(h.charges[0]!, 6000), available(amount - toRent - 6000)]);
+        expect(body.allocations, valueDate).toEqual([rent(toRent), charge(h.charges[0]!, toEdf), available(amount - toRent - toEdf)]);
       }
       // Arrears larger than the credit: all of it to the rent, nothing to the charges.
       const short = await household({ charges: [chargeBody()] });
@@ -221,11 +223,12 @@ describe("credits API", () => {
       // Same month, before the due date: January is covered, EDF too.
       expect((await credited(h.id, 10000, "2026-01-04")).allocations).toEqual([available(10000)]);
       // 20 January: January (past, unpaid: its money is still in the envelope) + February = 100000, 50000 held.
-      expect((await credited(h.id, 60000, "2026-01-20")).allocations).toEqual([rent(50000), available(10000)]);
+      // EDF likewise (rule 8): January's 6000 held, not yet paid, + February's.
+      expect((await credited(h.id, 60000, "2026-01-20")).allocations).toEqual([rent(50000), charge(edf, 6000), available(4000)]);
       // 5 February: January + February past + March = 150000, 100000 held; a credit below the need.
       expect((await credited(h.id, 30000, "2026-02-05")).allocations).toEqual([rent(30000)]);
       expect((await credited(h.id, 30000, "2026-02-05")).allocations).toEqual([rent(20000), available(10000)]);
-      expect(await balances(h.id)).toMatchObject({ rent: 150000, charges: 6000, available: 34775, total: 190775 });
+      expect(await balances(h.id)).toMatchObject({ rent: 150000, charges: 12000, available: 28775, total: 190775 });
     });
 
     it("charges are served by priority (lower first), not in the order they were added", async () => {
@@ -268,7 +271,8 @@ describe("credits API", () => {
       // A non-earmarked credit now finds the rent covered.
       expect((await credited(h.id, 10000, "2026-01-04")).allocations).toEqual([charge(h.charges[0]!, 6000), available(4000)]);
       expect(await balances(h.id)).toMatchObject({ rent: 110000, charges: 6000, available: 4000, care: 0, total: 120000 });
-      // ALF (item 21, by extension of the contract) is housing aid too.
+      // ALF (item 21, by extension of the contract) is housing aid but R.271-4 does not earmark it:
+      // the rent it needs, the rest available, like any prestation (rule 5 of issue 15).
       const ext = await household({
         measure: {
           level: "MASP2",
@@ -279,7 +283,7 @@ describe("credits API", () => {
           extensionReason: "deux enfants",
         },
       });
-      expect((await credited(ext.id, 70000, "2026-01-03", { prestation: "ALF" })).allocations).toEqual([rent(70000)]);
+      expect((await credited(ext.id, 70000, "2026-01-03", { prestation: "ALF" })).allocations).toEqual([rent(50000), available(20000)]);
       // Without a lease the housing aid still goes to the rent envelope.
       const none = await household({ lease: null });
       expect((await credited(none.id, 25000, "2026-01-03", { prestation: "ALS" })).allocations).toEqual([rent(25000)]);
@@ -756,8 +760,8 @@ describe("credits API", () => {
       expect((await credited(h.id, 60775, "2026-01-03")).allocations).toEqual([rent(50000), charge(h.charges[0]!, 6000), available(4775)]);
       await payRent(h.id, h.measureId, "2026-01", 50000, "2026-01-05");
       expect(await periods("2026-01-06")).toEqual([{ ...period("2026-01", 50000, "paid"), paid: 50000 }, period("2026-02", 50000, "upcoming")]);
-      // January is paid and the envelope is empty: February only.
-      expect((await credited(h.id, 60000, "2026-01-20")).allocations).toEqual([rent(50000), available(10000)]);
+      // January is paid and the envelope is empty: February only. EDF: January held, not paid (rule 8), + February.
+      expect((await credited(h.id, 60000, "2026-01-20")).allocations).toEqual([rent(50000), charge(h.charges[0]!, 6000), available(4000)]);
       await payRent(h.id, h.measureId, "2026-02", 20000, "2026-02-05");
       expect(await periods("2026-02-06")).toEqual([
         { ...period("2026-01", 50000, "paid"), paid: 50000 },
@@ -766,7 +770,7 @@ describe("credits API", () => {
       ]);
       // February's 30000 still unpaid + March, less the 30000 held.
       expect((await credited(h.id, 100000, "2026-02-06")).allocations).toEqual([rent(50000), available(50000)]);
-      expect(await balances(h.id)).toMatchObject({ rent: 80000, charges: 6000, available: 64775 });
+      expect(await balances(h.id)).toMatchObject({ rent: 80000, charges: 12000, available: 58775 });
       await expectLedgerSound(call, finance);
     });
 

@@ -42,7 +42,7 @@ const TABLE: Record<string, [number, "default" | "extension", "housing" | "care"
   PAJE: [18, "extension", null, "extension"],
   AF: [19, "extension", null, "extension"],
   CF: [20, "extension", null, "extension"],
-  ALF: [21, "extension", "housing", "extension"],
+  ALF: [21, "extension", null, "extension"],
   AEEH: [22, "extension", null, "extension"],
   ASF: [23, "extension", null, "extension"],
   ARS: [24, "extension", null, "extension"],
@@ -585,7 +585,7 @@ describe("measures API", () => {
           .filter((p) => p.earmarked === "housing")
           .map((p) => p.code)
           .sort(),
-      ).toEqual(["ALF", "ALS", "APL"]);
+      ).toEqual(["ALS", "APL"]);
       expect(
         items
           .filter((p) => p.earmarked === "care")

@@ -13,6 +13,8 @@ const input = fc.record({
   amount: fc.bigInt({ min: 1n, max: 100_000_000n }),
   earmarked: fc.constantFrom(null, "housing", "care"),
   rentNeed: cents(200_000),
+  // Rule 6: the reste à vivre still to set aside this month (0 for most measures).
+  livingNeed: fc.oneof(fc.constant(0n), cents(100_000)),
   charges: fc.uniqueArray(charge, { selector: (c) => c.chargeId, maxLength: 6 }),
 }) as fc.Arbitrary<AllocationInput>;
 
@@ -62,7 +64,7 @@ describe("allocation policy (L.271-2 al. 2 rent first, R.271-4 earmarking)", () 
             if (got < c.need) unfilledBefore = true;
           }
           const available = plan.filter((a) => a.envelope === "available").reduce((s, a) => s + a.amount, 0n);
-          const allNeeds = i.rentNeed + i.charges.reduce((s, c) => s + c.need, 0n);
+          const allNeeds = i.rentNeed + (i.livingNeed ?? 0n) + i.charges.reduce((s, c) => s + c.need, 0n);
           expect(available).toBe(i.amount > allNeeds ? i.amount - allNeeds : 0n);
         },
       ),
@@ -106,5 +108,38 @@ describe("allocation policy (L.271-2 al. 2 rent first, R.271-4 earmarking)", () 
     ]);
     expect(allocate({ amount: 30_000n, earmarked: null, rentNeed: 50_000n, charges: [] })).toEqual([{ envelope: "rent", amount: 30_000n }]);
     expect(() => allocate({ amount: 0n, earmarked: null, rentNeed: 0n, charges: [] })).toThrow();
+  });
+
+  it("rule 6: the reste à vivre comes after the rent and before every charge, never beyond its need", () => {
+    fc.assert(
+      fc.property(
+        input.filter((i) => i.earmarked === null),
+        (i) => {
+          const plan = allocate(i);
+          const sum = (e: string) => plan.filter((a) => a.envelope === e).reduce((s, a) => s + a.amount, 0n);
+          const living = sum("living");
+          const need = i.livingNeed ?? 0n;
+          expect(living <= need).toBe(true);
+          // Nothing to the living envelope before the rent is full; no charge before it is full.
+          if (living > 0n) expect(sum("rent")).toBe(i.rentNeed);
+          if (sum("charge") > 0n) expect(living).toBe(need);
+          const afterRent = i.amount > i.rentNeed ? i.amount - i.rentNeed : 0n;
+          expect(living).toBe(afterRent < need ? afterRent : need);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("rule 6: earmarked money never goes to the reste à vivre", () => {
+    fc.assert(
+      fc.property(
+        input.filter((i) => i.earmarked !== null),
+        (i) => {
+          expect(allocate(i).some((a) => a.envelope === "living")).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

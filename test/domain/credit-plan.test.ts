@@ -70,7 +70,12 @@ describe("planCredit: where a credit goes", () => {
     const f = facts({
       rentPaid: ["2026-01", "2026-02", "2026-03"].map((period) => ({ period, paid: 35_000n })),
       balances: { rent: 35_000n, "charge:c1": 1_000n },
-      charges: [charge(), charge({ id: "ended", endDate: "2026-02-28" }), charge({ id: "c2", priority: 20, amount: 3_000n })],
+      // From March: no arrears yet (rule 8 is tested in charge-arrears.test.ts).
+      charges: [
+        charge({ startDate: "2026-03-01" }),
+        charge({ id: "ended", endDate: "2026-02-28" }),
+        charge({ id: "c2", priority: 20, amount: 3_000n, startDate: "2026-03-01" }),
+      ],
     });
     expect(planCredit(f, credit({ amount: 10_000n }), catalogue).plan).toEqual([
       { envelope: "charge", chargeId: "c1", amount: 5_000n },

@@ -10,7 +10,7 @@ import {
   type ReversementPlan,
   reversementDue,
 } from "../../src/domain/payment-plans";
-import { charge, facts, masp2 } from "./support/facts";
+import { facts as baseFacts, charge, facts, masp2 } from "./support/facts";
 
 const paid = (...periods: string[]) => periods.map((period) => ({ period, paid: 35_000n }));
 
@@ -54,7 +54,8 @@ describe("rent payments", () => {
 describe("charge payments", () => {
   it("a charge due this month, from its due day, by priority, up to what its envelope holds and it still lacks", () => {
     const f = facts({
-      charges: [charge({ id: "c2", priority: 20, amount: 3_000n, dueDay: 10 }), charge()],
+      // Both start in March: no arrears (rule 8, charge-arrears.test.ts).
+      charges: [charge({ id: "c2", priority: 20, amount: 3_000n, dueDay: 10, startDate: "2026-03-01" }), charge({ startDate: "2026-03-01" })],
       balances: { "charge:c1": 10_000n, "charge:c2": 1_000n },
       chargePaid: [{ chargeId: "c1", period: "2026-03", paid: 2_000n }],
     });
@@ -67,7 +68,7 @@ describe("charge payments", () => {
   });
 
   it("not in a month it does not fall due, nor outside its dates", () => {
-    const quarterly = charge({ frequency: "quarterly", months: [1, 4, 7, 10] });
+    const quarterly = charge({ frequency: "quarterly", months: [1, 4, 7, 10], startDate: "2026-02-01" });
     expect(planChargePayments(facts({ charges: [quarterly], balances: { "charge:c1": 6_000n } }), "2026-03-20")).toEqual([]);
     expect(planChargePayments(facts({ charges: [quarterly], balances: { "charge:c1": 6_000n } }), "2026-04-20")).toHaveLength(1);
     expect(planChargePayments(facts({ charges: [charge({ endDate: "2026-03-14" })], balances: { "charge:c1": 6_000n } }), "2026-03-15")).toEqual([]);
@@ -118,6 +119,8 @@ describe("when a reversement is due", () => {
 
 describe("the reversement", () => {
   const plan = (over: Partial<ReversementPlan>): ReversementPlan => ({ ...DEFAULT_REVERSEMENT_PLAN, ...over });
+  // March's rent is paid: rule 7 does not hold the reversement back (reversement-rules.test.ts).
+  const facts = (over: Parameters<typeof baseFacts>[0] = {}) => baseFacts({ rentPaid: paid("2026-03"), ...over });
   it("pays all that is available to the beneficiary's own IBAN, less the buffer", () => {
     const r = planReversement(facts({ balances: { available: 12_000n }, plan: plan({ buffer: 2_000n }) }), "2026-03-10");
     expect(r.skipped).toBeNull();
@@ -130,10 +133,14 @@ describe("the reversement", () => {
   });
 
   it("nothing on another day, with nothing to pay, or without a measure; skipped without an IBAN", () => {
-    expect(planReversement(facts({ balances: { available: 12_000n } }), "2026-03-11")).toEqual({ item: null, skipped: null });
-    expect(planReversement(facts({ balances: { available: 2_000n }, plan: plan({ buffer: 2_000n }) }), "2026-03-10")).toEqual({ item: null, skipped: null });
-    expect(planReversement(facts({ balances: { available: 2_000n }, measures: [] }), "2026-03-10")).toEqual({ item: null, skipped: null });
+    expect(planReversement(facts({ balances: { available: 12_000n } }), "2026-03-11")).toEqual({ item: null, living: null, skipped: null });
+    expect(planReversement(facts({ balances: { available: 2_000n }, plan: plan({ buffer: 2_000n }) }), "2026-03-10")).toEqual({
+      item: null,
+      living: null,
+      skipped: null,
+    });
+    expect(planReversement(facts({ balances: { available: 2_000n }, measures: [] }), "2026-03-10")).toEqual({ item: null, living: null, skipped: null });
     const noIban = facts({ balances: { available: 2_000n }, beneficiary: { firstName: "A", lastName: "B", iban: null } });
-    expect(planReversement(noIban, "2026-03-10")).toEqual({ item: null, skipped: "no_iban" });
+    expect(planReversement(noIban, "2026-03-10")).toEqual({ item: null, living: null, skipped: "no_iban" });
   });
 });

@@ -105,6 +105,7 @@ const API: Record<string, Expectation> = {
   "POST /v1/webhooks/{id}/resume": "delivery.manage",
   "GET /v1/webhooks/{id}/deliveries": "delivery.manage",
   "GET /v1/alerts/{id}/evidence": null,
+  "PUT /v1/measures/{id}/budget-rules": "beneficiary.write",
 };
 
 /** The routes of `app.routes` that are not API operations: the UI, the docs, the queue dashboard. */

@@ -425,4 +425,35 @@ describe("web UI pages", () => {
     expect(again.status).toBe(409);
     expect(again.html).toContain("déjà été décidée");
   });
+
+  it("reste à vivre (rule 6 of issue 15): set on the measure form, shown on the fiche and in the credit preview", async () => {
+    const created = await finance.post("/beneficiaires/nouveau", { firstName: "Jeanne", lastName: "Martin", birthDate: "02/04/1979", cafNumber: "7654321" });
+    expect(created.status, created.html).toBe(302);
+    const id = idFrom(created.location);
+    const form = await finance.get(`/beneficiaires/${id}/mesure/nouvelle`);
+    expect(form.html).toContain("Reste à vivre par mois (€)");
+    const measure = await finance.post(`/beneficiaires/${id}/mesure/nouvelle`, {
+      level: "MASP2",
+      startDate: "2026-01-01",
+      endDate: "2026-12-31",
+      managedPrestations: ["RSA"],
+      livingMonthly: "150,00",
+    });
+    expect(measure.status, measure.html).toBe(302);
+    const lease = await finance.post(`/beneficiaires/${id}/bail`, {
+      "landlord.name": "OPH Laval Habitat",
+      "landlord.iban": LANDLORD_IBAN,
+      rent: "450",
+      charges: "50,00",
+      dueDay: "5",
+      startDate: "2026-03-01",
+    });
+    expect(lease.status, lease.html).toBe(302);
+    expect((await finance.get(`/beneficiaires/${id}`)).html).toContain("150,00\u00a0€ par mois");
+    const preview = await finance.post("/versements/apercu", { beneficiaryId: id, payer: "CAF", prestation: "RSA", amount: "800,00", valueDate: "2026-03-03" });
+    expect(preview.status, preview.html).toBe(200);
+    expect(preview.html).toContain('<tr><td>Loyer</td><td class="num">500,00\u00a0€</td></tr>');
+    expect(preview.html).toContain('<tr><td>Reste à vivre</td><td class="num">150,00\u00a0€</td></tr>');
+    expect(preview.html).toContain('<tr><td>Disponible</td><td class="num">150,00\u00a0€</td></tr>');
+  });
 });

@@ -29,6 +29,10 @@ export const measures = pgTable(
     endReason: text("end_reason"),
     endOrientation: text("end_orientation"),
     endComment: text("end_comment"),
+    /** Reste à vivre (rule 6): what the person keeps each month for daily needs, served after the rent (cents). */
+    livingMonthly: bigint("living_monthly", { mode: "bigint" }).notNull().default(sql`0`),
+    /** Rule 7 opt-out: pay the reversement even while this month's rent is short. */
+    reversementWhileRentShort: boolean("reversement_while_rent_short").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -38,6 +42,7 @@ export const measures = pgTable(
     check("measures_dates", sql`${t.startDate} <= ${t.endDate}`),
     check("measures_masp1_manages_nothing", sql`${t.level} = 'MASP2' OR cardinality(${t.managedPrestations}) = 0`),
     check("measures_extension_reason", sql`NOT ${t.extension} OR ${t.extensionReason} IS NOT NULL`),
+    check("measures_living_monthly", sql`${t.livingMonthly} >= 0`),
     check("measures_end", sql`(${t.status} = 'ended') = (${t.endedOn} IS NOT NULL AND ${t.endReason} IS NOT NULL)`),
   ],
 );

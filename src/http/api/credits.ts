@@ -18,7 +18,7 @@ const IdempotencyHeader = z.object({
   "idempotency-key": IdempotencyKey.meta({ description: "1-200 printable characters; the same key and body answer the same" }),
 });
 
-const Allocation = z.object({ envelope: z.enum(["rent", "charge", "care", "available"]), chargeId: z.uuid().optional(), amount: z.number().int() });
+const Allocation = z.object({ envelope: z.enum(["rent", "charge", "care", "available", "living"]), chargeId: z.uuid().optional(), amount: z.number().int() });
 const CreditSchema = z
   .object({
     transactionId: z.uuid(),
@@ -46,7 +46,7 @@ const postCredit = createRoute({
   security,
   summary: "Record a prestation credit; it is allocated rent first (L.271-2 al. 2 CASF)",
   description:
-    "Rent envelope first (arrears, then the next period), housing aid (APL, ALS, ALF) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the other charges by priority, the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`. A payment the payer made short to recover an indu carries `deduction` { amount, prestation, reference }: `amount` is then the net that reached the bank (the one inflow, allocated), and the answer adds `gross` and `net` (docs/overpayments.md).",
+    "Rent envelope first (arrears, then the next period), housing aid (APL, ALS: R.271-4; ALF is not earmarked) wholly to the rent, care prestations (APA, ACTP, PCH, ARSM, PCH_ENFANT) to care charges, then the measure's reste à vivre (envelope `living`, up to its monthly amount once a month), then the other charges by priority (each one's arrears before its next amount), the rest available. 409 when no MASP2 measure is in force on `valueDate` (checked first); 422 for a prestation the measure does not manage or a resource that is not a social prestation. Idempotent under `Idempotency-Key`. A payment the payer made short to recover an indu carries `deduction` { amount, prestation, reference }: `amount` is then the net that reached the bank (the one inflow, allocated), and the answer adds `gross` and `net` (docs/overpayments.md).",
   middleware: [allow("credit.record")] as const,
   request: { headers: IdempotencyHeader, ...jsonBody(RecordCreditInput) },
   responses: {
@@ -73,6 +73,7 @@ const balances = createRoute({
         charges: z.number().int(),
         available: z.number().int(),
         care: z.number().int(),
+        living: z.number().int().openapi({ description: "Reste à vivre set aside, not yet paid out (rule 6 of issue 15)" }),
         total: z.number().int(),
         byCharge: z.array(z.object({ chargeId: z.uuid(), balance: z.number().int() })),
       }),

@@ -8,6 +8,7 @@ import { OpenMeasureInput, openMeasure } from "../../services/measures/open-meas
 import { PayHeldFundsInput } from "../../services/measures/pay-held-funds";
 import { recordReview } from "../../services/measures/record-review";
 import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../services/measures/renew-measure";
+import { SetBudgetRulesInput, setBudgetRules } from "../../services/measures/set-budget-rules";
 import { submit } from "../../services/proposals/proposals";
 import { serviceContext } from "../context";
 import type { AppDeps } from "../deps";
@@ -168,6 +169,17 @@ const payHeld = createRoute({
   responses: { 201: jsonResponse(PaymentOrderSchema, "The final order"), ...accepted, ...notFound, ...conflict, ...malformed, ...errorResponses },
 });
 
+const budgetRules = createRoute({
+  method: "put",
+  path: "/v1/measures/{id}/budget-rules",
+  tags,
+  security,
+  summary: "Set a measure's reste à vivre a month (`livingMonthly`, cents) and whether reversements go on while this month's rent is short",
+  middleware: [allow("beneficiary.write")] as const,
+  request: { params: IdParam, ...jsonBody(SetBudgetRulesInput) },
+  responses: { 200: jsonResponse(MeasureSchema, "The measure"), ...notFound, ...conflict, ...malformed, ...errorResponses },
+});
+
 export function measureRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(open, async (c) => {
@@ -208,5 +220,11 @@ export function measureRoutes(deps: AppDeps) {
       if ("proposal" in outcome) return c.json(outcome.proposal, 202);
       const { status, body } = ANSWERS["measure.pay_held_funds"](outcome.applied);
       return c.json(body, status);
+    })
+    .openapi(budgetRules, async (c) => {
+      const ctx = serviceContext(c, deps);
+      const { id } = c.req.valid("param");
+      await setBudgetRules({ ctx, measureId: id, data: c.req.valid("json") });
+      return c.json(await getMeasure({ ctx, measureId: id }), 200);
     });
 }

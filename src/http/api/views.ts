@@ -73,6 +73,8 @@ export const MeasureSchema = z
     endReason: z.string().nullable(),
     endOrientation: z.string().nullable(),
     endComment: z.string().nullable(),
+    livingMonthly: z.number().int().openapi({ description: "Reste à vivre a month, cents (rule 6 of issue 15)" }),
+    reversementWhileRentShort: z.boolean().openapi({ description: "Rule 7 opt-out: reversements paid even while this month's rent is short" }),
     closing: z
       .object({ closedOn: z.string(), held: z.number().int(), payers: z.array(z.string()) })
       .nullable()

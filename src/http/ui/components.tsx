@@ -77,8 +77,12 @@ const SUMMARY_LABELS: Record<string, string> = {
   unbalancedTransactions: "opérations déséquilibrées",
   totalDebits: "total débits",
   totalCredits: "total crédits",
+  heldBackRentShort: "reversements retenus : loyer du mois non couvert",
+  rentShortAmount: "loyer du mois manquant",
+  housingAidWithoutLeaseOpened: "aides au logement sans bail",
+  chargeArrearsOpened: "impayés de charges",
 };
-const CENTS_KEYS = new Set(["amount", "totalDebits", "totalCredits"]);
+const CENTS_KEYS = new Set(["amount", "totalDebits", "totalCredits", "rentShortAmount"]);
 const summaryValue = (key: string, value: unknown): string => {
   if (CENTS_KEYS.has(key) && ((typeof value === "number" && Number.isSafeInteger(value)) || (typeof value === "string" && /^-?\d+$/.test(value))))
     return euros(BigInt(value));

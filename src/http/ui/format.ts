@@ -42,6 +42,7 @@ export const KIND_LABELS: Record<string, string> = {
   reversement: "Reversement",
   care: "Aide / soins",
   available: "Disponible",
+  living: "Reste à vivre",
   one_off: "Paiement ponctuel",
   final: "Solde de clôture",
   forward: "Reversement hors prestation",

@@ -34,7 +34,7 @@ interface CreditResponse {
   amount: number;
   valueDate: string;
   reference: string | null;
-  allocations: ({ envelope: "rent" | "care" | "available"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
+  allocations: ({ envelope: "rent" | "care" | "available" | "living"; amount: number } | { envelope: "charge"; chargeId: string; amount: number })[];
   /** Only on a credit the payer paid short of an indu: gross = net + deduction.amount, net = amount. */
   gross?: number;
   deduction?: { amount: number; prestation: string; reference: string | null };
@@ -178,7 +178,7 @@ async function writeCredits(
     await q(CREDIT_STATE_SQL.lock, [ids]);
     const states = parseCreditStates(await q<Record<string, unknown>>(CREDIT_STATE_SQL.state, [ids]));
     const writes: { item: Pending; row: Record<string, unknown>; body: CreditResponse }[] = [];
-    const care = new Map<string, AccountSpec>();
+    const opened = new Map<string, AccountSpec>();
     for (const item of todo) {
       const state = states.get(item.data.beneficiaryId);
       if (!state) {
@@ -194,13 +194,15 @@ async function writeCredits(
         continue;
       }
       applyPlan(state, planned.plan);
-      if (planned.plan.some((a) => a.envelope === "care")) {
-        const spec = envelopeAccount(item.data.beneficiaryId, "care");
-        care.set(spec.address, spec);
+      // The care and living (reste à vivre) envelopes are opened on first use.
+      for (const kind of ["care", "living"] as const) {
+        if (!planned.plan.some((a) => a.envelope === kind)) continue;
+        const spec = envelopeAccount(item.data.beneficiaryId, kind);
+        opened.set(spec.address, spec);
       }
       writes.push(prepare(item, planned));
     }
-    if (care.size) await q(ENSURE_ACCOUNTS_SQL, [JSON.stringify([...care.values()])]);
+    if (opened.size) await q(ENSURE_ACCOUNTS_SQL, [JSON.stringify([...opened.values()])]);
     // Keys claimed in one order by every batch: two batches never wait on each other's keys.
     writes.sort((a, b) => (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
     if (writes.length === 0) return;

@@ -1,6 +1,6 @@
 import type { Executor } from "../../db/client";
 import { parseJson, runText, toBigInt, uuidArray } from "../../db/sql";
-import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
+import type { AlertFacts, ChargeFacts, CreditFacts, JobFacts, LeaseFacts, MeasureFacts, RentEntryFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf, type EnvelopeRef } from "../../domain/envelopes";
 import { UNPAID_STATUSES } from "../../domain/payment-order-life";
 import type { RentFacts, ReversementFacts, ReversementPlan } from "../../domain/payment-plans";
@@ -29,12 +29,13 @@ const REFUSING = quoted(PAYMENT_REASON_CODES.filter(reasonRefusesIban));
 /**
  * The state's columns by name, each one correlated subquery on `b` (a beneficiary). The
  * credit path reads CREDIT_COLUMNS; each daily job reads only the columns its planner
- * uses (`JOB_READS` below): a reversement needs five of the fifteen.
+ * uses (`JOB_READS` below): a reversement needs nine of the eighteen.
  */
 const COLUMNS = {
   measures: `(select coalesce(json_agg(json_build_object('id', m.id, 'level', m.level, 'startDate', m.start_date, 'endDate', m.end_date,
       'endedOn', m.ended_on, 'status', m.status, 'managedPrestations', m.managed_prestations, 'previousMeasureId', m.previous_measure_id,
-       'closed', exists (select 1 from measure_closings mc where mc.measure_id = m.id))
+      'livingMonthly', m.living_monthly::text, 'reversementWhileRentShort', m.reversement_while_rent_short,
+      'closed', exists (select 1 from measure_closings mc where mc.measure_id = m.id))
       order by m.start_date), '[]') from measures m where m.beneficiary_id = b.id) as measures`,
   amendments: `(select coalesce(json_agg(json_build_object('measureId', a.measure_id, 'effectiveDate', a.effective_date, 'managedPrestations', a.managed_prestations)
       order by a.effective_date, a.created_at), '[]')
@@ -72,11 +73,26 @@ const COLUMNS = {
      from alerts a where a.beneficiary_id = b.id) as alerts`,
   refused_ibans: `(select coalesce(json_agg(distinct o.creditor_iban), '[]') from payment_orders o
     where o.beneficiary_id = b.id and o.status in ('rejected', 'returned') and o.reason_code in (${REFUSING})) as refused_ibans`,
+  living_by_month: `(select coalesce(json_agg(json_build_object('month', x.month, 'amount', x.amount::text)), '[]')
+     from (select to_char(p.value_date, 'YYYY-MM') as month, sum(p.amount) as amount
+             from ledger_accounts a join ledger_postings p on p.account_id = a.id
+            where a.address = 'beneficiary:' || b.id || ':living' and p.direction = 'credit' group by 1) x) as living_by_month`,
   beneficiary: "b.first_name, b.last_name, b.iban",
 } as const;
 type Column = keyof typeof COLUMNS;
 
-const CREDIT_COLUMNS = ["measures", "amendments", "leases", "terms", "rent_paid", "rent_entries", "balances", "charges"] as const satisfies readonly Column[];
+const CREDIT_COLUMNS = [
+  "measures",
+  "amendments",
+  "leases",
+  "terms",
+  "rent_paid",
+  "rent_entries",
+  "balances",
+  "charges",
+  "charge_paid",
+  "living_by_month",
+] as const satisfies readonly Column[];
 /**
  * What the scheduled jobs need beyond a credit's state: charges already paid, the
  * reversement plan, credits received per month (the MASP 3 evidence), the beneficiary's
@@ -84,7 +100,6 @@ const CREDIT_COLUMNS = ["measures", "amendments", "leases", "terms", "rent_paid"
  */
 const JOB_COLUMNS = [
   ...CREDIT_COLUMNS,
-  "charge_paid",
   "plan",
   "credits_by_month",
   "credited_measure_ids",
@@ -113,6 +128,12 @@ type Row = Record<string, unknown>;
 
 /** Each column's JSON as the domain reads it (amounts as bigint). */
 const parse = {
+  measures: (v: unknown): MeasureFacts[] =>
+    json<Record<string, unknown>[]>(v).map((m) => ({
+      ...(m as never as MeasureFacts),
+      livingMonthly: toBigInt((m.livingMonthly as string | undefined) ?? "0"),
+      reversementWhileRentShort: m.reversementWhileRentShort === true,
+    })),
   balances: (v: unknown) => new Map(json<{ address: string; balance: string }[]>(v).map((b) => [b.address, toBigInt(b.balance)])),
   leases: (v: unknown): LeaseFacts[] =>
     json<Record<string, unknown>[]>(v).map((l) => ({
@@ -170,7 +191,7 @@ export function parseCreditStates(rows: readonly Row[]): Map<string, CreditState
     const balances = parse.balances(row.balances);
     states.set(id, {
       beneficiaryId: id,
-      measures: json(row.measures),
+      measures: parse.measures(row.measures),
       amendments: json(row.amendments),
       leases: parse.leases(row.leases),
       terms: parse.terms(row.terms),
@@ -179,6 +200,8 @@ export function parseCreditStates(rows: readonly Row[]): Map<string, CreditState
       balances,
       held: heldIn(id, balances),
       charges: json<Record<string, unknown>[]>(row.charges).map((c) => ({ ...(c as never as ChargeFacts), amount: toBigInt(c.amount) })),
+      chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
+      livingByMonth: new Map(json<{ month: string; amount: string }[]>(row.living_by_month).map((l) => [l.month, toBigInt(l.amount)])),
     });
   }
   return states;
@@ -194,7 +217,7 @@ function parseJobStates(rows: readonly Row[]): Map<string, JobState> {
   for (const row of rows) {
     states.set(row.id as string, {
       ...base.get(row.id as string)!,
-      chargePaid: json<{ chargeId: string; period: string; paid: string }[]>(row.charge_paid).map((c) => ({ ...c, paid: toBigInt(c.paid) })),
+      chargePaid: base.get(row.id as string)!.chargePaid ?? [],
       plan: parse.plan(row.plan),
       creditsByMonth: new Map(json<{ month: string; amount: string }[]>(row.credits_by_month).map((c) => [c.month, toBigInt(c.amount)])),
       creditedMeasureIds: json<string[]>(row.credited_measure_ids),
@@ -232,7 +255,7 @@ export const JOB_READS = {
         const id = row.id as string;
         return {
           beneficiaryId: id,
-          measures: json(row.measures),
+          measures: parse.measures(row.measures),
           leases: parse.leases(row.leases),
           terms: parse.terms(row.terms),
           rentPaid: parse.rentPaid(row.rent_paid),
@@ -244,14 +267,18 @@ export const JOB_READS = {
       }),
   } satisfies StateRead<RentJobState>,
   reversement: {
-    sql: selectState(["measures", "plan", "balances", "refused_ibans", "beneficiary"]),
+    sql: selectState(["measures", "plan", "balances", "refused_ibans", "beneficiary", "leases", "terms", "rent_paid", "rent_entries"]),
     parse: (rows) =>
       rows.map((row) => {
         const id = row.id as string;
         return {
           beneficiaryId: id,
-          measures: json(row.measures),
+          measures: parse.measures(row.measures),
           plan: parse.plan(row.plan),
+          leases: parse.leases(row.leases),
+          terms: parse.terms(row.terms),
+          rentPaid: parse.rentPaid(row.rent_paid),
+          rentEntries: parse.rentEntries(row.rent_entries),
           held: heldIn(id, parse.balances(row.balances)),
           refusedIbans: parse.refusedIbans(row.refused_ibans),
           beneficiary: parse.beneficiary(row),

@@ -12,25 +12,27 @@ import type { ServiceContext } from "../context";
 import { CalendarDate, Token } from "../schemas";
 import { loadCreditStates } from "./credit-state";
 
-/** The beneficiary's envelopes: rent, charges (all together and each), care, available. */
+/** The beneficiary's envelopes: rent, charges (all together and each), care, available, living (reste à vivre). */
 export async function getBalances({ ctx, beneficiaryId }: { ctx: ServiceContext; beneficiaryId: string }) {
   await loadBeneficiary(ctx.db, ctx, beneficiaryId);
   let rent = 0n,
     charges = 0n,
     available = 0n,
-    care = 0n;
+    care = 0n,
+    living = 0n;
   const byCharge: { chargeId: string; balance: bigint }[] = [];
   for (const [address, balance] of await beneficiaryBalances(ctx.db, beneficiaryId)) {
     const e = parseEnvelopeAddress(address);
     if (e?.envelope === "rent") rent += balance;
     else if (e?.envelope === "available") available += balance;
     else if (e?.envelope === "care") care += balance;
+    else if (e?.envelope === "living") living += balance;
     else if (e?.envelope === "charge") {
       charges += balance;
       byCharge.push({ chargeId: e.chargeId, balance });
     }
   }
-  return { beneficiaryId, rent, charges, available, care, total: rent + charges + available + care, byCharge };
+  return { beneficiaryId, rent, charges, available, care, living, total: rent + charges + available + care + living, byCharge };
 }
 
 const periodOf = (metadata: unknown): string | null => {

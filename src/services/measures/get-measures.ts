@@ -27,6 +27,8 @@ function measureView(m: LoadedMeasure, today: string) {
     endReason: measure.endReason,
     endOrientation: measure.endOrientation,
     endComment: measure.endComment,
+    livingMonthly: centsToJson(measure.livingMonthly),
+    reversementWhileRentShort: measure.reversementWhileRentShort,
     closing: m.closing ? { closedOn: m.closing.closedOn, held: centsToJson(m.closing.held), payers: m.closing.payers } : null,
     createdAt: measure.createdAt.toISOString(),
     amendments: m.amendments.map((a) => ({

@@ -8,7 +8,7 @@ import { ensureAccounts, envelopeAccount } from "../../ledger/accounts";
 import { loadBeneficiary } from "../access";
 import { catalogueInForce } from "../catalogue";
 import { recordAudit, type ServiceContext } from "../context";
-import { CalendarDate, Text } from "../schemas";
+import { CalendarDate, CentsOr, Text } from "../schemas";
 import { assertFitsHistory } from "./assert-fits-history";
 
 export const OpenMeasureInput = z.object({
@@ -21,6 +21,10 @@ export const OpenMeasureInput = z.object({
     .default([]),
   extension: z.boolean().default(false),
   extensionReason: Text({ min: 1, max: 2000, multiline: true }).nullish(),
+  /** Reste à vivre (rule 6): kept each month for daily needs, after the rent; cents, default 0. */
+  livingMonthly: CentsOr(0),
+  /** Rule 7: by default no reversement of `available` while this month's rent is short; true opts out. */
+  reversementWhileRentShort: z.boolean().default(false),
 });
 export type OpenMeasureInput = z.input<typeof OpenMeasureInput>;
 
@@ -63,6 +67,8 @@ export async function openMeasure({ ctx, beneficiaryId, data }: { ctx: ServiceCo
         endDate: terms.endDate,
         managedPrestations: distinctCodes(terms.managedPrestations),
         extension: terms.extension,
+        livingMonthly: String(terms.livingMonthly),
+        reversementWhileRentShort: terms.reversementWhileRentShort,
       },
     });
     return measure!;

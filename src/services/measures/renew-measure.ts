@@ -74,6 +74,9 @@ export async function renewMeasure({ ctx, measureId, data }: { ctx: ServiceConte
       managedPrestations: upperCodes(data.managedPrestations ?? carried),
       extension: level === "MASP1" ? false : (data.extension ?? inForce.extension),
       extensionReason: level === "MASP1" || data.extension === false ? null : (data.extensionReason ?? inForce.extensionReason),
+      // The reste à vivre and the rule 7 choice go on with the measure.
+      livingMonthly: current.livingMonthly,
+      reversementWhileRentShort: current.reversementWhileRentShort,
     };
     const catalogue = await catalogueInForce(tx, startDate);
     assertTerms(terms, beneficiary, catalogue);

@@ -4,7 +4,7 @@ import { toBigInt } from "../../db/sql";
 import type { JobFacts } from "../../domain/beneficiary-facts";
 import { chargeIdOf } from "../../domain/envelopes";
 import { centsToJson } from "../../domain/money";
-import { type PaymentItem, planChargePayments, planRentPayments, planReversement } from "../../domain/payment-plans";
+import { type PaymentItem, planChargePayments, planRentPayments, planReversement, type ReversementSkip } from "../../domain/payment-plans";
 import { envelopeAddress, PAYMENTS_IN_TRANSIT } from "../../ledger/accounts";
 import { ledgerTransaction } from "../../ledger/post";
 import { JOB_READS, type StateRead } from "../credits/credit-state";
@@ -22,12 +22,20 @@ export interface PaymentRunSummary {
   skippedNoIban?: number;
   /** Orders not written because the bank refused their IBAN (AC01, AC04...) and it has not changed since. */
   skippedRefusedIban?: number;
+  /**
+   * Rule 7: reversements of `available` held back because this month's rent is not
+   * covered (the measure did not opt out), and what those rents still lack in all.
+   */
+  heldBackRentShort?: number;
+  rentShortAmount?: number;
 }
 
 /** A beneficiary's orders as its job planned them, and the IBANs the bank refused. */
 interface Planned {
   items: PaymentItem[];
-  skipped?: "no_iban" | null;
+  skipped?: ReversementSkip;
+  /** Rule 7: what this month's rent still lacks when the reversement was held back. */
+  shortfall?: bigint;
   refusedIbans?: ReadonlySet<string>;
 }
 
@@ -44,7 +52,7 @@ const PLANNERS = {
   charge: planner(JOB_READS.job, (s, d) => ({ items: planChargePayments(s, d) })),
   reversement: planner(JOB_READS.reversement, (s, d) => {
     const r = planReversement(s, d);
-    return { items: r.item ? [r.item] : [], skipped: r.skipped };
+    return { items: [r.item, r.living].filter((i) => i !== null), skipped: r.skipped, shortfall: r.shortfall };
   }),
 };
 
@@ -74,6 +82,8 @@ export async function runPayments({
   let amount = 0n;
   let skippedNoIban = 0;
   let skippedRefusedIban = 0;
+  let heldBackRentShort = 0;
+  let rentShort = 0n;
   const { beneficiaries } = await runByChunks({ db, asOf, chunkSize, onProgress, read: PLANNERS[kind](asOf) }, async (q, chunk) => {
     const items: PaymentItem[] = [];
     for (const r of chunk) {
@@ -82,6 +92,10 @@ export async function runPayments({
         else items.push(item);
       }
       if (r.skipped === "no_iban") skippedNoIban++;
+      if (r.skipped === "rent_short") {
+        heldBackRentShort++;
+        rentShort += r.shortfall ?? 0n;
+      }
     }
     if (items.length === 0) return;
     // The orders, and their ledger transactions (same id) as ledger_post_many reads them.
@@ -131,7 +145,7 @@ export async function runPayments({
     ordersCreated,
     ordersAlreadyDone: planned - ordersCreated,
     amount: centsToJson(amount),
-    ...(kind === "reversement" ? { skippedNoIban } : {}),
+    ...(kind === "reversement" ? { skippedNoIban, heldBackRentShort, rentShortAmount: centsToJson(rentShort) } : {}),
     ...(skippedRefusedIban > 0 ? { skippedRefusedIban } : {}),
   };
 }

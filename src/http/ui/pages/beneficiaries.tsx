@@ -239,6 +239,15 @@ export function beneficiaryRoutes(ui: UiApp) {
                 </dd>
                 <dt>Prestations gérées</dt>
                 <dd>{current.managedPrestations.join(", ") || "—"}</dd>
+                {current.level === "MASP2" ? (
+                  <>
+                    <dt>Reste à vivre</dt>
+                    <dd>
+                      {current.livingMonthly > 0 ? `${euros(BigInt(current.livingMonthly))} par mois` : "aucun"}
+                      {current.reversementWhileRentShort ? " ; reversement même si le loyer du mois n'est pas couvert" : ""}
+                    </dd>
+                  </>
+                ) : null}
                 <dt>Limite des 4 ans</dt>
                 <dd>
                   {measures.fourYearLimit ? `${measures.fourYearLimit.daysLeft} jours restants (jusqu'au ${frDate(measures.fourYearLimit.limitDate)})` : "—"}
@@ -277,6 +286,12 @@ export function beneficiaryRoutes(ui: UiApp) {
                   <th scope="row">Disponible</th>
                   <td class="num">{euros(balances.available)}</td>
                 </tr>
+                {balances.living > 0n ? (
+                  <tr>
+                    <th scope="row">Reste à vivre</th>
+                    <td class="num">{euros(balances.living)}</td>
+                  </tr>
+                ) : null}
                 <tr>
                   <th scope="row">Total</th>
                   <td class="num">

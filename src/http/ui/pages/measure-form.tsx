@@ -16,6 +16,8 @@ const LABELS = {
   managedPrestations: "Prestations gérées (art. D.271-2)",
   extension: "Extension du contrat aux prestations des items 18 à 29 (R.271-3)",
   extensionReason: "Motif de l'extension",
+  livingMonthly: "Reste à vivre par mois (€)",
+  reversementWhileRentShort: "Reverser le disponible même si le loyer du mois n'est pas couvert",
 };
 
 const FIELDS = {
@@ -25,6 +27,8 @@ const FIELDS = {
   managedPrestations: typed.list,
   extension: typed.checkbox,
   extensionReason: typed.text,
+  livingMonthly: typed.euros,
+  reversementWhileRentShort: typed.checkbox,
 } satisfies FormFields;
 
 /** The extension states its reason (R.271-3): the form asks for it with the other fields. */
@@ -65,6 +69,15 @@ async function page(c: UiContext, form: FormState, status: 200 | 422 = 200) {
       />
       <Checkbox form={form} name="extension" />
       <TextArea form={form} name="extensionReason" optional hint="Obligatoire avec l'extension." rows={2} />
+      <Field
+        form={form}
+        name="livingMonthly"
+        inputmode="decimal"
+        placeholder="0,00"
+        optional
+        hint="Mis de côté chaque mois après le loyer, avant les autres charges, et reversé à la personne (0 par défaut)."
+      />
+      <Checkbox form={form} name="reversementWhileRentShort" />
     </>,
   );
 }
