@@ -23,7 +23,7 @@ export function mayRecoverFrom(envelope: EnvelopeRef, earmark: Earmark, charges:
 
 /**
  * The order among the envelopes it may use: what is least protected first — available,
- * then the charges from the lowest priority up — and the earmarked envelope of its own
+ * then the charges from the lowest priority up, then the reste à vivre — and the earmarked envelope of its own
  * kind last (rent: paid first, L.271-2 al. 2; care: its purpose).
  */
 function recoveryRank(envelope: EnvelopeRef, charges: ReadonlyMap<string, RecoveryCharge>): number {
@@ -32,9 +32,11 @@ function recoveryRank(envelope: EnvelopeRef, charges: ReadonlyMap<string, Recove
     const charge = charges.get(envelope.chargeId);
     return (charge?.category === "care" ? 2_000_000 : 1_000_000) - (charge?.priority ?? 0);
   }
+  // The reste à vivre (rule 6) is the person's minimum to live on: taken after the charges,
+  // before the earmarked envelopes.
+  if (envelope.envelope === "living") return 1_500_000;
   if (envelope.envelope === "care") return 3_000_000;
   if (envelope.envelope === "rent") return 4_000_000;
-  // An envelope this rule does not know yet: after the charges, before the earmarked ones.
   return 1_500_000;
 }
 
