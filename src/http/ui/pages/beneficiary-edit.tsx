@@ -1,47 +1,18 @@
 /** @jsxImportSource hono/jsx */
-import { isCalendarDate } from "../../../domain/business-date";
-import { birthDateIssue } from "../../../domain/measure-rules";
 import { UpdateBeneficiaryInput } from "../../../services/beneficiaries/update-beneficiary";
 import { submit } from "../../../services/proposals/proposals";
-import { AddressFields, addressFields, addressLabels, withoutEmptyAddress } from "../address-fields";
-import { type FormFields, type FormRule, parseForm, typed } from "../form-input";
+import { AddressFields, withoutEmptyAddress } from "../address-fields";
+import { parseForm } from "../form-input";
 import { ibanText } from "../format";
 import { Checkbox, Field, type FormState, type FormValues, readForm, withRefusal } from "../forms";
 import { refusal } from "../messages";
 import { permit, type UiApp, type UiContext, type UiEnv, WRITERS } from "../session";
 import { withBeneficiary } from "./beneficiaries";
+import { adultToday, IDENTITY_FIELDS, IDENTITY_LABELS } from "./beneficiary-form";
 import { renderBeneficiaryForm } from "./beneficiary-form-page";
 
-const LABELS = {
-  lastName: "Nom",
-  firstName: "Prénom",
-  birthDate: "Date de naissance",
-  cafNumber: "N° allocataire CAF",
-  msaNumber: "N° MSA",
-  iban: "IBAN du bénéficiaire (pour les reversements)",
-  ...addressLabels("address", "bénéficiaire"),
-  mjagbf: "Une mesure judiciaire d'aide à la gestion du budget familial (MJAGBF) est en cours",
-};
-
-const FIELDS = {
-  lastName: typed.text,
-  firstName: typed.text,
-  birthDate: typed.date,
-  cafNumber: typed.digits(13),
-  msaNumber: typed.digits(13),
-  iban: typed.iban,
-  ...addressFields("address"),
-  mjagbf: typed.checkbox,
-} satisfies FormFields;
-
-/** L.271-1, as on the creation form: checked with the format, so every bad field is reported at once. */
-const adultToday =
-  (today: string): FormRule =>
-  ({ birthDate }) => {
-    if (typeof birthDate !== "string" || !isCalendarDate(birthDate)) return [];
-    const code = birthDateIssue(birthDate, today);
-    return code ? [{ field: "birthDate", code }] : [];
-  };
+const LABELS = IDENTITY_LABELS;
+const FIELDS = IDENTITY_FIELDS;
 
 /** The record as the form shows it. */
 function currentValues(b: UiEnv["Variables"]["beneficiary"]): FormValues {

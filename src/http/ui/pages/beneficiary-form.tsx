@@ -9,19 +9,20 @@ import { Checkbox, ErrorSummary, Field, type FormState, readForm, SelectField, w
 import { refusal } from "../messages";
 import { CsrfField, can, permit, render, type UiApp, type UiContext, WRITERS } from "../session";
 
-const LABELS = {
+/** The person's identity, IBAN and address: the fields the creation and the edit forms share. */
+export const IDENTITY_LABELS = {
   lastName: "Nom",
   firstName: "Prénom",
   birthDate: "Date de naissance",
   cafNumber: "N° allocataire CAF",
   msaNumber: "N° MSA",
   iban: "IBAN du bénéficiaire (pour les reversements)",
-  caseworkerId: "Travailleur social référent",
   ...addressLabels("address", "bénéficiaire"),
   mjagbf: "Une mesure judiciaire d'aide à la gestion du budget familial (MJAGBF) est en cours",
 };
+const LABELS = { ...IDENTITY_LABELS, caseworkerId: "Travailleur social référent" };
 
-const FIELDS = {
+export const IDENTITY_FIELDS = {
   lastName: typed.text,
   firstName: typed.text,
   birthDate: typed.date,
@@ -29,12 +30,12 @@ const FIELDS = {
   msaNumber: typed.digits(13),
   iban: typed.iban,
   ...addressFields("address"),
-  caseworkerId: typed.choice,
   mjagbf: typed.checkbox,
 } satisfies FormFields;
+const FIELDS = { ...IDENTITY_FIELDS, caseworkerId: typed.choice } satisfies FormFields;
 
 /** L.271-1: the MASP is for adults; checked with the format, so a minor and a bad IBAN are reported together. */
-const adultToday =
+export const adultToday =
   (today: string): FormRule =>
   ({ birthDate }) => {
     if (typeof birthDate !== "string" || !isCalendarDate(birthDate)) return [];
