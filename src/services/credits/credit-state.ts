@@ -241,6 +241,21 @@ export interface StateRead<S> {
   parse(rows: readonly Row[]): S[];
 }
 
+/** What the rent and reversement reads share: the measures, the leases and their periods, the balances and the refused IBANs. */
+const tenancy = (row: Record<string, unknown>) => {
+  const id = row.id as string;
+  return {
+    beneficiaryId: id,
+    measures: parse.measures(row.measures),
+    leases: parse.leases(row.leases),
+    terms: parse.terms(row.terms),
+    rentPaid: parse.rentPaid(row.rent_paid),
+    rentEntries: parse.rentEntries(row.rent_entries),
+    held: heldIn(id, parse.balances(row.balances)),
+    refusedIbans: parse.refusedIbans(row.refused_ibans),
+  };
+};
+
 /**
  * The state read of each daily job. The rent and reversement jobs read only the columns
  * their planners use (types `RentFacts`, `ReversementFacts` in the domain keep them
@@ -252,37 +267,14 @@ export const JOB_READS = {
     sql: selectState(["measures", "leases", "terms", "rent_paid", "rent_entries", "arrears_paid", "balances", "refused_ibans"]),
     parse: (rows) =>
       rows.map((row) => {
-        const id = row.id as string;
-        return {
-          beneficiaryId: id,
-          measures: parse.measures(row.measures),
-          leases: parse.leases(row.leases),
-          terms: parse.terms(row.terms),
-          rentPaid: parse.rentPaid(row.rent_paid),
-          rentEntries: parse.rentEntries(row.rent_entries),
-          arrearsPaid: parse.arrearsPaid(row.arrears_paid),
-          held: heldIn(id, parse.balances(row.balances)),
-          refusedIbans: parse.refusedIbans(row.refused_ibans),
-        };
+        return { ...tenancy(row), arrearsPaid: parse.arrearsPaid(row.arrears_paid) };
       }),
   } satisfies StateRead<RentJobState>,
   reversement: {
     sql: selectState(["measures", "plan", "balances", "refused_ibans", "beneficiary", "leases", "terms", "rent_paid", "rent_entries"]),
     parse: (rows) =>
       rows.map((row) => {
-        const id = row.id as string;
-        return {
-          beneficiaryId: id,
-          measures: parse.measures(row.measures),
-          plan: parse.plan(row.plan),
-          leases: parse.leases(row.leases),
-          terms: parse.terms(row.terms),
-          rentPaid: parse.rentPaid(row.rent_paid),
-          rentEntries: parse.rentEntries(row.rent_entries),
-          held: heldIn(id, parse.balances(row.balances)),
-          refusedIbans: parse.refusedIbans(row.refused_ibans),
-          beneficiary: parse.beneficiary(row),
-        };
+        return { ...tenancy(row), plan: parse.plan(row.plan), beneficiary: parse.beneficiary(row) };
       }),
   } satisfies StateRead<ReversementJobState>,
 };
