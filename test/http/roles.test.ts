@@ -137,6 +137,8 @@ const OTHER: Record<string, Expectation> = {
   "POST /beneficiaires/:id/mesure/:mid/renouvellement": "beneficiary.write",
   "GET /beneficiaires/:id/mesure/:mid/avenant": "beneficiary.write",
   "POST /beneficiaires/:id/mesure/:mid/avenant": "beneficiary.write",
+  "GET /beneficiaires/:id/mesure/:mid/regles-budgetaires": "beneficiary.write",
+  "POST /beneficiaires/:id/mesure/:mid/regles-budgetaires": "beneficiary.write",
   "GET /beneficiaires/:id/mesure/:mid/fin": "beneficiary.write",
   "POST /beneficiaires/:id/mesure/:mid/fin": "beneficiary.write",
   "GET /beneficiaires/:id/mesure/:mid/cloture": "measure.close",

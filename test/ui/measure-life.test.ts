@@ -75,6 +75,19 @@ describe("measure life in Chromium", { timeout: 180_000 }, () => {
     await page.waitForURL(/fait=avenant/);
     await expect(page.locator("main").textContent()).resolves.toContain("31/03/2027");
 
+    // Rules 6 and 7 of the rent rules on a running measure: a reste à vivre, and the opt-out.
+    await page.getByRole("link", { name: "Reste à vivre", exact: true }).click();
+    await audit("reste-a-vivre");
+    await page.getByLabel("Reste à vivre par mois (€)").fill("-5");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.waitForSelector("#erreurs");
+    await page.getByLabel("Reste à vivre par mois (€)").fill("150,00");
+    await page.getByLabel("Reverser le disponible même quand le loyer du mois n'est pas couvert").check();
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.waitForURL(/fait=regles-budgetaires/);
+    const measure = (await ui.api("GET", `/v1/beneficiaries/${beneficiaryId}/measures`)).items[0];
+    expect(measure).toMatchObject({ livingMonthly: 15000, reversementWhileRentShort: true });
+
     await page.getByRole("link", { name: "Renouveler", exact: true }).click();
     await audit("renouvellement");
     await page.goto(fiche);

@@ -31,6 +31,7 @@ const DONE: Record<string, string> = {
   bilan: "Bilan enregistré.",
   renouvellement: "Mesure renouvelée.",
   avenant: "Avenant enregistré.",
+  "regles-budgetaires": "Reste à vivre et règle des reversements enregistrés.",
   fin: "Fin de la mesure enregistrée. Le service financier peut clôturer les comptes.",
   cloture: "Comptes clôturés : relevé final et avis aux organismes ci-dessous.",
   bail: "Bail enregistré.",

@@ -28,6 +28,8 @@ export function MeasureActions({ c, beneficiaryId, measure, today }: { c: UiCont
           {" · "}
           <a href={`${base}/avenant`}>Avenant</a>
           {" · "}
+          <a href={`${base}/regles-budgetaires`}>Reste à vivre</a>
+          {" · "}
           <a href={`${base}/fin`}>Mettre fin</a>
         </p>
       ) : null}

@@ -15,9 +15,10 @@ import { getMeasure } from "../../../services/measures/get-measures";
 import { payerNotice } from "../../../services/measures/payer-notice";
 import { recordReview } from "../../../services/measures/record-review";
 import { RenewMeasureInput, ReviewInput, renewMeasure } from "../../../services/measures/renew-measure";
+import { SetBudgetRulesInput, setBudgetRules } from "../../../services/measures/set-budget-rules";
 import { type FormFields, parseForm, typed } from "../form-input";
 import { euros, frDate, STATUS_LABELS } from "../format";
-import { Field, type FormState, isUuid, readForm, SelectField, TextArea, withRefusal } from "../forms";
+import { Checkbox, centsToInput, Field, type FormState, isUuid, readForm, SelectField, TextArea, withRefusal } from "../forms";
 import { refusal } from "../messages";
 import { permit, render, type UiApp, type UiContext, WRITERS } from "../session";
 import { withBeneficiary } from "./beneficiaries";
@@ -228,6 +229,39 @@ export function measureLifeRoutes(ui: UiApp) {
     ),
     apply: (c, m, data) => amendMeasure({ ctx: c.get("ctx"), measureId: m.id, data }),
     done: "avenant",
+  });
+
+  measureForm(ui, {
+    slug: "regles-budgetaires",
+    crumb: "Reste à vivre",
+    title: "Reste à vivre et reversements",
+    submit: "Enregistrer",
+    action: "beneficiary.write",
+    who: WRITERS,
+    schema: SetBudgetRulesInput,
+    fields: { livingMonthly: typed.euros, reversementWhileRentShort: typed.checkbox },
+    labels: {
+      livingMonthly: "Reste à vivre par mois (€)",
+      reversementWhileRentShort: "Reverser le disponible même quand le loyer du mois n'est pas couvert",
+    },
+    defaults: (m) => ({ livingMonthly: centsToInput(m.livingMonthly), reversementWhileRentShort: m.reversementWhileRentShort ? "on" : "" }),
+    body: (form) => (
+      <>
+        <Field
+          form={form}
+          name="livingMonthly"
+          inputmode="decimal"
+          hint="Mis de côté après le loyer et avant les autres charges, une fois par mois, puis reversé à la personne. 0 : aucun."
+        />
+        <Checkbox
+          form={form}
+          name="reversementWhileRentShort"
+          hint="Par défaut, le disponible n'est pas reversé tant que le loyer du mois n'est pas couvert."
+        />
+      </>
+    ),
+    apply: (c, m, data) => setBudgetRules({ ctx: c.get("ctx"), measureId: m.id, data }),
+    done: "regles-budgetaires",
   });
 
   measureForm(ui, {
