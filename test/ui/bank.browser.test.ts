@@ -1,15 +1,12 @@
 /// <reference lib="dom" />
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/auth/tokens";
 import { runText } from "../../src/db/sql";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
 import { camt053 } from "../support/bank-files";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 const POOLED_IBAN = "FR7630001007941234567890185";
@@ -23,47 +20,15 @@ const POOLED_IBAN = "FR7630001007941234567890185";
  */
 describe("Banque in Chromium: upload, lines, suspense, rules", { timeout: 180_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let xml = "";
   const people: { id: string; lastName: string }[] = [];
   const audited: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
-
-  async function openPage(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
-
-  async function loginAs(page: Page, email: string) {
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill(email);
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
-  }
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
-    const api = async (method: string, path: string, body: unknown) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
+    const { api } = ui;
     await runText(database.db, "update bank_accounts set iban = $1, name = 'Compte principal' where is_default", [POOLED_IBAN]);
     await staffUser(database.db, "admin@asso.example", "admin", "Alice Admin");
     await staffUser(database.db, "compta@asso.example", "finance", "Dominique Compta");
@@ -93,31 +58,18 @@ describe("Banque in Chromium: upload, lines, suspense, rules", { timeout: 180_00
         { amount: 80000n, bookingDate: "2026-03-05", name: "ASSOCIATION DES AMIS", remittance: "DON POUR LA FAMILLE", bankReference: "B3" },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("finance staff drop a statement on the upload zone, see its lines matched and one in suspense, and split that line", async () => {
-    const page = await openPage();
-    await loginAs(page, "compta@asso.example");
+    const page = await ui.openPage();
+    await ui.loginAs(page, "compta@asso.example");
     await page.getByRole("link", { name: "Banque", exact: true }).click();
-    await page.waitForURL(`${base}/banque`);
+    await page.waitForURL(`${ui.base}/banque`);
     audited.bank = await accessibilityViolations(page);
 
     // The drop zone (the page's script): the dropped file lands in the form's file input.
@@ -181,21 +133,21 @@ describe("Banque in Chromium: upload, lines, suspense, rules", { timeout: 180_00
   });
 
   it("a manager approves the split; the statement then shows the line shared between the two people", async () => {
-    const manager = await openPage();
-    await loginAs(manager, "cadre@asso.example");
-    await manager.goto(`${base}/propositions`);
+    const manager = await ui.openPage();
+    await ui.loginAs(manager, "cadre@asso.example");
+    await manager.goto(`${ui.base}/propositions`);
     const proposal = manager.getByRole("region", { name: "Décision sur une ligne de relevé en attente" });
     await proposal.getByRole("button", { name: "Approuver" }).click();
     await manager.waitForURL(/fait=approuvee/);
-    await manager.goto(`${base}/banque`);
+    await manager.goto(`${ui.base}/banque`);
     audited.managerBank = await accessibilityViolations(manager);
     await manager.close();
 
-    const page = await openPage();
-    await loginAs(page, "compta@asso.example");
-    await page.goto(`${base}/banque/attente`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "compta@asso.example");
+    await page.goto(`${ui.base}/banque/attente`);
     await expect(page.locator("main").textContent()).resolves.toContain("Aucune ligne en attente.");
-    await page.goto(`${base}/banque`);
+    await page.goto(`${ui.base}/banque`);
     await page
       .getByRole("link", { name: /Lignes du relevé Compte principal du 05\/03\/2026/ })
       .first()
@@ -207,9 +159,9 @@ describe("Banque in Chromium: upload, lines, suspense, rules", { timeout: 180_00
   });
 
   it("an admin reads and edits the matching rules", async () => {
-    const page = await openPage();
-    await loginAs(page, "admin@asso.example");
-    await page.goto(`${base}/banque/regles`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "admin@asso.example");
+    await page.goto(`${ui.base}/banque/regles`);
     audited.rules = await accessibilityViolations(page);
     await page.getByRole("link", { name: "Modifier la règle MSA" }).click();
     await page.getByLabel("Motif du numéro (un groupe de capture : le numéro)").fill("MATRICULE");
@@ -227,6 +179,6 @@ describe("Banque in Chromium: upload, lines, suspense, rules", { timeout: 180_00
   it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
     expect(Object.keys(audited).length).toBeGreaterThanOrEqual(10);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

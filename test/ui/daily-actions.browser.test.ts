@@ -1,17 +1,14 @@
 /// <reference lib="dom" />
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/auth/tokens";
 import { alerts } from "../../src/db/schema/jobs";
 import { runPayments } from "../../src/services/payments/run-payments";
 import { createTestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-06";
 const NEW_IBAN = "FR1420041010050500013M02606";
@@ -25,32 +22,15 @@ const NEW_IBAN = "FR1420041010050500013M02606";
  */
 describe("daily actions in Chromium", { timeout: 240_000 }, () => {
   let database: TestDatabase;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let beneficiaryId = "";
   let chargeId = "";
-  let api: (method: string, path: string, body?: unknown, key?: string) => Promise<any>;
   const violations: Record<string, string[]> = {};
-  const csp: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { token } = await createToken(database.db, { role: "admin", name: "setup" });
-    api = async (method, path, body, key) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = await res.json();
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    ui = await startBrowserFixture(database.db, createTestApp(database.db, { today: () => TODAY }));
+    const { api } = ui;
     await staffUser(database.db, "compta@asso.example", "finance", "Dominique Compta");
     const zoe = await api("POST", "/v1/beneficiaries", { firstName: "Zoé", lastName: "Moreau", birthDate: "1984-02-11", iban: "FR7630006000011234567890189" });
     beneficiaryId = zoe.id;
@@ -87,32 +67,23 @@ describe("daily actions in Chromium", { timeout: 240_000 }, () => {
       .insert(alerts)
       .values({ id: alertId, beneficiaryId, type: "unpaid_rent", audience: "caseworker", episode: "2026-02", periods: ["2026-02"] });
     await api("POST", `/v1/alerts/${alertId}/close`, { comment: "Le bailleur a reçu le virement le 3 mars." });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--lang=fr-FR", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("search, edit the fiche, reverse a credit, record an indu, page the ledger, read a closed alert", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) csp.push(`${page.url()}: ${m.text()}`);
-    });
+    const page = await ui.openPage();
     const audit = async (name: string) => {
       violations[name] = await accessibilityViolations(page);
     };
     const main = async () => (await page.locator("main").textContent()) ?? "";
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill("compta@asso.example");
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
+    await ui.loginAs(page, "compta@asso.example");
 
     // 6. The search ignores accents.
-    await page.goto(`${base}/beneficiaires`);
+    await page.goto(`${ui.base}/beneficiaires`);
     await page.getByLabel("Rechercher (nom ou numéro CAF/MSA)").fill("zoe");
     await page.getByRole("button", { name: "Rechercher" }).click();
     await page.waitForURL(/q=zoe/);
@@ -125,7 +96,7 @@ describe("daily actions in Chromium", { timeout: 240_000 }, () => {
     expect(await main()).toContain("Lefèvre");
 
     // 1. Edit the fiche: the identity at once, a new IBAN as a proposal (said on screen).
-    const fiche = `${base}/beneficiaires/${beneficiaryId}`;
+    const fiche = `${ui.base}/beneficiaires/${beneficiaryId}`;
     await page.goto(fiche);
     await page.getByRole("link", { name: "Modifier la fiche" }).click();
     expect(await main()).toContain("Un changement d'IBAN est une proposition");
@@ -180,9 +151,9 @@ describe("daily actions in Chromium", { timeout: 240_000 }, () => {
     await page.getByLabel("Prestation").fill("RSA");
     await page.getByRole("button", { name: "Proposer la retenue" }).click();
     await page.waitForURL(/fait=proposition/);
-    const proposals = await api("GET", `/v1/proposals?status=pending&beneficiaryId=${beneficiaryId}`);
+    const proposals = await ui.api("GET", `/v1/proposals?status=pending&beneficiaryId=${beneficiaryId}`);
     expect(proposals.items.map((p: { kind: string }) => p.kind).sort()).toEqual(["beneficiary.update", "overpayment.recover", "transaction.reverse"]);
-    for (const p of proposals.items) await api("POST", `/v1/proposals/${p.id}/approval`, { comment: "vu" });
+    for (const p of proposals.items) await ui.api("POST", `/v1/proposals/${p.id}/approval`, { comment: "vu" });
     await page.goto(fiche);
     const after = await main();
     expect(after).toContain("(annulé)");
@@ -191,16 +162,16 @@ describe("daily actions in Chromium", { timeout: 240_000 }, () => {
 
     // 4. A closed alert: its comment, author and date.
     expect(after).toContain("Le bailleur a reçu le virement le 3 mars.");
-    await page.goto(`${base}/alertes`);
+    await page.goto(`${ui.base}/alertes`);
     await page.getByRole("link", { name: "Alertes closes (commentaire, auteur et date)" }).click();
     expect(await main()).toContain("Le bailleur a reçu le virement le 3 mars.");
-    expect(await main()).toMatch(/Close le \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} par setup/);
+    expect(await main()).toMatch(/Close le \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} par browser-setup/);
     await audit("alertes-closes");
     await page.goto(fiche);
     await audit("fiche");
     await page.close();
 
     expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((k) => [k, []])));
-    expect(csp).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });

@@ -1,15 +1,13 @@
 /// <reference lib="dom" />
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkUnpaidRent } from "../../src/services/alerts/check-unpaid-rent";
 import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
 import { accessibilityViolations } from "../support/axe";
+import { type BrowserFixture, startBrowserFixture } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { leaseBody } from "../support/household";
-import { STAFF_PASSWORD, staffUser } from "../support/ui";
+import { staffUser } from "../support/ui";
 
 const TODAY = "2026-03-10";
 
@@ -22,21 +20,16 @@ const TODAY = "2026-03-10";
 describe("MASP 3 evidence and deduction credits in Chromium", { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let app: TestApp;
-  let server: ReturnType<typeof serve>;
-  let base = "";
-  let browser: Browser;
+  let ui: BrowserFixture;
   let admin: Headers;
   let beneficiaryId = "";
   let alertId = "";
   const audited: Record<string, string[]> = {};
-  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
     app = createTestApp(database.db, { today: () => TODAY });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ui = await startBrowserFixture(database.db, app);
     const me = await staffUser(database.db, "ts@asso.example", "caseworker", "Théo Social");
     admin = await bearer(database.db, "admin");
     const call = apiCaller(
@@ -80,40 +73,20 @@ describe("MASP 3 evidence and deduction credits in Chromium", { timeout: 180_000
     const alerts = (await call("GET", `/v1/alerts?beneficiaryId=${beneficiaryId}&type=masp3_trigger`)).body.items;
     expect(alerts).toHaveLength(1);
     alertId = alerts[0].id;
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--lang=fr-FR",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
+    await ui?.close();
     await database?.dispose();
   });
 
   it("a caseworker opens the evidence from the alert, then the fiche shows gross, deduction and net", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    await page.goto(`${base}/`);
-    await page.getByLabel("Adresse e-mail").fill("ts@asso.example");
-    await page.getByLabel("Mot de passe").fill(STAFF_PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(`${base}/`);
+    const page = await ui.openPage();
+    await ui.loginAs(page, "ts@asso.example");
 
-    await page.goto(`${base}/alertes`);
+    await page.goto(`${ui.base}/alertes`);
     await page.locator(`a[href="/alertes/${alertId}/dossier"]`).first().click();
-    await page.waitForURL(`${base}/alertes/${alertId}/dossier`);
+    await page.waitForURL(`${ui.base}/alertes/${alertId}/dossier`);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Éléments pour une demande de MASP 3");
     const text = (await page.locator("main").textContent()) ?? "";
     for (const part of ["Marie Durand", "12 rue de la Paix", "OPH Laval Habitat", "janvier 2026", "Historique de l'enveloppe loyer"]) {
@@ -122,7 +95,7 @@ describe("MASP 3 evidence and deduction credits in Chromium", { timeout: 180_000
     expect(text).toMatch(/320,00\s€/);
     audited.evidence = await accessibilityViolations(page);
 
-    await page.goto(`${base}/beneficiaires/${beneficiaryId}`);
+    await page.goto(`${ui.base}/beneficiaires/${beneficiaryId}`);
     await expect(page.getByRole("table", { name: /grand livre/ }).textContent()).resolves.toMatch(
       /Brut 320,00\s€ − retenue pour indu RSA 20,00\s€ \(réf\. indu 2025-117\) = net reçu 300,00\s€/,
     );
@@ -131,22 +104,19 @@ describe("MASP 3 evidence and deduction credits in Chromium", { timeout: 180_000
   });
 
   it("the API's printable page (?format=html) stands alone, in French", async () => {
-    const context = await browser.newContext({ locale: "fr-FR", extraHTTPHeaders: admin });
-    const page = await context.newPage();
-    page.on("console", (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-    });
-    const res = await page.goto(`${base}/v1/alerts/${alertId}/evidence?format=html`);
+    // A tab of its own context (closed with it) sending the admin's bearer token.
+    const page = await ui.openPage({ locale: "fr-FR", extraHTTPHeaders: admin });
+    const res = await page.goto(`${ui.base}/v1/alerts/${alertId}/evidence?format=html`);
     expect(res?.status()).toBe(200);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Éléments pour une demande de MASP 3");
     await expect(page.locator("nav").count()).resolves.toBe(0);
     audited.api = await accessibilityViolations(page);
-    await context.close();
+    await page.close();
   });
 
   it("passes axe-core's WCAG 2.1 AA rules and the Content-Security-Policy on every page it showed", () => {
     expect(Object.keys(audited).length).toBe(3);
     expect(Object.entries(audited).filter(([, v]) => v.length > 0)).toEqual([]);
-    expect(cspViolations).toEqual([]);
+    expect(ui.cspViolations).toEqual([]);
   });
 });
