@@ -27,7 +27,7 @@ const SUSPENSE_DECISIONS: Record<string, string> = {
 };
 
 /** A decision on a bank statement line in suspense (Banque): what it does with which line, and its parts. */
-function SuspenseDecision({ s }: { s: Record<string, unknown> }) {
+function SuspenseDecision({ s, linked }: { s: Record<string, unknown>; linked: boolean }) {
   const parts = Array.isArray(s.parts) ? (s.parts as { payer: string; prestation: string; amount: number }[]) : [];
   return (
     <>
@@ -35,8 +35,14 @@ function SuspenseDecision({ s }: { s: Record<string, unknown> }) {
       <dd>{SUSPENSE_DECISIONS[String(s.decision)] ?? String(s.decision ?? "")}</dd>
       <dt>Ligne de relevé</dt>
       <dd>
-        {typeof s.amount === "number" ? euros(s.amount) : "—"} du {frDate(String(s.bookingDate ?? ""))} —{" "}
-        <a href={`/banque/attente/${String(s.lineId ?? "")}`}>voir la ligne</a>
+        {typeof s.amount === "number" ? euros(s.amount) : "—"} du {frDate(String(s.bookingDate ?? ""))}
+        {/* Only those who see the Banque pages get a link to the line. */}
+        {linked ? (
+          <>
+            {" — "}
+            <a href={`/banque/attente/${String(s.lineId ?? "")}`}>voir la ligne</a>
+          </>
+        ) : null}
       </dd>
       {parts.length ? (
         <>
@@ -49,7 +55,7 @@ function SuspenseDecision({ s }: { s: Record<string, unknown> }) {
 }
 
 /** One line per part of the change, IBANs masked as the service gives them. */
-function Summary({ p }: { p: ProposalView }) {
+function Summary({ p, linked }: { p: ProposalView; linked: boolean }) {
   const s = p.summary as Record<string, unknown>;
   const iban = s.iban as { from: string | null; to: string | null } | undefined;
   return (
@@ -89,7 +95,7 @@ function Summary({ p }: { p: ProposalView }) {
           <dd>{String(s.reason ?? "")}</dd>
         </>
       ) : null}
-      {p.kind === "suspense.assign" ? <SuspenseDecision s={s} /> : null}
+      {p.kind === "suspense.assign" ? <SuspenseDecision s={s} linked={linked} /> : null}
       {typeof s.amount === "number" && p.kind !== "payment.one_off" && p.kind !== "suspense.assign" ? (
         <>
           <dt>Montant</dt>
@@ -157,7 +163,7 @@ async function listPage(c: UiContext, problem?: { id: string; text: string }, st
                 </>
               ) : null}
             </p>
-            <Summary p={p} />
+            <Summary p={p} linked={can(c, "operations.view")} />
             {problem?.id === p.id ? (
               <p class="error" role="alert">
                 {problem.text}
