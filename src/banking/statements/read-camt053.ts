@@ -178,14 +178,15 @@ export class Camt053Reader implements XmlHandler, StatementSource {
   /** The open statement's entries not yet handed on, taken: the reader keeps no hold on them. */
   pending(): { head: StatementHead; entries: BankEntry[] } | null {
     const statement = this.statement;
-    if (!statement || statement.entries.length === 0) return null;
+    // The schema puts Acct before the entries; a file that does not is read whole, its account known at its end.
+    if (!statement || statement.entries.length === 0 || statement.iban === null) return null;
     const entries = statement.entries;
     statement.entries = [];
     return { head: { format: "camt.053", iban: statement.iban, rib: null }, entries };
   }
 
   pendingCount(): number {
-    return this.statement?.entries.length ?? 0;
+    return this.statement?.iban ? this.statement.entries.length : 0;
   }
 
   private where(): string {
