@@ -1,8 +1,7 @@
 import { loadavg } from "node:os";
-import { readBankFile } from "../src/banking/statements/read-bank-file";
 import { runText } from "../src/db/sql";
 import { systemContext } from "../src/services/context";
-import { importStatements } from "../src/services/statements/import-statements";
+import { importBankFile } from "../src/services/statements/import-statements";
 import { camt053Chunks, type GeneratedEntry } from "../test/support/bank-files";
 import { cpuMeter } from "./support/cpu";
 import { withScratchDatabase } from "./support/scratch";
@@ -12,7 +11,8 @@ import { trackPeakRss } from "./support/stats";
 /**
  * `npm run bench:statement`: BENCH_N (default 100 000) beneficiaries with a CAF number and a
  * MASP 2, then one camt.053 of BENCH_N CAF credit lines (one each, streamed from the
- * generator, never a whole string) read, stored, matched, allocated and posted. Last line
+ * generator, never a whole string) imported as it streams (`importBankFile`: read and stored
+ * a bounded number of entries at a time), then matched, allocated and posted. Last line
  * JSON `{ lines, seconds, linesPerSec, peakRssMb }`, the line before it the CPU seconds of this
  * process and of the database's backends (the wall clock on a shared machine says more
  * about the neighbours). Target ≤ 60 s and ≤ 400 MB.
@@ -41,11 +41,10 @@ async function main() {
       const cpu = cpuMeter(url);
       const phase = await cpu.start();
       t = performance.now();
-      const file = await readBankFile(
+      const outcome = await importBankFile(
+        ctx,
         camt053Chunks({ iban: IBAN, from: DAY, to: DAY, opening: 0n, closing: AMOUNT * BigInt(N), id: "BENCH", entries: entries() }),
       );
-      const readSeconds = (performance.now() - t) / 1000;
-      const outcome = await importStatements(ctx, file);
       const seconds = (performance.now() - t) / 1000;
       const used = await phase();
       await cpu.end();
@@ -53,7 +52,6 @@ async function main() {
       const [credits] = await runText<{ n: number }>(database.db, "select count(*)::int as n from credits");
       console.log(
         JSON.stringify({
-          readSeconds: Math.round(readSeconds * 10) / 10,
           matched: s.matched,
           suspense: s.suspense,
           credits: credits!.n,

@@ -49,17 +49,31 @@ export function checkConsistency(
  * The identity of a line without a bank reference: its fields, then its ordinal among
  * identical lines of that day, so two statements listing the same day agree on it.
  */
-export function lineIdentities(
-  entries: readonly { bookingDate: string; amount: bigint; bankReference: string | null; label: string; counterparty: string | null }[],
-): string[] {
+export function lineIdentities(entries: readonly LineFields[]): string[] {
+  return entries.map(lineIdentifier());
+}
+
+export interface LineFields {
+  bookingDate: string;
+  amount: bigint;
+  bankReference: string | null;
+  label: string;
+  counterparty: string | null;
+}
+
+/**
+ * `lineIdentities` one line at a time, for a statement read as it streams: call it with
+ * the statement's lines in order. It remembers only lines without a bank reference.
+ */
+export function lineIdentifier(): (e: LineFields) => string {
   const seen = new Map<string, number>();
-  return entries.map((e) => {
+  return (e) => {
     if (e.bankReference) return `ref\u0000${e.bookingDate}\u0000${e.bankReference}`;
     const fields = `fields\u0000${e.bookingDate}\u0000${e.amount}\u0000${e.label}\u0000${e.counterparty ?? ""}`;
     const ordinal = seen.get(fields) ?? 0;
     seen.set(fields, ordinal + 1);
     return `${fields}\u0000${ordinal}`;
-  });
+  };
 }
 
 /** Bank fees and charges: the association's expense, never suspense. ISO family CHRG/FEES or a CFONB/label hint. */

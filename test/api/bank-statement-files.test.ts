@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runText } from "../../src/db/sql";
 import { apiCaller, bearer, createTestApp, type Headers, type TestApp } from "../support/app";
-import { camt053, cfonb120 } from "../support/bank-files";
+import { camt053, cfonb120, cfonb120Records } from "../support/bank-files";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { householdMaker } from "../support/household";
 
@@ -162,5 +162,52 @@ describe("bank statement files over HTTP", () => {
     expect(missing.status, await missing.clone().text()).toBe(422);
     const cut = await send(`${part("file", xml, "releve.xml")}`.slice(0, 400));
     expect(cut.status, await cut.clone().text()).toBe(422);
+  });
+
+  it("a file of more lines than are held at once: identical lines keep their ordinals, a replay adds nothing, a refusal late in the file leaves nothing", async () => {
+    const count = async () =>
+      (
+        await runText<{ s: number; l: number }>(
+          database.db,
+          "select (select count(*) from bank_statements)::int as s, (select count(*) from bank_statement_lines)::int as l",
+        )
+      )[0];
+    const send = (body: Buffer) =>
+      app.request("/v1/bank-statements", { method: "POST", headers: { ...finance, "Content-Type": "text/plain" }, body: new Uint8Array(body) });
+    // 2 500 identical lines without a bank reference: told apart only by their ordinal of the day, across the reader's hand-overs of 1 000.
+    const same = { amount: 1000n, bookingDate: "2026-02-12", label: "VIR REMISE GUICHET" };
+    const statement = { iban: POOLED_IBAN, from: "2026-02-12", to: "2026-02-12", opening: 0n, entries: Array.from({ length: 2_500 }, () => same) };
+    const before = await count();
+    const first = await send(cfonb120(statement, { lineBreaks: false, encoding: "latin1" }));
+    const body = await first.json();
+    expect(first.status, JSON.stringify(body)).toBe(201);
+    expect(body.statements[0]).toMatchObject({ format: "cfonb120", lines: 2_500, difference: 0 });
+    const after = await count();
+    expect(after).toEqual({ s: before!.s + 1, l: before!.l + 2_500 });
+    const again = await send(cfonb120(statement, { lineBreaks: "LF", encoding: "utf-8" }));
+    expect(again.status).toBe(200);
+    expect((await again.json()).statements.map((s: { id: string }) => s.id)).toEqual([body.statements[0].id]);
+    expect(await count()).toEqual(after);
+    // A new statement of 1 500 lines stored as it streams, then a second one whose account is not ours: the first is undone too.
+    const next = {
+      ...statement,
+      from: "2026-02-13",
+      to: "2026-02-13",
+      opening: 2_500_000n,
+      entries: Array.from({ length: 1_500 }, () => ({ ...same, bookingDate: "2026-02-13" })),
+    };
+    const stranger = { iban: "FR7630004000031234567890143", from: "2026-02-13", to: "2026-02-13", opening: 0n, entries: [same] };
+    const refused = await send(cfonb120({ statements: [next, stranger] }, { lineBreaks: "CRLF", encoding: "utf-8" }));
+    const refusal = await refused.json();
+    expect(refused.status, JSON.stringify(refusal)).toBe(422);
+    expect(JSON.stringify(refusal)).toMatch(/unknown_bank_account|not one of our bank accounts/);
+    expect(await count()).toEqual(after);
+    // The same statement cut before its closing record: 422 naming the record, nothing of its 1 500 lines kept.
+    const records = cfonb120Records(next);
+    const truncated = await send(Buffer.from(records.slice(0, -1).join("\r\n")));
+    const cut = await truncated.json();
+    expect(truncated.status, JSON.stringify(cut)).toBe(422);
+    expect(JSON.stringify(cut)).toMatch(/record \d+/);
+    expect(await count()).toEqual(after);
   });
 });

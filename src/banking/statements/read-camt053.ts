@@ -1,5 +1,5 @@
 import { decimalToCents, isoDate } from "./amounts";
-import type { BankEntry, BankEntryDetail, BankStatement } from "./types";
+import type { BankEntry, BankEntryDetail, BankStatement, StatementHead, StatementSource } from "./types";
 import type { XmlHandler, XmlPathReader } from "./xml-reader";
 
 const STMT = "/Document/BkToCstmrStmt/Stmt";
@@ -106,7 +106,9 @@ interface Statement {
   iban: string | null;
   opening: Balance | null;
   closing: Balance | null;
+  /** The entries not yet handed on (`pending`); `count` numbers them all. */
   entries: BankEntry[];
+  count: number;
 }
 
 const newDetail = (): Detail => ({
@@ -156,8 +158,11 @@ const signed = (amount: bigint, sign: string | null): bigint => (sign === "DBIT"
  * only the entries' fields. Entries whose status is not booked (PDNG, INFO) are skipped:
  * they are not in the closing balance.
  */
-export class Camt053Reader implements XmlHandler {
+export class Camt053Reader implements XmlHandler, StatementSource {
+  /** The statements finished and not yet taken (read-bank-file.ts drains them as the file streams). */
   readonly statements: BankStatement[] = [];
+  /** How many statements were finished, taken or not. */
+  private finished = 0;
   private statement: Statement | null = null;
   private balance: Balance | null = null;
   private entry: Entry | null = null;
@@ -170,8 +175,22 @@ export class Camt053Reader implements XmlHandler {
     throw this.xml.error(message);
   }
 
+  /** The open statement's entries not yet handed on, taken: the reader keeps no hold on them. */
+  pending(): { head: StatementHead; entries: BankEntry[] } | null {
+    const statement = this.statement;
+    // The schema puts Acct before the entries; a file that does not is read whole, its account known at its end.
+    if (!statement || statement.entries.length === 0 || statement.iban === null) return null;
+    const entries = statement.entries;
+    statement.entries = [];
+    return { head: { format: "camt.053", iban: statement.iban, rib: null }, entries };
+  }
+
+  pendingCount(): number {
+    return this.statement?.iban ? this.statement.entries.length : 0;
+  }
+
   private where(): string {
-    return `entry ${this.entryNumber} of statement ${JSON.stringify(this.statement?.id ?? String(this.statements.length + 1))}`;
+    return `entry ${this.entryNumber} of statement ${JSON.stringify(this.statement?.id ?? String(this.finished + 1))}`;
   }
 
   private amountOf(text: string, attributes: Record<string, string>, what: string): bigint {
@@ -190,7 +209,7 @@ export class Camt053Reader implements XmlHandler {
 
   open(path: string): void {
     if (path === STMT) {
-      this.statement = { id: null, iban: null, opening: null, closing: null, entries: [] };
+      this.statement = { id: null, iban: null, opening: null, closing: null, entries: [], count: 0 };
       this.entryNumber = 0;
     } else if (path === BAL) this.balance = { code: null, amount: null, sign: null, date: null };
     else if (path === NTRY) {
@@ -220,13 +239,14 @@ export class Camt053Reader implements XmlHandler {
         break;
       case STMT:
         this.statements.push(this.finishStatement(statement));
+        this.finished++;
         this.statement = null;
         break;
     }
   }
 
   private finishStatement(statement: Statement): BankStatement {
-    const name = JSON.stringify(statement.id ?? String(this.statements.length + 1));
+    const name = JSON.stringify(statement.id ?? String(this.finished + 1));
     const { opening, closing } = statement;
     if (!opening) this.fail(`statement ${name} has no opening balance (Bal OPBD or PRCD)`);
     if (!closing) this.fail(`statement ${name} has no closing balance (Bal CLBD)`);
@@ -420,7 +440,7 @@ export class Camt053Reader implements XmlHandler {
     const label = [...entry.info, ...(several ? [] : details.map((d) => d.remittance))].filter((part): part is string => !!part).join(" ");
     const statement = this.statement!;
     statement.entries.push({
-      position: statement.entries.length,
+      position: statement.count++,
       bookingDate: entry.bookingDate,
       valueDate: entry.valueDate,
       amount: signed(entry.amount, entry.sign),

@@ -1,7 +1,7 @@
 import { composeIBAN, electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { isoReasonOfCfonbCode } from "../../domain/cfonb-reject-reasons";
 import { realDate } from "./amounts";
-import { type BankEntry, BankFileError, type BankStatement } from "./types";
+import { type BankEntry, BankFileError, type BankStatement, type StatementHead, type StatementSource } from "./types";
 
 export const RECORD_LENGTH = 120;
 
@@ -36,7 +36,9 @@ interface Statement {
   account: Account;
   from: string;
   opening: bigint;
+  /** The entries not yet handed on (`pending`); `count` numbers them all. */
   entries: BankEntry[];
+  count: number;
 }
 
 const NOT_PROVIDED = "NOTPROVIDED";
@@ -60,7 +62,8 @@ export function ibanOfRib(rib: Account): string | null {
  * one at a time, into statements: one per 01…07 run, several accounts per file allowed.
  * Every refusal names its record number (1-based).
  */
-export class Cfonb120Reader {
+export class Cfonb120Reader implements StatementSource {
+  /** The statements finished and not yet taken (read-bank-file.ts drains them as the file streams). */
   readonly statements: BankStatement[] = [];
   private statement: Statement | null = null;
   private entry: Entry | null = null;
@@ -91,6 +94,20 @@ export class Cfonb120Reader {
       default:
         this.fail(`unknown record code ${JSON.stringify(code)} (01, 04, 05 or 07 expected)`);
     }
+  }
+
+  /** The open statement's entries not yet handed on, taken: the reader keeps no hold on them. */
+  pending(): { head: StatementHead; entries: BankEntry[] } | null {
+    const statement = this.statement;
+    if (!statement || statement.entries.length === 0) return null;
+    const entries = statement.entries;
+    statement.entries = [];
+    const { account } = statement;
+    return { head: { format: "cfonb120", iban: ibanOfRib(account), rib: { ...account } }, entries };
+  }
+
+  pendingCount(): number {
+    return this.statement?.entries.length ?? 0;
   }
 
   /** The file ended: a statement still open was cut short. */
@@ -154,7 +171,14 @@ export class Cfonb120Reader {
     if (!/^\d{5}$/.test(account.bank) || !/^\d{5}$/.test(account.branch) || !/^[0-9A-Z]{11}$/.test(account.account)) {
       this.fail(`account ${JSON.stringify(`${account.bank} ${account.branch} ${account.account}`)} is not a French RIB (bank 5, branch 5, account 11)`);
     }
-    this.statement = { record: this.record, account, from: this.date(line.slice(34, 40), "old balance date"), opening: this.amount(line), entries: [] };
+    this.statement = {
+      record: this.record,
+      account,
+      from: this.date(line.slice(34, 40), "old balance date"),
+      opening: this.amount(line),
+      entries: [],
+      count: 0,
+    };
   }
 
   private movement(line: string): void {
@@ -171,7 +195,7 @@ export class Cfonb120Reader {
       record: this.record,
       credit: amount > 0n,
       entry: {
-        position: statement.entries.length,
+        position: statement.count++,
         bookingDate: this.date(line.slice(34, 40), "booking date"),
         valueDate: valueDate.trim() === "" ? null : this.date(valueDate, "value date"),
         amount,

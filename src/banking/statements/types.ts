@@ -1,4 +1,4 @@
-export type StatementFormat = "camt.053" | "cfonb120";
+type StatementFormat = "camt.053" | "cfonb120";
 /** One booked line as the bank reports it. Amounts are signed integer cents (credit > 0). */
 export interface BankEntry {
   /** 0-based position of the entry within its statement (natural key when no bank reference). */
@@ -51,6 +51,25 @@ export interface PaymentStatusReport {
   /** The status of each original payment information block (PmtInfId) the bank reports on. */
   paymentInformations?: { paymentInformationId: string; status: string | null; reasonCode: string | null }[];
 }
+/** What a statement's entries need to find its account, known before its first entry. */
+export type StatementHead = Pick<BankStatement, "format" | "iban" | "rib">;
+/** A statement reader as the file streams: finished statements, and the open one's entries, are taken as they come. */
+export interface StatementSource {
+  readonly statements: BankStatement[];
+  pending(): { head: StatementHead; entries: BankEntry[] } | null;
+  pendingCount(): number;
+}
+/**
+ * Where a statement file is read to, a bounded number of entries at a time: `entries` hands
+ * on entries of statement `index` (0-based in the file) as they are read, in order;
+ * `statement` then gives it whole, its `entries` being only those not handed on yet.
+ */
+export interface StatementSink {
+  entries(index: number, head: StatementHead, entries: BankEntry[]): Promise<void>;
+  statement(index: number, statement: BankStatement): Promise<void>;
+}
+/** A file read to a sink: its statements went there; a pain.002's reports are small and come back. */
+export type StreamedBankFile = { kind: "statements"; format: StatementFormat } | { kind: "status_report"; reports: PaymentStatusReport[] };
 export type BankFile = { kind: "statements"; format: StatementFormat; statements: BankStatement[] } | { kind: "status_report"; reports: PaymentStatusReport[] };
 /** A file we cannot read: the message names the line or record (1-based). */
 export class BankFileError extends Error {

@@ -3,12 +3,11 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createRoute, z } from "@hono/zod-openapi";
 import busboy from "busboy";
 import type { Context } from "hono";
-import { readBankFile } from "../../banking/statements/read-bank-file";
 import { BankFileError } from "../../banking/statements/types";
 import { LINE_STATUSES } from "../../domain/bank-statements";
 import { fieldError } from "../../domain/errors";
 import { submit } from "../../services/proposals/proposals";
-import { importStatements } from "../../services/statements/import-statements";
+import { importBankFile } from "../../services/statements/import-statements";
 import { listMatchingRules, MatchingRulesInput, replaceMatchingRules } from "../../services/statements/matching-rules";
 import { reconcile } from "../../services/statements/reconciliation";
 import { listStatements, readStatement } from "../../services/statements/statement-views";
@@ -293,9 +292,10 @@ async function fileBytes(c: Context<AppEnv>): Promise<AsyncIterable<Uint8Array> 
   return body as unknown as AsyncIterable<Uint8Array>;
 }
 
-async function readFile(c: Context<AppEnv>) {
+/** The file imported as it streams in (never held whole); an unreadable one is a 422 naming its line or record, with nothing imported. */
+async function importFile(c: Context<AppEnv>, deps: AppDeps) {
   try {
-    return await readBankFile(await fileBytes(c));
+    return await importBankFile(serviceContext(c, deps), await fileBytes(c));
   } catch (error) {
     if (error instanceof BankFileError) {
       const where = error.line === undefined ? "" : ` (line or record ${error.line})`;
@@ -308,7 +308,7 @@ async function readFile(c: Context<AppEnv>) {
 export function statementRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(importRoute, async (c) => {
-      const outcome = await importStatements(serviceContext(c, deps), await readFile(c));
+      const outcome = await importFile(c, deps);
       const body = toJson({ statements: outcome.statements, ...(outcome.orders ? { orders: outcome.orders } : {}) });
       return outcome.status === 201 ? c.json(body, 201) : c.json(body, 200);
     })

@@ -1,11 +1,10 @@
 /** @jsxImportSource hono/jsx */
 import type { FC } from "hono/jsx";
-import { readBankFile } from "../../../banking/statements/read-bank-file";
 import { BankFileError } from "../../../banking/statements/types";
 import { SUSPENSE_REASONS } from "../../../domain/bank-statements";
 import { DomainError } from "../../../domain/errors";
 import { accountsWithStatements, bankAccountNames, beneficiaryNames } from "../../../services/statements/bank-page-views";
-import { importStatements } from "../../../services/statements/import-statements";
+import { importBankFile } from "../../../services/statements/import-statements";
 import { type Reconciliation, reconcile } from "../../../services/statements/reconciliation";
 import { listStatements, readStatement, type StatementSummary, statementSummaries } from "../../../services/statements/statement-views";
 import { BANK_UPLOAD_SCRIPT } from "../assets";
@@ -554,9 +553,9 @@ export function bankRoutes(ui: UiApp) {
   ui.post("/banque/releves", permit("statement.import"), async (c) => {
     const file = await uploadedFile(c);
     if (!file) return listPage(c, "Choisissez un fichier de relevé (camt.053, CFONB 120 ou pain.002).", 422);
-    let outcome: Awaited<ReturnType<typeof importStatements>>;
+    let outcome: Awaited<ReturnType<typeof importBankFile>>;
     try {
-      outcome = await importStatements(c.get("ctx"), await readBankFile(new Uint8Array(await file.arrayBuffer())));
+      outcome = await importBankFile(c.get("ctx"), file.stream() as unknown as AsyncIterable<Uint8Array>);
     } catch (error) {
       const text = fileRefusal(error);
       if (text === null) throw error;
