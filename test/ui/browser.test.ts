@@ -196,9 +196,9 @@ describe("web UI in Chromium", { timeout: 180_000 }, () => {
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
     const waiting = (await page.locator("main").textContent()) ?? "";
     for (const text of ["OPH Laval Habitat", "EDF", "Loyer", "Charge", "Virement"]) expect(waiting).toContain(text);
-    await page.goto(`${ui.base}/paiements`);
+    await page.goto(`${ui.base}/virements`);
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Virements");
-    await capture(page, "paiements");
+    await capture(page, "virements");
     await page.getByRole("link", { name: "Tableau de bord" }).click();
     await capture(page, "tableau-de-bord");
 
