@@ -26,6 +26,11 @@ export interface MatchingRule {
   spec: MatchingRuleSpec;
 }
 
+/** A prestation found by its code as a whole word in the remittance text. */
+const byCode = (...codes: string[]) => codes.map((prestation) => ({ prestation, pattern: `\\b${prestation}\\b` }));
+/** D.271-2: not a managed prestation, whoever pays it. */
+const PRIME_D_ACTIVITE = { label: "prime d'activité", pattern: "PRIME D.?ACTIVITE|\\bPPA\\b" };
+
 /** Shipped by the migration; an admin edits them (`PUT /v1/matching-rules`). */
 export const DEFAULT_MATCHING_RULES: MatchingRule[] = [
   {
@@ -38,19 +43,11 @@ export const DEFAULT_MATCHING_RULES: MatchingRule[] = [
       numberField: "cafNumber",
       numberPattern: "(?:ALLOCATAIRE|ALLOC|MATRICULE|N°|NUM|NO)\\s*:?\\s*(\\d{7,13})\\b",
       prestations: [
-        { prestation: "RSA", pattern: "\\bRSA\\b" },
-        { prestation: "AAH", pattern: "\\bAAH\\b" },
-        { prestation: "APL", pattern: "\\bAPL\\b" },
-        { prestation: "ALS", pattern: "\\bALS\\b" },
-        { prestation: "ALF", pattern: "\\bALF\\b" },
-        { prestation: "PAJE", pattern: "\\bPAJE\\b" },
-        { prestation: "ASF", pattern: "\\bASF\\b" },
-        { prestation: "ARS", pattern: "\\bARS\\b" },
-        { prestation: "AEEH", pattern: "\\bAEEH\\b" },
+        ...byCode("RSA", "AAH", "APL", "ALS", "ALF", "PAJE", "ASF", "ARS", "AEEH"),
         { prestation: "CF", pattern: "\\bCF\\b|COMPLEMENT FAMILIAL" },
         { prestation: "AF", pattern: "\\bAF\\b|ALLOCATIONS FAMILIALES" },
       ],
-      notManaged: [{ label: "prime d'activité", pattern: "PRIME D.?ACTIVITE|\\bPPA\\b" }],
+      notManaged: [PRIME_D_ACTIVITE],
     },
   },
   {
@@ -62,15 +59,8 @@ export const DEFAULT_MATCHING_RULES: MatchingRule[] = [
       ibans: [],
       numberField: "msaNumber",
       numberPattern: "(?:ADHERENT|MATRICULE|N°|NUM|NO)\\s*:?\\s*(\\d{7,13})\\b",
-      prestations: [
-        { prestation: "RSA", pattern: "\\bRSA\\b" },
-        { prestation: "AAH", pattern: "\\bAAH\\b" },
-        { prestation: "APL", pattern: "\\bAPL\\b" },
-        { prestation: "ALS", pattern: "\\bALS\\b" },
-        { prestation: "AVA", pattern: "\\bAVA\\b|VIEILLESSE AGRICOLE" },
-        { prestation: "ASI", pattern: "\\bASI\\b" },
-      ],
-      notManaged: [{ label: "prime d'activité", pattern: "PRIME D.?ACTIVITE|\\bPPA\\b" }],
+      prestations: [...byCode("RSA", "AAH", "APL", "ALS"), { prestation: "AVA", pattern: "\\bAVA\\b|VIEILLESSE AGRICOLE" }, ...byCode("ASI")],
+      notManaged: [PRIME_D_ACTIVITE],
     },
   },
 ];

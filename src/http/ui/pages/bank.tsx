@@ -325,6 +325,7 @@ const allocationText = (allocations: unknown) =>
         .map((a) => `${KIND_LABELS[a.envelope] ?? a.envelope} ${euros(Number(a.amount))}`)
         .join(", ")
     : "";
+const inParentheses = (text: string) => (text ? ` (${text})` : "");
 
 const ORDER_WORDS: Record<string, string> = { settled_order: "réglé", returned_order: "retourné", rejected_order: "rejeté" };
 
@@ -383,7 +384,7 @@ const Matched: FC<{ line: Awaited<ReturnType<typeof readStatement>>["entries"][n
           {credits.map((cr) => (
             <span class="detail">
               {person(cr.beneficiaryId)} {euros(Number(cr.amount))}
-              {allocationText(cr.allocations) ? ` (${allocationText(cr.allocations)})` : ""}
+              {inParentheses(allocationText(cr.allocations))}
             </span>
           ))}
         </>
