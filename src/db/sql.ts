@@ -11,9 +11,16 @@ import { isRetryable } from "./errors";
  */
 export type RawQuery = <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<R[]>;
 
+/**
+ * A transaction's work: `query` runs a statement in it; `finish` runs its last statement
+ * with the COMMIT in the same round trip (nothing may run after it). The transaction
+ * commits when the work returns, if `finish` did not.
+ */
+export type RawWork<T> = (query: RawQuery, finish: RawQuery) => Promise<T>;
+
 export interface RawAccess {
   query: RawQuery;
-  begin<T>(work: (query: RawQuery) => Promise<T>): Promise<T>;
+  begin<T>(work: RawWork<T>): Promise<T>;
 }
 
 /** What can run a Drizzle SQL object: the root handle or a transaction (client.ts's `Executor`). */
@@ -82,5 +89,5 @@ export async function retryTransaction<T>(run: () => Promise<T>, attempts = RETR
 }
 
 /** A raw transaction, retried like `withTransaction`. */
-export const rawTransaction = <T>(raw: RawAccess, work: (query: RawQuery) => Promise<T>, attempts = RETRY_ATTEMPTS): Promise<T> =>
+export const rawTransaction = <T>(raw: RawAccess, work: RawWork<T>, attempts = RETRY_ATTEMPTS): Promise<T> =>
   retryTransaction(() => raw.begin(work), attempts);
