@@ -89,5 +89,4 @@ export async function retryTransaction<T>(run: () => Promise<T>, attempts = RETR
 }
 
 /** A raw transaction, retried like `withTransaction`. */
-export const rawTransaction = <T>(raw: RawAccess, work: RawWork<T>, attempts = RETRY_ATTEMPTS): Promise<T> =>
-  retryTransaction(() => raw.begin(work), attempts);
+export const rawTransaction = <T>(raw: RawAccess, work: RawWork<T>, attempts = RETRY_ATTEMPTS): Promise<T> => retryTransaction(() => raw.begin(work), attempts);

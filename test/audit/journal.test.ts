@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/sql";
+import { businessDate } from "../../src/domain/business-date";
 import { JOBS } from "../../workers/registry";
 import { apiCaller, bearer, createTestApp, type TestApp } from "../support/app";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -90,7 +91,8 @@ describe("the journal: business audit and access traces", () => {
 
     const past = await asAdmin("GET", "/v1/audit?from=2020-01-01&to=2020-12-31");
     expect(past.body.items).toHaveLength(0);
-    const today = new Date().toISOString().slice(0, 10);
+    // The journal's days are Paris days: between 23:00 and midnight UTC, Paris is already tomorrow.
+    const today = businessDate();
     const recent = await asAdmin("GET", `/v1/audit?from=${today}&to=${today}&action=login.succeeded`);
     expect(recent.body.items.length).toBeGreaterThan(0);
   });

@@ -28,7 +28,10 @@ describe("pipelined raw transaction", () => {
 
   it("runs the work in one transaction: every statement sees the same transaction", async () => {
     const ids = await database.db.$raw.begin(async (q, finish) => {
-      const [a, b] = await Promise.all([q<{ x: string }>("select pg_current_xact_id()::text as x"), q<{ x: string }>("select pg_current_xact_id()::text as x")]);
+      const [a, b] = await Promise.all([
+        q<{ x: string }>("select pg_current_xact_id()::text as x"),
+        q<{ x: string }>("select pg_current_xact_id()::text as x"),
+      ]);
       const [c] = await finish<{ x: string }>("select pg_current_xact_id()::text as x");
       return [a[0]!.x, b[0]!.x, c!.x];
     });

@@ -62,6 +62,9 @@ const WRITE_SQL = `select out_key, out_claimed from record_credit_batch($1::json
 /** Credits per call of `record_credit_batch` (the batcher's batches are smaller; a statement chunk is larger). */
 const WRITE_SLICE = 250;
 
+/** Reading a batch's state takes 2–10 ms under load (bench/README.md); longer, it is waiting on a lock. */
+const READ_GATE_MS = 25;
+
 const conflict = () => new ConflictError("this Idempotency-Key was already used with another request body", undefined, "idempotency_conflict");
 
 /** The allocation moves money into the envelopes: later credits of the batch see it. */
@@ -133,9 +136,13 @@ export class CreditBatcher {
       const onWriting = () => {
         if (read) return;
         read = true;
+        clearTimeout(held);
         this.reading = false;
         this.pump();
       };
+      // A batch held up on a lock (a job's chunk, another process's credit for the same
+      // person) does not hold up the others: past READ_GATE_MS the next batch starts.
+      const held = setTimeout(onWriting, READ_GATE_MS);
       void this.run(batch, onWriting).finally(() => {
         this.inFlight--;
         onWriting();
