@@ -306,9 +306,9 @@ describe.each(OWNER_ENGINES)("database enforcement of the ledger invariants on $
       );
     });
 
-    it("refuses a posting that refers to an unknown transaction (23503)", async () => {
+    it("refuses a posting that refers to an unknown transaction (MLAPP: the posting trigger, not a foreign key)", async () => {
       const bank = await accountId("bank:main");
-      await expectRefused(() => database.db.transaction(async (tx) => insertPosting(tx, randomUUID(), bank, "debit", 1)), "23503");
+      await expectRefused(() => database.db.transaction(async (tx) => insertPosting(tx, randomUUID(), bank, "debit", 1)), "MLAPP");
     });
   });
 

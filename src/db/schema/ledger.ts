@@ -69,9 +69,13 @@ export const ledgerPostings = pgTable(
   "ledger_postings",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    transactionId: uuid("transaction_id")
-      .notNull()
-      .references(() => ledgerTransactions.id),
+    /**
+     * No foreign key: the posting trigger (`ledger_postings_apply`) accepts a posting only
+     * when its transaction was inserted by the same database transaction, once per
+     * statement, and transactions are never deleted. A foreign key checked the same thing
+     * again, row by row, locking each new transaction once per posting (bench/README.md).
+     */
+    transactionId: uuid("transaction_id").notNull(),
     accountId: bigint("account_id", { mode: "number" })
       .notNull()
       .references(() => ledgerAccounts.id),
