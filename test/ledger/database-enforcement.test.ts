@@ -306,6 +306,22 @@ describe.each(OWNER_ENGINES)("database enforcement of the ledger invariants on $
       );
     });
 
+    it("refuses a credit without its ledger transaction (23503: a trigger once per statement, not a foreign key)", async () => {
+      const credit = (id: string) =>
+        sql`insert into credits (id, beneficiary_id, measure_id, payer, prestation, amount, value_date, allocations)
+            values (${id}::uuid, ${randomUUID()}::uuid, ${randomUUID()}::uuid, 'CAF', 'RSA', 100, '2026-01-05', '[]')`;
+      await expectRefused(() => run(credit(randomUUID())), "23503");
+      const [known] = await rows<{ id: string }>(sql`select id::text as id from ledger_transactions limit 1`);
+      await expectRefused(
+        () =>
+          database.db.transaction(async (tx) => {
+            await tx.execute(credit(known!.id));
+            await tx.execute(sql`update credits set id = ${randomUUID()}::uuid where id = ${known!.id}::uuid`);
+          }),
+        "23503",
+      );
+    });
+
     it("refuses a posting that refers to an unknown transaction (MLAPP: the posting trigger, not a foreign key)", async () => {
       const bank = await accountId("bank:main");
       await expectRefused(() => database.db.transaction(async (tx) => insertPosting(tx, randomUUID(), bank, "debit", 1)), "MLAPP");

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { ledgerTransactions } from "./ledger";
 
 /**
  * A prestation credit as received: the business record beside its ledger transaction
@@ -9,9 +8,12 @@ import { ledgerTransactions } from "./ledger";
 export const credits = pgTable(
   "credits",
   {
-    id: uuid("id")
-      .primaryKey()
-      .references(() => ledgerTransactions.id),
+    /**
+     * Its ledger transaction's id. No foreign key: a trigger checks the inserted credits
+     * once per statement (`credits_transaction_check`, migration 0030); a foreign key
+     * checked them row by row, locking each new transaction (bench/README.md).
+     */
+    id: uuid("id").primaryKey(),
     beneficiaryId: uuid("beneficiary_id").notNull(),
     measureId: uuid("measure_id").notNull(),
     payer: text("payer").notNull(),
