@@ -61,7 +61,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   type Queryable = Pick<PGlite, "query">;
   const run = (q: Queryable) => (async (text: string, params: readonly unknown[] = []) => (await q.query(text, params as unknown[])).rows) as RawQuery;
-  const $raw: RawAccess = { query: run(client), begin: (work) => client.transaction((tx) => work(run(tx), run(tx))) };
+  const $raw: RawAccess = {
+    query: run(client),
+    begin: (work) =>
+      client.transaction((tx) => {
+        // One connection, nothing to pipeline: the last statement is a statement like the others.
+        const query = run(tx);
+        return work(query, query);
+      }),
+  };
   const db = Object.assign(drizzlePglite({ client, schema }), { $raw }) as unknown as Db;
   return {
     db,
@@ -106,10 +114,12 @@ async function pipelinedTransaction<T>(client: postgres.Sql, run: (q: Pick<postg
   const begun = watch(reserved.unsafe("begin")).then(() => undefined);
   begun.catch(() => {});
   let commit: Promise<unknown> | undefined;
-  const query: RawQuery = <R>(text: string, params?: readonly unknown[]) =>
-    commit || lost
-      ? Promise.reject(new Error(lost ? "the transaction's connection was lost" : "a query after the transaction's last statement"))
-      : Promise.all([begun, watch(raw<R>(text, params))]).then(([, rows]) => rows);
+  const lostError = () => new Error("the transaction's connection was lost");
+  const query: RawQuery = <R>(text: string, params?: readonly unknown[]) => {
+    if (lost) return Promise.reject(lostError());
+    if (commit) return Promise.reject(new Error("a query after the transaction's last statement"));
+    return Promise.all([begun, watch(raw<R>(text, params))]).then(([, rows]) => rows);
+  };
   const finish: RawQuery = <R>(text: string, params?: readonly unknown[]) => {
     const rows = query<R>(text, params);
     // After a failed statement PostgreSQL answers this COMMIT with ROLLBACK: the statement's error is the one reported.
@@ -119,7 +129,7 @@ async function pipelinedTransaction<T>(client: postgres.Sql, run: (q: Pick<postg
   let healthy = false;
   try {
     const result = await work(query, finish);
-    if (lost) throw new Error("the transaction's connection was lost");
+    if (lost) throw lostError();
     commit ??= watch(reserved.unsafe("commit"));
     await commit;
     healthy = true;
